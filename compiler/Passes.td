@@ -1,0 +1,116 @@
+//===- Passes.td - attn compiler passes --------------------*- tablegen -*-===//
+//
+// One pass, one job. Each runs alone from attn-opt; the two pipelines in
+// Pipelines.cpp chain them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_COMPILER_PASSES
+#define ATTN_COMPILER_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def AttnTile : Pass<"attn-tile", "mlir::ModuleOp"> {
+  let summary = "Lower attn.attention to one tiled kernel with an exact softmax";
+  let description = [{
+    Rung 1 → 2. Each `attn.attention` becomes a `tile.launch` of a new kernel
+    function over the grid (B·H, ⌈N/block-m⌉). A program loads its
+    block-m×D tile of Q and makes two passes over block-n-wide K/V tiles:
+    the first finds each row's maximum score, the second sums the
+    exponentials and accumulates P·V. The division by the row sum happens
+    once at the end. Scores are kept in the log2 domain (scale·log2 e folded
+    in) so the exponentials are `math.exp2`. With `causal`, the loops stop at
+    the last K/V tile that touches the diagonal.
+
+    Before: `%o = attn.attention %q, %k, %v : ...`
+    After:  `%o = tile.launch @attn_fwd(%q, %k, %v) : ...` plus
+            `func.func @attn_fwd(%q: memref<..>, ..., %o: memref<..>)
+               attributes {tile.grid = array<i64: BH, M, 1>, tile.num_warps = W}`.
+  }];
+  let options = [
+    Option<"blockM", "block-m", "int64_t", "0",
+           "Rows of Q per program (0: choose from D and the element type)">,
+    Option<"blockN", "block-n", "int64_t", "0",
+           "Columns of K/V per loop step (0: choose)">,
+    Option<"numWarps", "num-warps", "int64_t", "0",
+           "Warps per program (0: choose)">
+  ];
+  let dependentDialects = ["::attn::tile::TileDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
+def AttnTileUnfused : Pass<"attn-tile-unfused", "mlir::ModuleOp"> {
+  let summary = "Lower attn.attention to three kernels: S = Q·Kᵀ, P = softmax(S), O = P·V";
+  let description = [{
+    Rung 1 → 2 for the unfused ("standard attention") pipeline. S and P are
+    full [B, H, N, N] tensors passed between three `tile.launch`es, so the
+    runtime materializes them in device memory. S holds scale·Q·Kᵀ with
+    masked entries set to -inf; the softmax kernel makes three passes over
+    each row block (max, sum, normalize).
+  }];
+  let options = [
+    Option<"blockM", "block-m", "int64_t", "0", "Rows per program (0: choose)">,
+    Option<"blockN", "block-n", "int64_t", "0", "Columns per tile (0: choose)">,
+    Option<"numWarps", "num-warps", "int64_t", "0", "Warps per program (0: choose)">
+  ];
+  let dependentDialects = ["::attn::tile::TileDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
+def AttnFuseOnlineSoftmax
+    : Pass<"attn-fuse-online-softmax", "mlir::func::FuncOp"> {
+  let summary = "Fuse the max pass and the sum/accumulate pass into one online-softmax loop";
+  let description = [{
+    Rung 2 → 3. Finds a loop that only computes a running row maximum `m`
+    of some scores `x`, followed by a loop over the same range that uses
+    `m` only as `exp2(x - broadcast(m))`. The two become one loop carrying
+    `m`: each step computes `m_new = max(m_old, rowmax(x))` and
+    `alpha = exp2(m_old - m_new)`, and every loop-carried sum of the second
+    loop (`l + rowsum(p)`, `acc + p·V`) is rescaled by `alpha` first.
+  }];
+  let options = [
+    Option<"skipRescale", "testing-skip-rescale", "bool", "false",
+           "Testing only: omit the alpha rescale, producing a wrong kernel "
+           "(proves the numerical checks catch it)">
+  ];
+}
+
+def AttnPromoteShared : Pass<"attn-promote-shared", "mlir::func::FuncOp"> {
+  let summary = "Stage tile.dot operands in shared memory with multi-buffered async copies";
+  let description = [{
+    Rung 3 → 4. Every `tile.load` that feeds a `tile.dot` becomes a copy into
+    a padded workgroup-memory buffer (`tile.alloc_shared`, rows padded by
+    16 bytes so ldmatrix rows fall in distinct banks) and a
+    `tile.local_load`. Loads inside an `scf.for` are software-pipelined
+    `num-stages` deep: a prologue starts the first stages−1 tiles and each
+    iteration waits for its tile, then starts the tile stages−1 ahead.
+  }];
+  let options = [
+    Option<"numStages", "num-stages", "int64_t", "2",
+           "Buffers per pipelined tile (>= 1)">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def AttnConvertTileToGPU : Pass<"attn-convert-tile-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Map tile kernels to warps and threads: gpu.func with nvgpu MMA";
+  let description = [{
+    Rung 4 → 5. Each tile kernel becomes a `gpu.func` in `gpu.module
+    @attn_kernels`. Tiles of M rows are split across warps in 16-row MMA
+    atoms; a 2-D tile lives in registers in the m16n8 accumulator layout,
+    a row vector as two values per atom. `tile.dot` becomes
+    `nvgpu.ldmatrix` + `nvgpu.mma.sync` (m16n8k16 for f16/bf16; for f32,
+    m16n8k8 TF32 done three times, split into high and low parts, for f32
+    accuracy). Row reductions finish with `gpu.shuffle xor` inside each
+    quad. Shared buffers are carved from dynamic shared memory. Each
+    `tile.launch` gets its grid, block and shared-memory size.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+#endif // ATTN_COMPILER_PASSES

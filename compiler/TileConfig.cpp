@@ -1,0 +1,62 @@
+//===- TileConfig.cpp - block sizes and warps per kernel ------------------===//
+#include "compiler/TileConfig.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+
+namespace attn {
+
+static TileConfig override(TileConfig defaults, TileConfig requested) {
+  if (requested.blockM)
+    defaults.blockM = requested.blockM;
+  if (requested.blockN)
+    defaults.blockN = requested.blockN;
+  if (requested.numWarps)
+    defaults.numWarps = requested.numWarps;
+  return defaults;
+}
+
+TileConfig chooseFusedConfig(int64_t headDim, Type elementType,
+                             TileConfig requested) {
+  // One warp per 16 query rows keeps the O accumulator at D/2 registers per
+  // thread; K/V tiles are shared by all warps of the program.
+  TileConfig config{128, 64, 8};
+  if (headDim <= 64)
+    config = {128, 64, 4};
+  else if (headDim > 128)
+    config = {64, 32, 4};
+  return override(config, requested);
+}
+
+TileConfig chooseUnfusedConfig(int64_t headDim, Type elementType,
+                               TileConfig requested) {
+  TileConfig config{128, 64, 8};
+  if (headDim > 128)
+    config = {64, 64, 4};
+  return override(config, requested);
+}
+
+LogicalResult verifyTileConfig(Operation *op, TileConfig c, int64_t headDim,
+                               Type elementType) {
+  // The MMA contraction step: m16n8k16 for 16-bit types, m16n8k8 for TF32.
+  int64_t k = elementType.isF32() ? 8 : 16;
+  if (headDim % k != 0)
+    return op->emitError() << "head dimension " << headDim
+                           << " is not a multiple of " << k
+                           << ", the MMA contraction step for " << elementType;
+  if (c.numWarps < 1 || c.numWarps > 32)
+    return op->emitError() << "num-warps must be in [1, 32], got "
+                           << c.numWarps;
+  if (c.blockM < 16 || c.blockM % (16 * c.numWarps) != 0)
+    return op->emitError() << "block-m " << c.blockM
+                           << " must be a positive multiple of 16 x num-warps ("
+                           << 16 * c.numWarps << ")";
+  if (c.blockN < 16 || c.blockN % 16 != 0)
+    return op->emitError() << "block-n " << c.blockN
+                           << " must be a positive multiple of 16";
+  return success();
+}
+
+} // namespace attn

@@ -1,0 +1,77 @@
+//===- AttnOps.td - the attn dialect: high-level attention -*- tablegen -*-===//
+//
+// Rung 1 of the IR ladder: attention as one op with tensor semantics.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_ATTN_OPS
+#define ATTN_DIALECT_ATTN_OPS
+
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Attn_Dialect : Dialect {
+  let name = "attn";
+  let cppNamespace = "::attn";
+  let summary = "High-level attention: softmax(Q·Kᵀ·scale)·V as one op";
+  let description = [{
+    The entry point of the attn compiler. Its single op, `attn.attention`,
+    is lowered either to one FlashAttention kernel (the fused pipeline) or
+    to three kernels that materialize S and P (the unfused pipeline).
+  }];
+}
+
+class Attn_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Attn_Dialect, mnemonic, traits>;
+
+def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
+  let summary = "scaled dot-product attention over batches and heads";
+  let description = [{
+    Computes `O = softmax(Q·Kᵀ·scale)·V` for every batch and head.
+
+    Q, K and V are static rank-4 tensors `[B, H, N, D]` of one element type
+    (f16, bf16 or f32) and the same shape; O has Q's type. `scale` defaults
+    to 1/√D. With `causal`, query row i attends to keys j ≤ i only. An
+    optional second result of type `tensor<BxHxNxf32>` returns the per-row
+    logsumexp (natural log) of the scaled, masked scores.
+
+    ```mlir
+    %o = attn.attention %q, %k, %v causal
+        : tensor<2x4x128x64xf16>, tensor<2x4x128x64xf16>, tensor<2x4x128x64xf16>
+        -> tensor<2x4x128x64xf16>
+    %o2, %lse = attn.attention %q, %k, %v scale 1.250000e-01
+        : tensor<2x4x128x64xf16>, tensor<2x4x128x64xf16>, tensor<2x4x128x64xf16>
+        -> tensor<2x4x128x64xf16>, tensor<2x4x128xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
+                       OptionalAttr<F32Attr>:$scale, UnitAttr:$causal);
+  let results = (outs AnyTensor:$output, Optional<AnyTensor>:$lse);
+
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`scale` $scale^)? (`causal` $causal^)?
+    attr-dict `:` type($query) `,` type($key) `,` type($value) `->`
+    type(results)
+  }];
+
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The scale applied to Q·Kᵀ: the attribute, or 1/√D when absent.
+    float getEffectiveScale();
+    int64_t getBatch() { return getShape()[0]; }
+    int64_t getNumHeads() { return getShape()[1]; }
+    int64_t getSeqLen() { return getShape()[2]; }
+    int64_t getHeadDim() { return getShape()[3]; }
+    ::mlir::Type getElementType() {
+      return ::llvm::cast<::mlir::ShapedType>(getQuery().getType())
+          .getElementType();
+    }
+    ::llvm::ArrayRef<int64_t> getShape() {
+      return ::llvm::cast<::mlir::ShapedType>(getQuery().getType()).getShape();
+    }
+  }];
+}
+
+#endif // ATTN_DIALECT_ATTN_OPS

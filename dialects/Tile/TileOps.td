@@ -1,0 +1,226 @@
+//===- TileOps.td - the tile dialect: Triton-style tile IR -*- tablegen -*-===//
+//
+// Rungs 2-4 of the IR ladder. A kernel is a `func.func` carrying `tile.grid`
+// and `tile.num_warps`; each instance of it (a "program") owns one tile of
+// the output. Tile values are ranked tensors; element-wise math on them uses
+// `arith` and `math` ops directly. Memory is a static memref; the host side
+// calls kernels with `tile.launch`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_TILE_OPS
+#define ATTN_DIALECT_TILE_OPS
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Tile_Dialect : Dialect {
+  let name = "tile";
+  let cppNamespace = "::attn::tile";
+  let summary = "Tile-level IR: programs over a grid operating on tiles";
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+class Tile_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Tile_Dialect, mnemonic, traits>;
+
+def Tile_ReduceKind : I32EnumAttr<"ReduceKind", "row reduction", [
+    I32EnumAttrCase<"max", 0>, I32EnumAttrCase<"sum", 1>]> {
+  let cppNamespace = "::attn::tile";
+}
+
+def Tile_Tile2D : 2DTensorOf<[F16, BF16, F32]>;
+def Tile_Row : 1DTensorOf<[F32]>;
+
+//===----------------------------------------------------------------------===//
+// Host side
+//===----------------------------------------------------------------------===//
+
+def Tile_LaunchOp : Tile_Op<"launch",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "run a tile kernel over its grid (host side)";
+  let description = [{
+    Calls the kernel `callee` with `inputs` and returns fresh tensors for its
+    outputs: the kernel's memref arguments are the inputs followed by the
+    outputs. `names` names every input and output buffer (q, k, v, o, lse,
+    s, p) for the runtime. The launch configuration (`grid`, `block`, `smem`) is filled in
+    by GPU mapping; a result that is not returned by the enclosing function
+    is an intermediate buffer the runtime allocates (S and P of the unfused
+    pipeline).
+
+    ```mlir
+    %s = tile.launch @attn_scores(%q, %k) names ["q", "k", "s"]
+        : (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee, Variadic<AnyTensor>:$inputs,
+                       StrArrayAttr:$names,
+                       OptionalAttr<DenseI64ArrayAttr>:$grid,
+                       OptionalAttr<DenseI64ArrayAttr>:$block,
+                       OptionalAttr<I64Attr>:$smem);
+  let results = (outs Variadic<AnyTensor>:$outputs);
+  let assemblyFormat = [{
+    $callee `(` $inputs `)` `names` $names attr-dict `:`
+    functional-type($inputs, $outputs)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::TypeRange":$outputs, "::llvm::StringRef":$callee,
+                   "::mlir::ValueRange":$inputs,
+                   "::llvm::ArrayRef<::llvm::StringRef>":$names), [{
+      build($_builder, $_state, outputs, callee, inputs,
+            $_builder.getStrArrayAttr(names), nullptr, nullptr, nullptr);
+    }]>
+  ];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel side
+//===----------------------------------------------------------------------===//
+
+def Tile_ProgramIdOp : Tile_Op<"program_id", [Pure]> {
+  let summary = "index of this program along a grid dimension";
+  let arguments = (ins ConfinedAttr<I32Attr, [IntMinValue<0>, IntMaxValue<2>]>:$dim);
+  let results = (outs Index:$result);
+  let assemblyFormat = "$dim attr-dict";
+}
+
+def Tile_LoadOp : Tile_Op<"load", [MemoryEffects<[MemRead]>]> {
+  let summary = "load a 2-D tile from the last two dimensions of a memref";
+  let description = [{
+    Reads the tile whose top-left element is `source[indices]`, shaped like
+    the result. Elements past the memref's bounds read as zero (ragged edges).
+  }];
+  let arguments = (ins AnyStaticShapeMemRef:$source, Variadic<Index>:$indices);
+  let results = (outs Tile_Tile2D:$result);
+  let assemblyFormat = [{
+    $source `[` $indices `]` attr-dict `:` type($source) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_StoreOp : Tile_Op<"store", [MemoryEffects<[MemWrite]>]> {
+  let summary = "store a tile; elements past the bounds are dropped";
+  let description = [{
+    Writes a 2-D tile to the last two dimensions of `dest` at
+    `dest[indices]`, or a row vector (one value per tile row) along the last
+    dimension. Elements past the memref's bounds are not written.
+  }];
+  let arguments = (ins AnyTypeOf<[Tile_Tile2D, Tile_Row]>:$value, AnyStaticShapeMemRef:$dest,
+                       Variadic<Index>:$indices);
+  let assemblyFormat = [{
+    $value `,` $dest `[` $indices `]` attr-dict `:` type($value) `,`
+    type($dest)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_DotOp : Tile_Op<"dot", [Pure]> {
+  let summary = "tile matrix product with f32 accumulation";
+  let description = [{
+    `result = lhs · rhs (+ acc)`, or `lhs · rhsᵀ` with `transpose_rhs`.
+    Operands are f16, bf16 or f32; the result and `acc` are f32.
+  }];
+  let arguments = (ins Tile_Tile2D:$lhs, Tile_Tile2D:$rhs,
+                       Optional<2DTensorOf<[F32]>>:$acc, UnitAttr:$transpose_rhs);
+  let results = (outs 2DTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`,` $acc^)? (`transpose_rhs` $transpose_rhs^)? attr-dict
+    `:` type($lhs) `,` type($rhs) (`,` type($acc)^)? `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_ReduceOp : Tile_Op<"reduce", [Pure]> {
+  let summary = "reduce each row of a tile (max or sum)";
+  let arguments = (ins Tile_ReduceKind:$kind, 2DTensorOf<[F32]>:$input);
+  let results = (outs Tile_Row:$result);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tile_BroadcastOp : Tile_Op<"broadcast", [Pure]> {
+  let summary = "repeat a row vector along the columns of a tile";
+  let arguments = (ins Tile_Row:$input);
+  let results = (outs 2DTensorOf<[F32]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "set scores outside the valid region to -inf";
+  let description = [{
+    Element (r, c) of the tile stands for score (row_offset + r,
+    col_offset + c). It becomes -inf when that column is past `num_cols`
+    or, with `causal`, when the column is after the row.
+  }];
+  let arguments = (ins 2DTensorOf<[F32]>:$input, Index:$row_offset,
+                       Index:$col_offset, I64Attr:$num_cols, UnitAttr:$causal);
+  let results = (outs 2DTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $input `[` $row_offset `,` $col_offset `]` `cols` $num_cols
+    (`causal` $causal^)? attr-dict `:` type($input)
+  }];
+}
+
+def Tile_AllocSharedOp : Tile_Op<"alloc_shared"> {
+  let summary = "a (multi-buffered) tile buffer in workgroup memory";
+  let description = [{
+    Result type `memref<S x R x C x T, strided<[..., P, 1]>, workgroup>`: S
+    buffers of an R×C tile; a row pitch P > C pads rows against bank
+    conflicts.
+  }];
+  let results = (outs AnyStaticShapeMemRef:$buffer);
+  let assemblyFormat = "attr-dict `:` type($buffer)";
+  let hasVerifier = 1;
+}
+
+def Tile_AsyncCopyOp : Tile_Op<"async_copy"> {
+  let summary = "start copying a tile from global memory into a buffer slot";
+  let description = [{
+    Asynchronously copies the tile at `source[indices]` (shaped like one slot
+    of `buffer`) into slot `slot`. Elements past the source's bounds become
+    zero. Complete after a later `tile.async_commit` + `tile.async_wait`.
+  }];
+  let arguments = (ins AnyStaticShapeMemRef:$source, Variadic<Index>:$indices,
+                       AnyStaticShapeMemRef:$buffer, Index:$slot);
+  let assemblyFormat = [{
+    $source `[` $indices `]` `,` $buffer `[` $slot `]` attr-dict `:`
+    type($source) `,` type($buffer)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_AsyncCommitOp : Tile_Op<"async_commit"> {
+  let summary = "close the current group of asynchronous copies";
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_AsyncWaitOp : Tile_Op<"async_wait"> {
+  let summary = "wait until at most `pending` copy groups are in flight";
+  let arguments = (ins I32Attr:$pending);
+  let assemblyFormat = "$pending attr-dict";
+}
+
+def Tile_BarrierOp : Tile_Op<"barrier"> {
+  let summary = "synchronize all threads of a program";
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_LocalLoadOp : Tile_Op<"local_load", [MemoryEffects<[MemRead]>]> {
+  let summary = "view one slot of a shared buffer as a tile operand";
+  let arguments = (ins AnyStaticShapeMemRef:$buffer, Index:$slot);
+  let results = (outs Tile_Tile2D:$result);
+  let assemblyFormat = [{
+    $buffer `[` $slot `]` attr-dict `:` type($buffer) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // ATTN_DIALECT_TILE_OPS
