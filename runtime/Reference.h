@@ -1,0 +1,30 @@
+//===- Reference.h - Attention on the CPU in float64 -----------*- C++ -*-===//
+//
+// The reference every GPU result is compared with: one output row at a time,
+// in float64, from the inputs exactly as the device sees them (already
+// rounded to the problem's dtype). Callers spread rows over threads.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_RUNTIME_REFERENCE_H
+#define ATTN_RUNTIME_REFERENCE_H
+
+#include "runtime/Manifest.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace attn::rt {
+
+/// Computes row `row` of head `head` (b * H + h) of
+/// O = softmax(scale * Q K^T [causal mask]) V into `out` (D values) and
+/// the natural-log logsumexp of the scaled scores into `lse`.
+/// `q`, `k`, `v` are the whole row-major [B,H,N,D] tensors. `scratch` is
+/// reused between calls to avoid allocations.
+void referenceRow(const Problem &problem, const float *q, const float *k,
+                  const float *v, int64_t head, int64_t row, double *out,
+                  double &lse, std::vector<double> &scratch);
+
+} // namespace attn::rt
+
+#endif // ATTN_RUNTIME_REFERENCE_H

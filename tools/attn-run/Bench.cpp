@@ -1,0 +1,222 @@
+//===- Bench.cpp - attn-run bench: device-event timings -------------------===//
+//
+// Random inputs (never zeros), a warm-up, then timed runs of the whole
+// pipeline with device events around every kernel; the median is reported.
+// When one set of inputs and outputs is smaller than 100 MB (twice the H100's
+// 50 MB L2), the runs cycle through enough sets to make up 100 MB, so that
+// timings do not come from a warm L2.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/attn-run/Bench.h"
+
+#include "runtime/Pipeline.h"
+#include "tools/attn-run/HostData.h"
+#include "tools/attn-run/Report.h"
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace attn;
+using namespace attn::run;
+
+namespace {
+
+constexpr uint64_t kRotationBytes = 100ull * 1000 * 1000;
+constexpr int64_t kMaxInputSets = 1024;
+
+/// One set of the problem's own tensors on the device.
+struct DeviceSet {
+  rt::DeviceBuffer q, k, v, o, lse;
+
+  rt::PipelineIo io(bool withLse) const {
+    return {&q, &k, &v, &o, withLse ? &lse : nullptr};
+  }
+};
+
+rt::Status makeSet(const rt::Context &context, const rt::Problem &problem,
+                   uint64_t seed, DeviceSet &set) {
+  int64_t count = problem.tensorElements();
+  size_t tensorBytes = size_t(count) * rt::sizeOf(problem.dtype);
+  rt::DeviceBuffer *inputs[3] = {&set.q, &set.k, &set.v};
+  const char *names[3] = {"q", "k", "v"};
+  for (int i = 0; i < 3; ++i) {
+    rt::Expected<rt::DeviceBuffer> buffer =
+        rt::DeviceBuffer::allocate(context, tensorBytes, names[i]);
+    if (!buffer.ok())
+      return buffer.status();
+    *inputs[i] = buffer.take();
+    HostTensor host = randomTensor(problem.dtype, count, mixSeed(seed, i));
+    if (rt::Status status =
+            inputs[i]->upload(host.bytes.data(), host.bytes.size());
+        !status.ok())
+      return status;
+  }
+  rt::Expected<rt::DeviceBuffer> o =
+      rt::DeviceBuffer::allocate(context, tensorBytes, "o");
+  if (!o.ok())
+    return o.status();
+  set.o = o.take();
+  if (problem.lse) {
+    rt::Expected<rt::DeviceBuffer> lse = rt::DeviceBuffer::allocate(
+        context, size_t(problem.lseElements()) * sizeof(float), "lse");
+    if (!lse.ok())
+      return lse.status();
+    set.lse = lse.take();
+  }
+  return rt::Status::success();
+}
+
+struct BenchResult {
+  double medianMs = 0, minMs = 0, tflops = 0;
+  int64_t inputSets = 0;
+  std::vector<double> kernelMedianMs;
+};
+
+rt::Status benchFile(const rt::Context &context, const InputFile &input,
+                     uint64_t seed, const Options &options, BenchResult &result,
+                     rt::Expected<rt::Pipeline> &loaded) {
+  loaded = rt::Pipeline::load(context, input.text, input.path);
+  if (!loaded.ok())
+    return loaded.status();
+  const rt::Pipeline &pipeline = *loaded;
+  const rt::Problem &problem = pipeline.problem();
+
+  uint64_t setBytes =
+      4 * uint64_t(problem.tensorElements()) * rt::sizeOf(problem.dtype) +
+      (problem.lse ? uint64_t(problem.lseElements()) * sizeof(float) : 0);
+  int64_t sets = 1;
+  if (setBytes < kRotationBytes)
+    sets = std::clamp<int64_t>(
+        int64_t((kRotationBytes + setBytes - 1) / setBytes), 2, kMaxInputSets);
+  result.inputSets = sets;
+
+  std::vector<DeviceSet> deviceSets(static_cast<size_t>(sets));
+  std::vector<rt::PipelineIo> ioSets;
+  for (int64_t i = 0; i < sets; ++i) {
+    if (rt::Status status =
+            makeSet(context, problem, mixSeed(seed, uint64_t(i)),
+                    deviceSets[size_t(i)]);
+        !status.ok())
+      return status;
+    ioSets.push_back(deviceSets[size_t(i)].io(problem.lse));
+  }
+
+  rt::Expected<rt::PipelineTiming> timing =
+      pipeline.time(ioSets, options.warmup, options.reps);
+  if (!timing.ok())
+    return timing.status();
+  result.medianMs = median(timing->totalMs);
+  result.minMs =
+      *std::min_element(timing->totalMs.begin(), timing->totalMs.end());
+  result.tflops = problem.flops() / (result.medianMs * 1e-3) / 1e12;
+  for (const std::vector<double> &kernelMs : timing->kernelMs)
+    result.kernelMedianMs.push_back(median(kernelMs));
+  return rt::Status::success();
+}
+
+} // namespace
+
+int attn::run::runBench(const Options &options) {
+  std::vector<InputFile> inputs = readInputs(options.files);
+  bool anyFailed = false, anyValid = false;
+  for (const InputFile &input : inputs) {
+    anyValid |= input.status.ok();
+    if (!input.status.ok()) {
+      std::printf("FAIL %s\n", input.status.message().c_str());
+      anyFailed = true;
+    }
+  }
+  std::unique_ptr<rt::Context> context;
+  bool skipped = false;
+  if (anyValid) {
+    context = openDevice(skipped);
+    if (!context)
+      return anyFailed || !skipped ? kExitFail : kExitSkipped;
+    std::printf("device: %s (sm_%d, %d SMs); warmup %d, reps %d\n",
+                context->deviceName().c_str(), context->computeCapability(),
+                context->multiprocessorCount(), options.warmup, options.reps);
+    std::printf("%-9s %-5s %4s %4s %6s %4s %3s %10s %10s %9s %5s %14s  %s\n",
+                "pipeline", "dtype", "B", "H", "N", "D", "cau", "median_ms",
+                "min_ms", "TFLOP/s", "sets", "extra_bytes", "file");
+  }
+
+  std::vector<Record> records;
+  for (size_t index = 0; index < inputs.size(); ++index) {
+    const InputFile &input = inputs[index];
+    if (!input.status.ok())
+      continue;
+    const rt::Problem &problem = input.manifest.problem;
+    BenchResult result;
+    rt::Expected<rt::Pipeline> pipeline =
+        rt::Status::error(rt::StatusCode::InvalidArgument, "not loaded");
+    rt::Status status = benchFile(*context, input, mixSeed(options.seed, index),
+                                  options, result, pipeline);
+    if (!status.ok()) {
+      std::printf("FAIL %s error: %s file=%s\n",
+                  describeProblem(problem).c_str(), status.message().c_str(),
+                  input.path.c_str());
+      anyFailed = true;
+      continue;
+    }
+    std::printf("%-9s %-5s %4lld %4lld %6lld %4lld %3d %10.4f %10.4f %9.2f "
+                "%5lld %14llu  %s\n",
+                problem.pipeline.c_str(), rt::nameOf(problem.dtype),
+                (long long)problem.batch, (long long)problem.heads,
+                (long long)problem.seqLen, (long long)problem.headDim,
+                int(problem.causal), result.medianMs, result.minMs,
+                result.tflops, (long long)result.inputSets,
+                (unsigned long long)pipeline->intermediateBytes(),
+                input.path.c_str());
+    std::string kernelSummary;
+    for (size_t k = 0; k < pipeline->kernels().size(); ++k) {
+      const rt::Kernel &kernel = pipeline->kernels()[k];
+      const rt::KernelAttributes &attributes = kernel.attributes();
+      std::printf("    kernel %-24s median_ms=%.4f regs=%d static_smem=%d "
+                  "dynamic_smem=%lld local_bytes=%d\n",
+                  kernel.name().c_str(), result.kernelMedianMs[k],
+                  attributes.registers, attributes.staticSharedBytes,
+                  (long long)input.manifest.kernels[k].shape.sharedBytes,
+                  attributes.localBytes);
+      kernelSummary += (k ? ";" : "") + kernel.name() + ":" +
+                       formatNumber(result.kernelMedianMs[k], 6);
+    }
+    std::fflush(stdout);
+
+    Record record;
+    record.add("file", input.path);
+    record.add("pipeline", problem.pipeline);
+    record.add("dtype", std::string(rt::nameOf(problem.dtype)));
+    record.add("B", problem.batch);
+    record.add("H", problem.heads);
+    record.add("N", problem.seqLen);
+    record.add("D", problem.headDim);
+    record.add("causal", int64_t(problem.causal));
+    record.add("median_ms", result.medianMs);
+    record.add("min_ms", result.minMs);
+    record.add("tflops", result.tflops);
+    record.add("flops", problem.flops());
+    record.add("warmup", int64_t(options.warmup));
+    record.add("reps", int64_t(options.reps));
+    record.add("input_sets", result.inputSets);
+    record.add("extra_mem_bytes", int64_t(pipeline->intermediateBytes()));
+    record.add("measured_extra_mem_bytes",
+               pipeline->measuredIntermediateBytes());
+    record.add("kernel_median_ms", kernelSummary);
+    record.add("device", context->deviceName());
+    records.push_back(std::move(record));
+  }
+
+  if (!options.csvPath.empty())
+    if (rt::Status status = writeCsv(options.csvPath, records); !status.ok()) {
+      std::printf("FAIL %s\n", status.message().c_str());
+      anyFailed = true;
+    }
+  if (!options.jsonPath.empty())
+    if (rt::Status status = writeJson(options.jsonPath, records);
+        !status.ok()) {
+      std::printf("FAIL %s\n", status.message().c_str());
+      anyFailed = true;
+    }
+  return anyFailed ? kExitFail : kExitPass;
+}

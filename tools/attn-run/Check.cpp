@@ -1,0 +1,415 @@
+//===- Check.cpp - attn-run check: compare with a float64 reference -------===//
+//
+// For each PTX file: fresh random inputs, outputs and intermediates poisoned
+// with NaN bytes, one run, then every output element must have been written
+// and the result must match a float64 CPU reference computed from the
+// rounded inputs within the dtype's bound on ||out - ref|| / ||ref||.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/attn-run/Check.h"
+
+#include "runtime/FloatConvert.h"
+#include "runtime/Pipeline.h"
+#include "runtime/Reference.h"
+#include "tools/attn-run/HostData.h"
+#include "tools/attn-run/Report.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <thread>
+
+using namespace attn;
+using namespace attn::run;
+
+namespace {
+
+/// Relative L2 error bound of the output, by dtype.
+double boundFor(rt::DType type) {
+  switch (type) {
+  case rt::DType::F32:
+    return 1e-5;
+  case rt::DType::F16:
+    return 2e-3;
+  case rt::DType::BF16:
+    return 1e-2;
+  }
+  return 0;
+}
+
+/// Running error of a compared tensor, and where it is worst.
+struct ErrorSums {
+  double diffSquares = 0;
+  double refSquares = 0;
+  double maxAbs = 0;
+  int64_t worstHead = -1, worstRow = 0, worstCol = 0;
+  double worstGot = 0, worstWant = 0;
+
+  void add(double got, double want, int64_t head, int64_t row, int64_t col) {
+    double diff = got - want;
+    diffSquares += diff * diff;
+    refSquares += want * want;
+    double magnitude = std::fabs(diff);
+    // A NaN is the worst error there is; the first one stays the maximum.
+    bool worse =
+        worstHead < 0 ||
+        (!std::isnan(maxAbs) && (std::isnan(magnitude) || magnitude > maxAbs));
+    if (worse) {
+      maxAbs = magnitude;
+      worstHead = head, worstRow = row, worstCol = col;
+      worstGot = got, worstWant = want;
+    }
+  }
+
+  void merge(const ErrorSums &other) {
+    diffSquares += other.diffSquares;
+    refSquares += other.refSquares;
+    if (other.worstHead < 0)
+      return;
+    if (worstHead < 0 || std::isnan(other.maxAbs) ||
+        (!std::isnan(maxAbs) && other.maxAbs > maxAbs)) {
+      maxAbs = other.maxAbs;
+      worstHead = other.worstHead, worstRow = other.worstRow;
+      worstCol = other.worstCol;
+      worstGot = other.worstGot, worstWant = other.worstWant;
+    }
+  }
+
+  double relative() const {
+    return refSquares > 0 ? std::sqrt(diffSquares / refSquares)
+                          : std::sqrt(diffSquares);
+  }
+};
+
+/// The rows of head `head` to check: all of them when N <= 1024 or the
+/// sample covers N, else `sample` distinct rows chosen from `seed`,
+/// always including the first and the last.
+std::vector<int64_t> rowsToCheck(int64_t n, int64_t sample, uint64_t seed) {
+  std::vector<int64_t> rows;
+  if (n <= 1024 || sample >= n) {
+    for (int64_t i = 0; i < n; ++i)
+      rows.push_back(i);
+    return rows;
+  }
+  std::set<int64_t> chosen = {0, n - 1};
+  Random random(seed);
+  while (int64_t(chosen.size()) < std::max<int64_t>(sample, 2))
+    chosen.insert(int64_t(random.next() % uint64_t(n)));
+  return std::vector<int64_t>(chosen.begin(), chosen.end());
+}
+
+struct Comparison {
+  ErrorSums output;
+  ErrorSums lse;
+  int64_t rowsChecked = 0;
+};
+
+/// Compares `got` (O) and `gotLse` with the reference on the sampled rows,
+/// spread over every hardware thread.
+Comparison compare(const rt::Problem &problem, const HostTensor &q,
+                   const HostTensor &k, const HostTensor &v,
+                   const std::vector<float> &got,
+                   const std::vector<float> &gotLse, int64_t sample,
+                   uint64_t seed) {
+  int64_t heads = problem.batch * problem.heads;
+  std::vector<std::vector<int64_t>> rows(static_cast<size_t>(heads));
+  for (int64_t head = 0; head < heads; ++head)
+    rows[size_t(head)] = rowsToCheck(problem.seqLen, sample,
+                                     mixSeed(seed, 1000 + uint64_t(head)));
+
+  // Work items: up to 16 rows of one head.
+  constexpr int64_t kRowsPerItem = 16;
+  struct Item {
+    int64_t head, begin, end;
+  };
+  std::vector<Item> items;
+  for (int64_t head = 0; head < heads; ++head) {
+    int64_t count = int64_t(rows[size_t(head)].size());
+    for (int64_t begin = 0; begin < count; begin += kRowsPerItem)
+      items.push_back({head, begin, std::min(count, begin + kRowsPerItem)});
+  }
+
+  unsigned threadCount = std::max(1u, std::thread::hardware_concurrency());
+  threadCount = unsigned(std::clamp<size_t>(items.size(), 1, threadCount));
+  std::vector<Comparison> partial(threadCount);
+  std::atomic<size_t> next{0};
+  auto work = [&](unsigned id) {
+    Comparison &mine = partial[id];
+    std::vector<double> scratch, out(size_t(problem.headDim));
+    const int64_t d = problem.headDim;
+    for (size_t i = next++; i < items.size(); i = next++) {
+      const Item &item = items[i];
+      for (int64_t r = item.begin; r < item.end; ++r) {
+        int64_t row = rows[size_t(item.head)][size_t(r)];
+        double lse = 0;
+        rt::referenceRow(problem, q.values.data(), k.values.data(),
+                         v.values.data(), item.head, row, out.data(), lse,
+                         scratch);
+        const float *gotRow =
+            got.data() + (item.head * problem.seqLen + row) * d;
+        for (int64_t c = 0; c < d; ++c)
+          mine.output.add(gotRow[c], out[size_t(c)], item.head, row, c);
+        if (problem.lse)
+          mine.lse.add(gotLse[size_t(item.head * problem.seqLen + row)], lse,
+                       item.head, row, 0);
+        ++mine.rowsChecked;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned id = 1; id < threadCount; ++id)
+    threads.emplace_back(work, id);
+  work(0);
+  for (std::thread &thread : threads)
+    thread.join();
+
+  Comparison total;
+  for (const Comparison &part : partial) {
+    total.output.merge(part.output);
+    total.lse.merge(part.lse);
+    total.rowsChecked += part.rowsChecked;
+  }
+  return total;
+}
+
+int64_t countNonFinite(const std::vector<float> &values) {
+  int64_t count = 0;
+  for (float value : values)
+    count += !std::isfinite(value);
+  return count;
+}
+
+std::string describeWorst(const rt::Problem &problem, const ErrorSums &sums,
+                          const char *tensor) {
+  if (sums.worstHead < 0)
+    return "";
+  int64_t b = sums.worstHead / problem.heads,
+          h = sums.worstHead % problem.heads;
+  return std::string(" worst_") + tensor + "=[b=" + std::to_string(b) +
+         ",h=" + std::to_string(h) + ",i=" + std::to_string(sums.worstRow) +
+         (std::string(tensor) == "o" ? ",d=" + std::to_string(sums.worstCol)
+                                     : "") +
+         "] got=" + formatNumber(sums.worstGot, 6) +
+         " want=" + formatNumber(sums.worstWant, 6);
+}
+
+class FileCheck {
+public:
+  FileCheck(const rt::Context &context, const InputFile &input, size_t index,
+            const Options &options)
+      : context(context), input(input), options(options),
+        seed(mixSeed(options.seed, index)) {}
+
+  /// Runs the check, prints its line and returns whether it passed.
+  bool run(Record &record);
+
+private:
+  rt::Status execute();
+  bool report(const rt::Status &status, Record &record);
+
+  const rt::Context &context;
+  const InputFile &input;
+  const Options &options;
+  uint64_t seed;
+
+  int64_t declaredBytes = 0, measuredBytes = 0;
+  int64_t nonFinite = 0, lseNonFinite = 0;
+  Comparison comparison;
+};
+
+bool FileCheck::run(Record &record) { return report(execute(), record); }
+
+rt::Status FileCheck::execute() {
+  rt::Expected<rt::Pipeline> loaded =
+      rt::Pipeline::load(context, input.text, input.path);
+  if (!loaded.ok())
+    return loaded.status();
+  rt::Pipeline &pipeline = *loaded;
+  const rt::Problem &problem = pipeline.problem();
+  declaredBytes = int64_t(pipeline.intermediateBytes());
+  measuredBytes = pipeline.measuredIntermediateBytes();
+
+  int64_t count = problem.tensorElements();
+  size_t tensorBytes = size_t(count) * rt::sizeOf(problem.dtype);
+  HostTensor q = randomTensor(problem.dtype, count, mixSeed(seed, 1));
+  HostTensor k = randomTensor(problem.dtype, count, mixSeed(seed, 2));
+  HostTensor v = randomTensor(problem.dtype, count, mixSeed(seed, 3));
+
+  rt::DeviceBuffer buffers[5];
+  const char *names[5] = {"q", "k", "v", "o", "lse"};
+  for (int i = 0; i < 5; ++i) {
+    if (i == 4 && !problem.lse)
+      continue;
+    size_t bytes =
+        i == 4 ? size_t(problem.lseElements()) * sizeof(float) : tensorBytes;
+    rt::Expected<rt::DeviceBuffer> buffer =
+        rt::DeviceBuffer::allocate(context, bytes, names[i]);
+    if (!buffer.ok())
+      return buffer.status();
+    buffers[i] = buffer.take();
+  }
+  const HostTensor *inputs[3] = {&q, &k, &v};
+  for (int i = 0; i < 3; ++i)
+    if (rt::Status status =
+            buffers[i].upload(inputs[i]->bytes.data(), inputs[i]->bytes.size());
+        !status.ok())
+      return status;
+  // 0xFF bytes are NaN in every dtype: an element no kernel writes stays NaN.
+  for (int i = 3; i < 5; ++i)
+    if (buffers[i].pointer())
+      if (rt::Status status = buffers[i].fill(0xFF); !status.ok())
+        return status;
+  if (rt::Status status = pipeline.fillIntermediates(0xFF); !status.ok())
+    return status;
+
+  rt::PipelineIo io{&buffers[0], &buffers[1], &buffers[2], &buffers[3],
+                    problem.lse ? &buffers[4] : nullptr};
+  if (rt::Status status = pipeline.run(io); !status.ok())
+    return status;
+  if (rt::Status status =
+          context.synchronize("running the kernels of '" + input.path + "'");
+      !status.ok())
+    return status;
+
+  std::vector<uint8_t> bytes(tensorBytes);
+  if (rt::Status status = buffers[3].download(bytes.data(), bytes.size());
+      !status.ok())
+    return status;
+  std::vector<float> got(static_cast<size_t>(count)), gotLse;
+  rt::decode(problem.dtype, bytes.data(), count, got.data());
+  bytes = {};
+  if (problem.lse) {
+    gotLse.resize(size_t(problem.lseElements()));
+    if (rt::Status status =
+            buffers[4].download(gotLse.data(), gotLse.size() * sizeof(float));
+        !status.ok())
+      return status;
+  }
+  nonFinite = countNonFinite(got);
+  lseNonFinite = countNonFinite(gotLse);
+  comparison = compare(problem, q, k, v, got, gotLse, options.rowsSample, seed);
+  return rt::Status::success();
+}
+
+bool FileCheck::report(const rt::Status &status, Record &record) {
+  const rt::Problem &problem = input.manifest.problem;
+  double bound = boundFor(problem.dtype);
+  double relErr = comparison.output.relative();
+  double lseRelErr = comparison.lse.relative();
+  bool passed = status.ok() && nonFinite == 0 && lseNonFinite == 0 &&
+                relErr <= bound && (!problem.lse || lseRelErr <= bound);
+  double unfusedBytes = 2.0 * double(problem.batch) * double(problem.heads) *
+                        double(problem.seqLen) * double(problem.seqLen) *
+                        double(rt::sizeOf(problem.dtype));
+
+  std::string line =
+      std::string(passed ? "PASS " : "FAIL ") + describeProblem(problem);
+  if (!status.ok()) {
+    line += " error: " + status.message();
+  } else {
+    line += " rel_err=" + formatNumber(relErr, 3) +
+            " max_abs=" + formatNumber(comparison.output.maxAbs, 3) +
+            " bound=" + formatNumber(bound, 3) +
+            " extra_mem_bytes=" + std::to_string(declaredBytes) +
+            (problem.pipeline == "unfused" ? " (expected" : " (unfused:") +
+            " 2*B*H*N*N*sizeof(dtype)=" + formatNumber(unfusedBytes, 15) +
+            ") measured_extra_mem_bytes=" + std::to_string(measuredBytes);
+    if (problem.lse)
+      line += " lse_rel_err=" + formatNumber(lseRelErr, 3) +
+              " lse_max_abs=" + formatNumber(comparison.lse.maxAbs, 3);
+    line += " rows=" + std::to_string(comparison.rowsChecked) + "/" +
+            std::to_string(problem.lseElements());
+    if (nonFinite || lseNonFinite)
+      line += " nan_or_inf_o=" + std::to_string(nonFinite) +
+              " nan_or_inf_lse=" + std::to_string(lseNonFinite);
+    if (!passed) {
+      line += describeWorst(problem, comparison.output, "o");
+      if (problem.lse)
+        line += describeWorst(problem, comparison.lse, "lse");
+    }
+  }
+  line += " file=" + input.path;
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+
+  record.add("file", input.path);
+  record.add("result", std::string(passed ? "PASS" : "FAIL"));
+  record.add("pipeline", problem.pipeline);
+  record.add("dtype", std::string(rt::nameOf(problem.dtype)));
+  record.add("B", problem.batch);
+  record.add("H", problem.heads);
+  record.add("N", problem.seqLen);
+  record.add("D", problem.headDim);
+  record.add("causal", int64_t(problem.causal));
+  record.add("lse", int64_t(problem.lse));
+  record.add("rel_err", relErr);
+  record.add("max_abs", comparison.output.maxAbs);
+  record.add("bound", bound);
+  record.add("lse_rel_err", problem.lse ? lseRelErr : 0.0);
+  record.add("lse_max_abs", problem.lse ? comparison.lse.maxAbs : 0.0);
+  record.add("nan_or_inf", nonFinite + lseNonFinite);
+  record.add("rows_checked", comparison.rowsChecked);
+  record.add("extra_mem_bytes", declaredBytes);
+  record.add("measured_extra_mem_bytes", measuredBytes);
+  record.add("unfused_extra_mem_bytes", int64_t(unfusedBytes));
+  record.add("error", status.ok() ? std::string() : status.message());
+  return passed;
+}
+
+Record failedInput(const InputFile &input) {
+  std::printf("FAIL %s\n", input.status.message().c_str());
+  Record record;
+  record.add("file", input.path);
+  record.add("result", std::string("FAIL"));
+  record.add("error", input.status.message());
+  return record;
+}
+
+} // namespace
+
+int attn::run::runCheck(const Options &options) {
+  std::vector<InputFile> inputs = readInputs(options.files);
+  std::vector<Record> records;
+  bool anyFailed = false, anyValid = false;
+  for (const InputFile &input : inputs) {
+    anyValid |= input.status.ok();
+    if (!input.status.ok()) {
+      records.push_back(failedInput(input));
+      anyFailed = true;
+    }
+  }
+
+  std::unique_ptr<rt::Context> context;
+  bool skipped = false;
+  if (anyValid) {
+    context = openDevice(skipped);
+    if (!context)
+      return anyFailed || !skipped ? kExitFail : kExitSkipped;
+  }
+
+  for (size_t index = 0; index < inputs.size(); ++index) {
+    if (!inputs[index].status.ok())
+      continue;
+    Record record;
+    anyFailed |=
+        !FileCheck(*context, inputs[index], index, options).run(record);
+    records.push_back(std::move(record));
+  }
+
+  std::pair<const std::string *,
+            rt::Status (*)(const std::string &, const std::vector<Record> &)>
+      outputs[] = {{&options.jsonPath, writeJson},
+                   {&options.csvPath, writeCsv}};
+  for (auto [path, write] : outputs) {
+    if (path->empty())
+      continue;
+    if (rt::Status status = write(*path, records); !status.ok()) {
+      std::printf("FAIL %s\n", status.message().c_str());
+      anyFailed = true;
+    }
+  }
+  return anyFailed ? kExitFail : kExitPass;
+}

@@ -1,0 +1,63 @@
+//===- Common.cpp - What the attn-run subcommands share -------------------===//
+
+#include "tools/attn-run/Common.h"
+
+#include "runtime/Pipeline.h"
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace attn;
+using namespace attn::run;
+
+std::vector<InputFile>
+attn::run::readInputs(const std::vector<std::string> &paths) {
+  std::vector<InputFile> inputs;
+  for (const std::string &path : paths) {
+    InputFile input;
+    input.path = path;
+    rt::Expected<std::string> text = rt::readFile(path);
+    if (!text.ok()) {
+      input.status = text.status();
+      inputs.push_back(std::move(input));
+      continue;
+    }
+    input.text = text.take();
+    rt::Expected<rt::Manifest> manifest = rt::parseManifest(input.text, path);
+    if (manifest.ok())
+      input.manifest = manifest.take();
+    else
+      input.status = manifest.status();
+    inputs.push_back(std::move(input));
+  }
+  return inputs;
+}
+
+std::unique_ptr<rt::Context> attn::run::openDevice(bool &skipped) {
+  rt::Expected<std::unique_ptr<rt::Context>> context = rt::Context::create();
+  skipped = !context.ok() && context.status().isUnavailable();
+  if (context.ok())
+    return context.take();
+  std::printf("%s: %s\n", skipped ? "SKIPPED" : "FAIL",
+              context.status().message().c_str());
+  return nullptr;
+}
+
+double attn::run::median(std::vector<double> values) {
+  if (values.empty())
+    return 0;
+  std::sort(values.begin(), values.end());
+  size_t middle = values.size() / 2;
+  if (values.size() % 2)
+    return values[middle];
+  return (values[middle - 1] + values[middle]) / 2;
+}
+
+std::string attn::run::describeProblem(const rt::Problem &problem) {
+  return problem.pipeline + " " + rt::nameOf(problem.dtype) +
+         " B=" + std::to_string(problem.batch) +
+         " H=" + std::to_string(problem.heads) +
+         " N=" + std::to_string(problem.seqLen) +
+         " D=" + std::to_string(problem.headDim) +
+         " causal=" + (problem.causal ? "1" : "0");
+}

@@ -1,0 +1,58 @@
+//===- Common.h - What the attn-run subcommands share ----------*- C++ -*-===//
+
+#ifndef ATTN_TOOLS_ATTNRUN_COMMON_H
+#define ATTN_TOOLS_ATTNRUN_COMMON_H
+
+#include "runtime/Device.h"
+#include "runtime/Manifest.h"
+#include "runtime/Status.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attn::run {
+
+/// Exit codes. 77 is CTest's SKIP_RETURN_CODE convention.
+constexpr int kExitPass = 0;
+constexpr int kExitFail = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitSkipped = 77;
+
+struct Options {
+  std::vector<std::string> files;
+  uint64_t seed = 0;
+  /// check: rows checked per (b,h) when N > 1024.
+  int64_t rowsSample = 256;
+  /// bench: untimed and timed runs.
+  int warmup = 10;
+  int reps = 50;
+  std::string jsonPath;
+  std::string csvPath;
+};
+
+/// A PTX file read and its manifest parsed (or why not).
+struct InputFile {
+  std::string path;
+  std::string text;
+  rt::Status status = rt::Status::success();
+  rt::Manifest manifest;
+};
+
+/// Reads every file and parses its manifest; no GPU needed.
+std::vector<InputFile> readInputs(const std::vector<std::string> &paths);
+
+/// Opens device 0. On failure prints "SKIPPED: <reason>" (no driver or no
+/// device) or "FAIL: <reason>" and returns null; `skipped` says which.
+std::unique_ptr<rt::Context> openDevice(bool &skipped);
+
+/// The median of `values` (the mean of the middle two for an even count).
+double median(std::vector<double> values);
+
+/// "B=2 H=4 N=128 D=64" and the rest of a problem, for one-line reports.
+std::string describeProblem(const rt::Problem &problem);
+
+} // namespace attn::run
+
+#endif // ATTN_TOOLS_ATTNRUN_COMMON_H
