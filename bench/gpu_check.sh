@@ -13,7 +13,7 @@ cmake -S "$root" -B /tmp/attn-rt -G Ninja -DATTN_RUNTIME_ONLY=ON \
   ninja -C /tmp/attn-rt >>"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv | tee "$out/gpu.txt"
 (cd /tmp/attn-rt && ctest -j8 2>&1 | tail -4) | tee "$out/ctest.txt"
-run=/tmp/attn-rt/tools/attn-run/attn-run
+run=/tmp/attn-rt/bin/attn-run
 if [ -d "$ptx/check" ]; then
   $run check "$ptx"/check/*.ptx --csv "$out/check.csv" >"$out/check.txt" 2>&1
   echo "check: $(grep -c ^PASS "$out/check.txt") PASS, $(grep -c ^FAIL "$out/check.txt") FAIL"
