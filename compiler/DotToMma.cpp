@@ -65,16 +65,19 @@ Value KernelLowering::operandATf32(const Fragment &a, int64_t rows, int64_t mi,
   return stackRows({at(r0, k0), at(r1, k0), at(r0, k1), at(r1, k1)});
 }
 
-/// (high, low) TF32 parts of an f32 vector: high keeps the top 19 bits.
+/// (high, low) TF32 parts of an f32 vector: high is x rounded to the
+/// nearest TF32 (top 19 bits), low = x - high is exact in f32.
 static std::pair<Value, Value> splitTf32(OpBuilder &b, Location loc, Value v) {
   auto type = cast<VectorType>(v.getType());
   auto intType = type.clone(b.getI32Type());
+  auto splat = [&](int64_t x) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, intType, SplatElementsAttr::get(intType, b.getI32IntegerAttr(x)));
+  };
   Value bits = arith::BitcastOp::create(b, loc, intType, v);
-  Value mask = arith::ConstantOp::create(
-      b, loc, intType,
-      SplatElementsAttr::get(intType, b.getI32IntegerAttr(0xffffe000)));
+  bits = arith::AddIOp::create(b, loc, bits, splat(0x1000));
   Value hi = arith::BitcastOp::create(
-      b, loc, type, arith::AndIOp::create(b, loc, bits, mask));
+      b, loc, type, arith::AndIOp::create(b, loc, bits, splat(0xffffe000)));
   return {hi, arith::SubFOp::create(b, loc, v, hi)};
 }
 
@@ -137,16 +140,22 @@ LogicalResult KernelLowering::lowerDot(tile::DotOp op) {
                             << kStep << " and the result width of 16, got "
                             << k << " and " << n;
 
-  SmallVector<Value> acc;
+  // The tensor cores add into the accumulator without rounding to nearest;
+  // over thousands of keys that bias exceeds f32 accuracy. For f32, each
+  // dot sums into fresh registers and is added to the old value once.
+  SmallVector<Value> acc, carried;
   if (op.getAcc()) {
     FailureOr<Fragment> c = fragment(op, op.getAcc());
     if (failed(c))
       return failure();
-    acc = c->regs;
-  } else {
+    carried = c->regs;
+  }
+  if (carried.empty() || tf32) {
     auto type = VectorType::get({2, 2}, b.getF32Type());
     acc.assign(*m * nAtoms,
                arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type)));
+  } else {
+    acc = carried;
   }
 
   bool kMajorB = !op.getTransposeRhs(); // B stored as K rows x N columns.
@@ -214,6 +223,9 @@ LogicalResult KernelLowering::lowerDot(tile::DotOp op) {
       }
     }
   }
+  if (tf32 && !carried.empty())
+    for (auto [sum, old] : llvm::zip(acc, carried))
+      sum = arith::AddFOp::create(b, loc, old, sum);
   Fragment out;
   out.regs = acc;
   frags[op.getResult()] = out;

@@ -27,6 +27,10 @@ TileConfig chooseFusedConfig(int64_t headDim, Type elementType,
     config = {128, 64, 4};
   else if (headDim > 128)
     config = {64, 32, 4};
+  // f32 operands take twice the registers and shared memory, and the TF32
+  // split three times the MMAs: one 16-row atom per warp, narrow K/V tiles.
+  if (elementType.isF32())
+    config = {64, 32, 4};
   return override(config, requested);
 }
 

@@ -1,0 +1,261 @@
+// RUN: attn-opt %s -split-input-file -verify-diagnostics
+
+// One case per rule of the attn.attention verifier.
+
+func.func @query_rank_3(%q: tensor<2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{query must be a rank-4 tensor [B, H, N, D], got 'tensor<2x64x64xf16>'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @key_rank_5(%q: tensor<1x2x64x64xf16>, %k: tensor<1x1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{key must be a rank-4 tensor [B, H, N, D], got 'tensor<1x1x2x64x64xf16>'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @value_unranked(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<*xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{value must be a rank-4 tensor [B, H, N, D], got 'tensor<*xf16>'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<*xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @output_rank_2(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<64x64xf16> {
+  // expected-error @below {{output must be a rank-4 tensor [B, H, N, D], got 'tensor<64x64xf16>'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<64x64xf16>
+  return %o : tensor<64x64xf16>
+}
+
+// -----
+
+func.func @query_dynamic(%q: tensor<1x2x?x64xf16>, %k: tensor<1x2x?x64xf16>, %v: tensor<1x2x?x64xf16>) -> tensor<1x2x?x64xf16> {
+  // expected-error @below {{query must have a static shape, got 'tensor<1x2x?x64xf16>'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>
+      -> tensor<1x2x?x64xf16>
+  return %o : tensor<1x2x?x64xf16>
+}
+
+// -----
+
+func.func @key_dynamic(%q: tensor<1x2x64x64xf16>, %k: tensor<?x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{key must have a static shape, got 'tensor<?x2x64x64xf16>'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<?x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @element_f64(%q: tensor<1x2x64x64xf64>, %k: tensor<1x2x64x64xf64>, %v: tensor<1x2x64x64xf64>) -> tensor<1x2x64x64xf64> {
+  // expected-error @below {{query element type must be f16, bf16 or f32, got 'f64'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf64>, tensor<1x2x64x64xf64>, tensor<1x2x64x64xf64>
+      -> tensor<1x2x64x64xf64>
+  return %o : tensor<1x2x64x64xf64>
+}
+
+// -----
+
+func.func @element_i32(%q: tensor<1x2x64x64xi32>, %k: tensor<1x2x64x64xi32>, %v: tensor<1x2x64x64xi32>) -> tensor<1x2x64x64xi32> {
+  // expected-error @below {{query element type must be f16, bf16 or f32, got 'i32'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xi32>, tensor<1x2x64x64xi32>, tensor<1x2x64x64xi32>
+      -> tensor<1x2x64x64xi32>
+  return %o : tensor<1x2x64x64xi32>
+}
+
+// -----
+
+func.func @key_element_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xbf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{key element type 'bf16' must match the query element type 'f16'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xbf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @value_element_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{value element type 'f32' must match the query element type 'f16'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf32>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @output_element_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf32> {
+  // expected-error @below {{output element type 'f32' must match the query element type 'f16'}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf32>
+  return %o : tensor<1x2x64x64xf32>
+}
+
+// -----
+
+func.func @key_shape_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x32x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{key shape [1, 2, 32, 64] must match the query shape [1, 2, 64, 64]}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x32x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @value_shape_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x32xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{value shape [1, 2, 64, 32] must match the query shape [1, 2, 64, 64]}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x32xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @output_shape_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x4x64x64xf16> {
+  // expected-error @below {{output shape [1, 4, 64, 64] must match the query shape [1, 2, 64, 64]}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x4x64x64xf16>
+  return %o : tensor<1x4x64x64xf16>
+}
+
+// -----
+
+func.func @batch_zero(%q: tensor<0x2x64x64xf16>, %k: tensor<0x2x64x64xf16>, %v: tensor<0x2x64x64xf16>) -> tensor<0x2x64x64xf16> {
+  // expected-error @below {{query batch, heads and sequence length must be positive, got [0, 2, 64, 64]}}
+  %o = attn.attention %q, %k, %v
+      : tensor<0x2x64x64xf16>, tensor<0x2x64x64xf16>, tensor<0x2x64x64xf16>
+      -> tensor<0x2x64x64xf16>
+  return %o : tensor<0x2x64x64xf16>
+}
+
+// -----
+
+func.func @heads_zero(%q: tensor<1x0x64x64xf16>, %k: tensor<1x0x64x64xf16>, %v: tensor<1x0x64x64xf16>) -> tensor<1x0x64x64xf16> {
+  // expected-error @below {{query batch, heads and sequence length must be positive, got [1, 0, 64, 64]}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x0x64x64xf16>, tensor<1x0x64x64xf16>, tensor<1x0x64x64xf16>
+      -> tensor<1x0x64x64xf16>
+  return %o : tensor<1x0x64x64xf16>
+}
+
+// -----
+
+func.func @seq_len_zero(%q: tensor<1x2x0x64xf16>, %k: tensor<1x2x0x64xf16>, %v: tensor<1x2x0x64xf16>) -> tensor<1x2x0x64xf16> {
+  // expected-error @below {{query batch, heads and sequence length must be positive, got [1, 2, 0, 64]}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x0x64xf16>, tensor<1x2x0x64xf16>, tensor<1x2x0x64xf16>
+      -> tensor<1x2x0x64xf16>
+  return %o : tensor<1x2x0x64xf16>
+}
+
+// -----
+
+func.func @head_dim_zero(%q: tensor<1x2x64x0xf16>, %k: tensor<1x2x64x0xf16>, %v: tensor<1x2x64x0xf16>) -> tensor<1x2x64x0xf16> {
+  // expected-error @below {{head dimension D must be in [1, 256], got 0}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x0xf16>, tensor<1x2x64x0xf16>, tensor<1x2x64x0xf16>
+      -> tensor<1x2x64x0xf16>
+  return %o : tensor<1x2x64x0xf16>
+}
+
+// -----
+
+func.func @head_dim_300(%q: tensor<1x2x64x300xf16>, %k: tensor<1x2x64x300xf16>, %v: tensor<1x2x64x300xf16>) -> tensor<1x2x64x300xf16> {
+  // expected-error @below {{head dimension D must be in [1, 256], got 300}}
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x300xf16>, tensor<1x2x64x300xf16>, tensor<1x2x64x300xf16>
+      -> tensor<1x2x64x300xf16>
+  return %o : tensor<1x2x64x300xf16>
+}
+
+// -----
+
+func.func @scale_zero(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{scale must be positive and finite, got 0.000000e+00}}
+  %o = attn.attention %q, %k, %v scale 0.0
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @scale_negative(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{scale must be positive and finite, got -1.250000e-01}}
+  %o = attn.attention %q, %k, %v scale -0.125
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @scale_inf(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{scale must be positive and finite, got INF}}
+  %o = attn.attention %q, %k, %v scale 0x7F800000
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @scale_nan(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{scale must be positive and finite, got nan}}
+  %o = attn.attention %q, %k, %v scale 0x7FC00000
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @lse_f16(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> (tensor<1x2x64x64xf16>, tensor<1x2x64xf16>) {
+  // expected-error @below {{logsumexp result must have type 'tensor<1x2x64xf32>', got 'tensor<1x2x64xf16>'}}
+  %o, %lse = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>, tensor<1x2x64xf16>
+  return %o, %lse : tensor<1x2x64x64xf16>, tensor<1x2x64xf16>
+}
+
+// -----
+
+func.func @lse_rank_4(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> (tensor<1x2x64x64xf16>, tensor<1x2x64x1xf32>) {
+  // expected-error @below {{logsumexp result must have type 'tensor<1x2x64xf32>', got 'tensor<1x2x64x1xf32>'}}
+  %o, %lse = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>, tensor<1x2x64x1xf32>
+  return %o, %lse : tensor<1x2x64x64xf16>, tensor<1x2x64x1xf32>
+}
+
+// -----
+
+func.func @lse_wrong_rows(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> (tensor<1x2x64x64xf16>, tensor<1x2x32xf32>) {
+  // expected-error @below {{logsumexp result must have type 'tensor<1x2x64xf32>', got 'tensor<1x2x32xf32>'}}
+  %o, %lse = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>, tensor<1x2x32xf32>
+  return %o, %lse : tensor<1x2x64x64xf16>, tensor<1x2x32xf32>
+}

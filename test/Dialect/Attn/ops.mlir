@@ -1,0 +1,85 @@
+// RUN: attn-opt %s | attn-opt | FileCheck %s
+// RUN: attn-opt %s --mlir-print-op-generic | attn-opt | FileCheck %s
+
+// Round-trip of attn.attention: the custom syntax prints back the same
+// operands, attributes and types, and the generic form parses into it.
+
+// CHECK-LABEL: func.func @default_scale
+// CHECK-SAME:    (%[[Q:.*]]: tensor<1x2x64x64xf16>, %[[K:.*]]: tensor<1x2x64x64xf16>, %[[V:.*]]: tensor<1x2x64x64xf16>)
+// CHECK:         %[[O:.*]] = attn.attention %[[Q]], %[[K]], %[[V]] :
+// CHECK-SAME:      tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16> -> tensor<1x2x64x64xf16>
+// CHECK:         return %[[O]]
+func.func @default_scale(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
+                         %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// CHECK-LABEL: func.func @explicit_scale
+// CHECK:         attn.attention %{{.*}}, %{{.*}}, %{{.*}} scale 1.250000e-01 :
+// CHECK-SAME:      -> tensor<1x2x64x64xf16>
+func.func @explicit_scale(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
+                          %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  %o = attn.attention %q, %k, %v scale 0.125
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// CHECK-LABEL: func.func @causal
+// CHECK:         attn.attention %{{.*}}, %{{.*}}, %{{.*}} causal :
+// CHECK-SAME:      -> tensor<1x2x64x64xf16>
+func.func @causal(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
+                  %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  %o = attn.attention %q, %k, %v causal
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// CHECK-LABEL: func.func @scale_and_causal
+// CHECK:         attn.attention %{{.*}}, %{{.*}}, %{{.*}} scale 5.000000e-01 causal :
+func.func @scale_and_causal(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
+                            %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  %o = attn.attention %q, %k, %v scale 0.5 causal
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// CHECK-LABEL: func.func @bf16
+// CHECK:         attn.attention
+// CHECK-SAME:      tensor<2x4x128x128xbf16>, tensor<2x4x128x128xbf16>, tensor<2x4x128x128xbf16> -> tensor<2x4x128x128xbf16>
+func.func @bf16(%q: tensor<2x4x128x128xbf16>, %k: tensor<2x4x128x128xbf16>,
+                %v: tensor<2x4x128x128xbf16>) -> tensor<2x4x128x128xbf16> {
+  %o = attn.attention %q, %k, %v
+      : tensor<2x4x128x128xbf16>, tensor<2x4x128x128xbf16>, tensor<2x4x128x128xbf16>
+      -> tensor<2x4x128x128xbf16>
+  return %o : tensor<2x4x128x128xbf16>
+}
+
+// CHECK-LABEL: func.func @f32
+// CHECK:         attn.attention
+// CHECK-SAME:      tensor<1x1x17x32xf32>, tensor<1x1x17x32xf32>, tensor<1x1x17x32xf32> -> tensor<1x1x17x32xf32>
+func.func @f32(%q: tensor<1x1x17x32xf32>, %k: tensor<1x1x17x32xf32>,
+               %v: tensor<1x1x17x32xf32>) -> tensor<1x1x17x32xf32> {
+  %o = attn.attention %q, %k, %v
+      : tensor<1x1x17x32xf32>, tensor<1x1x17x32xf32>, tensor<1x1x17x32xf32>
+      -> tensor<1x1x17x32xf32>
+  return %o : tensor<1x1x17x32xf32>
+}
+
+// CHECK-LABEL: func.func @with_lse
+// CHECK:         %[[O:.*]], %[[LSE:.*]] = attn.attention %{{.*}}, %{{.*}}, %{{.*}} scale 1.250000e-01 causal :
+// CHECK-SAME:      -> tensor<1x2x64x64xf16>, tensor<1x2x64xf32>
+// CHECK:         return %[[O]], %[[LSE]]
+func.func @with_lse(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
+                    %v: tensor<1x2x64x64xf16>)
+    -> (tensor<1x2x64x64xf16>, tensor<1x2x64xf32>) {
+  %o, %lse = attn.attention %q, %k, %v scale 0.125 causal
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>, tensor<1x2x64xf32>
+  return %o, %lse : tensor<1x2x64x64xf16>, tensor<1x2x64xf32>
+}
