@@ -29,4 +29,5 @@ for pipeline in fused unfused; do
   $compile --ptxas= --pipeline $pipeline --shape 4x16x4096x128 --dtype bf16 \
     -o "$out/bench/$pipeline-bf16-b4-h16-n4096-d128-c0.ptx" >/dev/null
 done
+echo "--B 4 --H 16 --N 4096 --D 128 --dtype bf16 --causal 0" >"$out/peers.args"
 echo "$(ls "$out/check" | wc -l) check files, $(ls "$out/bench" | wc -l) bench files in $out"

@@ -22,7 +22,8 @@ fi
 if [ -d "$ptx/bench" ]; then
   $run bench "$ptx"/bench/*.ptx --csv "$out/bench.csv" 2>&1 | tee "$out/bench.txt"
 fi
-if [ -d "$ptx/bench" ]; then
-  python3 "$root/bench/peers_pytorch.py" --B 4 --H 16 --N 4096 --D 128 \
-    --dtype bf16 --causal 0 --peers unfused flash --csv "$out/peers.csv" 2>&1 | tail -6
+if [ -f "$ptx/peers.args" ]; then
+  python3 "$root/bench/peers_pytorch.py" $(cat "$ptx/peers.args") \
+    --csv "$out/peers.csv" >"$out/peers.txt" 2>&1
+  cat "$out/peers.txt"
 fi
