@@ -347,55 +347,92 @@ static SmallVector<Value> accessIndices(ValueRange lead, Value row, Value col) {
   return indices;
 }
 
+/// True (uniformly across the program) when the rows x cols tile at
+/// (rowOff, colOff) lies inside a memRows x memCols matrix.
+Value KernelLowering::tileInBounds(Value rowOff, Value colOff, int64_t rows,
+                                   int64_t cols, int64_t memRows,
+                                   int64_t memCols) {
+  return andI(cmp(arith::CmpIPredicate::ule, addIdx(rowOff, idx(rows)),
+                  idx(memRows)),
+              cmp(arith::CmpIPredicate::ule, addIdx(colOff, idx(cols)),
+                  idx(memCols)));
+}
+
 LogicalResult KernelLowering::lowerLoad(tile::LoadOp op) {
   RankedTensorType type = op.getType();
   MemRefType mem = op.getSource().getType();
   FailureOr<int64_t> m = mAtoms(op, type.getDimSize(0));
   if (failed(m))
     return failure();
-  int64_t rows = type.getDimSize(0), nAtoms = type.getDimSize(1) / 8;
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  int64_t nAtoms = cols / 8;
   int64_t memRows = mem.getDimSize(mem.getRank() - 2);
   int64_t memCols = mem.getDimSize(mem.getRank() - 1);
   SmallVector<Value> idxs = llvm::map_to_vector(
       op.getIndices(), [&](Value v) { return lookup(v); });
   ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
   Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
+  Value source = lookup(op.getSource());
   Type elt = type.getElementType();
   // Two adjacent elements are one aligned access when rows have even length.
   int64_t width = memCols % 2 == 0 ? 2 : 1;
   auto vecType = VectorType::get({width}, elt);
   auto maskType = VectorType::get({width}, b.getI1Type());
-  Value zero = arith::ConstantOp::create(b, loc, vecType, b.getZeroAttr(vecType));
 
-  Fragment out;
-  for (int64_t mi = 0; mi < *m; ++mi) {
-    for (int64_t ni = 0; ni < nAtoms; ++ni) {
-      SmallVector<Value> pieceRows;
-      for (int64_t h = 0; h < 2; ++h) {
-        Value row = addIdx(rowOff, rowOf(rows, mi, h));
-        Value rowOk = cmp(arith::CmpIPredicate::ult, row, idx(memRows));
-        SmallVector<Value> parts;
-        for (int64_t j = 0; j < 2; j += width) {
-          Value col = addIdx(colOff, colOf(ni, j));
-          SmallVector<Value> bits;
-          for (int64_t e = 0; e < width; ++e)
-            bits.push_back(andI(rowOk, cmp(arith::CmpIPredicate::ult,
-                                           addIdx(col, idx(e)), idx(memCols))));
-          Value mask = vector::FromElementsOp::create(b, loc, maskType, bits);
-          parts.push_back(vector::MaskedLoadOp::create(
-              b, loc, vecType, lookup(op.getSource()),
-              accessIndices(lead, row, col), mask, zero));
+  // Interior tiles load without per-element bounds checks.
+  auto emit = [&](bool masked) {
+    Value zero =
+        arith::ConstantOp::create(b, loc, vecType, b.getZeroAttr(vecType));
+    SmallVector<Value> regs;
+    for (int64_t mi = 0; mi < *m; ++mi) {
+      for (int64_t ni = 0; ni < nAtoms; ++ni) {
+        SmallVector<Value> pieceRows;
+        for (int64_t h = 0; h < 2; ++h) {
+          Value row = addIdx(rowOff, rowOf(rows, mi, h));
+          Value rowOk = cmp(arith::CmpIPredicate::ult, row, idx(memRows));
+          SmallVector<Value> parts;
+          for (int64_t j = 0; j < 2; j += width) {
+            Value col = addIdx(colOff, colOf(ni, j));
+            SmallVector<Value> at = accessIndices(lead, row, col);
+            if (!masked) {
+              parts.push_back(
+                  vector::LoadOp::create(b, loc, vecType, source, at));
+              continue;
+            }
+            SmallVector<Value> bits;
+            for (int64_t e = 0; e < width; ++e)
+              bits.push_back(andI(rowOk, cmp(arith::CmpIPredicate::ult,
+                                             addIdx(col, idx(e)),
+                                             idx(memCols))));
+            Value mask = vector::FromElementsOp::create(b, loc, maskType, bits);
+            parts.push_back(vector::MaskedLoadOp::create(b, loc, vecType, source,
+                                                         at, mask, zero));
+          }
+          Value pair = parts.front();
+          if (width == 1)
+            pair = vector::FromElementsOp::create(
+                b, loc, VectorType::get({2}, elt),
+                ValueRange{extract(parts[0], {0}), extract(parts[1], {0})});
+          pieceRows.push_back(pair);
         }
-        Value pair = parts.front();
-        if (width == 1)
-          pair = vector::FromElementsOp::create(
-              b, loc, VectorType::get({2}, elt),
-              ValueRange{extract(parts[0], {0}), extract(parts[1], {0})});
-        pieceRows.push_back(pair);
+        regs.push_back(stackRows(pieceRows));
       }
-      out.regs.push_back(stackRows(pieceRows));
     }
+    return regs;
+  };
+  SmallVector<Type> types(*m * nAtoms, VectorType::get({2, 2}, elt));
+  auto ifOp = scf::IfOp::create(
+      b, loc, types,
+      tileInBounds(rowOff, colOff, rows, cols, memRows, memCols), true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, loc, emit(false));
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, loc, emit(true));
   }
+  Fragment out;
+  out.regs.assign(ifOp.getResults().begin(), ifOp.getResults().end());
   frags[op.getResult()] = out;
   return success();
 }
@@ -434,39 +471,54 @@ LogicalResult KernelLowering::lowerStore(tile::StoreOp op) {
     return success();
   }
 
-  int64_t nAtoms = type.getDimSize(1) / 8, m = in->regs.size() / nAtoms;
+  int64_t cols = type.getDimSize(1);
+  int64_t nAtoms = cols / 8, m = in->regs.size() / nAtoms;
   int64_t memRows = mem.getDimSize(mem.getRank() - 2);
   int64_t memCols = mem.getDimSize(mem.getRank() - 1);
   ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
   Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
   int64_t width = memCols % 2 == 0 ? 2 : 1;
   auto maskType = VectorType::get({width}, b.getI1Type());
-  for (int64_t mi = 0; mi < m; ++mi) {
-    for (int64_t ni = 0; ni < nAtoms; ++ni) {
-      Value piece = in->regs[mi * nAtoms + ni];
-      for (int64_t h = 0; h < 2; ++h) {
-        Value row = addIdx(rowOff, rowOf(rows, mi, h));
-        Value rowOk = cmp(arith::CmpIPredicate::ult, row, idx(memRows));
-        Value pair = extract(piece, {h});
-        for (int64_t j = 0; j < 2; j += width) {
-          Value col = addIdx(colOff, colOf(ni, j));
-          SmallVector<Value> bits, elems;
-          for (int64_t e = 0; e < width; ++e) {
-            bits.push_back(andI(rowOk, cmp(arith::CmpIPredicate::ult,
-                                           addIdx(col, idx(e)), idx(memCols))));
-            elems.push_back(extract(pair, {j + e}));
+  auto emit = [&](bool masked) {
+    for (int64_t mi = 0; mi < m; ++mi) {
+      for (int64_t ni = 0; ni < nAtoms; ++ni) {
+        Value piece = in->regs[mi * nAtoms + ni];
+        for (int64_t h = 0; h < 2; ++h) {
+          Value row = addIdx(rowOff, rowOf(rows, mi, h));
+          Value rowOk = cmp(arith::CmpIPredicate::ult, row, idx(memRows));
+          Value pair = extract(piece, {h});
+          for (int64_t j = 0; j < 2; j += width) {
+            Value col = addIdx(colOff, colOf(ni, j));
+            SmallVector<Value> at = accessIndices(lead, row, col);
+            Value value = width == 2 ? pair
+                                     : vector::FromElementsOp::create(
+                                           b, loc, VectorType::get({1}, elt),
+                                           ValueRange{extract(pair, {j})});
+            if (!masked) {
+              vector::StoreOp::create(b, loc, value, dest, at);
+              continue;
+            }
+            SmallVector<Value> bits;
+            for (int64_t e = 0; e < width; ++e)
+              bits.push_back(andI(rowOk, cmp(arith::CmpIPredicate::ult,
+                                             addIdx(col, idx(e)),
+                                             idx(memCols))));
+            vector::MaskedStoreOp::create(
+                b, loc, dest, at,
+                vector::FromElementsOp::create(b, loc, maskType, bits), value);
           }
-          Value value = width == 2 ? pair
-                                   : vector::FromElementsOp::create(
-                                         b, loc, VectorType::get({1}, elt),
-                                         elems);
-          vector::MaskedStoreOp::create(
-              b, loc, dest, accessIndices(lead, row, col),
-              vector::FromElementsOp::create(b, loc, maskType, bits), value);
         }
       }
     }
-  }
+  };
+  auto ifOp = scf::IfOp::create(
+      b, loc, tileInBounds(rowOff, colOff, rows, cols, memRows, memCols),
+      /*withElse=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  emit(false);
+  b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+  emit(true);
   return success();
 }
 
