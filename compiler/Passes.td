@@ -113,4 +113,25 @@ def AttnConvertTileToGPU : Pass<"attn-convert-tile-to-gpu", "mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def AttnConvertTileToHost : Pass<"attn-convert-tile-to-host", "mlir::ModuleOp"> {
+  let summary = "Run tile kernels on the CPU: sequential loops over the grid and every tile";
+  let description = [{
+    The host execution path (rungs 2-4 -> loops). Each tile kernel becomes a
+    function that loops over its grid; every tile value becomes a buffer
+    (memref) and every tile op a loop nest over its elements: `tile.dot`
+    multiplies in f32, low-precision operands are extended exactly as the
+    MMA does, `tile.mask` writes -inf, loads zero-fill past the bounds.
+    GPU constructs of rung 4 map to sequential equivalents: a workgroup
+    buffer is an ordinary buffer, `tile.async_copy` a plain copy, and
+    commit / wait / barrier vanish. Rung 5 (warps, MMA) is GPU-only; the path
+    stops before it. Kernels get `llvm.emit_c_interface` so a host program
+    can call them through MLIR's execution engine; `tile.launch` is left in
+    place as the launch plan.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 #endif // ATTN_COMPILER_PASSES
