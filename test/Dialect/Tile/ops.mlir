@@ -1,0 +1,127 @@
+// RUN: attn-opt %s -split-input-file | attn-opt -split-input-file | FileCheck %s
+// RUN: attn-opt %s -split-input-file --mlir-print-op-generic | attn-opt -split-input-file | FileCheck %s
+
+// Round-trip of every tile op through its custom syntax (and through the
+// generic form).
+
+// CHECK-LABEL: func.func private @kernel
+// CHECK-SAME:    attributes {tile.grid = array<i64: 2, 1, 1>, tile.num_warps = 4 : i64}
+// CHECK:         %[[PID:.*]] = tile.program_id 0
+// CHECK:         %{{.*}} = tile.program_id 2
+func.func private @kernel(%q: memref<1x2x64x64xf16>, %k: memref<1x2x64x64xf16>,
+                          %v: memref<1x2x64x64xf16>, %o: memref<1x2x64x64xf16>)
+    attributes {tile.grid = array<i64: 2, 1, 1>, tile.num_warps = 4 : i64} {
+  %0 = tile.program_id 0
+  %1 = tile.program_id 2
+  return
+}
+
+// CHECK-LABEL: func.func @host
+// CHECK-SAME:    (%[[Q:.*]]: tensor<1x2x64x64xf16>, %[[K:.*]]: tensor<1x2x64x64xf16>, %[[V:.*]]: tensor<1x2x64x64xf16>)
+// CHECK:         %[[O:.*]] = tile.launch @kernel(%[[Q]], %[[K]], %[[V]]) names ["q", "k", "v", "o"] :
+// CHECK-SAME:      (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
+// CHECK:         return %[[O]]
+func.func @host(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
+                %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  %o = tile.launch @kernel(%q, %k, %v) names ["q", "k", "v", "o"]
+      : (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>)
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+// The launch configuration attributes that GPU mapping fills in.
+
+// CHECK-LABEL: func.func @launch_config
+// CHECK:         tile.launch @scores(%{{.*}}, %{{.*}}) names ["q", "k", "s"]
+// CHECK-SAME:      {block = array<i64: 128, 1, 1>, grid = array<i64: 2, 1, 1>, smem = 18432 : i64}
+// CHECK-SAME:      : (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
+func.func private @scores(memref<1x2x64x64xf16>, memref<1x2x64x64xf16>,
+                          memref<1x2x64x64xf16>)
+func.func @launch_config(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>)
+    -> tensor<1x2x64x64xf16> {
+  %s = tile.launch @scores(%q, %k) names ["q", "k", "s"]
+      {grid = array<i64: 2, 1, 1>, block = array<i64: 128, 1, 1>, smem = 18432 : i64}
+      : (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
+  return %s : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @load_store
+// CHECK-SAME:    (%[[SRC:.*]]: memref<1x2x64x64xf16>, %[[DST:.*]]: memref<1x2x64x64xf16>, %[[LSE:.*]]: memref<1x2x64xf32>, %[[I:.*]]: index)
+// CHECK:         %[[T:.*]] = tile.load %[[SRC]][%[[I]], %[[I]], %[[I]], %[[I]]] : memref<1x2x64x64xf16> -> tensor<64x32xf16>
+// CHECK:         tile.store %[[T]], %[[DST]][%[[I]], %[[I]], %[[I]], %[[I]]] : tensor<64x32xf16>, memref<1x2x64x64xf16>
+// CHECK:         tile.store %{{.*}}, %[[LSE]][%[[I]], %[[I]], %[[I]]] : tensor<64xf32>, memref<1x2x64xf32>
+func.func @load_store(%src: memref<1x2x64x64xf16>, %dst: memref<1x2x64x64xf16>,
+                      %lse: memref<1x2x64xf32>, %i: index) {
+  %t = tile.load %src[%i, %i, %i, %i] : memref<1x2x64x64xf16> -> tensor<64x32xf16>
+  tile.store %t, %dst[%i, %i, %i, %i] : tensor<64x32xf16>, memref<1x2x64x64xf16>
+  %row = arith.constant dense<0.0> : tensor<64xf32>
+  tile.store %row, %lse[%i, %i, %i] : tensor<64xf32>, memref<1x2x64xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @dot
+// CHECK-SAME:    (%[[A:.*]]: tensor<64x32xbf16>, %[[B:.*]]: tensor<16x32xbf16>, %[[C:.*]]: tensor<32x16xbf16>, %[[ACC:.*]]: tensor<64x16xf32>)
+// CHECK:         %[[S:.*]] = tile.dot %[[A]], %[[B]] transpose_rhs : tensor<64x32xbf16>, tensor<16x32xbf16> -> tensor<64x16xf32>
+// CHECK:         %{{.*}} = tile.dot %[[A]], %[[C]], %[[ACC]] : tensor<64x32xbf16>, tensor<32x16xbf16>, tensor<64x16xf32> -> tensor<64x16xf32>
+// CHECK:         %{{.*}} = tile.dot %[[A]], %[[C]] : tensor<64x32xbf16>, tensor<32x16xbf16> -> tensor<64x16xf32>
+func.func @dot(%a: tensor<64x32xbf16>, %b: tensor<16x32xbf16>,
+               %c: tensor<32x16xbf16>, %acc: tensor<64x16xf32>)
+    -> (tensor<64x16xf32>, tensor<64x16xf32>, tensor<64x16xf32>) {
+  %s = tile.dot %a, %b transpose_rhs
+      : tensor<64x32xbf16>, tensor<16x32xbf16> -> tensor<64x16xf32>
+  %r = tile.dot %a, %c, %acc
+      : tensor<64x32xbf16>, tensor<32x16xbf16>, tensor<64x16xf32> -> tensor<64x16xf32>
+  %p = tile.dot %a, %c : tensor<64x32xbf16>, tensor<32x16xbf16> -> tensor<64x16xf32>
+  return %s, %r, %p : tensor<64x16xf32>, tensor<64x16xf32>, tensor<64x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_broadcast_mask
+// CHECK-SAME:    (%[[X:.*]]: tensor<64x32xf32>, %[[R:.*]]: index, %[[C:.*]]: index)
+// CHECK:         %[[MAX:.*]] = tile.reduce max %[[X]] : tensor<64x32xf32> -> tensor<64xf32>
+// CHECK:         %[[SUM:.*]] = tile.reduce sum %[[X]] : tensor<64x32xf32> -> tensor<64xf32>
+// CHECK:         %{{.*}} = tile.broadcast %[[MAX]] : tensor<64xf32> -> tensor<64x16xf32>
+// CHECK:         %{{.*}} = tile.mask %[[X]][%[[R]], %[[C]]] cols 100 : tensor<64x32xf32>
+// CHECK:         %{{.*}} = tile.mask %[[X]][%[[R]], %[[C]]] cols 64 causal : tensor<64x32xf32>
+func.func @reduce_broadcast_mask(%x: tensor<64x32xf32>, %r: index, %c: index)
+    -> (tensor<64xf32>, tensor<64x16xf32>, tensor<64x32xf32>, tensor<64x32xf32>) {
+  %max = tile.reduce max %x : tensor<64x32xf32> -> tensor<64xf32>
+  %sum = tile.reduce sum %x : tensor<64x32xf32> -> tensor<64xf32>
+  %b = tile.broadcast %max : tensor<64xf32> -> tensor<64x16xf32>
+  %m = tile.mask %x[%r, %c] cols 100 : tensor<64x32xf32>
+  %mc = tile.mask %x[%r, %c] cols 64 causal : tensor<64x32xf32>
+  return %sum, %b, %m, %mc : tensor<64xf32>, tensor<64x16xf32>, tensor<64x32xf32>, tensor<64x32xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @shared
+// CHECK-SAME:    (%[[SRC:.*]]: memref<1x2x64x64xf16>, %[[I:.*]]: index, %[[SLOT:.*]]: index)
+// CHECK:         %[[BUF:.*]] = tile.alloc_shared : memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>>
+// CHECK:         tile.async_copy %[[SRC]][%[[I]], %[[I]], %[[I]], %[[I]]], %[[BUF]][%[[SLOT]]] :
+// CHECK-SAME:      memref<1x2x64x64xf16>, memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>>
+// CHECK:         tile.async_commit
+// CHECK:         tile.async_wait 1
+// CHECK:         tile.barrier
+// CHECK:         %{{.*}} = tile.local_load %[[BUF]][%[[SLOT]]] :
+// CHECK-SAME:      memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>> -> tensor<32x64xf16>
+func.func @shared(%src: memref<1x2x64x64xf16>, %i: index, %slot: index)
+    -> tensor<32x64xf16> {
+  %buf = tile.alloc_shared
+      : memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>>
+  tile.async_copy %src[%i, %i, %i, %i], %buf[%slot]
+      : memref<1x2x64x64xf16>, memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>>
+  tile.async_commit
+  tile.async_wait 1
+  tile.barrier
+  %t = tile.local_load %buf[%slot]
+      : memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>> -> tensor<32x64xf16>
+  return %t : tensor<32x64xf16>
+}

@@ -1,0 +1,101 @@
+// RUN: split-file --leading-lines %s %t
+//
+// A problem given by flags; --ptxas= skips the ptxas report.
+// RUN: attn-compile --shape 1x2x64x64 --ptxas= -o %t/fused.ptx | FileCheck %s --check-prefix=STDOUT
+// RUN: FileCheck %s --input-file=%t/fused.ptx --check-prefix=FUSED
+// RUN: attn-compile --shape 2x4x100x64 --dtype bf16 --causal --pipeline unfused --ptxas= -o %t/unfused.ptx | FileCheck %s --check-prefix=STDOUT-UNFUSED
+// RUN: FileCheck %s --input-file=%t/unfused.ptx --check-prefix=UNFUSED
+// RUN: attn-compile --shape 1x2x64x128 --lse --ptxas= -o %t/lse.ptx
+// RUN: FileCheck %s --input-file=%t/lse.ptx --check-prefix=LSE
+// RUN: attn-compile --shape 1x1x256x64 --dtype f32 --block-m 32 --block-n 16 --num-warps 2 --num-stages 3 --chip sm_80 --ptxas= -o %t/options.ptx
+// RUN: FileCheck %s --input-file=%t/options.ptx --check-prefix=OPTIONS
+//
+// A problem read from a file, with an explicit scale.
+// RUN: attn-compile %t/scaled.mlir --ptxas= -o %t/scaled.ptx
+// RUN: FileCheck %s --input-file=%t/scaled.ptx --check-prefix=SCALED
+//
+// Errors.
+// RUN: not attn-compile --shape 1x2x3 -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-SHAPE
+// RUN: not attn-compile --shape 1x2xNx64 -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-INT
+// RUN: not attn-compile --shape 1x2x64x64 --pipeline fancy -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-PIPELINE
+// RUN: not attn-compile --shape 1x2x64x64 --pipeline unfused --lse -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-LSE
+// RUN: not attn-compile --shape 1x2x64x72 -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-HEADDIM
+// RUN: not attn-compile --shape 1x2x64x64 --dtype f64 -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-DTYPE
+// RUN: not attn-compile -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-NOINPUT
+// RUN: not attn-compile %t/two.mlir -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-TWO
+// RUN: not attn-compile %t/missing.mlir -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-READ
+
+// attn-compile writes PTX whose first lines are the manifest the runtime
+// reads: the problem, the intermediate buffers, then the kernels in launch
+// order with their grid, block, dynamic shared memory and arguments.
+
+// STDOUT: fused: 1 kernel(s), {{[0-9]+}} bytes of PTX -> {{.*}}fused.ptx
+// STDOUT-NOT: ptxas
+
+// FUSED:      // attn.version 1
+// FUSED-NEXT: // attn.problem B=1 H=2 N=64 D=64 dtype=f16 causal=0 scale=1.250000e-01 pipeline=fused lse=0
+// FUSED-NEXT: // attn.kernel attn_fwd grid 2,1,1 block 128,1,1 smem 55296 args q,k,v,o
+// FUSED-NOT:  // attn.
+// FUSED:      .target sm_90
+// FUSED:      .visible .entry attn_fwd(
+
+// S and P hold 2·4·100·100 = 80000 elements each.
+// STDOUT-UNFUSED: unfused: 3 kernel(s), {{[0-9]+}} bytes of PTX -> {{.*}}unfused.ptx
+// UNFUSED:      // attn.version 1
+// UNFUSED-NEXT: // attn.problem B=2 H=4 N=100 D=64 dtype=bf16 causal=1 scale=1.250000e-01 pipeline=unfused lse=0
+// UNFUSED-NEXT: // attn.buffer s bf16 80000
+// UNFUSED-NEXT: // attn.buffer p bf16 80000
+// UNFUSED-NEXT: // attn.kernel attn_scores grid 8,1,2 block 256,1,1 smem 27648 args q,k,s
+// UNFUSED-NEXT: // attn.kernel attn_softmax grid 8,1,1 block 256,1,1 smem 0 args s,p
+// UNFUSED-NEXT: // attn.kernel attn_pv grid 8,1,1 block 256,1,1 smem 55296 args p,v,o
+// UNFUSED-NOT:  // attn.
+// UNFUSED:      .visible .entry attn_scores(
+// UNFUSED:      .visible .entry attn_softmax(
+// UNFUSED:      .visible .entry attn_pv(
+
+// LSE:      // attn.problem B=1 H=2 N=64 D=128 dtype=f16 causal=0 scale=8.838835e-02 pipeline=fused lse=1
+// LSE-NOT:  // attn.buffer
+// LSE-NEXT: // attn.kernel attn_fwd grid 2,1,1 block 256,1,1 smem 104448 args q,k,v,o,lse
+// LSE:      .param .u64 .ptr .align 1 attn_fwd_param_4
+
+// f32 rows are padded by 4 floats: Q 32×68 (8704 bytes) and three slots
+// each of K and V 16×68 (4352 bytes).
+// OPTIONS:      // attn.problem B=1 H=1 N=256 D=64 dtype=f32 causal=0 scale=1.250000e-01 pipeline=fused lse=0
+// OPTIONS-NEXT: // attn.kernel attn_fwd grid 1,8,1 block 64,1,1 smem 34816 args q,k,v,o
+// OPTIONS:      .target sm_80
+
+// SCALED:      // attn.problem B=1 H=2 N=48 D=32 dtype=bf16 causal=1 scale=5.000000e-01 pipeline=fused lse=0
+// SCALED-NEXT: // attn.kernel attn_fwd grid 2,1,1 block 128,1,1 smem {{[0-9]+}} args q,k,v,o
+
+// ERR-SHAPE: attn-compile: error: --shape must be BxHxNxD, got '1x2x3'
+// ERR-INT: attn-compile: error: --shape: 'N' is not an integer
+// ERR-PIPELINE: attn-compile: error: --pipeline must be fused or unfused, got 'fancy'
+// ERR-LSE: attn-compile: error: the pipeline failed:
+// ERR-LSE: error: 'attn.attention' op the unfused pipeline does not produce the logsumexp result; use the fused pipeline
+// ERR-HEADDIM: attn-compile: error: the pipeline failed:
+// ERR-HEADDIM: error: head dimension 72 is not a multiple of 16, the MMA contraction step for 'f16'
+// ERR-DTYPE: attn-compile: error: cannot parse the input module:
+// ERR-DTYPE: error: 'attn.attention' op query element type must be f16, bf16 or f32, got 'f64'
+// ERR-NOINPUT: attn-compile: error: give an input .mlir file or --shape
+// ERR-TWO: attn-compile: error: the module must hold exactly one attn.attention, found 2
+// ERR-READ: attn-compile: error: cannot read '{{.*}}missing.mlir': No such file or directory
+
+//--- scaled.mlir
+func.func @attention(%q: tensor<1x2x48x32xbf16>, %k: tensor<1x2x48x32xbf16>,
+                     %v: tensor<1x2x48x32xbf16>) -> tensor<1x2x48x32xbf16> {
+  %o = attn.attention %q, %k, %v scale 0.5 causal
+      : tensor<1x2x48x32xbf16>, tensor<1x2x48x32xbf16>, tensor<1x2x48x32xbf16>
+      -> tensor<1x2x48x32xbf16>
+  return %o : tensor<1x2x48x32xbf16>
+}
+
+//--- two.mlir
+func.func @two(%a: tensor<1x1x64x64xf16>) -> (tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16>) {
+  %0 = attn.attention %a, %a, %a
+      : tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16>
+      -> tensor<1x1x64x64xf16>
+  %1 = attn.attention %a, %a, %a causal
+      : tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16>
+      -> tensor<1x1x64x64xf16>
+  return %0, %1 : tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16>
+}

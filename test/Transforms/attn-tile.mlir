@@ -1,0 +1,223 @@
+// RUN: attn-opt %s -split-input-file -attn-tile | FileCheck %s
+// RUN: attn-opt %s -split-input-file -attn-tile="block-m=64 block-n=32 num-warps=4" | FileCheck %s --check-prefix=OPTS
+
+// attn.attention becomes one kernel over the grid (B·H, ⌈N/block-m⌉, 1)
+// with an exact two-pass softmax: a loop for the row maximum, then a loop
+// for the row sums and P·V; the host calls it with tile.launch.
+
+// D = 64, f16: block-m 128, block-n 64, 4 warps. Scores are in the log2
+// domain: scale·log2(e) = (1/√64)·1.4427 = 0.18034.
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK-SAME:    (%[[Q:.*]]: memref<1x2x64x64xf16>, %[[K:.*]]: memref<1x2x64x64xf16>, %[[V:.*]]: memref<1x2x64x64xf16>, %[[O:.*]]: memref<1x2x64x64xf16>)
+// CHECK-SAME:    attributes {tile.grid = array<i64: 2, 1, 1>, tile.num_warps = 4 : i64}
+// CHECK:         %[[BH:.*]] = tile.program_id 0
+// CHECK:         %[[NH:.*]] = arith.constant 2 : index
+// CHECK:         %[[B:.*]] = arith.divui %[[BH]], %[[NH]]
+// CHECK:         %[[H:.*]] = arith.remui %[[BH]], %[[NH]]
+// CHECK:         %[[BM:.*]] = arith.constant 128 : index
+// CHECK:         %[[PID1:.*]] = tile.program_id 1
+// CHECK:         %[[ROW0:.*]] = arith.muli %[[PID1]], %[[BM]]
+// CHECK:         %[[QT:.*]] = tile.load %[[Q]][%[[B]], %[[H]], %[[ROW0]], %{{.*}}] : memref<1x2x64x64xf16> -> tensor<128x64xf16>
+// CHECK-DAG:     %[[N:.*]] = arith.constant 64 : index
+// CHECK-DAG:     %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : tensor<128xf32>
+//
+// Pass 1: the row maximum.
+// CHECK:         %[[M:.*]] = scf.for %[[J:.*]] = %[[LB:.*]] to %[[N]] step %[[STEP:.*]] iter_args(%[[MI:.*]] = %[[NEGINF]]) -> (tensor<128xf32>) {
+// CHECK:           %[[KT:.*]] = tile.load %[[K]][%[[B]], %[[H]], %[[J]], %{{.*}}] : memref<1x2x64x64xf16> -> tensor<64x64xf16>
+// CHECK:           %[[S:.*]] = tile.dot %[[QT]], %[[KT]] transpose_rhs : tensor<128x64xf16>, tensor<64x64xf16> -> tensor<128x64xf32>
+// CHECK:           %[[SC:.*]] = arith.constant dense<0.180336878> : tensor<128x64xf32>
+// CHECK:           %[[SS:.*]] = arith.mulf %[[S]], %[[SC]]
+// CHECK:           %[[X:.*]] = tile.mask %[[SS]][%[[ROW0]], %[[J]]] cols 64 : tensor<128x64xf32>
+// CHECK:           %[[RM:.*]] = tile.reduce max %[[X]] : tensor<128x64xf32> -> tensor<128xf32>
+// CHECK:           %[[MNEW:.*]] = arith.maximumf %[[MI]], %[[RM]] : tensor<128xf32>
+// CHECK:           scf.yield %[[MNEW]]
+// CHECK:         }
+//
+// Pass 2: row sums of exp2(x - m) and the unnormalized P·V, same range.
+// CHECK:         %[[SUM:.*]]:2 = scf.for %[[J2:.*]] = %[[LB]] to %[[N]] step %[[STEP]] iter_args(%[[L:.*]] = %{{.*}}, %[[ACC:.*]] = %{{.*}}) -> (tensor<128xf32>, tensor<128x64xf32>) {
+// CHECK:           %[[X2:.*]] = tile.mask %{{.*}}[%[[ROW0]], %[[J2]]] cols 64 : tensor<128x64xf32>
+// CHECK:           %[[MB:.*]] = tile.broadcast %[[M]] : tensor<128xf32> -> tensor<128x64xf32>
+// CHECK:           %[[D:.*]] = arith.subf %[[X2]], %[[MB]]
+// CHECK:           %[[P:.*]] = math.exp2 %[[D]] : tensor<128x64xf32>
+// CHECK:           %[[RS:.*]] = tile.reduce sum %[[P]] : tensor<128x64xf32> -> tensor<128xf32>
+// CHECK:           %[[LNEW:.*]] = arith.addf %[[L]], %[[RS]]
+// CHECK:           %[[VT:.*]] = tile.load %[[V]][%[[B]], %[[H]], %[[J2]], %{{.*}}] : memref<1x2x64x64xf16> -> tensor<64x64xf16>
+// CHECK:           %[[P16:.*]] = arith.truncf %[[P]] : tensor<128x64xf32> to tensor<128x64xf16>
+// CHECK:           %[[ACCNEW:.*]] = tile.dot %[[P16]], %[[VT]], %[[ACC]] : tensor<128x64xf16>, tensor<64x64xf16>, tensor<128x64xf32> -> tensor<128x64xf32>
+// CHECK:           scf.yield %[[LNEW]], %[[ACCNEW]]
+// CHECK:         }
+//
+// One division by the row sum at the end.
+// CHECK:         %[[LB2:.*]] = tile.broadcast %[[SUM]]#0 : tensor<128xf32> -> tensor<128x64xf32>
+// CHECK:         %[[OUT:.*]] = arith.divf %[[SUM]]#1, %[[LB2]]
+// CHECK:         %[[OUT16:.*]] = arith.truncf %[[OUT]] : tensor<128x64xf32> to tensor<128x64xf16>
+// CHECK:         tile.store %[[OUT16]], %[[O]][%[[B]], %[[H]], %[[ROW0]], %{{.*}}] : tensor<128x64xf16>, memref<1x2x64x64xf16>
+// CHECK-NOT:     tile.store
+// CHECK:         return
+//
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME:    (%[[AQ:.*]]: tensor<1x2x64x64xf16>, %[[AK:.*]]: tensor<1x2x64x64xf16>, %[[AV:.*]]: tensor<1x2x64x64xf16>)
+// CHECK-NOT:     attn.attention
+// CHECK:         %[[R:.*]] = tile.launch @attn_fwd(%[[AQ]], %[[AK]], %[[AV]]) names ["q", "k", "v", "o"]
+// CHECK-SAME:      : (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
+// CHECK:         return %[[R]]
+
+// With the block options: block-m 64 rows, block-n 32 columns.
+// OPTS-LABEL: func.func private @attn_fwd
+// OPTS-SAME:    tile.grid = array<i64: 2, 1, 1>, tile.num_warps = 4 : i64
+// OPTS:         tile.load {{.*}} -> tensor<64x64xf16>
+// OPTS:         %[[STEP:.*]] = arith.constant 32 : index
+// OPTS:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[STEP]]
+// OPTS:           tile.load {{.*}} -> tensor<32x64xf16>
+// OPTS:           tile.dot {{.*}} transpose_rhs : tensor<64x64xf16>, tensor<32x64xf16> -> tensor<64x32xf32>
+// OPTS:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[STEP]]
+// OPTS:           tile.dot {{.*}} : tensor<64x32xf16>, tensor<32x64xf16>, tensor<64x64xf32> -> tensor<64x64xf32>
+// OPTS:         tile.store {{.*}} : tensor<64x64xf16>, memref<1x2x64x64xf16>
+
+func.func @attention(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
+                     %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  %o = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+// The grid rounds up: N = 100 over block-m 128 (default) or 64 (OPTS);
+// B·H = 6. Heads are split off program_id 0 by the head count.
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK-SAME:    attributes {tile.grid = array<i64: 6, 1, 1>, tile.num_warps = 4 : i64}
+// CHECK:         %[[BH:.*]] = tile.program_id 0
+// CHECK:         %[[NH:.*]] = arith.constant 3 : index
+// CHECK:         arith.divui %[[BH]], %[[NH]]
+// CHECK:         arith.remui %[[BH]], %[[NH]]
+// CHECK:         scf.for
+// CHECK:           tile.mask %{{.*}}[%{{.*}}, %{{.*}}] cols 100 : tensor<128x64xf32>
+
+// OPTS-LABEL: func.func private @attn_fwd
+// OPTS-SAME:    attributes {tile.grid = array<i64: 6, 2, 1>, tile.num_warps = 4 : i64}
+
+func.func @ragged(%q: tensor<2x3x100x64xf16>, %k: tensor<2x3x100x64xf16>,
+                  %v: tensor<2x3x100x64xf16>) -> tensor<2x3x100x64xf16> {
+  %o = attn.attention %q, %k, %v
+      : tensor<2x3x100x64xf16>, tensor<2x3x100x64xf16>, tensor<2x3x100x64xf16>
+      -> tensor<2x3x100x64xf16>
+  return %o : tensor<2x3x100x64xf16>
+}
+
+// -----
+
+// Causal: both loops stop at min(N, row0 + block-m), and the mask hides the
+// scores above the diagonal.
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK:         %[[BM:.*]] = arith.constant 128 : index
+// CHECK:         %[[ROW0:.*]] = arith.muli %{{.*}}, %[[BM]]
+// CHECK:         %[[N:.*]] = arith.constant 256 : index
+// CHECK:         %[[BM2:.*]] = arith.constant 128 : index
+// CHECK:         %[[ROWEND:.*]] = arith.addi %[[ROW0]], %[[BM2]]
+// CHECK:         %[[END:.*]] = arith.minui %[[N]], %[[ROWEND]]
+// CHECK:         scf.for %[[J:.*]] = %{{.*}} to %[[END]] step
+// CHECK:           tile.mask %{{.*}}[%[[ROW0]], %[[J]]] cols 256 causal : tensor<128x64xf32>
+// CHECK:         scf.for %[[J2:.*]] = %{{.*}} to %[[END]] step
+// CHECK:           tile.mask %{{.*}}[%[[ROW0]], %[[J2]]] cols 256 causal : tensor<128x64xf32>
+
+func.func @causal(%q: tensor<1x2x256x64xf16>, %k: tensor<1x2x256x64xf16>,
+                  %v: tensor<1x2x256x64xf16>) -> tensor<1x2x256x64xf16> {
+  %o = attn.attention %q, %k, %v causal
+      : tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>
+      -> tensor<1x2x256x64xf16>
+  return %o : tensor<1x2x256x64xf16>
+}
+
+// -----
+
+// An explicit scale is folded with log2(e): 0.5·1.4427 = 0.72135.
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK:         arith.constant dense<0.72134751> : tensor<128x64xf32>
+// CHECK:         arith.constant dense<0.72134751> : tensor<128x64xf32>
+
+func.func @explicit_scale(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
+                          %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  %o = attn.attention %q, %k, %v scale 0.5
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+// The logsumexp result: one more memref argument and buffer name; after O,
+// lse = (m + log2(l))·ln 2 is stored per row.
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK-SAME:    (%{{[^:]*}}: memref<1x2x64x64xf16>, %{{[^:]*}}: memref<1x2x64x64xf16>, %{{[^:]*}}: memref<1x2x64x64xf16>,
+// CHECK-SAME:    %[[O:[^:]*]]: memref<1x2x64x64xf16>, %[[LSE:[^:]*]]: memref<1x2x64xf32>)
+// CHECK:         %[[B:.*]] = arith.divui
+// CHECK:         %[[H:.*]] = arith.remui
+// CHECK:         %[[ROW0:.*]] = arith.muli
+// CHECK:         %[[M:.*]] = scf.for
+// CHECK:         %[[SUM:.*]]:2 = scf.for
+// CHECK:         tile.store %{{.*}}, %[[O]]
+// CHECK-DAG:     %[[LN2:.*]] = arith.constant dense<0.693147182> : tensor<128xf32>
+// CHECK-DAG:     %[[LOGL:.*]] = math.log2 %[[SUM]]#0 : tensor<128xf32>
+// CHECK:         %[[LSE2:.*]] = arith.addf %[[M]], %[[LOGL]]
+// CHECK:         %[[LSEV:.*]] = arith.mulf %[[LSE2]], %[[LN2]]
+// CHECK:         tile.store %[[LSEV]], %[[LSE]][%[[B]], %[[H]], %[[ROW0]]] : tensor<128xf32>, memref<1x2x64xf32>
+// CHECK-LABEL: func.func @with_lse
+// CHECK:         %[[R:.*]]:2 = tile.launch @attn_fwd(%{{.*}}, %{{.*}}, %{{.*}}) names ["q", "k", "v", "o", "lse"]
+// CHECK-SAME:      -> (tensor<1x2x64x64xf16>, tensor<1x2x64xf32>)
+// CHECK:         return %[[R]]#0, %[[R]]#1
+
+func.func @with_lse(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
+                    %v: tensor<1x2x64x64xf16>)
+    -> (tensor<1x2x64x64xf16>, tensor<1x2x64xf32>) {
+  %o, %lse = attn.attention %q, %k, %v
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>, tensor<1x2x64xf32>
+  return %o, %lse : tensor<1x2x64x64xf16>, tensor<1x2x64xf32>
+}
+
+// -----
+
+// Default configurations: D = 128 takes 8 warps; D = 256 and f32 take
+// block-m 64 and block-n 32; f32 keeps f32 operands (no truncf).
+
+// CHECK-LABEL: func.func private @attn_fwd(
+// CHECK-SAME:    tile.grid = array<i64: 1, 2, 1>, tile.num_warps = 8 : i64
+// CHECK:         tile.load {{.*}} -> tensor<128x128xf16>
+// CHECK-LABEL: func.func private @attn_fwd_1(
+// CHECK-SAME:    tile.grid = array<i64: 1, 4, 1>, tile.num_warps = 4 : i64
+// CHECK:         tile.load {{.*}} -> tensor<64x256xbf16>
+// CHECK:         tile.dot {{.*}} transpose_rhs : tensor<64x256xbf16>, tensor<32x256xbf16> -> tensor<64x32xf32>
+// CHECK:         arith.truncf %{{.*}} : tensor<64x32xf32> to tensor<64x32xbf16>
+// CHECK-LABEL: func.func private @attn_fwd_2(
+// CHECK-SAME:    tile.grid = array<i64: 1, 4, 1>, tile.num_warps = 4 : i64
+// CHECK:         tile.load {{.*}} -> tensor<64x32xf32>
+// CHECK-NOT:     arith.truncf
+// CHECK:         tile.dot {{.*}}, %{{.*}} : tensor<64x32xf32>, tensor<32x32xf32>, tensor<64x32xf32> -> tensor<64x32xf32>
+// CHECK-NOT:     arith.truncf
+// CHECK:         return
+// CHECK-LABEL: func.func @configs
+// CHECK:         tile.launch @attn_fwd(
+// CHECK:         tile.launch @attn_fwd_1(
+// CHECK:         tile.launch @attn_fwd_2(
+
+func.func @configs(%a: tensor<1x1x256x128xf16>, %b: tensor<1x1x256x256xbf16>,
+                   %c: tensor<1x1x256x32xf32>)
+    -> (tensor<1x1x256x128xf16>, tensor<1x1x256x256xbf16>, tensor<1x1x256x32xf32>) {
+  %0 = attn.attention %a, %a, %a
+      : tensor<1x1x256x128xf16>, tensor<1x1x256x128xf16>, tensor<1x1x256x128xf16>
+      -> tensor<1x1x256x128xf16>
+  %1 = attn.attention %b, %b, %b
+      : tensor<1x1x256x256xbf16>, tensor<1x1x256x256xbf16>, tensor<1x1x256x256xbf16>
+      -> tensor<1x1x256x256xbf16>
+  %2 = attn.attention %c, %c, %c
+      : tensor<1x1x256x32xf32>, tensor<1x1x256x32xf32>, tensor<1x1x256x32xf32>
+      -> tensor<1x1x256x32xf32>
+  return %0, %1, %2 : tensor<1x1x256x128xf16>, tensor<1x1x256x256xbf16>, tensor<1x1x256x32xf32>
+}
