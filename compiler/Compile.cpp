@@ -96,7 +96,7 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
 
 llvm::Expected<CompiledAttention>
 compileAttention(llvm::StringRef mlirText, PipelineKind kind,
-                 const PipelineOptions &options) {
+                 const PipelineOptions &options, const CompileHooks &hooks) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
@@ -135,6 +135,8 @@ compileAttention(llvm::StringRef mlirText, PipelineKind kind,
     buildFusedPipeline(pm, options);
   else
     buildUnfusedPipeline(pm, options);
+  if (hooks.configurePassManager)
+    hooks.configurePassManager(pm);
   if (failed(pm.run(*module)))
     return fail("the pipeline failed");
 

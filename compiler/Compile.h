@@ -12,6 +12,7 @@
 #include "compiler/Pipelines.h"
 
 #include "llvm/Support/Error.h"
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,11 +37,19 @@ struct CompiledAttention {
   unsigned numKernels = 0;
 };
 
+/// Instrumentation of one compilation (the JIT's debugging switches).
+struct CompileHooks {
+  /// Called on the filled pass manager just before it runs: IR printing,
+  /// pass timing, instrumentations.
+  std::function<void(mlir::PassManager &)> configurePassManager;
+};
+
 /// Parses `mlirText`, runs the pipeline down to PTX and writes the manifest.
 /// Errors carry the compiler's diagnostics.
 llvm::Expected<CompiledAttention>
 compileAttention(llvm::StringRef mlirText, PipelineKind kind,
-                 const PipelineOptions &options);
+                 const PipelineOptions &options,
+                 const CompileHooks &hooks = {});
 
 } // namespace attn
 

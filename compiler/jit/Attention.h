@@ -1,0 +1,221 @@
+//===- Attention.h - JIT-compile and launch attention from C++ -*- C++ -*-===//
+//
+// The public C++ API of attn: describe an attention, get a kernel, launch it
+// on your own device pointers.
+//
+//   attn::jit::AttentionDesc desc;
+//   desc.elementType = attn::jit::ElementType::BF16;
+//   desc.batch = 4, desc.heads = 16, desc.seqLen = 4096, desc.headDim = 128;
+//   desc.causal = true;
+//   auto kernel = attn::jit::compile(desc);          // PTX, loaded on a GPU
+//   if (!kernel.ok()) { print(kernel.status().message()); return; }
+//   attn::rt::Status s = (*kernel)->launch(q, k, v, o, stream);
+//
+// Errors are values (attn::rt::Status, attn::rt::Expected<T>), never
+// exceptions or aborts: a bad description, a refused tensor or a compiler
+// diagnostic comes back as a Status whose message says what to change.
+//
+// Caching. compile() looks in an in-process table (the same description
+// returns the same Kernel object), then in a disk cache, then compiles and
+// fills both. The disk cache lives in $ATTN_CACHE_DIR, else
+// $XDG_CACHE_HOME/attn, else ~/.cache/attn; an entry is keyed by an xxh3
+// hash of the input IR, the pipeline and its options, the chip and the
+// compiler version, written atomically (temporary file + rename) and
+// checksummed, so a damaged entry is reported once and rebuilt, never
+// loaded. On a GPU host the cubin the driver assembled is cached next to the
+// PTX, so a disk hit loads in milliseconds.
+//
+// Environment:
+//   ATTN_CACHE_DIR=dir    where the disk cache lives
+//   ATTN_DISABLE_CACHE=1  neither cache is read or written
+//   ATTN_DUMP_DIR=dir     write the IR after every pass (NN-pass.mlir) and the
+//                         final PTX to dir/<pipeline>-<key>/; compiles afresh
+//   ATTN_PASS_TIMING=1    print the pass timings to stderr; compiles afresh
+//
+// Thread safety: compile() and launch() may be called from any thread. An
+// unfused kernel owns one workspace for S and P: launches of one unfused
+// Kernel on different streams must not overlap.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_COMPILER_JIT_ATTENTION_H
+#define ATTN_COMPILER_JIT_ATTENTION_H
+
+#include "runtime/Manifest.h"
+#include "runtime/Status.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct CUstream_st; // CUstream and cudaStream_t are CUstream_st *.
+
+namespace attn::rt {
+class Context;
+} // namespace attn::rt
+
+namespace attn::jit {
+
+enum class ElementType { F16, BF16, F32 };
+enum class Pipeline {
+  /// One FlashAttention kernel; S and P never reach device memory.
+  Fused,
+  /// Three kernels with S and P (B*H*N*N each) in a device workspace.
+  Unfused,
+};
+
+/// Tile sizes and pipelining. 0 means "the compiler's default for this head
+/// dimension and element type" (the defaults of attn-opt's pipelines).
+struct Tuning {
+  int64_t blockM = 0;    ///< query rows per program
+  int64_t blockN = 0;    ///< key/value rows per step
+  int64_t numWarps = 0;  ///< warps per program
+  int64_t numStages = 2; ///< shared-memory buffers per pipelined tile
+};
+
+/// How to compile: used for descriptions and for MLIR text alike.
+struct CompileOptions {
+  Pipeline pipeline = Pipeline::Fused;
+  /// Target GPU: "sm_80", "sm_90" or "sm_90a".
+  std::string chip = "sm_90";
+  Tuning tuning;
+};
+
+/// O = softmax(scale * Q K^T [causal mask]) V with Q, K, V, O packed
+/// row-major [B, H, N, D] tensors of `elementType`, and optionally the f32
+/// [B, H, N] natural-log logsumexp of each row.
+struct AttentionDesc {
+  ElementType elementType = ElementType::F16;
+  int64_t batch = 1;   ///< B >= 1
+  int64_t heads = 1;   ///< H >= 1
+  int64_t seqLen = 1;  ///< N >= 1
+  int64_t headDim = 64; ///< D <= 256, a multiple of 16 (of 8 for f32)
+  bool causal = false;
+  /// Softmax scale; 1/sqrt(D) when unset.
+  std::optional<double> scale;
+  /// Also write the logsumexp (needed by a backward pass).
+  bool lse = false;
+
+  Pipeline pipeline = Pipeline::Fused;
+  std::string chip = "sm_90";
+  Tuning tuning;
+
+  CompileOptions compileOptions() const { return {pipeline, chip, tuning}; }
+};
+
+/// Success, or an InvalidArgument error naming the field and the rule it
+/// breaks (compile() calls this first).
+rt::Status validate(const AttentionDesc &desc);
+
+/// The MLIR text compile(desc) compiles: a func.func holding one
+/// attn.attention, as attn-opt reads it.
+std::string toMlir(const AttentionDesc &desc);
+
+/// A device tensor handed to launch(): its address and its strides in
+/// elements. Empty strides mean packed row-major. The kernels read and write
+/// packed tensors only; other strides are refused, not copied.
+struct TensorRef {
+  TensorRef() = default;
+  TensorRef(uint64_t address, std::vector<int64_t> strides = {})
+      : address(address), strides(std::move(strides)) {}
+  TensorRef(const void *pointer, std::vector<int64_t> strides = {})
+      : address(reinterpret_cast<uintptr_t>(pointer)),
+        strides(std::move(strides)) {}
+
+  uint64_t address = 0;
+  std::vector<int64_t> strides;
+};
+
+/// Where compile() found a kernel.
+enum class Origin {
+  Compiled,  ///< ran the pipeline
+  DiskCache, ///< read from the disk cache
+};
+
+/// A compiled attention: PTX, its launch configuration and, on a GPU host,
+/// the loaded module. Obtained from compile(); shared by everyone who
+/// compiles the same thing in this process.
+class Kernel {
+public:
+  ~Kernel();
+  Kernel(const Kernel &) = delete;
+  Kernel &operator=(const Kernel &) = delete;
+
+  /// The PTX, led by the `// attn.` manifest lines the runtime reads.
+  const std::string &ptx() const { return ptx_; }
+  /// The launch configuration: problem, workspace buffers, and each kernel's
+  /// grid, block, shared memory and arguments in launch order.
+  const rt::Manifest &manifest() const { return manifest_; }
+  const rt::Problem &problem() const { return manifest_.problem; }
+  Pipeline pipeline() const { return pipeline_; }
+  const std::string &chip() const { return chip_; }
+  /// The cache key: xxh3 of IR, options, chip and compiler version.
+  uint64_t key() const { return key_; }
+  Origin origin() const { return origin_; }
+  /// Whether the module is loaded on a GPU (false on a host without one).
+  bool loaded() const;
+  /// Device bytes of the unfused pipeline's S and P (0 when fused),
+  /// allocated at the first launch.
+  uint64_t workspaceBytes() const { return manifest_.intermediateBytes(); }
+
+  /// Launches every kernel, in order, on `stream` (null: the default
+  /// stream) with the given device tensors; does not wait. Checks first, with
+  /// a message naming the tensor: null or misaligned addresses, strides of
+  /// the wrong rank or not packed, lse given but not compiled (or needed and
+  /// not given). The tensors must live on the JIT's device (context()).
+  rt::Status launch(const TensorRef &q, const TensorRef &k, const TensorRef &v,
+                    const TensorRef &o, CUstream_st *stream = nullptr) const;
+  rt::Status launch(const TensorRef &q, const TensorRef &k, const TensorRef &v,
+                    const TensorRef &o, const TensorRef &lse,
+                    CUstream_st *stream = nullptr) const;
+
+  /// The checks of launch(), without launching.
+  rt::Status checkTensors(const TensorRef &q, const TensorRef &k,
+                          const TensorRef &v, const TensorRef &o,
+                          const TensorRef *lse) const;
+
+private:
+  friend struct KernelFactory;
+  struct Loaded;
+  Kernel();
+  rt::Status launchChecked(const TensorRef &q, const TensorRef &k,
+                           const TensorRef &v, const TensorRef &o,
+                           const TensorRef *lse, CUstream_st *stream) const;
+
+  std::string ptx_;
+  rt::Manifest manifest_;
+  Pipeline pipeline_ = Pipeline::Fused;
+  std::string chip_;
+  uint64_t key_ = 0;
+  Origin origin_ = Origin::Compiled;
+  std::unique_ptr<Loaded> loaded_;
+};
+
+/// Validates and compiles `desc` (or finds it in a cache).
+rt::Expected<std::shared_ptr<const Kernel>> compile(const AttentionDesc &desc);
+/// Compiles a module holding one attn.attention, as attn-opt accepts it.
+rt::Expected<std::shared_ptr<const Kernel>>
+compile(std::string_view mlirText, const CompileOptions &options = {});
+
+/// The device the JIT loads kernels on (device 0's primary context, the one
+/// the CUDA runtime API uses too), created at the first call. Fails with
+/// NoDriver or NoDevice (Status::isUnavailable()) on a host without a GPU.
+rt::Expected<rt::Context *> context();
+
+/// The compiler version that is part of every cache key.
+const char *compilerVersion();
+/// The disk cache directory compile() uses now ("" when disabled).
+std::string cacheDirectory();
+/// Forgets the in-process cache (kernels already handed out stay valid).
+void clearInProcessCache();
+/// Receives the cache's warnings (a damaged entry, a failed write), one line
+/// each; the default prints "attn: warning: ..." to stderr. Null restores it.
+void setCacheReporter(std::function<void(const std::string &)> reporter);
+
+} // namespace attn::jit
+
+#endif // ATTN_COMPILER_JIT_ATTENTION_H

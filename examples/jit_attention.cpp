@@ -1,0 +1,346 @@
+//===- jit_attention.cpp - JIT attention from C++, run it, check it -------===//
+//
+// The C++ API end to end: describe an attention, JIT-compile it with the
+// fused (FlashAttention) and the unfused (three kernels, S and P in memory)
+// pipeline, run both on the GPU on the same random inputs, check each
+// against a float64 CPU reference and time it.
+//
+//   jit_attention B H N D [--dtype f16|bf16|f32] [--causal] [--chip sm_90]
+//                 [--reps 20] [--check-rows 16]
+//
+// Exit status: 0 all checks passed, 1 a check failed or an error, 2 bad
+// usage, 77 no GPU here (after compiling: the JIT itself needs none).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/jit/Attention.h"
+#include "runtime/Device.h"
+#include "runtime/FloatConvert.h"
+#include "runtime/Reference.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace attn;
+
+namespace {
+
+struct Options {
+  jit::AttentionDesc desc;
+  int reps = 20;
+  int checkRows = 16;
+};
+
+int usage(const char *message) {
+  std::fprintf(stderr,
+               "jit_attention: %s\n"
+               "usage: jit_attention B H N D [--dtype f16|bf16|f32] "
+               "[--causal] [--chip sm_90] [--reps 20] [--check-rows 16]\n",
+               message);
+  return 2;
+}
+
+bool parseInt(const char *text, int64_t &value) {
+  char *end = nullptr;
+  long long parsed = std::strtoll(text, &end, 10);
+  if (!*text || *end)
+    return false;
+  value = parsed;
+  return true;
+}
+
+double seconds() {
+  using Clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(Clock::now().time_since_epoch())
+      .count();
+}
+
+/// splitmix64, uniform in [-1, 1).
+struct Random {
+  uint64_t state;
+  double next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return double(z >> 11) * 0x1.0p-52 - 1.0;
+  }
+};
+
+/// A random tensor as the device sees it: values rounded to the dtype.
+std::vector<float> randomTensor(rt::DType type, int64_t count, uint64_t seed) {
+  Random random{seed};
+  std::vector<float> values(static_cast<size_t>(count));
+  for (float &value : values)
+    value = rt::roundTo(type, float(random.next()));
+  return values;
+}
+
+const char *typeName(jit::ElementType type) {
+  switch (type) {
+  case jit::ElementType::F16:
+    return "f16";
+  case jit::ElementType::BF16:
+    return "bf16";
+  case jit::ElementType::F32:
+    return "f32";
+  }
+  return "?";
+}
+
+double boundFor(rt::DType type) {
+  return type == rt::DType::F32 ? 1e-5 : type == rt::DType::F16 ? 2e-3 : 1e-2;
+}
+
+struct Inputs {
+  std::vector<float> q, k, v;
+  rt::DeviceBuffer dq, dk, dv, dout;
+};
+
+struct CheckResult {
+  double relError = 0;
+  int64_t rows = 0;
+  int64_t nonFinite = 0;
+};
+
+/// Compares `checkRows` rows of every head (first, last and spread between)
+/// with the float64 reference, on all cores.
+CheckResult check(const rt::Problem &problem, const Inputs &in,
+                  const std::vector<float> &out, int checkRows) {
+  int64_t heads = problem.batch * problem.heads, n = problem.seqLen,
+          d = problem.headDim;
+  std::vector<int64_t> rows;
+  int64_t count = std::min<int64_t>(checkRows, n);
+  for (int64_t i = 0; i < count; ++i)
+    rows.push_back(count == 1 ? 0 : i * (n - 1) / (count - 1));
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<double> diff(threads), ref(threads);
+  std::vector<int64_t> bad(threads);
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      std::vector<double> row(static_cast<size_t>(d)), scratch;
+      double lse = 0;
+      for (int64_t head = t; head < heads; head += threads)
+        for (int64_t r : rows) {
+          rt::referenceRow(problem, in.q.data(), in.k.data(), in.v.data(),
+                           head, r, row.data(), lse, scratch);
+          const float *got = &out[size_t((head * n + r) * d)];
+          for (int64_t c = 0; c < d; ++c) {
+            if (!std::isfinite(got[c]))
+              ++bad[t];
+            double delta = double(got[c]) - row[size_t(c)];
+            diff[t] += delta * delta;
+            ref[t] += row[size_t(c)] * row[size_t(c)];
+          }
+        }
+    });
+  for (std::thread &thread : pool)
+    thread.join();
+  CheckResult result;
+  double diffSum = 0, refSum = 0;
+  for (unsigned t = 0; t < threads; ++t)
+    diffSum += diff[t], refSum += ref[t], result.nonFinite += bad[t];
+  result.relError = std::sqrt(diffSum / std::max(refSum, 1e-300));
+  result.rows = heads * int64_t(rows.size());
+  return result;
+}
+
+/// Runs, checks and times one kernel; false if its check failed.
+bool runOne(const char *label, const jit::Kernel &kernel, Inputs &in,
+            const Options &options, rt::Context &context) {
+  const rt::Problem &problem = kernel.problem();
+  auto fail = [&](const rt::Status &status) {
+    std::printf("%-8s FAIL %s\n", label, status.message().c_str());
+    return false;
+  };
+  // Poison the output: every element the kernel leaves unwritten is a NaN.
+  if (rt::Status s = in.dout.fill(0xFF); !s.ok())
+    return fail(s);
+  jit::TensorRef q(in.dq.pointer()), k(in.dk.pointer()), v(in.dv.pointer()),
+      o(in.dout.pointer());
+  if (rt::Status s = kernel.launch(q, k, v, o); !s.ok())
+    return fail(s);
+  if (rt::Status s = context.synchronize(std::string("running ") + label);
+      !s.ok())
+    return fail(s);
+  std::vector<uint8_t> bytes(in.dout.bytes());
+  if (rt::Status s = in.dout.download(bytes.data(), bytes.size()); !s.ok())
+    return fail(s);
+  std::vector<float> out(size_t(problem.tensorElements()));
+  rt::decode(problem.dtype, bytes.data(), problem.tensorElements(), out.data());
+  CheckResult result = check(problem, in, out, options.checkRows);
+  double bound = boundFor(problem.dtype);
+  bool pass = result.nonFinite == 0 && result.relError <= bound;
+
+  // Median of device-event timings after a warm-up.
+  std::vector<rt::Event> events;
+  for (int i = 0; i <= options.reps; ++i) {
+    rt::Expected<rt::Event> event = rt::Event::create(context);
+    if (!event.ok())
+      return fail(event.status());
+    events.push_back(event.take());
+  }
+  for (int i = 0; i < 3; ++i)
+    if (rt::Status s = kernel.launch(q, k, v, o); !s.ok())
+      return fail(s);
+  if (rt::Status s = events[0].record(); !s.ok())
+    return fail(s);
+  for (int i = 0; i < options.reps; ++i) {
+    if (rt::Status s = kernel.launch(q, k, v, o); !s.ok())
+      return fail(s);
+    if (rt::Status s = events[size_t(i) + 1].record(); !s.ok())
+      return fail(s);
+  }
+  if (rt::Status s = events.back().synchronize(); !s.ok())
+    return fail(s);
+  std::vector<double> ms;
+  for (int i = 0; i < options.reps; ++i) {
+    rt::Expected<float> elapsed =
+        events[size_t(i) + 1].millisecondsSince(events[size_t(i)]);
+    if (!elapsed.ok())
+      return fail(elapsed.status());
+    ms.push_back(*elapsed);
+  }
+  std::sort(ms.begin(), ms.end());
+  double median = ms[ms.size() / 2];
+  std::printf("%-8s %s rel_err %.2e (bound %.0e, %lld rows, %lld non-finite)"
+              "  %.3f ms  %.1f TFLOP/s\n",
+              label, pass ? "PASS" : "FAIL", result.relError, bound,
+              (long long)result.rows, (long long)result.nonFinite, median,
+              problem.flops() / (median * 1e-3) / 1e12);
+  return pass;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  jit::AttentionDesc &desc = options.desc;
+  desc.elementType = jit::ElementType::BF16;
+  std::vector<int64_t> dims;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> const char * {
+      return i + 1 < argc ? argv[++i] : nullptr;
+    };
+    int64_t number = 0;
+    if (arg == "--causal") {
+      desc.causal = true;
+    } else if (arg == "--dtype") {
+      const char *v = value();
+      std::string type = v ? v : "";
+      if (type == "f16")
+        desc.elementType = jit::ElementType::F16;
+      else if (type == "bf16")
+        desc.elementType = jit::ElementType::BF16;
+      else if (type == "f32")
+        desc.elementType = jit::ElementType::F32;
+      else
+        return usage("--dtype must be f16, bf16 or f32");
+    } else if (arg == "--chip") {
+      const char *v = value();
+      if (!v)
+        return usage("--chip needs a value");
+      desc.chip = v;
+    } else if (arg == "--reps" || arg == "--check-rows") {
+      const char *v = value();
+      if (!v || !parseInt(v, number) || number < 1)
+        return usage((arg + " needs a positive integer").c_str());
+      (arg == "--reps" ? options.reps : options.checkRows) = int(number);
+    } else if (parseInt(arg.c_str(), number)) {
+      dims.push_back(number);
+    } else {
+      return usage(("unknown argument '" + arg + "'").c_str());
+    }
+  }
+  if (dims.size() != 4)
+    return usage("give the problem size as B H N D");
+  desc.batch = dims[0], desc.heads = dims[1], desc.seqLen = dims[2],
+  desc.headDim = dims[3];
+  std::printf("jit_attention: B=%lld H=%lld N=%lld D=%lld %s causal=%d "
+              "chip=%s\ncompiler: %s\ncache: %s\n",
+              (long long)desc.batch, (long long)desc.heads,
+              (long long)desc.seqLen, (long long)desc.headDim,
+              typeName(desc.elementType),
+              desc.causal ? 1 : 0, desc.chip.c_str(), jit::compilerVersion(),
+              jit::cacheDirectory().empty() ? "(disabled)"
+                                            : jit::cacheDirectory().c_str());
+
+  // JIT both pipelines. On a GPU host compile() also loads the module.
+  struct Compiled {
+    const char *label;
+    std::shared_ptr<const jit::Kernel> kernel;
+  } compiled[] = {{"fused", nullptr}, {"unfused", nullptr}};
+  for (Compiled &c : compiled) {
+    desc.pipeline = c.label == std::string("fused") ? jit::Pipeline::Fused
+                                                    : jit::Pipeline::Unfused;
+    double start = seconds();
+    auto kernel = jit::compile(desc);
+    double elapsed = seconds() - start;
+    if (!kernel.ok()) {
+      std::printf("%-8s FAIL %s\n", c.label, kernel.status().message().c_str());
+      return 1;
+    }
+    c.kernel = kernel.take();
+    // The same description again: the in-process cache's object.
+    start = seconds();
+    auto again = jit::compile(desc);
+    double hit = seconds() - start;
+    std::printf("%-8s JIT %.1f ms (%s, %s), then %.2f us (in-process, %s "
+                "object); %zu kernel(s), %zu bytes of PTX\n",
+                c.label, elapsed * 1e3,
+                c.kernel->origin() == jit::Origin::Compiled ? "compiled"
+                                                            : "disk cache",
+                c.kernel->loaded() ? "loaded" : "PTX only", hit * 1e6,
+                again.ok() && *again == c.kernel ? "same" : "another",
+                c.kernel->manifest().kernels.size(), c.kernel->ptx().size());
+  }
+
+  rt::Expected<rt::Context *> ctx = jit::context();
+  if (!ctx.ok()) {
+    std::printf("SKIPPED: %s\n", ctx.status().message().c_str());
+    return ctx.status().isUnavailable() ? 77 : 1;
+  }
+  rt::Context &context = **ctx;
+  std::printf("device: %s (sm_%d, %d SMs)\n", context.deviceName().c_str(),
+              context.computeCapability(), context.multiprocessorCount());
+
+  const rt::Problem &problem = compiled[0].kernel->problem();
+  int64_t elements = problem.tensorElements();
+  size_t bytes = size_t(elements) * rt::sizeOf(problem.dtype);
+  Inputs in;
+  in.q = randomTensor(problem.dtype, elements, 1);
+  in.k = randomTensor(problem.dtype, elements, 2);
+  in.v = randomTensor(problem.dtype, elements, 3);
+  std::vector<uint8_t> staging(bytes);
+  rt::DeviceBuffer *buffers[] = {&in.dq, &in.dk, &in.dv, &in.dout};
+  const std::vector<float> *hosts[] = {&in.q, &in.k, &in.v, nullptr};
+  const char *names[] = {"q", "k", "v", "o"};
+  for (int i = 0; i < 4; ++i) {
+    auto buffer = rt::DeviceBuffer::allocate(context, bytes, names[i]);
+    if (!buffer.ok()) {
+      std::printf("FAIL %s\n", buffer.status().message().c_str());
+      return 1;
+    }
+    *buffers[i] = buffer.take();
+    if (!hosts[i])
+      continue;
+    rt::encode(problem.dtype, hosts[i]->data(), elements, staging.data());
+    if (rt::Status s = buffers[i]->upload(staging.data(), bytes); !s.ok()) {
+      std::printf("FAIL %s\n", s.message().c_str());
+      return 1;
+    }
+  }
+
+  bool allPass = true;
+  for (Compiled &c : compiled)
+    allPass &= runOne(c.label, *c.kernel, in, options, context);
+  return allPass ? 0 : 1;
+}
