@@ -1,5 +1,7 @@
 //===- Compile.cpp - attn.attention -> PTX with a launch manifest ---------===//
 #include "compiler/Compile.h"
+#include "compiler/CostModel.h"
+#include "compiler/TileConfig.h"
 #include "dialects/Attn/AttnOps.h"
 #include "dialects/Tile/TileOps.h"
 
@@ -45,9 +47,39 @@ static std::string typeName(Type t) {
   return s;
 }
 
+/// `// attn.cost` lines: the cost model's FLOPs, device-memory bytes and
+/// roofline time on the h100 model for each kernel in `names` (launch
+/// order). Nothing when the model's kernels do not match the launches.
+static void writeCosts(attn::AttentionOp op, PipelineKind kind,
+                       const PipelineOptions &options,
+                       ArrayRef<std::string> names, llvm::raw_ostream &os) {
+  cost::Problem problem = cost::problemOf(op);
+  TileConfig requested{options.blockM, options.blockN, options.numWarps};
+  Type elt = op.getElementType();
+  bool fused = kind == PipelineKind::Fused;
+  TileConfig config =
+      fused ? chooseFusedConfig(problem.headDim, elt, requested)
+            : chooseUnfusedConfig(problem.headDim, elt, requested);
+  cost::PipelineCost estimate = cost::estimate(
+      problem, fused ? cost::Pipeline::Fused : cost::Pipeline::Unfused, config,
+      options.numStages);
+  if (estimate.kernels.size() != names.size())
+    return;
+  cost::GpuModel gpu = *cost::builtinGpu("h100");
+  for (auto [name, kernel] : llvm::zip(names, estimate.kernels)) {
+    cost::Roofline r =
+        cost::roofline(double(kernel.flops), double(kernel.bytes()), gpu);
+    os << llvm::formatv("// attn.cost kernel={0} flops={1} bytes={2} "
+                        "predicted_ms={3}\n",
+                        name, kernel.flops, kernel.bytes(),
+                        llvm::format("%.6g", r.seconds * 1e3));
+  }
+}
+
 /// Writes the manifest for the single attention in `op` and the launches
 /// of the lowered host function.
 static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
+                                   const PipelineOptions &options,
                                    ModuleOp lowered, llvm::raw_ostream &os,
                                    unsigned &numKernels) {
   ArrayRef<int64_t> shape = op.getShape();
@@ -63,6 +95,7 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
   llvm::StringSet<> declared;
   std::string kernels;
   llvm::raw_string_ostream ks(kernels);
+  SmallVector<std::string> kernelNames;
   numKernels = 0;
   WalkResult walk = lowered.walk([&](tile::LaunchOp launch) -> WalkResult {
     if (!launch.getGrid() || !launch.getBlock() || !launch.getSmem())
@@ -85,12 +118,14 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
                         "smem {7} args {8}\n",
                         launch.getCallee(), g[0], g[1], g[2], b[0], b[1], b[2],
                         *launch.getSmem(), llvm::join(args, ","));
+    kernelNames.push_back(launch.getCallee().str());
     ++numKernels;
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
     return failure();
   os << kernels;
+  writeCosts(op, kind, options, kernelNames, os);
   return success();
 }
 
@@ -142,7 +177,7 @@ compileAttention(llvm::StringRef mlirText, PipelineKind kind,
 
   CompiledAttention result;
   llvm::raw_string_ostream os(result.ptx);
-  if (failed(writeManifest(op, kind, *module, os, result.numKernels)))
+  if (failed(writeManifest(op, kind, options, *module, os, result.numKernels)))
     return fail("cannot describe the launches");
   bool found = false;
   module->walk([&](gpu::BinaryOp binary) {

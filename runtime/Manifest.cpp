@@ -29,6 +29,27 @@ const BufferDecl *Manifest::findBuffer(std::string_view name) const {
   return nullptr;
 }
 
+bool Manifest::hasCosts() const {
+  for (const KernelDecl &kernel : kernels)
+    if (!kernel.hasCost)
+      return false;
+  return !kernels.empty();
+}
+
+double Manifest::costBytes() const {
+  double total = 0;
+  for (const KernelDecl &kernel : kernels)
+    total += kernel.costBytes;
+  return total;
+}
+
+double Manifest::predictedMs() const {
+  double total = 0;
+  for (const KernelDecl &kernel : kernels)
+    total += kernel.predictedMs;
+  return total;
+}
+
 namespace {
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -126,6 +147,7 @@ private:
   Status parseProblem(int line, const std::vector<std::string_view> &words);
   Status parseBuffer(int line, const std::vector<std::string_view> &words);
   Status parseKernel(int line, const std::vector<std::string_view> &words);
+  Status parseCost(int line, const std::vector<std::string_view> &words);
   Status parseDim3(int line, std::string_view what, std::string_view text,
                    Dim3 &dim) const;
   Status parseCount(int line, std::string_view what, std::string_view text,
@@ -187,9 +209,11 @@ Status ManifestParser::parseDirective(int line, std::string_view directive) {
     return parseBuffer(line, words);
   if (kind == "attn.kernel")
     return parseKernel(line, words);
+  if (kind == "attn.cost")
+    return parseCost(line, words);
   return error(line, "unknown manifest directive '" + std::string(kind) +
                          "'; expected attn.version, attn.problem, "
-                         "attn.buffer or attn.kernel");
+                         "attn.buffer, attn.kernel or attn.cost");
 }
 
 Status
@@ -411,6 +435,54 @@ Status ManifestParser::parseKernel(int line,
   if (Status status = validateLaunchShape(kernel.shape); !status.ok())
     return error(line, "kernel '" + kernel.name + "': " + status.message());
   manifest.kernels.push_back(std::move(kernel));
+  return Status::success();
+}
+
+Status ManifestParser::parseCost(int line,
+                                 const std::vector<std::string_view> &words) {
+  const char *usage = "expected 'attn.cost kernel=<name> flops=<n> "
+                      "bytes=<n> predicted_ms=<x>'";
+  std::map<std::string, std::string_view> values;
+  for (size_t i = 1; i < words.size(); ++i) {
+    size_t equals = words[i].find('=');
+    if (equals == std::string_view::npos)
+      return error(line, "expected key=value in attn.cost, got '" +
+                             std::string(words[i]) + "'; " + usage);
+    std::string key(words[i].substr(0, equals));
+    if (key != "kernel" && key != "flops" && key != "bytes" &&
+        key != "predicted_ms")
+      return error(line, "unknown attn.cost key '" + key + "'; " + usage);
+    if (!values.emplace(key, words[i].substr(equals + 1)).second)
+      return error(line, "attn.cost key '" + key + "' given twice");
+  }
+  for (const char *required : {"kernel", "flops", "bytes", "predicted_ms"})
+    if (!values.count(required))
+      return error(line, std::string("attn.cost lacks '") + required +
+                             "='; " + usage);
+  KernelDecl *kernel = nullptr;
+  for (KernelDecl &candidate : manifest.kernels)
+    if (candidate.name == values["kernel"] && !kernel)
+      kernel = &candidate;
+  if (!kernel)
+    return error(line, "attn.cost names kernel '" +
+                           std::string(values["kernel"]) +
+                           "', which no attn.kernel line above declares");
+  if (kernel->hasCost)
+    return error(line, "second attn.cost line for kernel '" + kernel->name +
+                           "'");
+  std::pair<const char *, double *> numbers[] = {
+      {"flops", &kernel->costFlops},
+      {"bytes", &kernel->costBytes},
+      {"predicted_ms", &kernel->predictedMs}};
+  for (auto [key, slot] : numbers) {
+    std::optional<double> value = parseDouble(values[key]);
+    if (!value || *value < 0)
+      return error(line, std::string("attn.cost ") + key + " '" +
+                             std::string(values[key]) +
+                             "' is not a non-negative number");
+    *slot = *value;
+  }
+  kernel->hasCost = true;
   return Status::success();
 }
 

@@ -9,11 +9,16 @@
 //   //              pipeline=unfused lse=0                  (one line)
 //   // attn.buffer s bf16 131072
 //   // attn.kernel attn_qk grid 2,8,8 block 128,1,1 smem 36864 args q,k,s
+//   // attn.cost kernel=attn_qk flops=16777216 bytes=196608
+//   //           predicted_ms=5.9e-05                      (one line)
 //
 // Q, K, V, O are row-major [B,H,N,D] tensors of `dtype`; `lse` (when lse=1)
 // is f32 [B,H,N]. Each attn.buffer is an intermediate the runtime allocates
 // (a count of elements, not bytes). Kernels run in file order with the device
-// pointers of their `args` as parameters. Other `//` lines are ignored;
+// pointers of their `args` as parameters. An optional attn.cost line gives
+// the compiler's cost model for a kernel declared above it: FLOPs, bytes of
+// device-memory traffic and the roofline time it predicts (compiler/
+// CostModel.h). Other `//` lines are ignored;
 // manifest lines must come before the first line that is not a comment.
 //
 //===----------------------------------------------------------------------===//
@@ -71,6 +76,12 @@ struct KernelDecl {
   /// Names of its parameters: q, k, v, o, lse or a declared buffer.
   std::vector<std::string> args;
   int line = 0;
+
+  /// The cost model's figures, when an attn.cost line names this kernel.
+  bool hasCost = false;
+  double costFlops = 0;
+  double costBytes = 0;
+  double predictedMs = 0;
 };
 
 struct Manifest {
@@ -83,6 +94,11 @@ struct Manifest {
   uint64_t intermediateBytes() const;
   /// The declared buffer called `name`, or null.
   const BufferDecl *findBuffer(std::string_view name) const;
+  /// Whether every kernel has an attn.cost line.
+  bool hasCosts() const;
+  /// Sums of the kernels' attn.cost figures.
+  double costBytes() const;
+  double predictedMs() const;
 };
 
 /// The version of the manifest this runtime reads.

@@ -27,7 +27,9 @@
 
 // attn-compile writes PTX whose first lines are the manifest the runtime
 // reads: the problem, the intermediate buffers, then the kernels in launch
-// order with their grid, block, dynamic shared memory and arguments.
+// order with their grid, block, dynamic shared memory and arguments, and
+// the cost model's FLOPs, device-memory bytes and h100 roofline time per
+// kernel (attn-report-cost prints the same figures).
 
 // STDOUT: fused: 1 kernel(s), {{[0-9]+}} bytes of PTX -> {{.*}}fused.ptx
 // STDOUT-NOT: ptxas
@@ -35,6 +37,7 @@
 // FUSED:      // attn.version 1
 // FUSED-NEXT: // attn.problem B=1 H=2 N=64 D=64 dtype=f16 causal=0 scale=1.250000e-01 pipeline=fused lse=0
 // FUSED-NEXT: // attn.kernel attn_fwd grid 2,1,1 block 128,1,1 smem 55296 args q,k,v,o
+// FUSED-NEXT: // attn.cost kernel=attn_fwd flops=2138112 bytes=65536 predicted_ms=1.9563e-05
 // FUSED-NOT:  // attn.
 // FUSED:      .target sm_90
 // FUSED:      .visible .entry attn_fwd(
@@ -48,6 +51,9 @@
 // UNFUSED-NEXT: // attn.kernel attn_scores grid 8,1,2 block 256,1,1 smem 27648 args q,k,s
 // UNFUSED-NEXT: // attn.kernel attn_softmax grid 8,1,1 block 256,1,1 smem 0 args s,p
 // UNFUSED-NEXT: // attn.kernel attn_pv grid 8,1,1 block 256,1,1 smem 55296 args p,v,o
+// UNFUSED-NEXT: // attn.cost kernel=attn_scores flops=10240000 bytes=364800 predicted_ms=0.000108896
+// UNFUSED-NEXT: // attn.cost kernel=attn_softmax flops=400000 bytes=320000 predicted_ms=9.55224e-05
+// UNFUSED-NEXT: // attn.cost kernel=attn_pv flops=10240000 bytes=364800 predicted_ms=0.000108896
 // UNFUSED-NOT:  // attn.
 // UNFUSED:      .visible .entry attn_scores(
 // UNFUSED:      .visible .entry attn_softmax(

@@ -118,7 +118,8 @@ TEST(ManifestErrors, Version) {
 TEST(ManifestErrors, UnknownDirective) {
   EXPECT_EQ(errorOf(with("// attn.buffers s f16 4\n")),
             "x.ptx:3: unknown manifest directive 'attn.buffers'; expected "
-            "attn.version, attn.problem, attn.buffer or attn.kernel");
+            "attn.version, attn.problem, attn.buffer, attn.kernel or "
+            "attn.cost");
 }
 
 TEST(ManifestErrors, ManifestAfterBody) {
@@ -258,6 +259,51 @@ TEST(ManifestErrors, KernelArguments) {
                     "// attn.kernel a grid 1,1,1 block 32,1,1 smem 0 args "
                     "q,k,v,o\n"),
             "x.ptx: the problem says lse=1 but no kernel takes 'lse'");
+}
+
+TEST(Manifest, CostLines) {
+  Expected<Manifest> manifest = parseManifest(
+      kVersion + kProblem + kKernel +
+          "// attn.cost kernel=attn_fwd flops=16777216 bytes=196608 "
+          "predicted_ms=5.9e-05\n",
+      "x.ptx");
+  ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+  const KernelDecl &kernel = manifest->kernels[0];
+  EXPECT_TRUE(kernel.hasCost);
+  EXPECT_DOUBLE_EQ(kernel.costFlops, 16777216);
+  EXPECT_DOUBLE_EQ(kernel.costBytes, 196608);
+  EXPECT_DOUBLE_EQ(kernel.predictedMs, 5.9e-05);
+  EXPECT_TRUE(manifest->hasCosts());
+  EXPECT_DOUBLE_EQ(manifest->predictedMs(), 5.9e-05);
+  EXPECT_DOUBLE_EQ(manifest->costBytes(), 196608);
+
+  Expected<Manifest> without =
+      parseManifest(kVersion + kProblem + kKernel, "x.ptx");
+  ASSERT_TRUE(without.ok());
+  EXPECT_FALSE(without->kernels[0].hasCost);
+  EXPECT_FALSE(without->hasCosts());
+}
+
+TEST(ManifestErrors, Cost) {
+  std::string head = kVersion + kProblem + kKernel;
+  EXPECT_EQ(errorOf(head + "// attn.cost kernel=other flops=1 bytes=1 "
+                           "predicted_ms=1\n"),
+            "x.ptx:4: attn.cost names kernel 'other', which no attn.kernel "
+            "line above declares");
+  EXPECT_EQ(errorOf(head + "// attn.cost kernel=attn_fwd flops=1 bytes=1\n"),
+            "x.ptx:4: attn.cost lacks 'predicted_ms='; expected 'attn.cost "
+            "kernel=<name> flops=<n> bytes=<n> predicted_ms=<x>'");
+  EXPECT_EQ(errorOf(head + "// attn.cost kernel=attn_fwd flops=x bytes=1 "
+                           "predicted_ms=1\n"),
+            "x.ptx:4: attn.cost flops 'x' is not a non-negative number");
+  EXPECT_EQ(errorOf(head + "// attn.cost kernel=attn_fwd flops=1 bytes=1 "
+                           "predicted_ms=1 time=2\n"),
+            "x.ptx:4: unknown attn.cost key 'time'; expected 'attn.cost "
+            "kernel=<name> flops=<n> bytes=<n> predicted_ms=<x>'");
+  std::string cost =
+      "// attn.cost kernel=attn_fwd flops=1 bytes=1 predicted_ms=1\n";
+  EXPECT_EQ(errorOf(head + cost + cost),
+            "x.ptx:5: second attn.cost line for kernel 'attn_fwd'");
 }
 
 TEST(ManifestErrors, OtherCommentsAndWindowsLineEndsAreFine) {

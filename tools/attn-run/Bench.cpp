@@ -6,6 +6,11 @@
 // 50 MB L2), the runs cycle through enough sets to make up 100 MB, so that
 // timings do not come from a warm L2.
 //
+// Files whose manifest carries the compiler's cost model (`attn.cost`
+// lines) also get the predicted roofline time, the achieved bandwidth (the
+// model's bytes over the measured time) and measured / predicted, for the
+// pipeline and for each kernel. A progress line per file goes to stderr.
+//
 //===----------------------------------------------------------------------===//
 
 #include "tools/attn-run/Bench.h"
@@ -15,6 +20,7 @@
 #include "tools/attn-run/Report.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 using namespace attn;
@@ -136,17 +142,26 @@ int attn::run::runBench(const Options &options) {
     std::printf("device: %s (sm_%d, %d SMs); warmup %d, reps %d\n",
                 context->deviceName().c_str(), context->computeCapability(),
                 context->multiprocessorCount(), options.warmup, options.reps);
-    std::printf("%-9s %-5s %4s %4s %6s %4s %3s %10s %10s %9s %5s %14s  %s\n",
+    std::printf("%-9s %-5s %4s %4s %6s %4s %3s %10s %10s %9s %5s %14s "
+                "%10s %9s %6s  %s\n",
                 "pipeline", "dtype", "B", "H", "N", "D", "cau", "median_ms",
-                "min_ms", "TFLOP/s", "sets", "extra_bytes", "file");
+                "min_ms", "TFLOP/s", "sets", "extra_bytes", "pred_ms",
+                "meas/pred", "TB/s", "file");
   }
 
   std::vector<Record> records;
+  auto start = std::chrono::steady_clock::now();
   for (size_t index = 0; index < inputs.size(); ++index) {
     const InputFile &input = inputs[index];
     if (!input.status.ok())
       continue;
     const rt::Problem &problem = input.manifest.problem;
+    std::fprintf(stderr, "[%zu/%zu, %.0f s] %s\n", index + 1, inputs.size(),
+                 std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count(),
+                 input.path.c_str());
+    std::fflush(stderr);
     BenchResult result;
     rt::Expected<rt::Pipeline> pipeline =
         rt::Status::error(rt::StatusCode::InvalidArgument, "not loaded");
@@ -159,27 +174,55 @@ int attn::run::runBench(const Options &options) {
       anyFailed = true;
       continue;
     }
+    // The cost model's prediction, where the manifest carries it.
+    const rt::Manifest &manifest = input.manifest;
+    bool hasCosts = manifest.hasCosts();
+    double predictedMs = manifest.predictedMs();
+    double achievedTbps =
+        hasCosts ? manifest.costBytes() / (result.medianMs * 1e-3) / 1e12 : 0;
+    double ratio = hasCosts && predictedMs > 0 ? result.medianMs / predictedMs
+                                               : 0;
+    std::string predicted = hasCosts ? formatNumber(predictedMs, 4) : "-";
+    std::string ratioText = hasCosts ? formatNumber(ratio, 3) : "-";
+    std::string bandwidthText = hasCosts ? formatNumber(achievedTbps, 3) : "-";
     std::printf("%-9s %-5s %4lld %4lld %6lld %4lld %3d %10.4f %10.4f %9.2f "
-                "%5lld %14llu  %s\n",
+                "%5lld %14llu %10s %9s %6s  %s\n",
                 problem.pipeline.c_str(), rt::nameOf(problem.dtype),
                 (long long)problem.batch, (long long)problem.heads,
                 (long long)problem.seqLen, (long long)problem.headDim,
                 int(problem.causal), result.medianMs, result.minMs,
                 result.tflops, (long long)result.inputSets,
                 (unsigned long long)pipeline->intermediateBytes(),
+                predicted.c_str(), ratioText.c_str(), bandwidthText.c_str(),
                 input.path.c_str());
-    std::string kernelSummary;
+    std::string kernelSummary, kernelPredicted, kernelFlops, kernelBytes;
     for (size_t k = 0; k < pipeline->kernels().size(); ++k) {
       const rt::Kernel &kernel = pipeline->kernels()[k];
       const rt::KernelAttributes &attributes = kernel.attributes();
+      const rt::KernelDecl &decl = manifest.kernels[k];
+      double ms = result.kernelMedianMs[k];
+      std::string model;
+      if (decl.hasCost) {
+        model = " predicted_ms=" + formatNumber(decl.predictedMs, 4) +
+                " meas/pred=" +
+                (decl.predictedMs > 0 ? formatNumber(ms / decl.predictedMs, 3)
+                                      : std::string("-")) +
+                " TB/s=" + formatNumber(decl.costBytes / (ms * 1e-3) / 1e12, 3) +
+                " TFLOP/s=" +
+                formatNumber(decl.costFlops / (ms * 1e-3) / 1e12, 4);
+        std::string sep = k ? ";" : "";
+        kernelPredicted += sep + kernel.name() + ":" +
+                           formatNumber(decl.predictedMs, 6);
+        kernelFlops += sep + kernel.name() + ":" + formatNumber(decl.costFlops, 15);
+        kernelBytes += sep + kernel.name() + ":" + formatNumber(decl.costBytes, 15);
+      }
       std::printf("    kernel %-24s median_ms=%.4f regs=%d static_smem=%d "
-                  "dynamic_smem=%lld local_bytes=%d\n",
-                  kernel.name().c_str(), result.kernelMedianMs[k],
-                  attributes.registers, attributes.staticSharedBytes,
-                  (long long)input.manifest.kernels[k].shape.sharedBytes,
-                  attributes.localBytes);
+                  "dynamic_smem=%lld local_bytes=%d%s\n",
+                  kernel.name().c_str(), ms, attributes.registers,
+                  attributes.staticSharedBytes, (long long)decl.shape.sharedBytes,
+                  attributes.localBytes, model.c_str());
       kernelSummary += (k ? ";" : "") + kernel.name() + ":" +
-                       formatNumber(result.kernelMedianMs[k], 6);
+                       formatNumber(ms, 6);
     }
     std::fflush(stdout);
 
@@ -203,6 +246,22 @@ int attn::run::runBench(const Options &options) {
     record.add("measured_extra_mem_bytes",
                pipeline->measuredIntermediateBytes());
     record.add("kernel_median_ms", kernelSummary);
+    auto addModel = [&](const char *key, double value) {
+      if (hasCosts)
+        record.add(key, value);
+      else
+        record.add(key, std::string());
+    };
+    addModel("predicted_ms", predictedMs);
+    addModel("measured_over_predicted", ratio);
+    if (hasCosts)
+      record.add("model_bytes", int64_t(manifest.costBytes()));
+    else
+      record.add("model_bytes", std::string());
+    addModel("achieved_tbps", achievedTbps);
+    record.add("kernel_predicted_ms", kernelPredicted);
+    record.add("kernel_model_flops", kernelFlops);
+    record.add("kernel_model_bytes", kernelBytes);
     record.add("device", context->deviceName());
     records.push_back(std::move(record));
   }
