@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Emits PTX for the fused-pipeline speed sweep: B·N = 16384 tokens, H = 16,
-# N in {1024..16384}, D in {64,128}, bf16, causal and not, both pipelines,
-# plus the PyTorch peer arguments for the same shapes.
+# Emits PTX for the speed sweep of the fused and cost-model issues: B·N =
+# 16384 tokens, H = 16, N in {512..16384}, D in {64,128}, bf16, causal and
+# not, both pipelines (each file's manifest carries the cost model's
+# `attn.cost` lines), plus the PyTorch peer arguments for the same shapes.
 # Usage: bench/gen_sweep.sh BUILD_DIR OUT_DIR [N...]
 set -euo pipefail
 build=${1:?build dir}; out=${2:?out dir}; shift 2
-ns=${*:-1024 2048 4096 8192 16384}
+ns=${*:-512 1024 2048 4096 8192 16384}
 mkdir -p "$out/bench"
 for n in $ns; do
   b=$((16384 / n))

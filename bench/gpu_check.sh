@@ -2,7 +2,9 @@
 # On a GPU host (CUDA driver, g++, cmake, ninja; no LLVM needed): builds the
 # runtime-only tree, runs the unit tests, checks every PTX under
 # PTX_DIR/check against the float64 reference and times PTX_DIR/bench next
-# to PyTorch's peers. Results go to OUT_DIR.
+# to PyTorch's peers in the same invocation, then joins the two CSVs into
+# OUT_DIR/joined.csv (bench/join.py; plot it with bench/plot.py). Results go
+# to OUT_DIR.
 # Usage: bench/gpu_check.sh PTX_DIR OUT_DIR
 set -uo pipefail
 ptx=${1:?ptx dir}; out=${2:?out dir}
@@ -26,4 +28,7 @@ if [ -f "$ptx/peers.args" ]; then
   python3 "$root/bench/peers_pytorch.py" $(cat "$ptx/peers.args") \
     --csv "$out/peers.csv" >"$out/peers.txt" 2>&1
   cat "$out/peers.txt"
+fi
+if [ -f "$out/bench.csv" ] || [ -f "$out/peers.csv" ]; then
+  python3 "$root/bench/join.py" "$out"
 fi

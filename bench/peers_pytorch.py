@@ -13,6 +13,9 @@ A backend that errors (not built, shape unsupported, out of memory) is
 reported as skipped with the reason. Timing: triton.testing.do_bench's median
 (it flushes L2 between runs) when Triton is importable, else the median of
 CUDA-event timings after a warm-up. FLOPs = 4*B*H*N^2*D, halved when causal.
+Memory: peak_mem_over_inputs_bytes is the most device memory PyTorch's
+allocator held during one call beyond what was allocated before it (Q, K, V
+and the causal mask): the output, S and P for the unfused peer, workspaces.
 
 Example (the DESIGN.md peer table: B*N = 16k tokens, H = 16, D = 128):
   python3 bench/peers_pytorch.py --tokens 16384 --N 1024 4096 16384 \
@@ -144,10 +147,15 @@ def main():
             fn = unfused if peer == "unfused" else sdpa_with(peer)
             row = {"peer": peer, "dtype": dtype_name, "B": b, "H": h, "N": n, "D": d,
                    "causal": causal, "median_ms": "", "tflops": "", "rel_err": "",
-                   "note": "", "device": device, "torch": torch.__version__,
+                   "peak_mem_over_inputs_bytes": "", "note": "", "device": device, "torch": torch.__version__,
                    "timer": timer_name}
             try:
+                torch.cuda.synchronize()
+                torch.cuda.reset_peak_memory_stats()
+                before = torch.cuda.memory_allocated()
                 out = fn(q, k, v, causal, scale, mask)
+                torch.cuda.synchronize()
+                row["peak_mem_over_inputs_bytes"] = torch.cuda.max_memory_allocated() - before
                 if want is not None:
                     row["rel_err"] = f"{((out.float() - want).norm() / want.norm()).item():.3g}"
                 del out
