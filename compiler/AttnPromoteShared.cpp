@@ -174,7 +174,7 @@ struct AttnPromoteSharedPass
     if (!fn->hasAttr(tile::kGridAttr))
       return;
     if (numStages < 1) {
-      fn.emitError() << "num-stages must be at least 1, got " << numStages;
+      fn.emitError() << "num-stages must be at least 1, got " << static_cast<int64_t>(numStages);
       return signalPassFailure();
     }
     llvm::MapVector<Operation *, SmallVector<tile::LoadOp>> byParent;

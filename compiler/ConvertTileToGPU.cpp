@@ -34,6 +34,9 @@ FailureOr<LaunchConfig> convertKernel(func::FuncOp fn, gpu::GPUModuleOp gm) {
   if (!grid || grid.size() != 3 || !warps)
     return fn.emitError() << "tile kernel needs " << tile::kGridAttr
                           << " (3 sizes) and " << tile::kNumWarpsAttr;
+  if (warps.getInt() < 1 || warps.getInt() > 32)
+    return fn.emitError() << tile::kNumWarpsAttr << " must be in [1, 32], got "
+                          << warps.getInt();
   LaunchConfig config;
   config.grid.assign(grid.asArrayRef().begin(), grid.asArrayRef().end());
   config.threads = 32 * warps.getInt();
@@ -46,9 +49,6 @@ FailureOr<LaunchConfig> convertKernel(func::FuncOp fn, gpu::GPUModuleOp gm) {
       {static_cast<int32_t>(config.threads), 1, 1}));
   SmallVector<int32_t> grid32(config.grid.begin(), config.grid.end());
   gf.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(grid32));
-  // Tells ptxas the block size so it can budget registers for it.
-  gf->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
-              b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads), 1, 1}));
 
   Block &entry = gf.getBody().front();
   b.setInsertionPointToStart(&entry);

@@ -1,7 +1,9 @@
 //===- TileToGPULowering.cpp - tile ops -> per-thread code ----------------===//
 #include "compiler/TileToGPULowering.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -206,6 +208,32 @@ LogicalResult KernelLowering::lowerElementwise(Operation *op) {
   result.kind = operands.front().kind;
   VectorType piece = pieceType(type);
   for (size_t i = 0; i < operands.front().regs.size(); ++i) {
+    // exp2/log2 become the ex2.approx / lg2.approx intrinsics directly
+    // (upstream's GPU-to-NVVM would call libdevice, which needs the CUDA
+    // toolkit at compile time); the intrinsics are scalar.
+    if (isa<math::Exp2Op, math::Log2Op>(op)) {
+      StringAttr name = b.getStringAttr(isa<math::Exp2Op>(op)
+                                            ? "llvm.nvvm.ex2.approx.f32"
+                                            : "llvm.nvvm.lg2.approx.f");
+      Value x = operands[0].regs[i];
+      SmallVector<Value> rows;
+      for (int64_t h = 0; h < (piece.getRank() == 1 ? 1 : 2); ++h) {
+        SmallVector<Value> elems;
+        for (int64_t j = 0; j < 2; ++j) {
+          SmallVector<int64_t> pos = piece.getRank() == 1
+                                         ? SmallVector<int64_t>{j}
+                                         : SmallVector<int64_t>{h, j};
+          elems.push_back(LLVM::CallIntrinsicOp::create(
+                              b, loc, b.getF32Type(), name,
+                              ValueRange{extract(x, pos)})
+                              .getResult(0));
+        }
+        rows.push_back(vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, b.getF32Type()), elems));
+      }
+      result.regs.push_back(piece.getRank() == 1 ? rows[0] : stackRows(rows));
+      continue;
+    }
     OperationState state(loc, op->getName());
     for (const Fragment &f : operands)
       state.addOperands(f.regs[i]);
