@@ -1,0 +1,568 @@
+//===- JitTest.cpp - The C++ JIT API and its kernel cache -----------------===//
+//
+// Without a GPU: descriptions and their errors, compile() of descriptions
+// and MLIR text, the in-process and disk caches (hit, miss, damaged
+// entries, concurrent writers in two processes), the launch checks and the
+// debugging switches. With a GPU, also a launch compared with the float64
+// reference.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/jit/Attention.h"
+#include "compiler/jit/DiskCache.h"
+#include "runtime/Device.h"
+#include "runtime/FloatConvert.h"
+#include "runtime/Reference.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+using namespace attn;
+using ::testing::HasSubstr;
+
+namespace {
+
+/// A small problem that compiles in a fraction of a second.
+jit::AttentionDesc smallDesc() {
+  jit::AttentionDesc desc;
+  desc.elementType = jit::ElementType::F16;
+  desc.batch = 1, desc.heads = 2, desc.seqLen = 64, desc.headDim = 64;
+  return desc;
+}
+
+std::string errorOf(const jit::AttentionDesc &desc) {
+  rt::Status status = jit::validate(desc);
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), rt::StatusCode::InvalidArgument);
+  // compile() refuses with the same message, before any compiling.
+  auto kernel = jit::compile(desc);
+  EXPECT_FALSE(kernel.ok());
+  if (!kernel.ok()) {
+    EXPECT_EQ(kernel.status().message(), status.message());
+  }
+  return status.message();
+}
+
+std::vector<std::string> filesIn(const std::string &dir) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (llvm::sys::fs::directory_iterator it(dir, error), end;
+       !error && it != end; it.increment(error))
+    names.push_back(llvm::sys::path::filename(it->path()).str());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string readAll(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  return buffer ? (*buffer)->getBuffer().str() : std::string();
+}
+
+void writeAll(const std::string &path, const std::string &bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+/// Every test gets its own empty cache directory and environment, and
+/// collects the cache's reports instead of printing them.
+class Jit : public ::testing::Test {
+protected:
+  void SetUp() override {
+    llvm::SmallString<128> dir;
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("attn-jit-test", dir));
+    cacheDir = std::string(dir);
+    ::setenv("ATTN_CACHE_DIR", cacheDir.c_str(), 1);
+    for (const char *name :
+         {"ATTN_DISABLE_CACHE", "ATTN_DUMP_DIR", "ATTN_PASS_TIMING"})
+      ::unsetenv(name);
+    jit::clearInProcessCache();
+    reports.clear();
+    jit::setCacheReporter(
+        [this](const std::string &line) { reports.push_back(line); });
+  }
+  void TearDown() override {
+    jit::setCacheReporter(nullptr);
+    jit::clearInProcessCache();
+    ::unsetenv("ATTN_CACHE_DIR");
+    llvm::sys::fs::remove_directories(cacheDir);
+  }
+
+  /// The one .ptx entry of the cache directory.
+  std::string ptxEntry() {
+    std::vector<std::string> entries;
+    for (const std::string &name : filesIn(cacheDir))
+      if (llvm::StringRef(name).ends_with(".ptx"))
+        entries.push_back(name);
+    EXPECT_EQ(entries.size(), 1u);
+    return entries.empty() ? "" : cacheDir + "/" + entries.front();
+  }
+
+  std::string cacheDir;
+  std::vector<std::string> reports;
+};
+
+//===----------------------------------------------------------------------===//
+// Descriptions
+//===----------------------------------------------------------------------===//
+
+TEST_F(Jit, UnsupportedHeadDimensionIsRefused) {
+  jit::AttentionDesc desc = smallDesc();
+  desc.headDim = 100;
+  EXPECT_EQ(errorOf(desc),
+            "head dimension D = 100 is not supported for f16: D must be a "
+            "multiple of 16 (the MMA contraction step) and at most 256");
+  desc.headDim = 512;
+  EXPECT_THAT(errorOf(desc), HasSubstr("D = 512 is not supported"));
+  desc.headDim = 0;
+  EXPECT_THAT(errorOf(desc), HasSubstr("D = 0 is not supported"));
+  // f32 contracts in steps of 8.
+  desc.elementType = jit::ElementType::F32;
+  desc.headDim = 40;
+  EXPECT_TRUE(jit::validate(desc).ok());
+  desc.headDim = 36;
+  EXPECT_THAT(errorOf(desc), HasSubstr("for f32: D must be a multiple of 8"));
+}
+
+TEST_F(Jit, EmptyProblemIsRefused) {
+  jit::AttentionDesc desc = smallDesc();
+  desc.seqLen = 0;
+  EXPECT_EQ(errorOf(desc), "seqLen (N) is 0; it must be at least 1");
+  desc = smallDesc();
+  desc.batch = -2;
+  EXPECT_EQ(errorOf(desc), "batch (B) is -2; it must be at least 1");
+  desc = smallDesc();
+  desc.heads = 0;
+  EXPECT_EQ(errorOf(desc), "heads (H) is 0; it must be at least 1");
+}
+
+TEST_F(Jit, BadOptionsAreRefused) {
+  jit::AttentionDesc desc = smallDesc();
+  desc.chip = "sm_75";
+  EXPECT_EQ(errorOf(desc), "chip 'sm_75' is not supported: use sm_80, sm_90 "
+                           "or sm_90a");
+  desc = smallDesc();
+  desc.scale = -1.0;
+  EXPECT_THAT(errorOf(desc), HasSubstr("scale is -1.0"));
+  desc = smallDesc();
+  desc.tuning.numStages = 0;
+  EXPECT_EQ(errorOf(desc), "tuning.numStages is 0; it must be in [1, 8]");
+  desc = smallDesc();
+  desc.tuning.blockM = -64;
+  EXPECT_THAT(errorOf(desc), HasSubstr("tuning.blockM is -64"));
+}
+
+TEST_F(Jit, CompilerDiagnosticsComeBackAsErrors) {
+  // Valid as a description, refused by the tiling pass: block-m must be a
+  // multiple of 16 x num-warps.
+  jit::AttentionDesc desc = smallDesc();
+  desc.tuning.blockM = 48;
+  desc.tuning.numWarps = 4;
+  auto kernel = jit::compile(desc);
+  ASSERT_FALSE(kernel.ok());
+  EXPECT_THAT(kernel.status().message(), HasSubstr("block-m 48 must be"));
+}
+
+TEST_F(Jit, MlirTextCompiles) {
+  const char *text = R"(
+func.func @attention(%q: tensor<1x2x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
+                     %v: tensor<1x2x40x64xbf16>) -> tensor<1x2x40x64xbf16> {
+  %o = attn.attention %q, %k, %v causal : tensor<1x2x40x64xbf16>,
+       tensor<1x2x40x64xbf16>, tensor<1x2x40x64xbf16> -> tensor<1x2x40x64xbf16>
+  return %o : tensor<1x2x40x64xbf16>
+}
+)";
+  jit::CompileOptions options;
+  options.pipeline = jit::Pipeline::Unfused;
+  auto kernel = jit::compile(text, options);
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  const rt::Problem &p = (*kernel)->problem();
+  EXPECT_EQ(p.seqLen, 40);
+  EXPECT_EQ(p.dtype, rt::DType::BF16);
+  EXPECT_TRUE(p.causal);
+  EXPECT_EQ((*kernel)->manifest().kernels.size(), 3u);
+  EXPECT_EQ((*kernel)->workspaceBytes(), 2u * 2 * 40 * 40 * 2);
+
+  auto bad = jit::compile("func.func @f( {", options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("cannot parse the input module"));
+  auto none = jit::compile("func.func @f() { return }", options);
+  ASSERT_FALSE(none.ok());
+  EXPECT_THAT(none.status().message(),
+              HasSubstr("exactly one attn.attention, found 0"));
+}
+
+//===----------------------------------------------------------------------===//
+// Caches
+//===----------------------------------------------------------------------===//
+
+TEST_F(Jit, SecondCompileReturnsTheSameKernel) {
+  auto first = jit::compile(smallDesc());
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ((*first)->origin(), jit::Origin::Compiled);
+  EXPECT_EQ((*first)->manifest().kernels.size(), 1u);
+  EXPECT_NE((*first)->ptx().find(".target sm_90"), std::string::npos);
+  auto second = jit::compile(smallDesc());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(first->get(), second->get());
+
+  // Anything in the key changes the kernel.
+  jit::AttentionDesc other = smallDesc();
+  other.chip = "sm_80";
+  auto third = jit::compile(other);
+  ASSERT_TRUE(third.ok());
+  EXPECT_NE((*third)->key(), (*first)->key());
+  EXPECT_NE((*third)->ptx().find(".target sm_80"), std::string::npos);
+  EXPECT_TRUE(reports.empty());
+}
+
+TEST_F(Jit, DiskHitInAFreshProcessState) {
+  auto compiled = jit::compile(smallDesc());
+  ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+  std::string entry = ptxEntry();
+  char key[17];
+  std::snprintf(key, sizeof key, "%016llx",
+                (unsigned long long)(*compiled)->key());
+  EXPECT_EQ(llvm::sys::path::filename(entry), std::string(key) + ".ptx");
+
+  jit::clearInProcessCache(); // as a new process would start
+  auto cached = jit::compile(smallDesc());
+  ASSERT_TRUE(cached.ok()) << cached.status().message();
+  EXPECT_EQ((*cached)->origin(), jit::Origin::DiskCache);
+  EXPECT_EQ((*cached)->ptx(), (*compiled)->ptx());
+  EXPECT_NE(cached->get(), compiled->get());
+  EXPECT_TRUE(reports.empty());
+}
+
+TEST_F(Jit, DisabledCacheNeitherReadsNorWrites) {
+  ::setenv("ATTN_DISABLE_CACHE", "1", 1);
+  EXPECT_EQ(jit::cacheDirectory(), "");
+  auto first = jit::compile(smallDesc());
+  auto second = jit::compile(smallDesc());
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ((*second)->origin(), jit::Origin::Compiled);
+  EXPECT_NE(first->get(), second->get());
+  EXPECT_TRUE(filesIn(cacheDir).empty());
+}
+
+TEST_F(Jit, TruncatedEntryIsReportedOnceAndRebuilt) {
+  auto compiled = jit::compile(smallDesc());
+  ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+  std::string entry = ptxEntry();
+  std::string good = readAll(entry);
+  writeAll(entry, good.substr(0, good.size() / 2));
+
+  jit::clearInProcessCache();
+  auto rebuilt = jit::compile(smallDesc());
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().message();
+  EXPECT_EQ((*rebuilt)->origin(), jit::Origin::Compiled);
+  EXPECT_EQ((*rebuilt)->ptx(), (*compiled)->ptx());
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_THAT(reports[0], HasSubstr("damaged cache entry '" + entry + "'"));
+  EXPECT_THAT(reports[0], HasSubstr("truncated: "));
+  // The rebuilt entry is whole again and is used from now on.
+  EXPECT_EQ(readAll(entry), good);
+  jit::clearInProcessCache();
+  auto again = jit::compile(smallDesc());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->origin(), jit::Origin::DiskCache);
+  EXPECT_EQ(reports.size(), 1u);
+}
+
+TEST_F(Jit, CorruptedEntryIsNeverLoaded) {
+  auto compiled = jit::compile(smallDesc());
+  ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+  std::string entry = ptxEntry();
+  std::string bytes = readAll(entry);
+  // One flipped bit in the PTX, same length: only the checksum sees it.
+  bytes[bytes.size() - 100] ^= 0x01;
+  writeAll(entry, bytes);
+
+  jit::clearInProcessCache();
+  auto rebuilt = jit::compile(smallDesc());
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().message();
+  EXPECT_EQ((*rebuilt)->origin(), jit::Origin::Compiled);
+  EXPECT_EQ((*rebuilt)->ptx(), (*compiled)->ptx());
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_THAT(reports[0], HasSubstr("checksum mismatch"));
+}
+
+TEST_F(Jit, ForeignFileIsNeverLoaded) {
+  auto compiled = jit::compile(smallDesc());
+  ASSERT_TRUE(compiled.ok());
+  writeAll(ptxEntry(), "not a cache entry\n");
+  jit::clearInProcessCache();
+  auto rebuilt = jit::compile(smallDesc());
+  ASSERT_TRUE(rebuilt.ok());
+  EXPECT_EQ((*rebuilt)->origin(), jit::Origin::Compiled);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_THAT(reports[0], HasSubstr("malformed header"));
+}
+
+TEST_F(Jit, EntryFormatRoundTrips) {
+  std::string why;
+  std::string payload = "// attn.version 1\n.version 8.0\n";
+  std::string file = jit::DiskCache::encode(payload);
+  EXPECT_EQ(jit::DiskCache::decode(file, why), payload);
+  EXPECT_FALSE(jit::DiskCache::decode(file + "x", why));
+  EXPECT_EQ(why, "1 bytes past the end of the payload");
+  EXPECT_FALSE(jit::DiskCache::decode("", why));
+  EXPECT_THAT(why, HasSubstr("no header line"));
+  std::string newer = file;
+  newer.replace(newer.find(" 1 "), 3, " 2 ");
+  EXPECT_FALSE(jit::DiskCache::decode(newer, why));
+  EXPECT_EQ(why, "entry format 2, this reader reads 1");
+}
+
+TEST_F(Jit, UnwritableCacheIsReportedAndCompiles) {
+  // A regular file where the directory should be.
+  std::string blocker = cacheDir + "/file";
+  writeAll(blocker, "x");
+  ::setenv("ATTN_CACHE_DIR", (blocker + "/cache").c_str(), 1);
+  auto kernel = jit::compile(smallDesc());
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_THAT(reports[0], HasSubstr("cannot write cache entry"));
+}
+
+TEST_F(Jit, ThreadsCompilingOneKeyShareOneKernel) {
+  std::shared_ptr<const jit::Kernel> results[2];
+  std::thread threads[2];
+  for (int i = 0; i < 2; ++i)
+    threads[i] = std::thread([&results, i] {
+      auto kernel = jit::compile(smallDesc());
+      if (kernel.ok())
+        results[i] = kernel.take();
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  ASSERT_TRUE(results[0] && results[1]);
+  EXPECT_EQ(results[0], results[1]);
+  EXPECT_EQ(filesIn(cacheDir).size(), 1u);
+}
+
+TEST_F(Jit, ProcessesRacingOnOneKeyBothSucceedAndLeaveOneEntry) {
+  // attn-cache-bench --child compiles the default bench problem once with
+  // the cache of ATTN_CACHE_DIR (inherited from this process).
+  std::string program = ATTN_CACHE_BENCH;
+  std::string outputs[2] = {cacheDir + "/../race-out-0",
+                            cacheDir + "/../race-out-1"};
+  llvm::StringRef args[] = {program, "--child", "1", "2", "256", "64",
+                            "--dtype", "f16"};
+  llvm::sys::ProcessInfo children[2];
+  for (int i = 0; i < 2; ++i) {
+    std::optional<llvm::StringRef> redirects[] = {
+        std::nullopt, llvm::StringRef(outputs[i]), llvm::StringRef(outputs[i])};
+    std::string error;
+    children[i] = llvm::sys::ExecuteNoWait(program, args, std::nullopt,
+                                           redirects, 0, &error);
+    ASSERT_NE(children[i].Pid, llvm::sys::ProcessInfo::InvalidPid) << error;
+  }
+  for (int i = 0; i < 2; ++i) {
+    llvm::sys::ProcessInfo done =
+        llvm::sys::Wait(children[i], /*SecondsToWait=*/std::nullopt);
+    std::string output = readAll(outputs[i]);
+    llvm::sys::fs::remove(outputs[i]);
+    EXPECT_EQ(done.ReturnCode, 0) << output;
+    EXPECT_THAT(output, HasSubstr("origin=")) << output;
+  }
+  // One entry, whole, and no temporary file left behind.
+  std::vector<std::string> files = filesIn(cacheDir);
+  ASSERT_EQ(files.size(), 1u) << files.size() << " files, first "
+                              << (files.empty() ? "" : files[0]);
+  std::string why;
+  EXPECT_TRUE(jit::DiskCache::decode(readAll(cacheDir + "/" + files[0]), why))
+      << why;
+  EXPECT_TRUE(reports.empty());
+}
+
+//===----------------------------------------------------------------------===//
+// Launch checks (no GPU needed: they come before any driver call)
+//===----------------------------------------------------------------------===//
+
+class JitLaunch : public Jit {
+protected:
+  void SetUp() override {
+    Jit::SetUp();
+    auto compiled = jit::compile(smallDesc()); // [1, 2, 64, 64] f16
+    ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+    kernel = compiled.take();
+  }
+
+  std::string check(const jit::TensorRef &q, const jit::TensorRef *lse =
+                                                 nullptr) {
+    rt::Status status = kernel->checkTensors(q, good, good, good, lse);
+    return status.ok() ? "ok" : status.message();
+  }
+
+  std::shared_ptr<const jit::Kernel> kernel;
+  jit::TensorRef good{uint64_t(0x7f0000000000)};
+};
+
+TEST_F(JitLaunch, NullPointersAreRefused) {
+  EXPECT_EQ(check(jit::TensorRef(nullptr)), "q: null device pointer");
+  rt::Status status = kernel->checkTensors(good, good, good, {}, nullptr);
+  EXPECT_EQ(status.message(), "o: null device pointer");
+  EXPECT_EQ(kernel->launch(good, nullptr, good, good).message(),
+            "k: null device pointer");
+}
+
+TEST_F(JitLaunch, MisalignedPointersAreRefused) {
+  EXPECT_THAT(check(jit::TensorRef(uint64_t(0x7f0000000002))),
+              HasSubstr("q: address 0x7f0000000002 is not 16-byte aligned"));
+}
+
+TEST_F(JitLaunch, StridesMustBePacked) {
+  EXPECT_EQ(check(jit::TensorRef(good.address, {8192, 4096, 64, 1})), "ok");
+  // Extent-1 dimensions (B here) may have any stride.
+  EXPECT_EQ(check(jit::TensorRef(good.address, {1, 4096, 64, 1})), "ok");
+  // [B, N, H, D] memory seen as [B, H, N, D]: H and N strides swapped.
+  EXPECT_EQ(
+      check(jit::TensorRef(good.address, {8192, 64, 128, 1})),
+      "q: strides [8192,64,128,1] are not the packed row-major layout of q "
+      "[B,H,N,D] = [1,2,64,64] (strides [8192,4096,64,1]); dimension 1 has "
+      "stride 64 where 4096 is needed. The kernels read packed tensors only: "
+      "make a contiguous copy first");
+  EXPECT_THAT(check(jit::TensorRef(good.address, {4096, 64, 1})),
+              HasSubstr("q: 3 strides given for the rank-4 tensor"));
+}
+
+TEST_F(JitLaunch, LseMustMatchTheKernel) {
+  jit::TensorRef lse(uint64_t(0x7f0000100000));
+  EXPECT_THAT(check(good, &lse),
+              HasSubstr("lse: given, but this kernel was compiled without"));
+  jit::AttentionDesc desc = smallDesc();
+  desc.lse = true;
+  auto withLse = jit::compile(desc);
+  ASSERT_TRUE(withLse.ok()) << withLse.status().message();
+  EXPECT_THAT((*withLse)->checkTensors(good, good, good, good, nullptr)
+                  .message(),
+              HasSubstr("lse: this kernel writes the logsumexp"));
+  EXPECT_TRUE(
+      (*withLse)->checkTensors(good, good, good, good, &lse).ok());
+  jit::TensorRef badLse(lse.address, {128, 1, 1});
+  EXPECT_THAT(
+      (*withLse)->checkTensors(good, good, good, good, &badLse).message(),
+      HasSubstr("lse: strides [128,1,1] are not the packed row-major layout "
+                "of lse [B,H,N] = [1,2,64]"));
+}
+
+TEST_F(JitLaunch, WithoutAGpuLaunchSaysWhy) {
+  if (jit::context().ok())
+    GTEST_SKIP() << "a GPU is present";
+  EXPECT_FALSE(kernel->loaded());
+  rt::Status status = kernel->launch(good, good, good, good);
+  EXPECT_TRUE(status.isUnavailable());
+  EXPECT_THAT(status.message(),
+              HasSubstr("cannot launch: the kernel is not loaded on a GPU: "));
+}
+
+//===----------------------------------------------------------------------===//
+// Debugging switches
+//===----------------------------------------------------------------------===//
+
+TEST_F(Jit, DumpDirHoldsTheIrAfterEveryPassAndThePtx) {
+  std::string dump = cacheDir + "/dump";
+  ::setenv("ATTN_DUMP_DIR", dump.c_str(), 1);
+  ::testing::internal::CaptureStderr();
+  auto kernel = jit::compile(smallDesc());
+  std::string err = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  EXPECT_THAT(err, HasSubstr("attn: dumped the IR after each pass"));
+  std::vector<std::string> dirs = filesIn(dump);
+  ASSERT_EQ(dirs.size(), 1u);
+  EXPECT_EQ(llvm::StringRef(dirs[0]).substr(0, 6), "fused-");
+  std::vector<std::string> files = filesIn(dump + "/" + dirs[0]);
+  ASSERT_GE(files.size(), 5u);
+  EXPECT_EQ(files[0], "00-input.mlir");
+  EXPECT_EQ(files[1], "01-attn-tile.mlir");
+  EXPECT_EQ(files[2], "02-attn-fuse-online-softmax.mlir");
+  EXPECT_EQ(files.back(), "final.ptx");
+  EXPECT_EQ(readAll(dump + "/" + dirs[0] + "/final.ptx"), (*kernel)->ptx());
+  EXPECT_NE(readAll(dump + "/" + dirs[0] + "/01-attn-tile.mlir")
+                .find("tile."),
+            std::string::npos);
+  // Dumping compiles afresh: nothing was cached.
+  EXPECT_EQ(filesIn(cacheDir), std::vector<std::string>{"dump"});
+}
+
+TEST_F(Jit, PassTimingIsPrinted) {
+  ::setenv("ATTN_PASS_TIMING", "1", 1);
+  ::testing::internal::CaptureStderr();
+  auto kernel = jit::compile(smallDesc());
+  std::string err = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  EXPECT_THAT(err, HasSubstr("Execution time report"));
+  EXPECT_THAT(err, HasSubstr("AttnTile"));
+}
+
+//===----------------------------------------------------------------------===//
+// On a GPU
+//===----------------------------------------------------------------------===//
+
+TEST_F(Jit, LaunchMatchesTheReferenceOnAGpu) {
+  auto ctx = jit::context();
+  if (!ctx.ok())
+    GTEST_SKIP() << ctx.status().message();
+  rt::Context &context = **ctx;
+  jit::AttentionDesc desc = smallDesc();
+  desc.chip = "sm_" + std::to_string(context.computeCapability());
+  desc.causal = true;
+  for (jit::Pipeline pipeline : {jit::Pipeline::Fused, jit::Pipeline::Unfused}) {
+    desc.pipeline = pipeline;
+    auto kernel = jit::compile(desc);
+    ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+    ASSERT_TRUE((*kernel)->loaded());
+    const rt::Problem &p = (*kernel)->problem();
+    int64_t n = p.tensorElements();
+    std::vector<float> host[3];
+    std::vector<uint16_t> bits(static_cast<size_t>(n));
+    rt::DeviceBuffer buffers[4];
+    for (int t = 0; t < 4; ++t) {
+      auto buffer = rt::DeviceBuffer::allocate(context, size_t(n) * 2, "t");
+      ASSERT_TRUE(buffer.ok()) << buffer.status().message();
+      buffers[t] = buffer.take();
+      if (t == 3)
+        continue;
+      host[t].resize(size_t(n));
+      for (int64_t i = 0; i < n; ++i)
+        host[t][size_t(i)] =
+            rt::roundTo(rt::DType::F16, float(std::sin(0.37 * i + t)));
+      rt::encode(rt::DType::F16, host[t].data(), n, bits.data());
+      ASSERT_TRUE(buffers[t].upload(bits.data(), size_t(n) * 2).ok());
+    }
+    rt::Status status = (*kernel)->launch(
+        buffers[0].pointer(), buffers[1].pointer(), buffers[2].pointer(),
+        buffers[3].pointer());
+    ASSERT_TRUE(status.ok()) << status.message();
+    ASSERT_TRUE(context.synchronize("the JIT test").ok());
+    ASSERT_TRUE(buffers[3].download(bits.data(), size_t(n) * 2).ok());
+    std::vector<float> out(static_cast<size_t>(n));
+    rt::decode(rt::DType::F16, bits.data(), n, out.data());
+    double diff = 0, ref = 0, lse = 0;
+    std::vector<double> row(static_cast<size_t>(p.headDim)), scratch;
+    for (int64_t head = 0; head < p.batch * p.heads; ++head)
+      for (int64_t r = 0; r < p.seqLen; ++r) {
+        rt::referenceRow(p, host[0].data(), host[1].data(), host[2].data(),
+                         head, r, row.data(), lse, scratch);
+        for (int64_t c = 0; c < p.headDim; ++c) {
+          double d = out[size_t((head * p.seqLen + r) * p.headDim + c)] -
+                     row[size_t(c)];
+          diff += d * d, ref += row[size_t(c)] * row[size_t(c)];
+        }
+      }
+    EXPECT_LT(std::sqrt(diff / ref), 2e-3);
+  }
+}
+
+} // namespace
