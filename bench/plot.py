@@ -93,9 +93,11 @@ def plot_time(rows, out):
             ax.set_ylabel("median time (ms)")
             ax.set_title(f"D = {d}, {'causal' if causal else 'non-causal'}")
             ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].legend(fontsize=8)
-    fig.suptitle("Forward attention, bf16, H = 16, on the H100")
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=9)
+    fig.suptitle("Forward attention, bf16, H = 16, on the H100 (median of "
+                 "device-event timings; dashed: cost model, h100 roofline)")
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(out, dpi=110)
     plt.close(fig)
 
@@ -107,11 +109,16 @@ def plot_memory(rows, out):
                              squeeze=False)
     for i, d in enumerate(ds):
         ax = axes[0][i]
-        for impl, (label, colour, marker) in STYLE.items():
+        # Several lines coincide (fused and the SDPA peers hold only Q, K,
+        # V, O; both unfused ones S and P too): shrinking markers keep each
+        # visible.
+        for size, (impl, (label, colour, marker)) in zip(
+                (13, 11, 8, 9, 6, 4), STYLE.items()):
             x, y = series(rows, impl, d, 0, "peak_mem_bytes")
             if x:
                 ax.plot(x, [v / 2**30 for v in y], marker=marker,
-                        color=colour, label=label)
+                        markersize=size, color=colour, label=label,
+                        markerfacecolor="none" if size > 7 else colour)
         log2_axis(ax, ns)
         ax.set_yscale("log")
         ax.set_xlabel("sequence length N (B·N = 16384 tokens)")
@@ -150,13 +157,10 @@ def plot_roofline(rows, out):
             marker = "o" if int(r["D"]) == 64 else "s"
             filled = int(r["causal"]) == 0
             colour = KERNEL_COLOURS.get(name, "tab:gray")
-            key = (name, int(r["D"]), filled)
-            label = (f"{name} D={r['D']}{'' if filled else ' causal'}"
-                     if key not in seen else None)
-            seen.add(key)
+            seen.add(name)
             ax.scatter([x], [y], marker=marker, s=36,
                        facecolors=colour if filled else "none",
-                       edgecolors=colour, label=label)
+                       edgecolors=colour)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(*xs)
@@ -166,7 +170,19 @@ def plot_roofline(rows, out):
     ax.set_ylabel("achieved TFLOP/s (model FLOPs / measured time)")
     ax.set_title("Roofline, H100, bf16: every kernel of the sweep")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    from matplotlib.lines import Line2D
+    roofs = ax.legend(fontsize=7, loc="upper left")
+    ax.add_artist(roofs)
+    keys = [Line2D([], [], linestyle="none", marker="o", color=colour,
+                   label=name)
+            for name, colour in KERNEL_COLOURS.items() if name in seen]
+    keys += [Line2D([], [], linestyle="none", marker="o", color="black",
+                    label="D = 64"),
+             Line2D([], [], linestyle="none", marker="s", color="black",
+                    label="D = 128"),
+             Line2D([], [], linestyle="none", marker="o", color="black",
+                    markerfacecolor="none", label="causal (hollow)")]
+    ax.legend(handles=keys, fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
