@@ -97,3 +97,11 @@ func.func private @if_with_results(%o: memref<64x64xf32>, %c: i1)
   }
   return
 }
+
+// -----
+
+// expected-error @below {{tile.num_warps must be in [1, 32], got 0}}
+func.func private @no_warps(%a: memref<16x16xf32>)
+    attributes {tile.grid = array<i64: 1, 1, 1>, tile.num_warps = 0 : i64} {
+  return
+}

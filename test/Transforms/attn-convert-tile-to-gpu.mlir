@@ -21,7 +21,6 @@
 // CHECK:         gpu.func @kernel(%{{.*}}: memref<1x1x64x32xf16>, %{{.*}}: memref<1x1x64x32xf16>, %[[O:.*]]: memref<1x1x64x32xf32>) kernel
 // CHECK-SAME:      known_block_size = array<i32: 64, 1, 1>
 // CHECK-SAME:      known_grid_size = array<i32: 1, 2, 1>
-// CHECK-SAME:      nvvm.maxntid = array<i32: 64, 1, 1>
 // CHECK:           %[[TID:.*]] = gpu.thread_id x
 // CHECK:           %[[SMEM:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
 // CHECK:           %[[QV:.*]] = memref.view %[[SMEM]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<1x32x40xf16, #gpu.address_space<workgroup>>
