@@ -25,6 +25,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 using attn::rt::Status;
@@ -179,11 +180,25 @@ struct Environment {
   bool useCaches() const {
     return !cacheDisabled && dumpDirectory.empty() && !passTiming;
   }
+
+  /// useCaches() of the environment, without reading the rest of it.
+  static bool cachesEnabled() {
+    auto isOn = [](const char *name) {
+      const char *value = std::getenv(name);
+      return value && *value && std::string_view(value) != "0";
+    };
+    const char *dump = std::getenv("ATTN_DUMP_DIR");
+    return !isOn("ATTN_DISABLE_CACHE") && !(dump && *dump) &&
+           !isOn("ATTN_PASS_TIMING");
+  }
 };
 
 struct JitState {
   std::mutex mutex;
+  /// By cache key (IR text, options, chip, version).
   llvm::DenseMap<uint64_t, std::shared_ptr<const Kernel>> kernels;
+  /// By description: a hit needs neither the MLIR text nor its hash.
+  llvm::DenseMap<uint64_t, std::shared_ptr<const Kernel>> byDescription;
   std::function<void(const std::string &)> reporter;
 };
 
@@ -243,6 +258,7 @@ std::string cacheDirectory() {
 void clearInProcessCache() {
   std::lock_guard<std::mutex> lock(state().mutex);
   state().kernels.clear();
+  state().byDescription.clear();
 }
 
 void setCacheReporter(std::function<void(const std::string &)> reporter) {
@@ -670,11 +686,49 @@ compile(std::string_view mlirText, const CompileOptions &options) {
   return result;
 }
 
+/// A hash of every field of `desc`, for the in-process table only.
+static uint64_t descriptionKey(const AttentionDesc &desc) {
+  int64_t fields[] = {int64_t(desc.elementType),
+                      desc.batch,
+                      desc.heads,
+                      desc.seqLen,
+                      desc.headDim,
+                      desc.causal,
+                      desc.scale.has_value(),
+                      0,
+                      desc.lse,
+                      int64_t(desc.pipeline),
+                      desc.tuning.blockM,
+                      desc.tuning.blockN,
+                      desc.tuning.numWarps,
+                      desc.tuning.numStages};
+  if (desc.scale)
+    std::memcpy(&fields[7], &*desc.scale, sizeof(double));
+  std::string bytes(reinterpret_cast<const char *>(fields), sizeof fields);
+  bytes += desc.chip;
+  return llvm::xxh3_64bits(bytes);
+}
+
 rt::Expected<std::shared_ptr<const Kernel>>
 compile(const AttentionDesc &desc) {
+  // A description compiled before: one hash and one lookup.
+  uint64_t descKey = descriptionKey(desc);
+  bool useCaches = Environment::cachesEnabled();
+  if (useCaches) {
+    std::lock_guard<std::mutex> lock(state().mutex);
+    auto found = state().byDescription.find(descKey);
+    if (found != state().byDescription.end())
+      return found->second;
+  }
   if (Status status = validate(desc); !status.ok())
     return status;
-  return compile(toMlir(desc), desc.compileOptions());
+  rt::Expected<std::shared_ptr<const Kernel>> kernel =
+      compile(toMlir(desc), desc.compileOptions());
+  if (kernel.ok() && useCaches) {
+    std::lock_guard<std::mutex> lock(state().mutex);
+    state().byDescription.try_emplace(descKey, *kernel);
+  }
+  return kernel;
 }
 
 } // namespace attn::jit
