@@ -80,8 +80,7 @@
 // ERR-LSE: error: 'attn.attention' op the unfused pipeline does not produce the logsumexp result; use the fused pipeline
 // ERR-HEADDIM: attn-compile: error: the pipeline failed:
 // ERR-HEADDIM: error: head dimension 72 is not a multiple of 16, the MMA contraction step for 'f16'
-// ERR-DTYPE: attn-compile: error: cannot parse the input module:
-// ERR-DTYPE: error: 'attn.attention' op query element type must be f16, bf16 or f32, got 'f64'
+// ERR-DTYPE: attn-compile: error: --dtype must be f16, bf16 or f32, got 'f64'
 // ERR-NOINPUT: attn-compile: error: give an input .mlir file or --shape
 // ERR-TWO: attn-compile: error: the module must hold exactly one attn.attention, found 2
 // ERR-READ: attn-compile: error: cannot read '{{.*}}missing.mlir': No such file or directory

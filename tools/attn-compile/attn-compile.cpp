@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Compile.h"
+#include "compiler/DriverSupport.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -92,20 +93,11 @@ int main(int argc, char **argv) {
                               "attn-compile: attention -> PTX + manifest\n");
   std::string text;
   if (!shape.empty()) {
-    attn::AttentionSpec spec;
-    SmallVector<StringRef> dims;
-    StringRef(shape).split(dims, 'x');
-    int64_t *fields[] = {&spec.batch, &spec.heads, &spec.seqLen,
-                         &spec.headDim};
-    if (dims.size() != 4)
-      return fail("--shape must be BxHxNxD, got '" + shape + "'");
-    for (auto [field, dim] : llvm::zip(fields, dims))
-      if (dim.getAsInteger(10, *field))
-        return fail("--shape: '" + dim + "' is not an integer");
-    spec.dtype = dtype;
-    spec.causal = causal;
-    spec.lse = lse;
-    text = attn::buildAttentionModule(spec);
+    Expected<attn::AttentionSpec> spec =
+        attn::parseAttentionSpec(shape, dtype, causal, lse);
+    if (!spec)
+      return fail(toString(spec.takeError()));
+    text = attn::buildAttentionModule(*spec);
   } else {
     if (inputFile.empty())
       return fail("give an input .mlir file or --shape");

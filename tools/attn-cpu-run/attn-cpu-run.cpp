@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Compile.h"
+#include "compiler/DriverSupport.h"
 #include "compiler/Passes.h"
 #include "compiler/TileConfig.h"
 #include "dialects/Attn/AttnOps.h"
@@ -19,11 +20,8 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -261,20 +259,11 @@ int main(int argc, char **argv) {
 
   std::string text;
   if (!shape.empty()) {
-    attn::AttentionSpec spec;
-    SmallVector<StringRef> dims;
-    StringRef(shape).split(dims, 'x');
-    int64_t *fields[] = {&spec.batch, &spec.heads, &spec.seqLen,
-                         &spec.headDim};
-    if (dims.size() != 4)
-      return fail("--shape must be BxHxNxD, got '" + shape + "'");
-    for (auto [field, dim] : llvm::zip(fields, dims))
-      if (dim.getAsInteger(10, *field))
-        return fail("--shape: '" + dim + "' is not an integer");
-    spec.dtype = dtype;
-    spec.causal = causal;
-    spec.lse = lse;
-    text = attn::buildAttentionModule(spec);
+    llvm::Expected<attn::AttentionSpec> spec =
+        attn::parseAttentionSpec(shape, dtype, causal, lse);
+    if (!spec)
+      return fail(llvm::toString(spec.takeError()));
+    text = attn::buildAttentionModule(*spec);
   } else {
     auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(
         inputFile.empty() ? "-" : inputFile.getValue());
@@ -284,10 +273,7 @@ int main(int argc, char **argv) {
   }
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllToLLVMIRTranslations(registry);
-  registry.insert<attn::AttnDialect, attn::tile::TileDialect>();
+  attn::registerCompilerDialects(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   std::string diagnostics;
