@@ -71,8 +71,8 @@ bool parse(int argc, char **argv, Args &args) {
     } else if (arg == "--pipeline" && next) {
       std::string p = argv[++i];
       args.forward.push_back(p);
-      d.pipeline = p == "unfused" ? jit::Pipeline::Unfused
-                                  : jit::Pipeline::Fused;
+      d.pipeline =
+          p == "unfused" ? jit::Pipeline::Unfused : jit::Pipeline::Fused;
     } else if (arg == "--causal") {
       d.causal = true;
     } else if (!arg.empty() && std::isdigit((unsigned char)arg[0])) {
@@ -107,11 +107,10 @@ int runChild(const Args &args) {
     std::printf("error: %s\n", kernel.status().message().c_str());
     return 1;
   }
-  std::printf("origin=%s loaded=%d us=%.0f context_ms=%.1f\n",
-              (*kernel)->origin() == jit::Origin::Compiled ? "compiled"
-                                                           : "disk",
-              (*kernel)->loaded() ? 1 : 0, elapsed * 1e6,
-              gpu ? contextMs : 0.0);
+  std::printf(
+      "origin=%s loaded=%d us=%.0f context_ms=%.1f\n",
+      (*kernel)->origin() == jit::Origin::Compiled ? "compiled" : "disk",
+      (*kernel)->loaded() ? 1 : 0, elapsed * 1e6, gpu ? contextMs : 0.0);
   return 0;
 }
 
@@ -135,8 +134,8 @@ struct ChildRun {
 };
 
 ChildRun runChildProcess(const Args &args, const std::string &cacheDir) {
-  std::string command = "ATTN_CACHE_DIR='" + cacheDir + "' '" + selfPath() +
-                        "' --child";
+  std::string command =
+      "ATTN_CACHE_DIR='" + cacheDir + "' '" + selfPath() + "' --child";
   for (const std::string &arg : args.forward)
     command += " '" + arg + "'";
   ChildRun run;
@@ -150,11 +149,11 @@ ChildRun runChildProcess(const Args &args, const std::string &cacheDir) {
   int status = pclose(pipe);
   run.wallMs = (now() - start) * 1e3;
   char origin[32] = {};
-  if (status == 0 && std::sscanf(run.output.c_str(),
-                                 "origin=%31s loaded=%d us=%lf "
-                                 "context_ms=%lf",
-                                 origin, &run.loaded, &run.compileUs,
-                                 &run.contextMs) == 4) {
+  if (status == 0 &&
+      std::sscanf(run.output.c_str(),
+                  "origin=%31s loaded=%d us=%lf "
+                  "context_ms=%lf",
+                  origin, &run.loaded, &run.compileUs, &run.contextMs) == 4) {
     run.ok = true;
     run.origin = origin;
   }
@@ -195,8 +194,7 @@ int main(int argc, char **argv) {
   // Cold: a new process, an empty cache directory each time.
   std::vector<double> coldUs, coldWall;
   for (int i = 0; i < args.runs; ++i) {
-    ChildRun run =
-        runChildProcess(args, root + "/cold-" + std::to_string(i));
+    ChildRun run = runChildProcess(args, root + "/cold-" + std::to_string(i));
     if (!run.ok || run.origin != "compiled") {
       std::printf("FAIL cold run: %s\n", run.output.c_str());
       return 1;

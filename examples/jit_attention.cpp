@@ -57,8 +57,7 @@ bool parseInt(const char *text, int64_t &value) {
 
 double seconds() {
   using Clock = std::chrono::steady_clock;
-  return std::chrono::duration<double>(Clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
 }
 
 /// splitmix64, uniform in [-1, 1).
@@ -128,8 +127,8 @@ CheckResult check(const rt::Problem &problem, const Inputs &in,
       double lse = 0;
       for (int64_t head = t; head < heads; head += threads)
         for (int64_t r : rows) {
-          rt::referenceRow(problem, in.q.data(), in.k.data(), in.v.data(),
-                           head, r, row.data(), lse, scratch);
+          rt::referenceRow(problem, in.q.data(), in.k.data(), in.v.data(), head,
+                           r, row.data(), lse, scratch);
           const float *got = &out[size_t((head * n + r) * d)];
           for (int64_t c = 0; c < d; ++c) {
             double delta = double(got[c]) - row[size_t(c)];
@@ -269,8 +268,8 @@ int main(int argc, char **argv) {
               "chip=%s\ncompiler: %s\ncache: %s\n",
               (long long)desc.batch, (long long)desc.heads,
               (long long)desc.seqLen, (long long)desc.headDim,
-              typeName(desc.elementType),
-              desc.causal ? 1 : 0, desc.chip.c_str(), jit::compilerVersion(),
+              typeName(desc.elementType), desc.causal ? 1 : 0,
+              desc.chip.c_str(), jit::compilerVersion(),
               jit::cacheDirectory().empty() ? "(disabled)"
                                             : jit::cacheDirectory().c_str());
 

@@ -70,8 +70,8 @@ static Status validateOptions(const CompileOptions &options) {
   struct Knob {
     const char *name;
     int64_t value;
-  } knobs[] = {{"blockM", t.blockM}, {"blockN", t.blockN},
-               {"numWarps", t.numWarps}};
+  } knobs[] = {
+      {"blockM", t.blockM}, {"blockN", t.blockN}, {"numWarps", t.numWarps}};
   for (const Knob &knob : knobs)
     if (knob.value < 0)
       return invalid(std::string("tuning.") + knob.name + " is " +
@@ -268,8 +268,7 @@ void setCacheReporter(std::function<void(const std::string &)> reporter) {
 
 rt::Expected<rt::Context *> context() {
   static const rt::Expected<rt::Context *> *result = [] {
-    rt::Expected<std::unique_ptr<rt::Context>> created =
-        rt::Context::create(0);
+    rt::Expected<std::unique_ptr<rt::Context>> created = rt::Context::create(0);
     if (!created.ok())
       return new rt::Expected<rt::Context *>(created.status());
     // Never destroyed, like the kernels loaded on it.
@@ -330,8 +329,7 @@ Status KernelFactory::load(Kernel &kernel, const Environment &env) {
         StatusCode::InvalidArgument,
         "the kernel was compiled for " + kernel.chip_ + " but device 0 (" +
             context.deviceName() + ") is sm_" + std::to_string(capability) +
-            ": compile with chip = \"sm_" + std::to_string(capability) +
-            "\"");
+            ": compile with chip = \"sm_" + std::to_string(capability) + "\"");
 
   std::string name = "attn-" + hex(kernel.key_);
   auto loaded = std::make_unique<Kernel::Loaded>();
@@ -361,7 +359,8 @@ Status KernelFactory::load(Kernel &kernel, const Environment &env) {
     if (cache)
       cache->store(cubinEntry, *cubin);
   }
-  rt::Expected<rt::Module> module = rt::Module::loadCubin(context, *cubin, name);
+  rt::Expected<rt::Module> module =
+      rt::Module::loadCubin(context, *cubin, name);
   if (!module.ok())
     return module.status();
   loaded->module = module.take();
@@ -480,8 +479,8 @@ Status Kernel::checkTensors(const TensorRef &q, const TensorRef &k,
     const TensorRef &tensor;
   } operands[] = {{"q", q}, {"k", k}, {"v", v}, {"o", o}};
   for (const Operand &operand : operands)
-    if (Status status = checkTensor(operand.name, operand.tensor, shape,
-                                    "B,H,N,D", 16);
+    if (Status status =
+            checkTensor(operand.name, operand.tensor, shape, "B,H,N,D", 16);
         !status.ok())
       return status;
   if (p.lse && !lse)
@@ -518,8 +517,8 @@ Status Kernel::launchChecked(const TensorRef &q, const TensorRef &k,
   if (!loaded) {
     // Kernels that fail to load for any other reason are not handed out.
     rt::Expected<rt::Context *> ctx = context();
-    Status why = ctx.ok() ? Status::error(StatusCode::NoDevice, "no GPU")
-                          : ctx.status();
+    Status why =
+        ctx.ok() ? Status::error(StatusCode::NoDevice, "no GPU") : ctx.status();
     return why.withContext("cannot launch: the kernel is not loaded on a GPU");
   }
   if (Status status = loaded->context->makeCurrent(); !status.ok())
@@ -598,12 +597,12 @@ static rt::Expected<std::string> runPipeline(std::string_view mlirText,
                                      hex(key));
     if (std::error_code error = llvm::sys::fs::create_directories(dir))
       return Status::error(StatusCode::IoError,
-                           "ATTN_DUMP_DIR: cannot create '" +
-                               std::string(dir) + "': " + error.message());
+                           "ATTN_DUMP_DIR: cannot create '" + std::string(dir) +
+                               "': " + error.message());
     dumpDirectory = std::string(dir);
-    DumpIRInstrumentation::writeFile(dumpDirectory, "00-input.mlir",
-                                     llvm::StringRef(mlirText.data(),
-                                                     mlirText.size()));
+    DumpIRInstrumentation::writeFile(
+        dumpDirectory, "00-input.mlir",
+        llvm::StringRef(mlirText.data(), mlirText.size()));
   }
   CompileHooks hooks;
   hooks.configurePassManager = [&](mlir::PassManager &pm) {
@@ -625,8 +624,7 @@ static rt::Expected<std::string> runPipeline(std::string_view mlirText,
     return Status::error(StatusCode::InvalidArgument,
                          "attn compiler: " + toString(compiled.takeError()));
   if (!dumpDirectory.empty()) {
-    DumpIRInstrumentation::writeFile(dumpDirectory, "final.ptx",
-                                     compiled->ptx);
+    DumpIRInstrumentation::writeFile(dumpDirectory, "final.ptx", compiled->ptx);
     llvm::errs() << "attn: dumped the IR after each pass and the PTX to "
                  << dumpDirectory << "\n";
   }
@@ -709,8 +707,7 @@ static uint64_t descriptionKey(const AttentionDesc &desc) {
   return llvm::xxh3_64bits(bytes);
 }
 
-rt::Expected<std::shared_ptr<const Kernel>>
-compile(const AttentionDesc &desc) {
+rt::Expected<std::shared_ptr<const Kernel>> compile(const AttentionDesc &desc) {
   // A description compiled before: one hash and one lookup.
   uint64_t descKey = descriptionKey(desc);
   bool useCaches = Environment::cachesEnabled();

@@ -90,9 +90,9 @@ struct CompileOptions {
 /// [B, H, N] natural-log logsumexp of each row.
 struct AttentionDesc {
   ElementType elementType = ElementType::F16;
-  int64_t batch = 1;   ///< B >= 1
-  int64_t heads = 1;   ///< H >= 1
-  int64_t seqLen = 1;  ///< N >= 1
+  int64_t batch = 1;    ///< B >= 1
+  int64_t heads = 1;    ///< H >= 1
+  int64_t seqLen = 1;   ///< N >= 1
   int64_t headDim = 64; ///< D <= 256, a multiple of 16 (of 8 for f32)
   bool causal = false;
   /// Softmax scale; 1/sqrt(D) when unset.

@@ -1,4 +1,4 @@
-//===- DiskCache.h - Checksummed cache entries, written atomically -*- C++ -*-===//
+//===- DiskCache.h - Checksummed entries, written atomically ---*- C++ -*-===//
 //
 // A directory of entries, one file each. An entry is one header line and the
 // payload:
