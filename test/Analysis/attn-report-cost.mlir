@@ -62,13 +62,13 @@ func.func @small(%q: tensor<1x2x256x64xf16>) -> tensor<1x2x256x64xf16> {
 
 // Causal, ragged N = 1000, D = 128, bf16, with the logsumexp. Block i of
 // 128 query rows reads K/V rows up to min(N, 128·(i+1)) rounded up to
-// block-n 64: 128 + 256 + ... + 896 + 1000 = 4584 rows per head, so
+// block-n 32: 128 + 256 + ... + 896 + 1000 = 4584 rows per head, so
 // 8·(4584·2·128·2 B) + Q 2048000 B = 19.9 MB read; O plus the f32 lse
 // (32000 B) written. The unfused pipeline cannot produce the lse.
 
 // CHECK-LABEL: === attn cost report in @causal_lse: B=2 H=4 N=1000 D=128 bf16, causal, lse ===
 // CHECK:       memory: Q+K+V+O 7.81 MB, S+P 30.5 MB, S+P share of the total 80 % (KB = 1024 B)
-// CHECK-NEXT:  fused pipeline: block-m 128, block-n 64, num-warps 8, num-stages 2; on-chip M = 102 KB (104448 B)
+// CHECK-NEXT:  fused pipeline: block-m 128, block-n 32, num-warps 4, num-stages 2; on-chip M = 68 KB (69632 B)
 // CHECK-NEXT:    HBM bytes = Q + O + ceil(N/block-m)·(K + V) per head (causal: K/V up to each block's last row), i.e. Θ(N²d²/M)
 // CHECK-NEXT:    kernel
 // CHECK-NEXT:    attn_fwd 2.33 GFLOP 19.9 MB 1.98 MB 0 B 102 memory 6.84 us

@@ -91,14 +91,14 @@ func.func @attention_f16(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 
 // -----
 
-// bf16, causal, D = 128: 8 warps; bf16 tensor-core MMAs. Rows padded to
-// 136 halves: Q 128×136 and two slots each of K and V 64×136.
+// bf16, causal, D = 128: 4 warps; bf16 tensor-core MMAs. Rows padded to
+// 136 halves: Q 128×136 and two slots each of K and V 32×136.
 
 // CHECK-LABEL: func.func @attention_bf16
 // CHECK:         tile.launch @attn_fwd
-// CHECK-SAME:      {block = array<i64: 256, 1, 1>, grid = array<i64: 4, 2, 1>, smem = 104448 : i64}
+// CHECK-SAME:      {block = array<i64: 128, 1, 1>, grid = array<i64: 4, 2, 1>, smem = 69632 : i64}
 // CHECK:       gpu.binary @attn_kernels
-// CHECK-SAME:    .maxntid 256, 1, 1
+// CHECK-SAME:    .maxntid 128, 1, 1
 // CHECK-DAG:     ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-DAG:     ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // CHECK-DAG:     mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32

@@ -61,7 +61,7 @@
 
 // LSE:      // attn.problem B=1 H=2 N=64 D=128 dtype=f16 causal=0 scale=8.838835e-02 pipeline=fused lse=1
 // LSE-NOT:  // attn.buffer
-// LSE-NEXT: // attn.kernel attn_fwd grid 2,1,1 block 256,1,1 smem 104448 args q,k,v,o,lse
+// LSE-NEXT: // attn.kernel attn_fwd grid 2,1,1 block 128,1,1 smem 69632 args q,k,v,o,lse
 // LSE:      .param .u64 .ptr .align 1 attn_fwd_param_4
 
 // f32 rows are padded by 4 floats: Q 32×68 (8704 bytes) and three slots

@@ -184,11 +184,12 @@ func.func @with_lse(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 
 // -----
 
-// Default configurations: D = 128 takes 8 warps; D = 256 and f32 take
-// block-m 64 and block-n 32; f32 keeps f32 operands (no truncf).
+// Default configurations: D = 128 takes 4 warps of two 16-row atoms and
+// block-n 32; D = 256 and f32 take block-m 64 and block-n 32; f32 keeps f32
+// operands (no truncf).
 
 // CHECK-LABEL: func.func private @attn_fwd(
-// CHECK-SAME:    tile.grid = array<i64: 1, 2, 1>, tile.num_warps = 8 : i64
+// CHECK-SAME:    tile.grid = array<i64: 1, 2, 1>, tile.num_warps = 4 : i64
 // CHECK:         tile.load {{.*}} -> tensor<128x128xf16>
 // CHECK-LABEL: func.func private @attn_fwd_1(
 // CHECK-SAME:    tile.grid = array<i64: 1, 4, 1>, tile.num_warps = 4 : i64
