@@ -124,8 +124,20 @@ LogicalResult LaunchOp::verify() {
 
 LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbols) {
   auto fn = symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getCalleeAttr());
-  if (!fn)
-    return success(); // After GPU mapping the callee is a gpu.func.
+  if (!fn) {
+    // After GPU mapping the callee is a gpu.func of a gpu.module, and after
+    // serialization it is inside a gpu.binary.
+    auto module = (*this)->getParentOfType<ModuleOp>();
+    for (Operation &op : module.getBody()->getOperations()) {
+      if (isa<gpu::BinaryOp>(op))
+        return success();
+      if (auto gm = dyn_cast<gpu::GPUModuleOp>(op))
+        if (gm.lookupSymbol(getCallee()))
+          return success();
+    }
+    return emitOpError() << "callee @" << getCallee()
+                         << " is neither a tile kernel nor a gpu.func";
+  }
   FunctionType type = fn.getFunctionType();
   size_t expected = getInputs().size() + getOutputs().size();
   if (type.getNumInputs() != expected)

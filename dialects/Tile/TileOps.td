@@ -161,7 +161,9 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
     or, with `causal`, when the column is after the row.
   }];
   let arguments = (ins 2DTensorOf<[F32]>:$input, Index:$row_offset,
-                       Index:$col_offset, I64Attr:$num_cols, UnitAttr:$causal);
+                       Index:$col_offset,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_cols,
+                       UnitAttr:$causal);
   let results = (outs 2DTensorOf<[F32]>:$result);
   let assemblyFormat = [{
     $input `[` $row_offset `,` $col_offset `]` `cols` $num_cols
@@ -204,7 +206,7 @@ def Tile_AsyncCommitOp : Tile_Op<"async_commit"> {
 
 def Tile_AsyncWaitOp : Tile_Op<"async_wait"> {
   let summary = "wait until at most `pending` copy groups are in flight";
-  let arguments = (ins I32Attr:$pending);
+  let arguments = (ins ConfinedAttr<I32Attr, [IntNonNegative]>:$pending);
   let assemblyFormat = "$pending attr-dict";
 }
 

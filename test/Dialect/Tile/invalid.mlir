@@ -227,3 +227,28 @@ func.func @launch_callee_arity(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf1
       : (tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>
 }
+
+// -----
+
+func.func @launch_unknown_callee(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{callee @missing is neither a tile kernel nor a gpu.func}}
+  %o = tile.launch @missing(%q) names ["q", "o"]
+      : (tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @async_wait_negative() {
+  // expected-error @below {{attribute 'pending' failed to satisfy constraint: 32-bit signless integer attribute whose value is non-negative}}
+  tile.async_wait -1
+  return
+}
+
+// -----
+
+func.func @mask_no_columns(%s: tensor<16x16xf32>, %i: index) -> tensor<16x16xf32> {
+  // expected-error @below {{attribute 'num_cols' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  %m = tile.mask %s[%i, %i] cols 0 : tensor<16x16xf32>
+  return %m : tensor<16x16xf32>
+}
