@@ -611,7 +611,7 @@ LogicalResult KernelLowering::lowerAsyncCopy(tile::AsyncCopyOp op) {
 
   for (int64_t k = 0; k * threads < total; ++k) {
     Value id = addIdx(threadId, idx(k * threads));
-    auto guard = std::make_unique<OpBuilder::InsertionGuard>(b);
+    OpBuilder::InsertionGuard guard(b); // Leaves the guarding scf.if, if any.
     if ((k + 1) * threads > total) {
       auto ifOp = scf::IfOp::create(
           b, loc, cmp(arith::CmpIPredicate::ult, id, idx(total)), false);
