@@ -52,7 +52,7 @@ void tileAttention(AttentionOp op, TileConfig c) {
 
   auto module = op->getParentOfType<ModuleOp>();
   KernelBuilder kb(op, uniqueKernelName(module, "attn_fwd"), args,
-                   {batch * heads, llvm::divideCeil(n, c.blockM), 1},
+                   {batch * heads, llvm::divideCeilSigned(n, c.blockM), 1},
                    c.numWarps);
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();

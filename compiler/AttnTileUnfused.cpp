@@ -35,8 +35,8 @@ std::string buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   auto module = op->getParentOfType<ModuleOp>();
   KernelBuilder kb(op, uniqueKernelName(module, "attn_scores"),
                    {s.qkv, s.qkv, s.scores},
-                   {s.batch * s.heads, llvm::divideCeil(s.n, c.blockM),
-                    llvm::divideCeil(s.n, c.blockN)},
+                   {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM),
+                    llvm::divideCeilSigned(s.n, c.blockN)},
                    c.numWarps);
   OpBuilder &b = kb.builder();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
@@ -63,7 +63,7 @@ std::string buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   auto module = op->getParentOfType<ModuleOp>();
   KernelBuilder kb(op, uniqueKernelName(module, "attn_softmax"),
                    {s.scores, s.scores},
-                   {s.batch * s.heads, llvm::divideCeil(s.n, c.blockM), 1},
+                   {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
                    c.numWarps);
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
@@ -121,7 +121,7 @@ std::string buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   auto module = op->getParentOfType<ModuleOp>();
   KernelBuilder kb(op, uniqueKernelName(module, "attn_pv"),
                    {s.scores, s.qkv, s.qkv},
-                   {s.batch * s.heads, llvm::divideCeil(s.n, c.blockM), 1},
+                   {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
                    c.numWarps);
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();

@@ -654,12 +654,6 @@ LogicalResult KernelLowering::lowerAsyncCopy(tile::AsyncCopyOp op) {
 // Structured control flow
 //===----------------------------------------------------------------------===//
 
-/// Flattens values (tiles to their registers) for loop-carried state.
-static void flatten(ArrayRef<Fragment> frags, SmallVectorImpl<Value> &out) {
-  for (const Fragment &f : frags)
-    out.append(f.regs.begin(), f.regs.end());
-}
-
 LogicalResult KernelLowering::lowerFor(scf::ForOp op) {
   // Each carried tile becomes as many carried values as it has registers.
   SmallVector<Value> inits;
