@@ -60,7 +60,8 @@ bool sameScores(Value a, scf::ForOp la, Value b, scf::ForOp lb) {
       oa->getResultTypes() != ob->getResultTypes() ||
       oa->getNumOperands() != ob->getNumOperands() ||
       oa->getNumRegions() != 0 ||
-      cast<OpResult>(a).getResultNumber() != cast<OpResult>(b).getResultNumber())
+      cast<OpResult>(a).getResultNumber() !=
+          cast<OpResult>(b).getResultNumber())
     return false;
   for (auto [x, y] : llvm::zip(oa->getOperands(), ob->getOperands()))
     if (!sameScores(x, la, y, lb))
@@ -124,8 +125,7 @@ std::optional<FusionPlan> planFusion(scf::ForOp maxLoop, std::string &why) {
     }
   }
   if (!plan.scores || plan.scores.getParentBlock() != sum.getBody())
-    return why = "the scores are not computed in the second loop",
-           std::nullopt;
+    return why = "the scores are not computed in the second loop", std::nullopt;
   return plan;
 }
 
@@ -155,9 +155,8 @@ LogicalResult rescaleCarriedSums(scf::ForOp loop, Operation *alphaDef,
     if (type.getRank() == 2)
       factor = tile::BroadcastOp::create(b, def->getLoc(), type, alpha);
     Value scaled = arith::MulFOp::create(b, def->getLoc(), carried, factor);
-    carried.replaceUsesWithIf(scaled, [&](OpOperand &use) {
-      return use.getOwner() == def;
-    });
+    carried.replaceUsesWithIf(
+        scaled, [&](OpOperand &use) { return use.getOwner() == def; });
   }
   return success();
 }
@@ -185,13 +184,14 @@ LogicalResult fuse(FusionPlan &plan, bool skipRescale, std::string &why) {
   b.setInsertionPointAfterValue(scores);
   Value mOld = fused.getRegionIterArg(0);
   auto rowType = cast<RankedTensorType>(mOld.getType());
-  Value rowMax = tile::ReduceOp::create(b, loc, rowType, tile::ReduceKind::max,
-                                        scores);
+  Value rowMax =
+      tile::ReduceOp::create(b, loc, rowType, tile::ReduceKind::max, scores);
   Value mNew = arith::MaximumFOp::create(b, loc, mOld, rowMax);
   Value alpha =
       math::Exp2Op::create(b, loc, arith::SubFOp::create(b, loc, mOld, mNew));
   for (tile::BroadcastOp bc : plan.broadcasts) {
-    auto clone = cast<tile::BroadcastOp>(map.lookup(bc.getResult()).getDefiningOp());
+    auto clone =
+        cast<tile::BroadcastOp>(map.lookup(bc.getResult()).getDefiningOp());
     clone.getInputMutable().assign(mNew);
     clone->moveAfter(alpha.getDefiningOp());
   }

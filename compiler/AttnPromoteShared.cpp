@@ -39,8 +39,8 @@ bool feedsDot(tile::LoadOp load) {
 MemRefType sharedBufferType(RankedTensorType tile, int64_t slots) {
   int64_t rows = tile.getDimSize(0), cols = tile.getDimSize(1);
   int64_t pitch = cols + kPadBytes * 8 / tile.getElementTypeBitWidth();
-  auto layout = StridedLayoutAttr::get(tile.getContext(), 0,
-                                       {rows * pitch, pitch, 1});
+  auto layout =
+      StridedLayoutAttr::get(tile.getContext(), 0, {rows * pitch, pitch, 1});
   auto space = gpu::AddressSpaceAttr::get(tile.getContext(),
                                           gpu::AddressSpace::Workgroup);
   return MemRefType::get({slots, rows, cols}, tile.getElementType(), layout,
@@ -96,8 +96,8 @@ void issueCopies(OpBuilder &b, Location loc, scf::ForOp loop,
 
 void replaceWithLocalLoad(OpBuilder &b, tile::LoadOp load, Value buffer,
                           Value slot) {
-  Value view = tile::LocalLoadOp::create(b, load.getLoc(), load.getType(),
-                                         buffer, slot);
+  Value view =
+      tile::LocalLoadOp::create(b, load.getLoc(), load.getType(), buffer, slot);
   load.replaceAllUsesWith(view);
   load->erase();
 }
@@ -108,8 +108,8 @@ void promoteStandalone(func::FuncOp fn, tile::LoadOp load) {
   OpBuilder b(load);
   Location loc = load.getLoc();
   Value slot = arith::ConstantIndexOp::create(b, loc, 0);
-  tile::AsyncCopyOp::create(b, loc, load.getSource(), load.getIndices(),
-                            buffer, slot);
+  tile::AsyncCopyOp::create(b, loc, load.getSource(), load.getIndices(), buffer,
+                            slot);
   tile::AsyncCommitOp::create(b, loc);
   tile::AsyncWaitOp::create(b, loc, 0);
   tile::BarrierOp::create(b, loc);
@@ -126,7 +126,9 @@ void promoteInLoop(func::FuncOp fn, scf::ForOp loop,
   Value lb = loop.getLowerBound(), step = loop.getStep();
 
   OpBuilder b(loop);
-  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto cst = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
   IRMapping none;
   for (int64_t s = 0; s + 1 < stages; ++s) {
     Value iv = arith::AddIOp::create(
@@ -174,7 +176,8 @@ struct AttnPromoteSharedPass
     if (!fn->hasAttr(tile::kGridAttr))
       return;
     if (numStages < 1) {
-      fn.emitError() << "num-stages must be at least 1, got " << static_cast<int64_t>(numStages);
+      fn.emitError() << "num-stages must be at least 1, got "
+                     << static_cast<int64_t>(numStages);
       return signalPassFailure();
     }
     llvm::MapVector<Operation *, SmallVector<tile::LoadOp>> byParent;

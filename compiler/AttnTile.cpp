@@ -35,18 +35,17 @@ Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
                                 /*transpose_rhs=*/true);
   double scaleLog2 = op.getEffectiveScale() * M_LOG2E;
   s = kb.mulf(s, kb.splat({c.blockM, c.blockN}, scaleLog2));
-  return tile::MaskOp::create(b, loc, s.getType(), s, row0, col0, op.getSeqLen(),
-                              op.getCausal());
+  return tile::MaskOp::create(b, loc, s.getType(), s, row0, col0,
+                              op.getSeqLen(), op.getCausal());
 }
 
 void tileAttention(AttentionOp op, TileConfig c) {
-  int64_t batch = op.getBatch(), heads = op.getNumHeads(),
-          n = op.getSeqLen(), d = op.getHeadDim();
+  int64_t batch = op.getBatch(), heads = op.getNumHeads(), n = op.getSeqLen(),
+          d = op.getHeadDim();
   Type elt = op.getElementType();
-  SmallVector<Type> args = {memrefFor(op.getQuery().getType()),
-                            memrefFor(op.getKey().getType()),
-                            memrefFor(op.getValue().getType()),
-                            memrefFor(op.getOutput().getType())};
+  SmallVector<Type> args = {
+      memrefFor(op.getQuery().getType()), memrefFor(op.getKey().getType()),
+      memrefFor(op.getValue().getType()), memrefFor(op.getOutput().getType())};
   if (op.getLse())
     args.push_back(memrefFor(op.getLse().getType()));
 
@@ -76,9 +75,8 @@ void tileAttention(AttentionOp op, TileConfig c) {
     b.setInsertionPointToStart(maxLoop.getBody());
     Value s = emitScores(kb, op, q, kb.arg(1), bh, row0,
                          maxLoop.getInductionVar(), c);
-    Value m = arith::MaximumFOp::create(
-        b, loc, maxLoop.getRegionIterArg(0),
-        kb.reduce(tile::ReduceKind::max, s));
+    Value m = arith::MaximumFOp::create(b, loc, maxLoop.getRegionIterArg(0),
+                                        kb.reduce(tile::ReduceKind::max, s));
     scf::YieldOp::create(b, loc, m);
   }
   Value m = maxLoop.getResult(0);
@@ -103,8 +101,8 @@ void tileAttention(AttentionOp op, TileConfig c) {
     scf::YieldOp::create(b, loc, ValueRange{l, acc});
   }
   Value l = sumLoop.getResult(0);
-  Value o = arith::DivFOp::create(b, loc, sumLoop.getResult(1),
-                                  kb.broadcast(l, d));
+  Value o =
+      arith::DivFOp::create(b, loc, sumLoop.getResult(1), kb.broadcast(l, d));
   kb.store(kb.convert(o, elt), kb.arg(3), {bIdx, hIdx, row0, c0});
   if (op.getLse()) {
     // lse = ln(sum exp(x)) = (m + log2(l)) · ln 2 in the log2 domain.
@@ -133,8 +131,7 @@ struct AttnTilePass : attn::impl::AttnTileBase<AttnTilePass> {
     for (AttentionOp op : ops) {
       TileConfig c = chooseFusedConfig(op.getHeadDim(), op.getElementType(),
                                        {blockM, blockN, numWarps});
-      if (failed(verifyTileConfig(op, c, op.getHeadDim(),
-                                  op.getElementType())))
+      if (failed(verifyTileConfig(op, c, op.getHeadDim(), op.getElementType())))
         return signalPassFailure();
       tileAttention(op, c);
     }

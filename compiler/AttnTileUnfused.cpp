@@ -48,11 +48,10 @@ std::string buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   auto type = RankedTensorType::get({c.blockM, c.blockN}, b.getF32Type());
   Value scores = tile::DotOp::create(b, op.getLoc(), type, q, k, Value(),
                                      /*transpose_rhs=*/true);
-  scores = kb.mulf(scores,
-                   kb.splat({c.blockM, c.blockN}, op.getEffectiveScale()));
+  scores =
+      kb.mulf(scores, kb.splat({c.blockM, c.blockN}, op.getEffectiveScale()));
   scores = tile::MaskOp::create(b, op.getLoc(), scores.getType(), scores, row0,
-                                col0, s.n,
-                                op.getCausal());
+                                col0, s.n, op.getCausal());
   kb.store(kb.convert(scores, s.elt), kb.arg(2), {bIdx, hIdx, row0, col0});
   return kb.kernel().getSymName().str();
 }
@@ -61,10 +60,10 @@ std::string buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
 /// maximum, sum of exponentials, normalized write), scores in log2 domain.
 std::string buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   auto module = op->getParentOfType<ModuleOp>();
-  KernelBuilder kb(op, uniqueKernelName(module, "attn_softmax"),
-                   {s.scores, s.scores},
-                   {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
-                   c.numWarps);
+  KernelBuilder kb(
+      op, uniqueKernelName(module, "attn_softmax"), {s.scores, s.scores},
+      {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
+      c.numWarps);
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
@@ -76,12 +75,11 @@ std::string buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
     Value t = kb.load(kb.arg(0), {bIdx, hIdx}, row0, col0, c.blockM, c.blockN);
     t = kb.mulf(kb.convert(t, b.getF32Type()),
                 kb.splat({c.blockM, c.blockN}, M_LOG2E));
-    return tile::MaskOp::create(b, loc, t.getType(), t, row0, col0, s.n,
-                                false);
+    return tile::MaskOp::create(b, loc, t.getType(), t, row0, col0, s.n, false);
   };
 
-  auto maxLoop = scf::ForOp::create(b, loc, c0, end, step,
-                                    ValueRange{kb.splat({c.blockM}, -INFINITY)});
+  auto maxLoop = scf::ForOp::create(
+      b, loc, c0, end, step, ValueRange{kb.splat({c.blockM}, -INFINITY)});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(maxLoop.getBody());
@@ -119,18 +117,18 @@ std::string buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
 /// O[rows] = Σ_j P[rows, j-tile] · V[j-tile].
 std::string buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   auto module = op->getParentOfType<ModuleOp>();
-  KernelBuilder kb(op, uniqueKernelName(module, "attn_pv"),
-                   {s.scores, s.qkv, s.qkv},
-                   {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
-                   c.numWarps);
+  KernelBuilder kb(
+      op, uniqueKernelName(module, "attn_pv"), {s.scores, s.qkv, s.qkv},
+      {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
+      c.numWarps);
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
   Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
   Value c0 = kb.index(0);
   Value zero = kb.splat({c.blockM, s.d}, 0.0);
-  auto loop = scf::ForOp::create(b, loc, c0, kb.index(s.n),
-                                 kb.index(c.blockN), ValueRange{zero});
+  auto loop = scf::ForOp::create(b, loc, c0, kb.index(s.n), kb.index(c.blockN),
+                                 ValueRange{zero});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -151,8 +149,13 @@ LogicalResult tileUnfused(AttentionOp op, TileConfig c) {
     return op.emitOpError()
            << "the unfused pipeline does not produce the logsumexp result; "
               "use the fused pipeline";
-  Shapes s{op.getBatch(), op.getNumHeads(), op.getSeqLen(), op.getHeadDim(),
-           op.getElementType(), memrefFor(op.getQuery().getType()), {}};
+  Shapes s{op.getBatch(),
+           op.getNumHeads(),
+           op.getSeqLen(),
+           op.getHeadDim(),
+           op.getElementType(),
+           memrefFor(op.getQuery().getType()),
+           {}};
   auto scoresTensor =
       RankedTensorType::get({s.batch, s.heads, s.n, s.n}, s.elt);
   s.scores = memrefFor(scoresTensor);
@@ -178,7 +181,8 @@ LogicalResult tileUnfused(AttentionOp op, TileConfig c) {
   return success();
 }
 
-struct AttnTileUnfusedPass : attn::impl::AttnTileUnfusedBase<AttnTileUnfusedPass> {
+struct AttnTileUnfusedPass
+    : attn::impl::AttnTileUnfusedBase<AttnTileUnfusedPass> {
   using AttnTileUnfusedBase::AttnTileUnfusedBase;
   void runOnOperation() override {
     SmallVector<AttentionOp> ops;
@@ -186,8 +190,8 @@ struct AttnTileUnfusedPass : attn::impl::AttnTileUnfusedBase<AttnTileUnfusedPass
     for (AttentionOp op : ops) {
       TileConfig c = chooseUnfusedConfig(op.getHeadDim(), op.getElementType(),
                                          {blockM, blockN, numWarps});
-      if (failed(verifyTileConfig(op, c, op.getHeadDim(),
-                                  op.getElementType())) ||
+      if (failed(
+              verifyTileConfig(op, c, op.getHeadDim(), op.getElementType())) ||
           failed(tileUnfused(op, c)))
         return signalPassFailure();
     }

@@ -5,9 +5,6 @@
 #include "dialects/Attn/AttnOps.h"
 #include "dialects/Tile/TileOps.h"
 
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/IR/Diagnostics.h"
-#include "llvm/ADT/StringSet.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
@@ -22,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -32,6 +30,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -39,6 +38,7 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -47,8 +47,8 @@ using namespace mlir;
 namespace attn {
 
 std::string buildAttentionModule(const AttentionSpec &s) {
-  std::string t = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", s.batch,
-                                s.heads, s.seqLen, s.headDim, s.dtype);
+  std::string t = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", s.batch, s.heads,
+                                s.seqLen, s.headDim, s.dtype);
   std::string lseType =
       llvm::formatv("tensor<{0}x{1}x{2}xf32>", s.batch, s.heads, s.seqLen);
   std::string results = s.lse ? t + ", " + lseType : t;
@@ -61,8 +61,7 @@ std::string buildAttentionModule(const AttentionSpec &s) {
       "func.func @attention(%q: {0}, %k: {0}, %v: {0}) -> ({1}) {{\n"
       "  {2} = attn.attention %q, %k, %v{3} : {0}, {0}, {0} -> {1}\n"
       "  return {4} : {1}\n}\n",
-      t, results, s.lse ? "%o:2" : "%o", attrs,
-      s.lse ? "%o#0, %o#1" : "%o");
+      t, results, s.lse ? "%o:2" : "%o", attrs, s.lse ? "%o#0, %o#1" : "%o");
 }
 
 static std::string typeName(Type t) {
@@ -109,13 +108,12 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
                                    unsigned &numKernels) {
   ArrayRef<int64_t> shape = op.getShape();
   os << "// attn.version 1\n";
-  os << llvm::formatv("// attn.problem B={0} H={1} N={2} D={3} dtype={4} "
-                      "causal={5} scale={6:e} pipeline={7} lse={8}\n",
-                      shape[0], shape[1], shape[2], shape[3],
-                      typeName(op.getElementType()), op.getCausal() ? 1 : 0,
-                      op.getEffectiveScale(),
-                      kind == PipelineKind::Fused ? "fused" : "unfused",
-                      op.getLse() ? 1 : 0);
+  os << llvm::formatv(
+      "// attn.problem B={0} H={1} N={2} D={3} dtype={4} "
+      "causal={5} scale={6:e} pipeline={7} lse={8}\n",
+      shape[0], shape[1], shape[2], shape[3], typeName(op.getElementType()),
+      op.getCausal() ? 1 : 0, op.getEffectiveScale(),
+      kind == PipelineKind::Fused ? "fused" : "unfused", op.getLse() ? 1 : 0);
   static const llvm::StringSet<> userBuffers = {"q", "k", "v", "o", "lse"};
   llvm::StringSet<> declared;
   std::string kernels;
@@ -160,13 +158,13 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
 /// keeps context creation quick and static binaries half the size of
 /// registerAllDialects().
 static void registerCompilerDialects(DialectRegistry &registry) {
-  registry.insert<attn::AttnDialect, attn::tile::TileDialect,
-                  affine::AffineDialect, arith::ArithDialect,
-                  cf::ControlFlowDialect, func::FuncDialect, gpu::GPUDialect,
-                  index::IndexDialect, LLVM::LLVMDialect, math::MathDialect,
-                  memref::MemRefDialect, NVVM::NVVMDialect,
-                  nvgpu::NVGPUDialect, scf::SCFDialect, tensor::TensorDialect,
-                  ub::UBDialect, vector::VectorDialect>();
+  registry
+      .insert<attn::AttnDialect, attn::tile::TileDialect, affine::AffineDialect,
+              arith::ArithDialect, cf::ControlFlowDialect, func::FuncDialect,
+              gpu::GPUDialect, index::IndexDialect, LLVM::LLVMDialect,
+              math::MathDialect, memref::MemRefDialect, NVVM::NVVMDialect,
+              nvgpu::NVGPUDialect, scf::SCFDialect, tensor::TensorDialect,
+              ub::UBDialect, vector::VectorDialect>();
   arith::registerConvertArithToLLVMInterface(registry);
   cf::registerConvertControlFlowToLLVMInterface(registry);
   registerConvertFuncToLLVMInterface(registry);

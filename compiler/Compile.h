@@ -33,7 +33,7 @@ std::string buildAttentionModule(const AttentionSpec &spec);
 enum class PipelineKind { Fused, Unfused };
 
 struct CompiledAttention {
-  std::string ptx;          ///< Manifest comment lines, then the PTX text.
+  std::string ptx; ///< Manifest comment lines, then the PTX text.
   unsigned numKernels = 0;
 };
 

@@ -45,16 +45,15 @@ FailureOr<LaunchConfig> convertKernel(func::FuncOp fn, gpu::GPUModuleOp gm) {
   auto gf = gpu::GPUFuncOp::create(b, fn.getLoc(), fn.getSymName(),
                                    fn.getFunctionType());
   gf->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  gf.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(config.threads), 1, 1}));
+  gf.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads), 1, 1}));
   SmallVector<int32_t> grid32(config.grid.begin(), config.grid.end());
   gf.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(grid32));
 
   Block &entry = gf.getBody().front();
   b.setInsertionPointToStart(&entry);
   KernelLowering lowering(b, fn.getLoc(), warps.getInt());
-  for (auto [from, to] :
-       llvm::zip(fn.getArguments(), entry.getArguments()))
+  for (auto [from, to] : llvm::zip(fn.getArguments(), entry.getArguments()))
     lowering.mapScalar(from, to);
   if (failed(lowering.lowerBlock(fn.getBody().front())))
     return failure();

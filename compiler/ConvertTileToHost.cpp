@@ -88,8 +88,7 @@ private:
     return memref::LoadOp::create(b, loc, t.buffer, at);
   }
   /// Loops over every index of `shape`, innermost last.
-  void forEach(ArrayRef<int64_t> shape,
-               function_ref<void(ValueRange)> body) {
+  void forEach(ArrayRef<int64_t> shape, function_ref<void(ValueRange)> body) {
     SmallVector<Value> ivs;
     std::function<void(size_t)> nest = [&](size_t dim) {
       if (dim == shape.size())
@@ -116,13 +115,12 @@ private:
     b.setInsertionPointToStart(ifOp.thenBlock());
     SmallVector<Value> at(lead);
     at.append({row, col});
-    scf::YieldOp::create(b, loc,
-                         ValueRange{memref::LoadOp::create(b, loc, source, at)});
-    b.setInsertionPointToStart(ifOp.elseBlock());
     scf::YieldOp::create(
-        b, loc,
-        ValueRange{arith::ConstantOp::create(
-            b, loc, b.getZeroAttr(type.getElementType()))});
+        b, loc, ValueRange{memref::LoadOp::create(b, loc, source, at)});
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, loc,
+                         ValueRange{arith::ConstantOp::create(
+                             b, loc, b.getZeroAttr(type.getElementType()))});
     return ifOp.getResult(0);
   }
   Value toF32(Value v) {
@@ -189,8 +187,9 @@ LogicalResult HostLowering::lowerOp(Operation *op) {
         if (!splat)
           return o.emitOpError() << "only splat tile constants are supported";
         tiles[o.getResult()] = {
-            nullptr, arith::ConstantOp::create(
-                         b, loc, cast<TypedAttr>(splat.getSplatValue<Attribute>()))};
+            nullptr,
+            arith::ConstantOp::create(
+                b, loc, cast<TypedAttr>(splat.getSplatValue<Attribute>()))};
         return success();
       })
       .Default([&](Operation *o) -> LogicalResult {
@@ -247,7 +246,8 @@ void HostLowering::lowerStore(tile::StoreOp op) {
     SmallVector<Value> where(ArrayRef<Value>(idxs).drop_back(tileRank));
     Value inside;
     for (int64_t d = 0; d < tileRank; ++d) {
-      Value pos = arith::AddIOp::create(b, loc, idxs[rank - tileRank + d], at[d]);
+      Value pos =
+          arith::AddIOp::create(b, loc, idxs[rank - tileRank + d], at[d]);
       Value ok = cmp(arith::CmpIPredicate::ult, pos,
                      idx(dest.getDimSize(rank - tileRank + d)));
       inside = inside ? arith::AndIOp::create(b, loc, inside, ok) : ok;
@@ -317,8 +317,8 @@ void HostLowering::lowerMask(tile::MaskOp op) {
                                  cmp(arith::CmpIPredicate::ugt, col, row));
     Value negInf =
         arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-INFINITY));
-    Value v = arith::SelectOp::create(b, loc, bad, negInf,
-                                      read(op.getInput(), at));
+    Value v =
+        arith::SelectOp::create(b, loc, bad, negInf, read(op.getInput(), at));
     memref::StoreOp::create(b, loc, v, buffer, at);
   });
 }
@@ -431,8 +431,8 @@ LogicalResult convertKernel(func::FuncOp fn) {
     return fn.emitError() << "tile kernel needs " << tile::kGridAttr;
   OpBuilder b(fn);
   Location loc = fn.getLoc();
-  auto host = func::FuncOp::create(b, loc, fn.getSymName(),
-                                   fn.getFunctionType());
+  auto host =
+      func::FuncOp::create(b, loc, fn.getSymName(), fn.getFunctionType());
   host->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), b.getUnitAttr());
   Block *entry = host.addEntryBlock();
   b.setInsertionPointToStart(entry);

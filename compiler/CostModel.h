@@ -1,4 +1,5 @@
-//===- CostModel.h - FLOPs, device-memory traffic, roofline time -*- C++ -*-===//
+//===- CostModel.h - FLOPs, device-memory traffic, roofline time -*- C++
+//-*-===//
 //
 // The analytic cost of one attention problem under either pipeline: for each
 // kernel the FLOPs it executes, the bytes it reads from and writes to device

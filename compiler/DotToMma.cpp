@@ -33,9 +33,9 @@ Value KernelLowering::operandA16(const Fragment &a, Type elt, int64_t rows,
                       extract(hi, {1})});
   }
   // Lanes 0-15 address rows 0-15 at column 0, lanes 16-31 at column 8.
-  Value row = addIdx(mulIdx(warp, rows / numWarps),
-                     addIdx(arith::RemUIOp::create(b, loc, lane, idx(16)),
-                            idx(mi * 16)));
+  Value row = addIdx(
+      mulIdx(warp, rows / numWarps),
+      addIdx(arith::RemUIOp::create(b, loc, lane, idx(16)), idx(mi * 16)));
   Value col = addIdx(mulIdx(arith::DivUIOp::create(b, loc, lane, idx(16)), 8),
                      idx(ki * 16));
   return nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, elt),
@@ -52,8 +52,9 @@ Value KernelLowering::operandATf32(const Fragment &a, int64_t rows, int64_t mi,
   if (a.kind == Fragment::Kind::Registers) {
     int64_t kAtoms = a.regs.size() / (rows / (16 * numWarps));
     Value piece = a.regs[mi * kAtoms + ki];
-    return stackRows({wrap(extract(piece, {0, 0})), wrap(extract(piece, {1, 0})),
-                      wrap(extract(piece, {0, 1})), wrap(extract(piece, {1, 1}))});
+    return stackRows(
+        {wrap(extract(piece, {0, 0})), wrap(extract(piece, {1, 0})),
+         wrap(extract(piece, {0, 1})), wrap(extract(piece, {1, 1}))});
   }
   Value k0 = addIdx(mulIdx(threadInGroup, 2), idx(ki * 8));
   Value k1 = addIdx(k0, idx(1));
@@ -72,7 +73,8 @@ static std::pair<Value, Value> splitTf32(OpBuilder &b, Location loc, Value v) {
   auto intType = type.clone(b.getI32Type());
   auto splat = [&](int64_t x) -> Value {
     return arith::ConstantOp::create(
-        b, loc, intType, SplatElementsAttr::get(intType, b.getI32IntegerAttr(x)));
+        b, loc, intType,
+        SplatElementsAttr::get(intType, b.getI32IntegerAttr(x)));
   };
   Value bits = arith::BitcastOp::create(b, loc, intType, v);
   bits = arith::AddIOp::create(b, loc, bits, splat(0x1000));
@@ -97,13 +99,12 @@ Value KernelLowering::mmaBf16(Value a, Value bFrag, Value c) {
     for (int64_t j = 0; j < 2; ++j)
       acc.push_back(extract(c, {h, j}));
   Type f32 = b.getF32Type();
-  auto result = LLVM::LLVMStructType::getLiteral(b.getContext(),
-                                                 {f32, f32, f32, f32});
+  auto result =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
   auto mma = NVVM::MmaOp::create(
-      b, loc, result, asRegs(a), asRegs(bFrag), acc, {16, 8, 16},
-      std::nullopt, std::nullopt,
-      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
-                                    NVVM::MMATypes::bf16},
+      b, loc, result, asRegs(a), asRegs(bFrag), acc, {16, 8, 16}, std::nullopt,
+      std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
       std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                      NVVM::MMALayout::col});
   SmallVector<Value> rows;
@@ -135,10 +136,10 @@ LogicalResult KernelLowering::lowerDot(tile::DotOp op) {
   if (a->kind == Fragment::Kind::Rows)
     return op.emitOpError() << "lhs must be a 2-D tile";
   if (k % kStep != 0 || n % 16 != 0)
-    return op.emitOpError() << "needs the contraction size to be a multiple "
-                               "of "
-                            << kStep << " and the result width of 16, got "
-                            << k << " and " << n;
+    return op.emitOpError()
+           << "needs the contraction size to be a multiple "
+              "of "
+           << kStep << " and the result width of 16, got " << k << " and " << n;
 
   // The tensor cores add into the accumulator without rounding to nearest;
   // over thousands of keys that bias exceeds f32 accuracy. For f32, each

@@ -21,9 +21,8 @@ std::string uniqueKernelName(ModuleOp module, StringRef base) {
   return name;
 }
 
-KernelBuilder::KernelBuilder(Operation *anchor, StringRef name,
-                             TypeRange args, ArrayRef<int64_t> grid,
-                             int64_t numWarps)
+KernelBuilder::KernelBuilder(Operation *anchor, StringRef name, TypeRange args,
+                             ArrayRef<int64_t> grid, int64_t numWarps)
     : b(anchor->getContext()), loc(anchor->getLoc()) {
   auto parent = anchor->getParentOfType<func::FuncOp>();
   b.setInsertionPoint(parent);

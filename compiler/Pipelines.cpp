@@ -60,8 +60,7 @@ void buildFusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
 }
 
 void buildUnfusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
-  pm.addPass(
-      createAttnTileUnfused({opts.blockM, opts.blockN, opts.numWarps}));
+  pm.addPass(createAttnTileUnfused({opts.blockM, opts.blockN, opts.numWarps}));
   addMapToGpu(pm, opts);
 }
 

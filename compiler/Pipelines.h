@@ -37,8 +37,7 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
 /// Fills `pm` with attn.attention -> one FlashAttention kernel.
 void buildFusedPipeline(mlir::OpPassManager &pm, const PipelineOptions &opts);
 /// Fills `pm` with attn.attention -> three kernels with S and P in memory.
-void buildUnfusedPipeline(mlir::OpPassManager &pm,
-                          const PipelineOptions &opts);
+void buildUnfusedPipeline(mlir::OpPassManager &pm, const PipelineOptions &opts);
 /// Registers --attn-fused-pipeline and --attn-unfused-pipeline.
 void registerPipelines();
 

@@ -30,13 +30,12 @@ void printRow(llvm::raw_ostream &os, llvm::StringRef name, uint64_t flops,
               uint64_t read, uint64_t written, uint64_t intermediate,
               double seconds, llvm::StringRef bound) {
   double bytes = double(read) + double(written);
-  os << llvm::formatv("  {0,-14} {1,12} {2,10} {3,10} {4,10} {5,8} {6,-8} "
-                      "{7,10}\n",
-                      name, formatDecimal(double(flops), "FLOP"),
-                      formatBytes(double(read)), formatBytes(double(written)),
-                      formatBytes(double(intermediate)),
-                      formatSignificant(double(flops) / bytes), bound,
-                      formatSeconds(seconds));
+  os << llvm::formatv(
+      "  {0,-14} {1,12} {2,10} {3,10} {4,10} {5,8} {6,-8} "
+      "{7,10}\n",
+      name, formatDecimal(double(flops), "FLOP"), formatBytes(double(read)),
+      formatBytes(double(written)), formatBytes(double(intermediate)),
+      formatSignificant(double(flops) / bytes), bound, formatSeconds(seconds));
 }
 
 void printPipeline(llvm::raw_ostream &os, const Problem &problem,
@@ -46,8 +45,7 @@ void printPipeline(llvm::raw_ostream &os, const Problem &problem,
                       nameOf(cost.pipeline), c.blockM, c.blockN, c.numWarps);
   if (cost.pipeline == Pipeline::Fused) {
     os << llvm::formatv(", num-stages {0}; on-chip M = {1} ({2} B)\n",
-                        cost.numStages,
-                        formatBytes(double(cost.onChipBytes)),
+                        cost.numStages, formatBytes(double(cost.onChipBytes)),
                         cost.onChipBytes);
     os << "  HBM bytes = Q + O + ceil(N/block-m)·(K + V) per head"
        << (problem.causal ? " (causal: K/V up to each block's last row)" : "")
@@ -58,8 +56,8 @@ void printPipeline(llvm::raw_ostream &os, const Problem &problem,
   }
   os << llvm::formatv("  {0,-14} {1,12} {2,10} {3,10} {4,10} {5,8} {6,-8} "
                       "{7,10}\n",
-                      "kernel", "FLOPs", "read", "written", "interm.",
-                      "FLOP/B", "bound", "time");
+                      "kernel", "FLOPs", "read", "written", "interm.", "FLOP/B",
+                      "bound", "time");
   bool anyMemory = false, anyCompute = false;
   for (const KernelCost &k : cost.kernels) {
     Roofline r = roofline(double(k.flops), double(k.bytes()), gpu);
@@ -75,8 +73,7 @@ void printPipeline(llvm::raw_ostream &os, const Problem &problem,
            cost.peakIntermediateBytes, cost.seconds(gpu), bound);
 }
 
-struct AttnReportCostPass
-    : attn::impl::AttnReportCostBase<AttnReportCostPass> {
+struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
   using AttnReportCostBase::AttnReportCostBase;
 
   FailureOr<GpuModel> chooseGpu() {
@@ -172,8 +169,7 @@ struct AttnReportCostPass
     os << llvm::formatv("=== attn cost report{0}: B={1} H={2} N={3} D={4} "
                         "{5}{6}{7} ===\n",
                         where, problem.batch, problem.heads, problem.seqLen,
-                        problem.headDim, type,
-                        problem.causal ? ", causal" : "",
+                        problem.headDim, type, problem.causal ? ", causal" : "",
                         problem.lse ? ", lse" : "");
     os << llvm::formatv("GPU {0}: {1}, {2}, balance point {3} FLOP/B\n",
                         gpu.name, formatDecimal(gpu.peakFlops, "FLOP/s"),

@@ -179,8 +179,8 @@ LogicalResult KernelLowering::lowerConstant(arith::ConstantOp op) {
       b, loc, piece,
       SplatElementsAttr::get(piece, dense.getSplatValue<Attribute>()));
   Fragment f;
-  f.kind = type.getRank() == 1 ? Fragment::Kind::Rows
-                               : Fragment::Kind::Registers;
+  f.kind =
+      type.getRank() == 1 ? Fragment::Kind::Rows : Fragment::Kind::Registers;
   int64_t count = *m * (type.getRank() == 1 ? 1 : type.getDimSize(1) / 8);
   f.regs.assign(count, v);
   frags[op.getResult()] = f;
@@ -212,9 +212,9 @@ LogicalResult KernelLowering::lowerElementwise(Operation *op) {
     // (upstream's GPU-to-NVVM would call libdevice, which needs the CUDA
     // toolkit at compile time); the intrinsics are scalar.
     if (isa<math::Exp2Op, math::Log2Op>(op)) {
-      StringAttr name = b.getStringAttr(isa<math::Exp2Op>(op)
-                                            ? "llvm.nvvm.ex2.approx.f32"
-                                            : "llvm.nvvm.lg2.approx.f");
+      StringAttr name =
+          b.getStringAttr(isa<math::Exp2Op>(op) ? "llvm.nvvm.ex2.approx.f32"
+                                                : "llvm.nvvm.lg2.approx.f");
       Value x = operands[0].regs[i];
       SmallVector<Value> rows;
       for (int64_t h = 0; h < (piece.getRank() == 1 ? 1 : 2); ++h) {
@@ -223,10 +223,10 @@ LogicalResult KernelLowering::lowerElementwise(Operation *op) {
           SmallVector<int64_t> pos = piece.getRank() == 1
                                          ? SmallVector<int64_t>{j}
                                          : SmallVector<int64_t>{h, j};
-          elems.push_back(LLVM::CallIntrinsicOp::create(
-                              b, loc, b.getF32Type(), name,
-                              ValueRange{extract(x, pos)})
-                              .getResult(0));
+          elems.push_back(
+              LLVM::CallIntrinsicOp::create(b, loc, b.getF32Type(), name,
+                                            ValueRange{extract(x, pos)})
+                  .getResult(0));
         }
         rows.push_back(vector::FromElementsOp::create(
             b, loc, VectorType::get({2}, b.getF32Type()), elems));
@@ -272,8 +272,8 @@ LogicalResult KernelLowering::lowerReduce(tile::ReduceOp op) {
     for (int64_t h = 0; h < 2; ++h) {
       Value v = combine(extract(acc, {h, 0}), extract(acc, {h, 1}));
       for (int32_t offset : {1, 2}) {
-        auto shuffle =
-            gpu::ShuffleOp::create(b, loc, v, offset, 32, gpu::ShuffleMode::XOR);
+        auto shuffle = gpu::ShuffleOp::create(b, loc, v, offset, 32,
+                                              gpu::ShuffleMode::XOR);
         v = combine(v, shuffle.getShuffleResult());
       }
       halves.push_back(v);
@@ -330,8 +330,8 @@ LogicalResult KernelLowering::lowerMask(tile::MaskOp op) {
     b.setInsertionPointToStart(ifOp.elseBlock());
     scf::YieldOp::create(b, loc, in->regs);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    Value negInf = arith::ConstantOp::create(
-        b, loc, b.getF32FloatAttr(-INFINITY));
+    Value negInf =
+        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-INFINITY));
     SmallVector<Value> masked;
     for (int64_t mi = 0; mi < m; ++mi) {
       for (int64_t ni = 0; ni < nAtoms; ++ni) {
@@ -346,8 +346,8 @@ LogicalResult KernelLowering::lowerMask(tile::MaskOp op) {
             if (op.getCausal())
               bad = arith::OrIOp::create(
                   b, loc, bad, cmp(arith::CmpIPredicate::ugt, col, row));
-            elems.push_back(arith::SelectOp::create(
-                b, loc, bad, negInf, extract(piece, {h, j})));
+            elems.push_back(arith::SelectOp::create(b, loc, bad, negInf,
+                                                    extract(piece, {h, j})));
           }
           newRows.push_back(vector::FromElementsOp::create(
               b, loc, VectorType::get({2}, b.getF32Type()), elems));
@@ -380,10 +380,9 @@ static SmallVector<Value> accessIndices(ValueRange lead, Value row, Value col) {
 Value KernelLowering::tileInBounds(Value rowOff, Value colOff, int64_t rows,
                                    int64_t cols, int64_t memRows,
                                    int64_t memCols) {
-  return andI(cmp(arith::CmpIPredicate::ule, addIdx(rowOff, idx(rows)),
-                  idx(memRows)),
-              cmp(arith::CmpIPredicate::ule, addIdx(colOff, idx(cols)),
-                  idx(memCols)));
+  return andI(
+      cmp(arith::CmpIPredicate::ule, addIdx(rowOff, idx(rows)), idx(memRows)),
+      cmp(arith::CmpIPredicate::ule, addIdx(colOff, idx(cols)), idx(memCols)));
 }
 
 LogicalResult KernelLowering::lowerLoad(tile::LoadOp op) {
@@ -396,8 +395,8 @@ LogicalResult KernelLowering::lowerLoad(tile::LoadOp op) {
   int64_t nAtoms = cols / 8;
   int64_t memRows = mem.getDimSize(mem.getRank() - 2);
   int64_t memCols = mem.getDimSize(mem.getRank() - 1);
-  SmallVector<Value> idxs = llvm::map_to_vector(
-      op.getIndices(), [&](Value v) { return lookup(v); });
+  SmallVector<Value> idxs =
+      llvm::map_to_vector(op.getIndices(), [&](Value v) { return lookup(v); });
   ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
   Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
   Value source = lookup(op.getSource());
@@ -429,12 +428,12 @@ LogicalResult KernelLowering::lowerLoad(tile::LoadOp op) {
             }
             SmallVector<Value> bits;
             for (int64_t e = 0; e < width; ++e)
-              bits.push_back(andI(rowOk, cmp(arith::CmpIPredicate::ult,
-                                             addIdx(col, idx(e)),
-                                             idx(memCols))));
+              bits.push_back(
+                  andI(rowOk, cmp(arith::CmpIPredicate::ult,
+                                  addIdx(col, idx(e)), idx(memCols))));
             Value mask = vector::FromElementsOp::create(b, loc, maskType, bits);
-            parts.push_back(vector::MaskedLoadOp::create(b, loc, vecType, source,
-                                                         at, mask, zero));
+            parts.push_back(vector::MaskedLoadOp::create(
+                b, loc, vecType, source, at, mask, zero));
           }
           Value pair = parts.front();
           if (width == 1)
@@ -450,8 +449,8 @@ LogicalResult KernelLowering::lowerLoad(tile::LoadOp op) {
   };
   SmallVector<Type> types(*m * nAtoms, VectorType::get({2, 2}, elt));
   auto ifOp = scf::IfOp::create(
-      b, loc, types,
-      tileInBounds(rowOff, colOff, rows, cols, memRows, memCols), true);
+      b, loc, types, tileInBounds(rowOff, colOff, rows, cols, memRows, memCols),
+      true);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
@@ -472,8 +471,8 @@ LogicalResult KernelLowering::lowerStore(tile::StoreOp op) {
   auto type = cast<RankedTensorType>(op.getValue().getType());
   MemRefType mem = op.getDest().getType();
   int64_t rows = type.getDimSize(0);
-  SmallVector<Value> idxs = llvm::map_to_vector(
-      op.getIndices(), [&](Value v) { return lookup(v); });
+  SmallVector<Value> idxs =
+      llvm::map_to_vector(op.getIndices(), [&](Value v) { return lookup(v); });
   Value dest = lookup(op.getDest());
   Type elt = type.getElementType();
 
@@ -486,7 +485,8 @@ LogicalResult KernelLowering::lowerStore(tile::StoreOp op) {
     for (auto [mi, rowsVec] : llvm::enumerate(in->regs)) {
       for (int64_t h = 0; h < 2; ++h) {
         Value row = addIdx(idxs.back(), rowOf(rows, mi, h));
-        Value ok = andI(leader, cmp(arith::CmpIPredicate::ult, row, idx(memRows)));
+        Value ok =
+            andI(leader, cmp(arith::CmpIPredicate::ult, row, idx(memRows)));
         SmallVector<Value> indices(lead);
         indices.push_back(row);
         Value value = vector::FromElementsOp::create(
@@ -528,9 +528,9 @@ LogicalResult KernelLowering::lowerStore(tile::StoreOp op) {
             }
             SmallVector<Value> bits;
             for (int64_t e = 0; e < width; ++e)
-              bits.push_back(andI(rowOk, cmp(arith::CmpIPredicate::ult,
-                                             addIdx(col, idx(e)),
-                                             idx(memCols))));
+              bits.push_back(
+                  andI(rowOk, cmp(arith::CmpIPredicate::ult,
+                                  addIdx(col, idx(e)), idx(memCols))));
             vector::MaskedStoreOp::create(
                 b, loc, dest, at,
                 vector::FromElementsOp::create(b, loc, maskType, bits), value);
@@ -568,14 +568,14 @@ LogicalResult KernelLowering::lowerAlloc(tile::AllocSharedOp op) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointAfterValue(threadId);
     smemBase = gpu::DynamicSharedMemoryOp::create(
-        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), MemRefLayoutAttrInterface(),
-                                space));
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                        MemRefLayoutAttrInterface(), space));
   }
   auto dense = MemRefType::get({slots, rows, pitch}, type.getElementType(),
-                               MemRefLayoutAttrInterface(),
-                               space);
-  Value view = memref::ViewOp::create(b, loc, dense, smemBase,
-                                      idx(sharedTop), ValueRange{});
+                               MemRefLayoutAttrInterface(), space);
+  Value view = memref::ViewOp::create(b, loc, dense, smemBase, idx(sharedTop),
+                                      ValueRange{});
   Value buffer = memref::SubViewOp::create(
       b, loc, type, view, ArrayRef<int64_t>{0, 0, 0},
       ArrayRef<int64_t>{slots, rows, type.getDimSize(2)},
@@ -600,8 +600,8 @@ LogicalResult KernelLowering::lowerAsyncCopy(tile::AsyncCopyOp op) {
       break;
     }
   }
-  SmallVector<Value> idxs = llvm::map_to_vector(
-      op.getIndices(), [&](Value v) { return lookup(v); });
+  SmallVector<Value> idxs =
+      llvm::map_to_vector(op.getIndices(), [&](Value v) { return lookup(v); });
   Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
   Value buffer = lookup(op.getBuffer()), slot = lookup(op.getSlot());
   Value source = lookup(op.getSource());
@@ -618,12 +618,14 @@ LogicalResult KernelLowering::lowerAsyncCopy(tile::AsyncCopyOp op) {
       b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
     }
     Value r = arith::DivUIOp::create(b, loc, id, idx(chunksPerRow));
-    Value c = mulIdx(arith::RemUIOp::create(b, loc, id, idx(chunksPerRow)), per);
+    Value c =
+        mulIdx(arith::RemUIOp::create(b, loc, id, idx(chunksPerRow)), per);
     Value srcRow = addIdx(rowOff, r), srcCol = addIdx(colOff, c);
     Value rowOk = cmp(arith::CmpIPredicate::ult, srcRow, idx(srcRows));
     // Elements of this chunk inside the source row (0 when out of bounds).
     Value avail = arith::SubIOp::create(
-        b, loc, idx(srcCols), arith::MinUIOp::create(b, loc, srcCol, idx(srcCols)));
+        b, loc, idx(srcCols),
+        arith::MinUIOp::create(b, loc, srcCol, idx(srcCols)));
     Value count = arith::MinUIOp::create(b, loc, avail, idx(per));
     count = arith::SelectOp::create(b, loc, rowOk, count, idx(0));
     Value any = cmp(arith::CmpIPredicate::ne, count, idx(0));
@@ -642,7 +644,8 @@ LogicalResult KernelLowering::lowerAsyncCopy(tile::AsyncCopyOp op) {
     } else {
       // Rows too short for cp.async alignment: a plain element copy.
       Value v = memref::LoadOp::create(b, loc, source, srcIdx);
-      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(v.getType()));
+      Value zero =
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(v.getType()));
       v = arith::SelectOp::create(b, loc, any, v, zero);
       memref::StoreOp::create(b, loc, v, buffer, dstIdx);
     }

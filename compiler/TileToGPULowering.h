@@ -75,9 +75,8 @@ private:
   mlir::Value mulIdx(mlir::Value a, int64_t b);
   mlir::Value cmp(mlir::arith::CmpIPredicate p, mlir::Value a, mlir::Value b);
   mlir::Value andI(mlir::Value a, mlir::Value b);
-  mlir::Value tileInBounds(mlir::Value rowOff, mlir::Value colOff,
-                           int64_t rows, int64_t cols, int64_t memRows,
-                           int64_t memCols);
+  mlir::Value tileInBounds(mlir::Value rowOff, mlir::Value colOff, int64_t rows,
+                           int64_t cols, int64_t memRows, int64_t memCols);
   mlir::Value extract(mlir::Value vec, llvm::ArrayRef<int64_t> pos);
   /// vector<2x2xT> (or <4x2>, ...) from its rows.
   mlir::Value stackRows(llvm::ArrayRef<mlir::Value> rows);

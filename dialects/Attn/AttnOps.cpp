@@ -18,12 +18,11 @@ float attn::AttentionOp::getEffectiveScale() {
 static LogicalResult verifyRank4(Operation *op, StringRef what, Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || tensor.getRank() != 4)
-    return op->emitOpError() << what
-                             << " must be a rank-4 tensor [B, H, N, D], got "
-                             << type;
+    return op->emitOpError()
+           << what << " must be a rank-4 tensor [B, H, N, D], got " << type;
   if (!tensor.hasStaticShape())
-    return op->emitOpError() << what << " must have a static shape, got "
-                             << type;
+    return op->emitOpError()
+           << what << " must have a static shape, got " << type;
   return success();
 }
 
@@ -73,8 +72,8 @@ LogicalResult attn::AttentionOp::verify() {
   }
 
   if (Value lse = getLse()) {
-    auto expected =
-        RankedTensorType::get(shape.take_front(3), Float32Type::get(getContext()));
+    auto expected = RankedTensorType::get(shape.take_front(3),
+                                          Float32Type::get(getContext()));
     if (lse.getType() != expected)
       return emitOpError() << "logsumexp result must have type " << expected
                            << ", got " << lse.getType();

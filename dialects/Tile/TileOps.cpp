@@ -16,9 +16,9 @@ static LogicalResult verifyTileAccess(Operation *op, MemRefType memref,
   if (memref.getRank() < 2)
     return op->emitOpError() << "memref must have rank >= 2, got " << memref;
   if (numIndices != static_cast<size_t>(memref.getRank()))
-    return op->emitOpError() << "expects " << memref.getRank()
-                             << " indices (one per memref dimension), got "
-                             << numIndices;
+    return op->emitOpError()
+           << "expects " << memref.getRank()
+           << " indices (one per memref dimension), got " << numIndices;
   return success();
 }
 
@@ -29,8 +29,8 @@ static LogicalResult verifySameElement(Operation *op, Type a, Type b) {
 }
 
 LogicalResult LoadOp::verify() {
-  if (failed(verifyTileAccess(*this, getSource().getType(),
-                              getIndices().size())))
+  if (failed(
+          verifyTileAccess(*this, getSource().getType(), getIndices().size())))
     return failure();
   return verifySameElement(*this, getSource().getType(), getType());
 }
@@ -44,7 +44,8 @@ LogicalResult StoreOp::verify() {
 LogicalResult DotOp::verify() {
   ArrayRef<int64_t> a = getLhs().getType().getShape();
   ArrayRef<int64_t> b = getRhs().getType().getShape();
-  if (getLhs().getType().getElementType() != getRhs().getType().getElementType())
+  if (getLhs().getType().getElementType() !=
+      getRhs().getType().getElementType())
     return emitOpError() << "lhs and rhs element types must match";
   int64_t bk = getTransposeRhs() ? b[1] : b[0];
   int64_t bn = getTransposeRhs() ? b[0] : b[1];
@@ -77,11 +78,11 @@ LogicalResult BroadcastOp::verify() {
 static LogicalResult verifySharedBuffer(Operation *op, MemRefType type) {
   auto space = dyn_cast_or_null<gpu::AddressSpaceAttr>(type.getMemorySpace());
   if (!space || space.getValue() != gpu::AddressSpace::Workgroup)
-    return op->emitOpError() << "buffer must be in workgroup memory, got "
-                             << type;
+    return op->emitOpError()
+           << "buffer must be in workgroup memory, got " << type;
   if (type.getRank() != 3)
-    return op->emitOpError() << "buffer must be rank 3 [slots, rows, cols], got "
-                             << type;
+    return op->emitOpError()
+           << "buffer must be rank 3 [slots, rows, cols], got " << type;
   SmallVector<int64_t> strides;
   int64_t offset;
   if (failed(type.getStridesAndOffset(strides, offset)) || strides[2] != 1 ||
@@ -99,8 +100,8 @@ LogicalResult AllocSharedOp::verify() {
 
 LogicalResult AsyncCopyOp::verify() {
   if (failed(verifySharedBuffer(*this, getBuffer().getType())) ||
-      failed(verifyTileAccess(*this, getSource().getType(),
-                              getIndices().size())))
+      failed(
+          verifyTileAccess(*this, getSource().getType(), getIndices().size())))
     return failure();
   return verifySameElement(*this, getSource().getType(), getBuffer().getType());
 }
@@ -123,7 +124,8 @@ LogicalResult LaunchOp::verify() {
 }
 
 LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  auto fn = symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getCalleeAttr());
+  auto fn =
+      symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getCalleeAttr());
   if (!fn) {
     // After GPU mapping the callee is a gpu.func of a gpu.module, and after
     // serialization it is inside a gpu.binary.

@@ -24,11 +24,11 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
                                       cl::init(""));
 static cl::opt<std::string> outputFile("o", cl::desc("Output PTX file"),
                                        cl::value_desc("file"), cl::Required);
-static cl::opt<std::string> pipeline("pipeline",
-                                     cl::desc("fused or unfused"),
+static cl::opt<std::string> pipeline("pipeline", cl::desc("fused or unfused"),
                                      cl::init("fused"));
-static cl::opt<std::string> shape(
-    "shape", cl::desc("Build the problem BxHxNxD instead of reading a file"));
+static cl::opt<std::string>
+    shape("shape",
+          cl::desc("Build the problem BxHxNxD instead of reading a file"));
 static cl::opt<std::string> dtype("dtype", cl::desc("f16, bf16 or f32"),
                                   cl::init("f16"));
 static cl::opt<bool> causal("causal", cl::desc("Causal mask (with --shape)"));
@@ -62,8 +62,8 @@ static int reportPtxas(StringRef ptxFile) {
   StringRef args[] = {ptxas, arch, "-v", "-O3", ptxFile, "-o", cubin};
   std::optional<StringRef> redirects[] = {std::nullopt, log.str(), log.str()};
   std::string error;
-  int rc = sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects, 0, 0,
-                               &error);
+  int rc =
+      sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects, 0, 0, &error);
   auto text = MemoryBuffer::getFile(log);
   if (rc != 0)
     return fail("ptxas failed (" + Twine(rc) + ") " + error + "\n" +

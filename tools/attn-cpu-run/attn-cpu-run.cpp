@@ -49,8 +49,8 @@ static cl::opt<std::string> rung(
              "the online-softmax fusion), promoted (after shared-memory "
              "promotion; the default)"),
     cl::init("promoted"));
-static cl::opt<std::string> shape("shape",
-                                  cl::desc("Problem BxHxNxD instead of a file"));
+static cl::opt<std::string>
+    shape("shape", cl::desc("Problem BxHxNxD instead of a file"));
 static cl::opt<std::string> dtype("dtype", cl::init("f32"));
 static cl::opt<bool> causal("causal");
 static cl::opt<bool> lse("lse", cl::desc("Also return the logsumexp"));
@@ -117,8 +117,11 @@ attn::rt::DType dtypeOf(Type t) {
 
 HostBuffer bufferFor(StringRef name, Type type) {
   auto shaped = cast<ShapedType>(type);
-  HostBuffer b{name.str(), dtypeOf(shaped.getElementType()),
-               std::vector<int64_t>(shaped.getShape()), {}, {}};
+  HostBuffer b{name.str(),
+               dtypeOf(shaped.getElementType()),
+               std::vector<int64_t>(shaped.getShape()),
+               {},
+               {}};
   b.bytes.assign(shaped.getNumElements() * attn::rt::sizeOf(b.type), 0xff);
   return b;
 }
@@ -232,10 +235,10 @@ llvm::Expected<RunResult> runPipeline(MLIRContext &ctx, StringRef text,
       descriptors.push_back(io[name].prepare());
     for (void *&d : descriptors)
       args.push_back(&d);
-    if (llvm::Error e = (*engine)->invokePacked("_mlir_ciface_" + l.kernel,
-                                                args))
-      return error("running " + l.kernel + " failed: " +
-                   llvm::toString(std::move(e)));
+    if (llvm::Error e =
+            (*engine)->invokePacked("_mlir_ciface_" + l.kernel, args))
+      return error("running " + l.kernel +
+                   " failed: " + llvm::toString(std::move(e)));
   }
   return result;
 }
@@ -299,10 +302,10 @@ int main(int argc, char **argv) {
   problem.causal = op.getCausal();
   problem.scale = op.getEffectiveScale();
   problem.lse = static_cast<bool>(op.getLse());
-  double limit = bound > 0 ? bound.getValue()
-                 : problem.dtype == attn::rt::DType::F32  ? 1e-5
-                 : problem.dtype == attn::rt::DType::F16  ? 2e-3
-                                                          : 1e-2;
+  double limit = bound > 0                               ? bound.getValue()
+                 : problem.dtype == attn::rt::DType::F32 ? 1e-5
+                 : problem.dtype == attn::rt::DType::F16 ? 2e-3
+                                                         : 1e-2;
 
   // Inputs: uniform in [-1, 1), rounded to the element type.
   std::mt19937 gen(seed);
