@@ -157,7 +157,7 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
 /// the translations to LLVM IR: only what compiling attention needs, which
 /// keeps context creation quick and static binaries half the size of
 /// registerAllDialects().
-static void registerCompilerDialects(DialectRegistry &registry) {
+static void registerPipelineDialects(DialectRegistry &registry) {
   registry
       .insert<attn::AttnDialect, attn::tile::TileDialect, affine::AffineDialect,
               arith::ArithDialect, cf::ControlFlowDialect, func::FuncDialect,
@@ -186,7 +186,7 @@ llvm::Expected<CompiledAttention>
 compileAttention(llvm::StringRef mlirText, PipelineKind kind,
                  const PipelineOptions &options, const CompileHooks &hooks) {
   DialectRegistry registry;
-  registerCompilerDialects(registry);
+  registerPipelineDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
