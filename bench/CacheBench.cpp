@@ -16,7 +16,7 @@
 //   context_ms=<device start-up>". The cache tests race two of these.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/jit/Attention.h"
+#include "jit/Attention.h"
 
 #include <algorithm>
 #include <cctype>

@@ -12,7 +12,7 @@
 // usage, 77 no GPU here (after compiling: the JIT itself needs none).
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/jit/Attention.h"
+#include "jit/Attention.h"
 #include "runtime/Device.h"
 #include "runtime/FloatConvert.h"
 #include "runtime/Reference.h"

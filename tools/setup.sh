@@ -35,10 +35,11 @@ fi
 
 echo "== attn: configuring and building in $ATTN_BUILD"
 if [ ! -f "$ATTN_BUILD/build.ninja" ]; then
+  mkdir -p "$ATTN_BUILD"
   cmake -S "$ATTN_ROOT" -B "$ATTN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DMLIR_DIR=$LLVM_DIR_ROOT/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=$LLVM_DIR_ROOT/bin/lit >"$ATTN_BUILD.configure.log" 2>&1 ||
-    { cat "$ATTN_BUILD.configure.log" >&2; echo "attn: cmake configure failed" >&2; exit 1; }
+    -DLLVM_EXTERNAL_LIT=$LLVM_DIR_ROOT/bin/lit >"$ATTN_BUILD/configure.log" 2>&1 ||
+    { cat "$ATTN_BUILD/configure.log" >&2; echo "attn: cmake configure failed" >&2; exit 1; }
 fi
 ninja -C "$ATTN_BUILD" ||
   { echo "attn: build failed (see the compiler output above)" >&2; exit 1; }

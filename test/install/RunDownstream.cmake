@@ -14,7 +14,7 @@ function(run what)
 endfunction()
 
 run("cmake --install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
-foreach(file include/attn/compiler/jit/Attention.h include/attn/runtime/Status.h
+foreach(file include/attn/jit/Attention.h include/attn/runtime/Status.h
     lib/cmake/Attn/AttnConfig.cmake bin/attn-opt)
   if(NOT EXISTS ${prefix}/${file})
     message(FATAL_ERROR "the install tree lacks ${file}")

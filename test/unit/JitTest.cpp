@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/jit/Attention.h"
-#include "compiler/jit/DiskCache.h"
+#include "jit/Attention.h"
+#include "jit/DiskCache.h"
 #include "runtime/Device.h"
 #include "runtime/FloatConvert.h"
 #include "runtime/Reference.h"

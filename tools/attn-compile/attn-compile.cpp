@@ -5,8 +5,8 @@
 // manifest the runtime reads, and reports what ptxas makes of it.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/Compile.h"
-#include "compiler/DriverSupport.h"
+#include "compiler/Target/Compile.h"
+#include "tools/Support/DriverSupport.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"

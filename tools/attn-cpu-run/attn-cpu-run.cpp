@@ -6,11 +6,13 @@
 // engine, on seeded random inputs, and compares with a float64 reference.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/Compile.h"
-#include "compiler/DriverSupport.h"
-#include "compiler/Passes.h"
-#include "compiler/TileConfig.h"
-#include "dialects/Attn/AttnOps.h"
+#include "compiler/Target/Compile.h"
+#include "tools/Support/DriverSupport.h"
+#include "compiler/Analysis/Passes.h"
+#include "compiler/Conversion/Passes.h"
+#include "dialects/Tile/Transforms/Passes.h"
+#include "dialects/Attn/Transforms/TileConfig.h"
+#include "dialects/Attn/IR/AttnOps.h"
 #include "runtime/FloatConvert.h"
 #include "runtime/Reference.h"
 

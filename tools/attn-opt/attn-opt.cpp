@@ -1,14 +1,18 @@
 //===- attn-opt.cpp - the attn optimizer driver ---------------------------===//
-#include "compiler/DriverSupport.h"
-#include "compiler/Passes.h"
-#include "compiler/Pipelines.h"
+#include "tools/Support/DriverSupport.h"
+#include "compiler/Analysis/Passes.h"
+#include "compiler/Conversion/Passes.h"
+#include "dialects/Tile/Transforms/Passes.h"
+#include "compiler/Pipelines/Pipelines.h"
 
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  attn::registerAttnPasses();
+  attn::registerAttnConversionPasses();
+  attn::registerTileTransformsPasses();
+  attn::registerAttnAnalysisPasses();
   attn::registerPipelines();
 
   mlir::DialectRegistry registry;

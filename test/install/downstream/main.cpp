@@ -1,6 +1,6 @@
 // Compiles an attention with the installed libattn (no GPU needed) and says
 // what it got.
-#include "compiler/jit/Attention.h"
+#include "jit/Attention.h"
 
 #include <cstdio>
 

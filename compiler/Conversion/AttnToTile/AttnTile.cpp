@@ -1,0 +1,141 @@
+//===- AttnTile.cpp - attn.attention -> one tiled kernel ------------------===//
+//
+// Rung 1 -> 2 of the fused pipeline: a grid of programs, each owning a
+// block-m x D tile of Q, with an exact two-pass softmax over K/V tiles.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/AttnToTile/KernelBuilder.h"
+#include "compiler/Conversion/Passes.h"
+#include "dialects/Attn/IR/AttnOps.h"
+#include "dialects/Attn/Transforms/TileConfig.h"
+
+#include "llvm/Support/MathExtras.h"
+#include <cmath>
+
+namespace attn {
+#define GEN_PASS_DEF_ATTNTILE
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace attn
+
+using namespace mlir;
+using namespace attn;
+
+namespace {
+
+/// Emits the scores of one K tile in the log2 domain, masked:
+/// mask(Q·Kᵀ · scale·log2(e)).
+Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
+                 ValueRange bh, Value row0, Value col0, TileConfig c) {
+  OpBuilder &b = kb.builder();
+  Location loc = op.getLoc();
+  int64_t d = op.getHeadDim();
+  Value k = kb.load(key, bh, col0, kb.index(0), c.blockN, d);
+  auto sType = RankedTensorType::get({c.blockM, c.blockN}, b.getF32Type());
+  Value s = tile::DotOp::create(b, loc, sType, q, k, Value(),
+                                /*transpose_rhs=*/true);
+  double scaleLog2 = op.getEffectiveScale() * M_LOG2E;
+  s = kb.mulf(s, kb.splat({c.blockM, c.blockN}, scaleLog2));
+  return tile::MaskOp::create(b, loc, s.getType(), s, row0, col0,
+                              op.getSeqLen(), op.getCausal());
+}
+
+void tileAttention(AttentionOp op, TileConfig c) {
+  int64_t batch = op.getBatch(), heads = op.getNumHeads(), n = op.getSeqLen(),
+          d = op.getHeadDim();
+  Type elt = op.getElementType();
+  SmallVector<Type> args = {
+      memrefFor(op.getQuery().getType()), memrefFor(op.getKey().getType()),
+      memrefFor(op.getValue().getType()), memrefFor(op.getOutput().getType())};
+  if (op.getLse())
+    args.push_back(memrefFor(op.getLse().getType()));
+
+  auto module = op->getParentOfType<ModuleOp>();
+  KernelBuilder kb(op, uniqueKernelName(module, "attn_fwd"), args,
+                   {batch * heads, llvm::divideCeilSigned(n, c.blockM), 1},
+                   c.numWarps);
+  OpBuilder &b = kb.builder();
+  Location loc = op.getLoc();
+  auto [bIdx, hIdx] = kb.batchAndHead(heads);
+  SmallVector<Value> bh = {bIdx, hIdx};
+  Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
+  Value q = kb.load(kb.arg(0), bh, row0, kb.index(0), c.blockM, d);
+
+  // With a causal mask, K/V tiles past the last row of this program's Q
+  // tile contribute nothing: stop the loops there.
+  Value kvEnd = kb.index(n);
+  if (op.getCausal())
+    kvEnd = kb.minIndex(kvEnd, kb.add(row0, kb.index(c.blockM)));
+  Value c0 = kb.index(0), step = kb.index(c.blockN);
+
+  // Pass 1: the row maximum of the scores.
+  Value negInf = kb.splat({c.blockM}, -INFINITY);
+  auto maxLoop = scf::ForOp::create(b, loc, c0, kvEnd, step, negInf);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(maxLoop.getBody());
+    Value s = emitScores(kb, op, q, kb.arg(1), bh, row0,
+                         maxLoop.getInductionVar(), c);
+    Value m = arith::MaximumFOp::create(b, loc, maxLoop.getRegionIterArg(0),
+                                        kb.reduce(tile::ReduceKind::max, s));
+    scf::YieldOp::create(b, loc, m);
+  }
+  Value m = maxLoop.getResult(0);
+
+  // Pass 2: row sums of exp2(s - m) and the unnormalized P·V.
+  Value zeroRow = kb.splat({c.blockM}, 0.0);
+  Value zeroAcc = kb.splat({c.blockM, d}, 0.0);
+  auto sumLoop =
+      scf::ForOp::create(b, loc, c0, kvEnd, step, ValueRange{zeroRow, zeroAcc});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(sumLoop.getBody());
+    Value j = sumLoop.getInductionVar();
+    Value s = emitScores(kb, op, q, kb.arg(1), bh, row0, j, c);
+    Value p = kb.exp2(kb.subf(s, kb.broadcast(m, c.blockN)));
+    Value l = kb.addf(sumLoop.getRegionIterArg(0),
+                      kb.reduce(tile::ReduceKind::sum, p));
+    Value v = kb.load(kb.arg(2), bh, j, kb.index(0), c.blockN, d);
+    Value acc = tile::DotOp::create(
+        b, loc, sumLoop.getRegionIterArg(1).getType(), kb.convert(p, elt), v,
+        sumLoop.getRegionIterArg(1), /*transpose_rhs=*/false);
+    scf::YieldOp::create(b, loc, ValueRange{l, acc});
+  }
+  Value l = sumLoop.getResult(0);
+  Value o =
+      arith::DivFOp::create(b, loc, sumLoop.getResult(1), kb.broadcast(l, d));
+  kb.store(kb.convert(o, elt), kb.arg(3), {bIdx, hIdx, row0, c0});
+  if (op.getLse()) {
+    // lse = ln(sum exp(x)) = (m + log2(l)) · ln 2 in the log2 domain.
+    Value lse = kb.mulf(kb.addf(m, math::Log2Op::create(b, loc, l)),
+                        kb.splat({c.blockM}, M_LN2));
+    kb.store(lse, kb.arg(4), {bIdx, hIdx, row0});
+  }
+
+  // The host side: one launch producing O (and the logsumexp).
+  OpBuilder host(op);
+  SmallVector<StringRef> names = {"q", "k", "v", "o"};
+  if (op.getLse())
+    names.push_back("lse");
+  auto launch = tile::LaunchOp::create(
+      host, loc, op->getResultTypes(), kb.kernel().getSymName(),
+      ValueRange{op.getQuery(), op.getKey(), op.getValue()}, names);
+  op->replaceAllUsesWith(launch.getResults());
+  op->erase();
+}
+
+struct AttnTilePass : attn::impl::AttnTileBase<AttnTilePass> {
+  using AttnTileBase::AttnTileBase;
+  void runOnOperation() override {
+    SmallVector<AttentionOp> ops;
+    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
+    for (AttentionOp op : ops) {
+      TileConfig c = chooseFusedConfig(op.getHeadDim(), op.getElementType(),
+                                       {blockM, blockN, numWarps});
+      if (failed(verifyTileConfig(op, c, op.getHeadDim(), op.getElementType())))
+        return signalPassFailure();
+      tileAttention(op, c);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,201 @@
+//===- AttnTileUnfused.cpp - attn.attention -> three tiled kernels --------===//
+//
+// Rung 1 -> 2 of the unfused ("standard attention") pipeline:
+//   S = mask(scale·Q·Kᵀ)   [B,H,N,N] in device memory
+//   P = softmax(S)         [B,H,N,N] in device memory
+//   O = P·V
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/AttnToTile/KernelBuilder.h"
+#include "compiler/Conversion/Passes.h"
+#include "dialects/Attn/IR/AttnOps.h"
+#include "dialects/Attn/Transforms/TileConfig.h"
+
+#include "llvm/Support/MathExtras.h"
+#include <cmath>
+
+namespace attn {
+#define GEN_PASS_DEF_ATTNTILEUNFUSED
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace attn
+
+using namespace mlir;
+using namespace attn;
+
+namespace {
+
+struct Shapes {
+  int64_t batch, heads, n, d;
+  Type elt;
+  MemRefType qkv, scores;
+};
+
+/// S[b,h,rows,cols] = mask(scale · Q[rows]·K[cols]ᵀ), one tile per program.
+std::string buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
+  auto module = op->getParentOfType<ModuleOp>();
+  KernelBuilder kb(op, uniqueKernelName(module, "attn_scores"),
+                   {s.qkv, s.qkv, s.scores},
+                   {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM),
+                    llvm::divideCeilSigned(s.n, c.blockN)},
+                   c.numWarps);
+  OpBuilder &b = kb.builder();
+  auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
+  Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
+  Value col0 = kb.mul(kb.programId(2), kb.index(c.blockN));
+  Value c0 = kb.index(0);
+  Value q = kb.load(kb.arg(0), {bIdx, hIdx}, row0, c0, c.blockM, s.d);
+  Value k = kb.load(kb.arg(1), {bIdx, hIdx}, col0, c0, c.blockN, s.d);
+  auto type = RankedTensorType::get({c.blockM, c.blockN}, b.getF32Type());
+  Value scores = tile::DotOp::create(b, op.getLoc(), type, q, k, Value(),
+                                     /*transpose_rhs=*/true);
+  scores =
+      kb.mulf(scores, kb.splat({c.blockM, c.blockN}, op.getEffectiveScale()));
+  scores = tile::MaskOp::create(b, op.getLoc(), scores.getType(), scores, row0,
+                                col0, s.n, op.getCausal());
+  kb.store(kb.convert(scores, s.elt), kb.arg(2), {bIdx, hIdx, row0, col0});
+  return kb.kernel().getSymName().str();
+}
+
+/// P = softmax(S) row by row: three passes over each block of rows (row
+/// maximum, sum of exponentials, normalized write), scores in log2 domain.
+std::string buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
+  auto module = op->getParentOfType<ModuleOp>();
+  KernelBuilder kb(
+      op, uniqueKernelName(module, "attn_softmax"), {s.scores, s.scores},
+      {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
+      c.numWarps);
+  OpBuilder &b = kb.builder();
+  Location loc = op.getLoc();
+  auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
+  Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
+  Value c0 = kb.index(0), step = kb.index(c.blockN), end = kb.index(s.n);
+
+  // Reads one tile of S as f32 log2-domain scores; columns past N are -inf.
+  auto readScores = [&](Value col0) {
+    Value t = kb.load(kb.arg(0), {bIdx, hIdx}, row0, col0, c.blockM, c.blockN);
+    t = kb.mulf(kb.convert(t, b.getF32Type()),
+                kb.splat({c.blockM, c.blockN}, M_LOG2E));
+    return tile::MaskOp::create(b, loc, t.getType(), t, row0, col0, s.n, false);
+  };
+
+  auto maxLoop = scf::ForOp::create(
+      b, loc, c0, end, step, ValueRange{kb.splat({c.blockM}, -INFINITY)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(maxLoop.getBody());
+    Value x = readScores(maxLoop.getInductionVar());
+    Value m = arith::MaximumFOp::create(b, loc, maxLoop.getRegionIterArg(0),
+                                        kb.reduce(tile::ReduceKind::max, x));
+    scf::YieldOp::create(b, loc, m);
+  }
+  Value mRows = kb.broadcast(maxLoop.getResult(0), c.blockN);
+
+  auto sumLoop = scf::ForOp::create(b, loc, c0, end, step,
+                                    ValueRange{kb.splat({c.blockM}, 0.0)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(sumLoop.getBody());
+    Value p = kb.exp2(kb.subf(readScores(sumLoop.getInductionVar()), mRows));
+    scf::YieldOp::create(b, loc,
+                         kb.addf(sumLoop.getRegionIterArg(0),
+                                 kb.reduce(tile::ReduceKind::sum, p)));
+  }
+  Value lRows = kb.broadcast(sumLoop.getResult(0), c.blockN);
+
+  auto writeLoop = scf::ForOp::create(b, loc, c0, end, step);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(writeLoop.getBody()->getTerminator());
+    Value j = writeLoop.getInductionVar();
+    Value p = kb.exp2(kb.subf(readScores(j), mRows));
+    p = arith::DivFOp::create(b, loc, p, lRows);
+    kb.store(kb.convert(p, s.elt), kb.arg(1), {bIdx, hIdx, row0, j});
+  }
+  return kb.kernel().getSymName().str();
+}
+
+/// O[rows] = Σ_j P[rows, j-tile] · V[j-tile].
+std::string buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c) {
+  auto module = op->getParentOfType<ModuleOp>();
+  KernelBuilder kb(
+      op, uniqueKernelName(module, "attn_pv"), {s.scores, s.qkv, s.qkv},
+      {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
+      c.numWarps);
+  OpBuilder &b = kb.builder();
+  Location loc = op.getLoc();
+  auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
+  Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
+  Value c0 = kb.index(0);
+  Value zero = kb.splat({c.blockM, s.d}, 0.0);
+  auto loop = scf::ForOp::create(b, loc, c0, kb.index(s.n), kb.index(c.blockN),
+                                 ValueRange{zero});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value j = loop.getInductionVar();
+    Value p = kb.load(kb.arg(0), {bIdx, hIdx}, row0, j, c.blockM, c.blockN);
+    Value v = kb.load(kb.arg(1), {bIdx, hIdx}, j, c0, c.blockN, s.d);
+    Value acc = tile::DotOp::create(b, loc, zero.getType(), p, v,
+                                    loop.getRegionIterArg(0), false);
+    scf::YieldOp::create(b, loc, acc);
+  }
+  kb.store(kb.convert(loop.getResult(0), s.elt), kb.arg(2),
+           {bIdx, hIdx, row0, c0});
+  return kb.kernel().getSymName().str();
+}
+
+LogicalResult tileUnfused(AttentionOp op, TileConfig c) {
+  if (op.getLse())
+    return op.emitOpError()
+           << "the unfused pipeline does not produce the logsumexp result; "
+              "use the fused pipeline";
+  Shapes s{op.getBatch(),
+           op.getNumHeads(),
+           op.getSeqLen(),
+           op.getHeadDim(),
+           op.getElementType(),
+           memrefFor(op.getQuery().getType()),
+           {}};
+  auto scoresTensor =
+      RankedTensorType::get({s.batch, s.heads, s.n, s.n}, s.elt);
+  s.scores = memrefFor(scoresTensor);
+
+  std::string scores = buildScoresKernel(op, s, c);
+  std::string softmax = buildSoftmaxKernel(op, s, c);
+  std::string output = buildOutputKernel(op, s, c);
+
+  OpBuilder host(op);
+  Location loc = op.getLoc();
+  auto launch = [&](StringRef callee, ValueRange in, Type out,
+                    ArrayRef<StringRef> names) {
+    return tile::LaunchOp::create(host, loc, TypeRange{out}, callee, in, names)
+        .getResult(0);
+  };
+  Value sv = launch(scores, {op.getQuery(), op.getKey()}, scoresTensor,
+                    {"q", "k", "s"});
+  Value pv = launch(softmax, {sv}, scoresTensor, {"s", "p"});
+  Value o = launch(output, {pv, op.getValue()}, op.getOutput().getType(),
+                   {"p", "v", "o"});
+  op.getOutput().replaceAllUsesWith(o);
+  op->erase();
+  return success();
+}
+
+struct AttnTileUnfusedPass
+    : attn::impl::AttnTileUnfusedBase<AttnTileUnfusedPass> {
+  using AttnTileUnfusedBase::AttnTileUnfusedBase;
+  void runOnOperation() override {
+    SmallVector<AttentionOp> ops;
+    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
+    for (AttentionOp op : ops) {
+      TileConfig c = chooseUnfusedConfig(op.getHeadDim(), op.getElementType(),
+                                         {blockM, blockN, numWarps});
+      if (failed(
+              verifyTileConfig(op, c, op.getHeadDim(), op.getElementType())) ||
+          failed(tileUnfused(op, c)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

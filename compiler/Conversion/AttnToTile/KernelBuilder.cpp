@@ -1,0 +1,119 @@
+//===- KernelBuilder.cpp - helpers to build tile kernels ------------------===//
+#include "compiler/Conversion/AttnToTile/KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/BuiltinOps.h"
+
+using namespace mlir;
+
+namespace attn {
+
+MemRefType memrefFor(Type tensorType) {
+  auto t = cast<RankedTensorType>(tensorType);
+  return MemRefType::get(t.getShape(), t.getElementType());
+}
+
+std::string uniqueKernelName(ModuleOp module, StringRef base) {
+  std::string name = base.str();
+  for (int i = 1; module.lookupSymbol(name); ++i)
+    name = (base + "_" + Twine(i)).str();
+  return name;
+}
+
+KernelBuilder::KernelBuilder(Operation *anchor, StringRef name, TypeRange args,
+                             ArrayRef<int64_t> grid, int64_t numWarps)
+    : b(anchor->getContext()), loc(anchor->getLoc()) {
+  auto parent = anchor->getParentOfType<func::FuncOp>();
+  b.setInsertionPoint(parent);
+  fn = func::FuncOp::create(b, loc, name, b.getFunctionType(args, {}));
+  fn->setAttr(tile::kGridAttr, b.getDenseI64ArrayAttr(grid));
+  fn->setAttr(tile::kNumWarpsAttr, b.getI64IntegerAttr(numWarps));
+  fn.setPrivate();
+  Block *body = fn.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  func::ReturnOp::create(b, loc);
+  b.setInsertionPointToStart(body);
+}
+
+Value KernelBuilder::index(int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value KernelBuilder::programId(int32_t dim) {
+  return tile::ProgramIdOp::create(b, loc, b.getIndexType(), dim);
+}
+
+std::pair<Value, Value> KernelBuilder::batchAndHead(int64_t numHeads) {
+  Value bh = programId(0);
+  Value heads = index(numHeads);
+  return {arith::DivUIOp::create(b, loc, bh, heads),
+          arith::RemUIOp::create(b, loc, bh, heads)};
+}
+
+Value KernelBuilder::mul(Value x, Value y) {
+  return arith::MulIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::add(Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+Value KernelBuilder::minIndex(Value x, Value y) {
+  return arith::MinUIOp::create(b, loc, x, y);
+}
+
+Value KernelBuilder::splat(ArrayRef<int64_t> shape, double value) {
+  auto type = RankedTensorType::get(shape, b.getF32Type());
+  return arith::ConstantOp::create(
+      b, loc, type,
+      DenseElementsAttr::get(type, b.getF32FloatAttr(value).getValue()));
+}
+
+Value KernelBuilder::load(Value memref, ValueRange batchHead, Value row,
+                          Value col, int64_t rows, int64_t cols) {
+  auto mt = cast<MemRefType>(memref.getType());
+  SmallVector<Value> indices(batchHead);
+  indices.push_back(row);
+  indices.push_back(col);
+  auto type = RankedTensorType::get({rows, cols}, mt.getElementType());
+  return tile::LoadOp::create(b, loc, type, memref, indices);
+}
+
+void KernelBuilder::store(Value tile, Value memref, ValueRange indices) {
+  tile::StoreOp::create(b, loc, tile, memref, indices);
+}
+
+Value KernelBuilder::mulf(Value x, Value y) {
+  return arith::MulFOp::create(b, loc, x, y);
+}
+Value KernelBuilder::subf(Value x, Value y) {
+  return arith::SubFOp::create(b, loc, x, y);
+}
+Value KernelBuilder::addf(Value x, Value y) {
+  return arith::AddFOp::create(b, loc, x, y);
+}
+Value KernelBuilder::exp2(Value x) { return math::Exp2Op::create(b, loc, x); }
+
+Value KernelBuilder::reduce(tile::ReduceKind kind, Value x) {
+  auto t = cast<RankedTensorType>(x.getType());
+  auto type = RankedTensorType::get({t.getDimSize(0)}, t.getElementType());
+  return tile::ReduceOp::create(b, loc, type, kind, x);
+}
+
+Value KernelBuilder::broadcast(Value row, int64_t cols) {
+  auto t = cast<RankedTensorType>(row.getType());
+  auto type =
+      RankedTensorType::get({t.getDimSize(0), cols}, t.getElementType());
+  return tile::BroadcastOp::create(b, loc, type, row);
+}
+
+Value KernelBuilder::convert(Value tile, Type elementType) {
+  auto t = cast<RankedTensorType>(tile.getType());
+  if (t.getElementType() == elementType)
+    return tile;
+  auto type = t.clone(elementType);
+  if (elementType.getIntOrFloatBitWidth() < t.getElementTypeBitWidth())
+    return arith::TruncFOp::create(b, loc, type, tile);
+  return arith::ExtFOp::create(b, loc, type, tile);
+}
+
+} // namespace attn

@@ -1,0 +1,69 @@
+//===- KernelBuilder.h - helpers to build tile kernels ----------*- C++ -*-===//
+//
+// Shared by the two tiling passes: creates a kernel function next to the
+// function that holds an attn.attention, and gives short names to the tile
+// ops a kernel body is made of.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_COMPILER_KERNELBUILDER_H
+#define ATTN_COMPILER_KERNELBUILDER_H
+
+#include "dialects/Tile/IR/TileOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace attn {
+
+/// Builds the body of one tile kernel.
+class KernelBuilder {
+public:
+  /// Creates `func.func @name(args...)` with the tile kernel attributes in
+  /// the module that holds `anchor`, and positions the builder in its body.
+  KernelBuilder(mlir::Operation *anchor, llvm::StringRef name,
+                mlir::TypeRange args, llvm::ArrayRef<int64_t> grid,
+                int64_t numWarps);
+
+  mlir::func::FuncOp kernel() { return fn; }
+  mlir::OpBuilder &builder() { return b; }
+  mlir::Value arg(unsigned i) { return fn.getArgument(i); }
+
+  mlir::Value index(int64_t v);
+  mlir::Value programId(int32_t dim);
+  /// Splits program_id(0) = b·numHeads + h into (b, h).
+  std::pair<mlir::Value, mlir::Value> batchAndHead(int64_t numHeads);
+  mlir::Value mul(mlir::Value a, mlir::Value b);
+  mlir::Value add(mlir::Value a, mlir::Value b);
+  mlir::Value minIndex(mlir::Value a, mlir::Value b);
+
+  /// An f32 tensor of `shape` with every element `value`.
+  mlir::Value splat(llvm::ArrayRef<int64_t> shape, double value);
+  /// A rows×cols tile of `memref` at [b, h, row, col].
+  mlir::Value load(mlir::Value memref, mlir::ValueRange batchHead,
+                   mlir::Value row, mlir::Value col, int64_t rows,
+                   int64_t cols);
+  void store(mlir::Value tile, mlir::Value memref, mlir::ValueRange indices);
+
+  mlir::Value mulf(mlir::Value a, mlir::Value b);
+  mlir::Value subf(mlir::Value a, mlir::Value b);
+  mlir::Value addf(mlir::Value a, mlir::Value b);
+  mlir::Value exp2(mlir::Value a);
+  mlir::Value reduce(tile::ReduceKind kind, mlir::Value a);
+  mlir::Value broadcast(mlir::Value row, int64_t cols);
+  /// Converts a tile's element type (truncf/extf; no-op when equal).
+  mlir::Value convert(mlir::Value tile, mlir::Type elementType);
+
+private:
+  mlir::func::FuncOp fn;
+  mlir::OpBuilder b;
+  mlir::Location loc;
+};
+
+/// memref type of the same shape and element type as a tensor type.
+mlir::MemRefType memrefFor(mlir::Type tensorType);
+
+/// A symbol name not yet used in `module`, starting with `base`.
+std::string uniqueKernelName(mlir::ModuleOp module, llvm::StringRef base);
+
+} // namespace attn
+
+#endif // ATTN_COMPILER_KERNELBUILDER_H

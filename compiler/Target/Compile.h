@@ -1,0 +1,56 @@
+//===- Compile.h - attn.attention -> PTX with a launch manifest -*- C++ -*-===//
+//
+// The C++ entry point of the compiler: runs a pipeline on a module holding
+// one attn.attention and returns PTX text whose leading comment lines are
+// the manifest the runtime reads (problem, intermediate buffers, kernels in
+// launch order with grid, block, shared memory and arguments).
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_COMPILER_COMPILE_H
+#define ATTN_COMPILER_COMPILE_H
+
+#include "compiler/Pipelines/Pipelines.h"
+
+#include "llvm/Support/Error.h"
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace attn {
+
+/// A standalone attention problem, for building a module without a file.
+struct AttentionSpec {
+  int64_t batch = 1, heads = 1, seqLen = 1, headDim = 64;
+  std::string dtype = "f16"; // f16, bf16 or f32
+  bool causal = false;
+  std::optional<float> scale;
+  bool lse = false;
+};
+
+/// MLIR text of `func.func @attention` holding one attn.attention.
+std::string buildAttentionModule(const AttentionSpec &spec);
+
+enum class PipelineKind { Fused, Unfused };
+
+struct CompiledAttention {
+  std::string ptx; ///< Manifest comment lines, then the PTX text.
+  unsigned numKernels = 0;
+};
+
+/// Instrumentation of one compilation (the JIT's debugging switches).
+struct CompileHooks {
+  /// Called on the filled pass manager just before it runs: IR printing,
+  /// pass timing, instrumentations.
+  std::function<void(mlir::PassManager &)> configurePassManager;
+};
+
+/// Parses `mlirText`, runs the pipeline down to PTX and writes the manifest.
+/// Errors carry the compiler's diagnostics.
+llvm::Expected<CompiledAttention>
+compileAttention(llvm::StringRef mlirText, PipelineKind kind,
+                 const PipelineOptions &options,
+                 const CompileHooks &hooks = {});
+
+} // namespace attn
+
+#endif // ATTN_COMPILER_COMPILE_H

@@ -1,9 +1,0 @@
-//===- AttnDialect.h - the attn dialect -------------------------*- C++ -*-===//
-#ifndef ATTN_DIALECTS_ATTN_ATTNDIALECT_H
-#define ATTN_DIALECTS_ATTN_ATTNDIALECT_H
-
-#include "mlir/IR/Dialect.h"
-
-#include "dialects/Attn/AttnDialect.h.inc"
-
-#endif // ATTN_DIALECTS_ATTN_ATTNDIALECT_H

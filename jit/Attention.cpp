@@ -1,0 +1,731 @@
+//===- Attention.cpp - JIT-compile and launch attention from C++ ----------===//
+//
+// compile(): validate, hash, look in the in-process table, then in the disk
+// cache, else run the pipeline (compileAttention) and fill both; on a GPU
+// host load the module, from a cached cubin when there is one.
+// launch(): check the tensors, allocate the unfused workspace once, launch
+// the manifest's kernels in order.
+//
+//===----------------------------------------------------------------------===//
+#include "jit/Attention.h"
+
+#include "compiler/Target/Compile.h"
+#include "jit/DiskCache.h"
+#include "jit/DumpIR.h"
+#include "jit/Version.inc"
+#include "runtime/Device.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+using attn::rt::Status;
+using attn::rt::StatusCode;
+
+namespace attn::jit {
+
+//===----------------------------------------------------------------------===//
+// Descriptions
+//===----------------------------------------------------------------------===//
+
+static const char *nameOf(ElementType type) {
+  switch (type) {
+  case ElementType::F16:
+    return "f16";
+  case ElementType::BF16:
+    return "bf16";
+  case ElementType::F32:
+    return "f32";
+  }
+  return "?";
+}
+
+static const char *nameOf(Pipeline pipeline) {
+  return pipeline == Pipeline::Fused ? "fused" : "unfused";
+}
+
+static Status invalid(const std::string &message) {
+  return Status::error(StatusCode::InvalidArgument, message);
+}
+
+/// Checks what description and text compiles share: pipeline and chip.
+static Status validateOptions(const CompileOptions &options) {
+  if (options.pipeline != Pipeline::Fused &&
+      options.pipeline != Pipeline::Unfused)
+    return invalid("pipeline must be Pipeline::Fused or Pipeline::Unfused");
+  if (options.chip != "sm_80" && options.chip != "sm_90" &&
+      options.chip != "sm_90a")
+    return invalid("chip '" + options.chip +
+                   "' is not supported: use sm_80, sm_90 or sm_90a");
+  const Tuning &t = options.tuning;
+  struct Knob {
+    const char *name;
+    int64_t value;
+  } knobs[] = {
+      {"blockM", t.blockM}, {"blockN", t.blockN}, {"numWarps", t.numWarps}};
+  for (const Knob &knob : knobs)
+    if (knob.value < 0)
+      return invalid(std::string("tuning.") + knob.name + " is " +
+                     std::to_string(knob.value) +
+                     "; use a positive value, or 0 for the default");
+  if (t.numStages < 1 || t.numStages > 8)
+    return invalid("tuning.numStages is " + std::to_string(t.numStages) +
+                   "; it must be in [1, 8]");
+  return Status::success();
+}
+
+Status validate(const AttentionDesc &desc) {
+  if (desc.elementType != ElementType::F16 &&
+      desc.elementType != ElementType::BF16 &&
+      desc.elementType != ElementType::F32)
+    return invalid("elementType must be F16, BF16 or F32");
+  struct Extent {
+    const char *name;
+    int64_t value;
+  } extents[] = {{"batch (B)", desc.batch},
+                 {"heads (H)", desc.heads},
+                 {"seqLen (N)", desc.seqLen}};
+  for (const Extent &extent : extents)
+    if (extent.value < 1)
+      return invalid(std::string(extent.name) + " is " +
+                     std::to_string(extent.value) + "; it must be at least 1");
+  // The MMA contraction step: k16 for 16-bit types, k8 for TF32.
+  int64_t step = desc.elementType == ElementType::F32 ? 8 : 16;
+  if (desc.headDim < step || desc.headDim > 256 || desc.headDim % step != 0)
+    return invalid("head dimension D = " + std::to_string(desc.headDim) +
+                   " is not supported for " + nameOf(desc.elementType) +
+                   ": D must be a multiple of " + std::to_string(step) +
+                   " (the MMA contraction step) and at most 256");
+  if (desc.scale && (!std::isfinite(*desc.scale) || *desc.scale <= 0))
+    return invalid("scale is " + std::to_string(*desc.scale) +
+                   "; it must be positive and finite (leave it unset for "
+                   "1/sqrt(D))");
+  // The tensors must be addressable with the kernels' 64-bit offsets and the
+  // unfused workspace (2 * B*H*N*N elements) must be countable.
+  double elements = double(desc.batch) * double(desc.heads) *
+                    double(desc.seqLen) * double(desc.headDim);
+  if (elements > double(rt::kMaxElements))
+    return invalid("B*H*N*D = " + std::to_string(elements) +
+                   " elements is more than the 2^40 a tensor may hold");
+  return validateOptions(desc.compileOptions());
+}
+
+std::string toMlir(const AttentionDesc &desc) {
+  AttentionSpec spec;
+  spec.batch = desc.batch;
+  spec.heads = desc.heads;
+  spec.seqLen = desc.seqLen;
+  spec.headDim = desc.headDim;
+  spec.dtype = nameOf(desc.elementType);
+  spec.causal = desc.causal;
+  if (desc.scale)
+    spec.scale = float(*desc.scale);
+  spec.lse = desc.lse;
+  return buildAttentionModule(spec);
+}
+
+//===----------------------------------------------------------------------===//
+// Process-wide state
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The switches of the environment, read at every compile().
+struct Environment {
+  bool cacheDisabled = false;
+  std::string cacheDirectory;
+  std::string dumpDirectory;
+  bool passTiming = false;
+
+  static Environment read() {
+    auto get = [](const char *name) -> std::string {
+      const char *value = std::getenv(name);
+      return value ? value : "";
+    };
+    auto isOn = [](const std::string &value) {
+      return !value.empty() && value != "0";
+    };
+    Environment env;
+    env.cacheDisabled = isOn(get("ATTN_DISABLE_CACHE"));
+    env.dumpDirectory = get("ATTN_DUMP_DIR");
+    env.passTiming = isOn(get("ATTN_PASS_TIMING"));
+    env.cacheDirectory = get("ATTN_CACHE_DIR");
+    if (env.cacheDirectory.empty()) {
+      llvm::SmallString<256> dir;
+      std::string xdg = get("XDG_CACHE_HOME");
+      if (!xdg.empty()) {
+        dir = xdg;
+      } else if (std::string home = get("HOME"); !home.empty()) {
+        dir = home;
+        llvm::sys::path::append(dir, ".cache");
+      }
+      if (!dir.empty()) {
+        llvm::sys::path::append(dir, "attn");
+        env.cacheDirectory = std::string(dir);
+      }
+    }
+    return env;
+  }
+
+  /// Debugging switches need the passes to run, so they bypass the caches.
+  bool useCaches() const {
+    return !cacheDisabled && dumpDirectory.empty() && !passTiming;
+  }
+
+  /// useCaches() of the environment, without reading the rest of it.
+  static bool cachesEnabled() {
+    auto isOn = [](const char *name) {
+      const char *value = std::getenv(name);
+      return value && *value && std::string_view(value) != "0";
+    };
+    const char *dump = std::getenv("ATTN_DUMP_DIR");
+    return !isOn("ATTN_DISABLE_CACHE") && !(dump && *dump) &&
+           !isOn("ATTN_PASS_TIMING");
+  }
+};
+
+struct JitState {
+  std::mutex mutex;
+  /// By cache key (IR text, options, chip, version).
+  llvm::DenseMap<uint64_t, std::shared_ptr<const Kernel>> kernels;
+  /// By description: a hit needs neither the MLIR text nor its hash.
+  llvm::DenseMap<uint64_t, std::shared_ptr<const Kernel>> byDescription;
+  std::function<void(const std::string &)> reporter;
+};
+
+/// Never destroyed: kernels hold driver objects that must not be released
+/// while the process exits.
+JitState &state() {
+  static JitState *jit = new JitState();
+  return *jit;
+}
+
+void report(const std::string &message) {
+  std::function<void(const std::string &)> reporter;
+  {
+    std::lock_guard<std::mutex> lock(state().mutex);
+    reporter = state().reporter;
+  }
+  if (reporter)
+    reporter(message);
+  else
+    llvm::errs() << "attn: warning: " << message << "\n";
+}
+
+std::string hex(uint64_t value) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format_hex_no_prefix(value, 16);
+  return text;
+}
+
+/// Pipeline, chip and options, as they enter the cache key.
+std::string describeOptions(const CompileOptions &options) {
+  const Tuning &t = options.tuning;
+  return std::string("pipeline=") + nameOf(options.pipeline) +
+         " chip=" + options.chip + " block-m=" + std::to_string(t.blockM) +
+         " block-n=" + std::to_string(t.blockN) +
+         " num-warps=" + std::to_string(t.numWarps) +
+         " num-stages=" + std::to_string(t.numStages);
+}
+
+uint64_t cacheKey(std::string_view mlirText, const CompileOptions &options) {
+  std::string material = ATTN_COMPILER_VERSION;
+  material += '\0';
+  material += describeOptions(options);
+  material += '\0';
+  material.append(mlirText.data(), mlirText.size());
+  return llvm::xxh3_64bits(material);
+}
+
+} // namespace
+
+const char *compilerVersion() { return ATTN_COMPILER_VERSION; }
+
+std::string cacheDirectory() {
+  Environment env = Environment::read();
+  return env.useCaches() ? env.cacheDirectory : std::string();
+}
+
+void clearInProcessCache() {
+  std::lock_guard<std::mutex> lock(state().mutex);
+  state().kernels.clear();
+  state().byDescription.clear();
+}
+
+void setCacheReporter(std::function<void(const std::string &)> reporter) {
+  std::lock_guard<std::mutex> lock(state().mutex);
+  state().reporter = std::move(reporter);
+}
+
+rt::Expected<rt::Context *> context() {
+  static const rt::Expected<rt::Context *> *result = [] {
+    rt::Expected<std::unique_ptr<rt::Context>> created = rt::Context::create(0);
+    if (!created.ok())
+      return new rt::Expected<rt::Context *>(created.status());
+    // Never destroyed, like the kernels loaded on it.
+    return new rt::Expected<rt::Context *>(created.take().release());
+  }();
+  return *result;
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel
+//===----------------------------------------------------------------------===//
+
+/// The module and kernels of a Kernel on the GPU.
+struct Kernel::Loaded {
+  /// Where a kernel parameter comes from.
+  struct Arg {
+    enum Kind { Q, K, V, O, Lse, Workspace } kind;
+    size_t workspace = 0;
+  };
+
+  rt::Context *context = nullptr;
+  rt::Module module;
+  std::vector<rt::Kernel> kernels;
+  std::vector<std::vector<Arg>> args;
+  std::mutex workspaceMutex;
+  std::vector<rt::DeviceBuffer> workspace;
+};
+
+Kernel::Kernel() = default;
+Kernel::~Kernel() = default;
+
+bool Kernel::loaded() const { return loaded_ != nullptr; }
+
+/// Builds Kernels, which only this file may construct.
+struct KernelFactory {
+  static rt::Expected<std::shared_ptr<Kernel>>
+  create(std::string ptx, const CompileOptions &options, uint64_t key,
+         Origin origin, const Environment &env);
+  static Status load(Kernel &kernel, const Environment &env);
+};
+
+/// "90" for sm_90 and sm_90a.
+static int chipCapability(const std::string &chip) {
+  return std::atoi(chip.c_str() + 3);
+}
+
+Status KernelFactory::load(Kernel &kernel, const Environment &env) {
+  rt::Expected<rt::Context *> ctx = context();
+  if (!ctx.ok())
+    return ctx.status();
+  rt::Context &context = **ctx;
+  if (Status status = context.makeCurrent(); !status.ok())
+    return status;
+  int capability = context.computeCapability();
+  if (capability < chipCapability(kernel.chip_) ||
+      (kernel.chip_ == "sm_90a" && capability != 90))
+    return Status::error(
+        StatusCode::InvalidArgument,
+        "the kernel was compiled for " + kernel.chip_ + " but device 0 (" +
+            context.deviceName() + ") is sm_" + std::to_string(capability) +
+            ": compile with chip = \"sm_" + std::to_string(capability) + "\"");
+
+  std::string name = "attn-" + hex(kernel.key_);
+  auto loaded = std::make_unique<Kernel::Loaded>();
+  loaded->context = &context;
+
+  // The driver assembles PTX for this device in up to a second; a cubin
+  // from the cache loads in milliseconds. Its entry is keyed by the device
+  // and the driver too.
+  std::optional<DiskCache> cache;
+  std::string cubinEntry;
+  if (env.useCaches() && !env.cacheDirectory.empty()) {
+    int driverVersion = 0;
+    context.driver().api().cuDriverGetVersion(&driverVersion);
+    cache.emplace(env.cacheDirectory, report);
+    cubinEntry = hex(kernel.key_) + "-sm" + std::to_string(capability) +
+                 "-cuda" + std::to_string(driverVersion) + ".cubin";
+  }
+  std::optional<std::string> cubin;
+  if (cache)
+    cubin = cache->load(cubinEntry);
+  if (!cubin) {
+    rt::Expected<std::string> assembled =
+        rt::Module::assemble(context, kernel.ptx_, name);
+    if (!assembled.ok())
+      return assembled.status();
+    cubin = assembled.take();
+    if (cache)
+      cache->store(cubinEntry, *cubin);
+  }
+  rt::Expected<rt::Module> module =
+      rt::Module::loadCubin(context, *cubin, name);
+  if (!module.ok())
+    return module.status();
+  loaded->module = module.take();
+
+  const rt::Manifest &manifest = kernel.manifest_;
+  for (const rt::KernelDecl &decl : manifest.kernels) {
+    rt::Expected<rt::Kernel> function = loaded->module.kernel(decl.name);
+    if (!function.ok())
+      return function.status();
+    loaded->kernels.push_back(function.take());
+    std::vector<Kernel::Loaded::Arg> args;
+    for (const std::string &arg : decl.args) {
+      using Arg = Kernel::Loaded::Arg;
+      if (arg == "q")
+        args.push_back({Arg::Q});
+      else if (arg == "k")
+        args.push_back({Arg::K});
+      else if (arg == "v")
+        args.push_back({Arg::V});
+      else if (arg == "o")
+        args.push_back({Arg::O});
+      else if (arg == "lse")
+        args.push_back({Arg::Lse});
+      else if (const rt::BufferDecl *buffer = manifest.findBuffer(arg))
+        args.push_back(
+            {Arg::Workspace, size_t(buffer - manifest.buffers.data())});
+      else
+        return Status::error(StatusCode::ParseError,
+                             "kernel '" + decl.name +
+                                 "' takes an undeclared argument '" + arg +
+                                 "'");
+    }
+    loaded->args.push_back(std::move(args));
+  }
+  kernel.loaded_ = std::move(loaded);
+  return Status::success();
+}
+
+rt::Expected<std::shared_ptr<Kernel>>
+KernelFactory::create(std::string ptx, const CompileOptions &options,
+                      uint64_t key, Origin origin, const Environment &env) {
+  std::shared_ptr<Kernel> kernel(new Kernel());
+  rt::Expected<rt::Manifest> manifest =
+      rt::parseManifest(ptx, "attn-" + hex(key));
+  if (!manifest.ok())
+    return manifest.status();
+  kernel->ptx_ = std::move(ptx);
+  kernel->manifest_ = manifest.take();
+  kernel->pipeline_ = options.pipeline;
+  kernel->chip_ = options.chip;
+  kernel->key_ = key;
+  kernel->origin_ = origin;
+  // Without a GPU the kernel is PTX only; launch() says why.
+  Status status = load(*kernel, env);
+  if (!status.ok() && !status.isUnavailable())
+    return status;
+  return kernel;
+}
+
+static std::string shapeText(const std::vector<int64_t> &values) {
+  std::string text = "[";
+  for (size_t i = 0; i < values.size(); ++i)
+    text += (i ? "," : "") + std::to_string(values[i]);
+  return text + "]";
+}
+
+/// Checks one tensor against the packed layout of `shape` ("B,H,N,D").
+static Status checkTensor(const char *what, const TensorRef &tensor,
+                          const std::vector<int64_t> &shape,
+                          const char *dimNames, size_t alignment) {
+  std::string name = what;
+  if (tensor.address == 0)
+    return invalid(name + ": null device pointer");
+  if (tensor.address % alignment != 0) {
+    std::string address;
+    llvm::raw_string_ostream(address) << llvm::format_hex(tensor.address, 2);
+    return invalid(name + ": address " + address + " is not " +
+                   std::to_string(alignment) +
+                   "-byte aligned; the kernels use vector loads and stores "
+                   "of that width");
+  }
+  if (tensor.strides.empty())
+    return Status::success();
+  std::string layout = name + " [" + dimNames + "] = " + shapeText(shape);
+  if (tensor.strides.size() != shape.size())
+    return invalid(name + ": " + std::to_string(tensor.strides.size()) +
+                   " strides given for the rank-" +
+                   std::to_string(shape.size()) + " tensor " + layout +
+                   "; give one per dimension, or none for a packed tensor");
+  std::vector<int64_t> packed(shape.size(), 1);
+  for (size_t i = shape.size() - 1; i > 0; --i)
+    packed[i - 1] = packed[i] * shape[i];
+  for (size_t i = 0; i < shape.size(); ++i) {
+    // A dimension of extent 1 is never stepped over: any stride will do.
+    if (shape[i] == 1 || tensor.strides[i] == packed[i])
+      continue;
+    return invalid(name + ": strides " + shapeText(tensor.strides) +
+                   " are not the packed row-major layout of " + layout +
+                   " (strides " + shapeText(packed) + "); dimension " +
+                   std::to_string(i) + " has stride " +
+                   std::to_string(tensor.strides[i]) + " where " +
+                   std::to_string(packed[i]) +
+                   " is needed. The kernels read packed tensors only: "
+                   "make a contiguous copy first");
+  }
+  return Status::success();
+}
+
+Status Kernel::checkTensors(const TensorRef &q, const TensorRef &k,
+                            const TensorRef &v, const TensorRef &o,
+                            const TensorRef *lse) const {
+  const rt::Problem &p = manifest_.problem;
+  std::vector<int64_t> shape = {p.batch, p.heads, p.seqLen, p.headDim};
+  struct Operand {
+    const char *name;
+    const TensorRef &tensor;
+  } operands[] = {{"q", q}, {"k", k}, {"v", v}, {"o", o}};
+  for (const Operand &operand : operands)
+    if (Status status =
+            checkTensor(operand.name, operand.tensor, shape, "B,H,N,D", 16);
+        !status.ok())
+      return status;
+  if (p.lse && !lse)
+    return invalid("lse: this kernel writes the logsumexp (it was compiled "
+                   "with lse); pass an f32 [B,H,N] lse tensor");
+  if (!p.lse && lse)
+    return invalid("lse: given, but this kernel was compiled without the "
+                   "logsumexp; set AttentionDesc::lse to get it");
+  if (lse)
+    return checkTensor("lse", *lse, {p.batch, p.heads, p.seqLen}, "B,H,N", 4);
+  return Status::success();
+}
+
+Status Kernel::launch(const TensorRef &q, const TensorRef &k,
+                      const TensorRef &v, const TensorRef &o,
+                      CUstream_st *stream) const {
+  if (Status status = checkTensors(q, k, v, o, nullptr); !status.ok())
+    return status;
+  return launchChecked(q, k, v, o, nullptr, stream);
+}
+
+Status Kernel::launch(const TensorRef &q, const TensorRef &k,
+                      const TensorRef &v, const TensorRef &o,
+                      const TensorRef &lse, CUstream_st *stream) const {
+  if (Status status = checkTensors(q, k, v, o, &lse); !status.ok())
+    return status;
+  return launchChecked(q, k, v, o, &lse, stream);
+}
+
+Status Kernel::launchChecked(const TensorRef &q, const TensorRef &k,
+                             const TensorRef &v, const TensorRef &o,
+                             const TensorRef *lse, CUstream_st *stream) const {
+  Loaded *loaded = loaded_.get();
+  if (!loaded) {
+    // Kernels that fail to load for any other reason are not handed out.
+    rt::Expected<rt::Context *> ctx = context();
+    Status why =
+        ctx.ok() ? Status::error(StatusCode::NoDevice, "no GPU") : ctx.status();
+    return why.withContext("cannot launch: the kernel is not loaded on a GPU");
+  }
+  if (Status status = loaded->context->makeCurrent(); !status.ok())
+    return status;
+  const rt::Manifest &manifest = manifest_;
+  // The workspace is allocated once, at the first launch.
+  {
+    std::lock_guard<std::mutex> lock(loaded->workspaceMutex);
+    if (loaded->workspace.size() != manifest.buffers.size()) {
+      for (const rt::BufferDecl &buffer : manifest.buffers) {
+        rt::Expected<rt::DeviceBuffer> allocated = rt::DeviceBuffer::allocate(
+            *loaded->context, buffer.bytes(),
+            "unfused workspace '" + buffer.name + "'");
+        if (!allocated.ok()) {
+          loaded->workspace.clear();
+          return allocated.status();
+        }
+        loaded->workspace.push_back(allocated.take());
+      }
+    }
+  }
+  using Arg = Kernel::Loaded::Arg;
+  std::vector<CUdeviceptr> pointers;
+  for (size_t i = 0; i < loaded->kernels.size(); ++i) {
+    pointers.clear();
+    for (const Arg &arg : loaded->args[i]) {
+      switch (arg.kind) {
+      case Arg::Q:
+        pointers.push_back(q.address);
+        break;
+      case Arg::K:
+        pointers.push_back(k.address);
+        break;
+      case Arg::V:
+        pointers.push_back(v.address);
+        break;
+      case Arg::O:
+        pointers.push_back(o.address);
+        break;
+      case Arg::Lse:
+        pointers.push_back(lse ? lse->address : 0);
+        break;
+      case Arg::Workspace:
+        pointers.push_back(loaded->workspace[arg.workspace].pointer());
+        break;
+      }
+    }
+    if (Status status = loaded->kernels[i].launch(manifest.kernels[i].shape,
+                                                  pointers, stream);
+        !status.ok())
+      return status;
+  }
+  return Status::success();
+}
+
+//===----------------------------------------------------------------------===//
+// compile()
+//===----------------------------------------------------------------------===//
+
+/// Runs the pipeline with the environment's debugging switches.
+static rt::Expected<std::string> runPipeline(std::string_view mlirText,
+                                             const CompileOptions &options,
+                                             uint64_t key,
+                                             const Environment &env) {
+  PipelineOptions pipelineOptions;
+  pipelineOptions.blockM = options.tuning.blockM;
+  pipelineOptions.blockN = options.tuning.blockN;
+  pipelineOptions.numWarps = options.tuning.numWarps;
+  pipelineOptions.numStages = options.tuning.numStages;
+  pipelineOptions.chip = options.chip;
+
+  std::string dumpDirectory;
+  if (!env.dumpDirectory.empty()) {
+    llvm::SmallString<256> dir(env.dumpDirectory);
+    llvm::sys::path::append(dir, std::string(nameOf(options.pipeline)) + "-" +
+                                     hex(key));
+    if (std::error_code error = llvm::sys::fs::create_directories(dir))
+      return Status::error(StatusCode::IoError,
+                           "ATTN_DUMP_DIR: cannot create '" + std::string(dir) +
+                               "': " + error.message());
+    dumpDirectory = std::string(dir);
+    DumpIRInstrumentation::writeFile(
+        dumpDirectory, "00-input.mlir",
+        llvm::StringRef(mlirText.data(), mlirText.size()));
+  }
+  CompileHooks hooks;
+  hooks.configurePassManager = [&](mlir::PassManager &pm) {
+    if (!dumpDirectory.empty()) {
+      // One pass at a time, so that every file holds a consistent module.
+      pm.getContext()->disableMultithreading();
+      pm.addInstrumentation(
+          std::make_unique<DumpIRInstrumentation>(dumpDirectory));
+    }
+    if (env.passTiming)
+      pm.enableTiming(); // Printed to stderr when the pass manager ends.
+  };
+  llvm::Expected<CompiledAttention> compiled = compileAttention(
+      llvm::StringRef(mlirText.data(), mlirText.size()),
+      options.pipeline == Pipeline::Fused ? PipelineKind::Fused
+                                          : PipelineKind::Unfused,
+      pipelineOptions, hooks);
+  if (!compiled)
+    return Status::error(StatusCode::InvalidArgument,
+                         "attn compiler: " + toString(compiled.takeError()));
+  if (!dumpDirectory.empty()) {
+    DumpIRInstrumentation::writeFile(dumpDirectory, "final.ptx", compiled->ptx);
+    llvm::errs() << "attn: dumped the IR after each pass and the PTX to "
+                 << dumpDirectory << "\n";
+  }
+  return std::move(compiled->ptx);
+}
+
+rt::Expected<std::shared_ptr<const Kernel>>
+compile(std::string_view mlirText, const CompileOptions &options) {
+  if (Status status = validateOptions(options); !status.ok())
+    return status;
+  Environment env = Environment::read();
+  uint64_t key = cacheKey(mlirText, options);
+  bool useCaches = env.useCaches();
+  if (useCaches) {
+    std::lock_guard<std::mutex> lock(state().mutex);
+    auto found = state().kernels.find(key);
+    if (found != state().kernels.end())
+      return found->second;
+  }
+
+  std::optional<DiskCache> cache;
+  if (useCaches && !env.cacheDirectory.empty())
+    cache.emplace(env.cacheDirectory, report);
+  std::string entry = hex(key) + ".ptx";
+  rt::Expected<std::shared_ptr<Kernel>> kernel =
+      Status::error(StatusCode::IoError, "not found in the cache");
+  if (cache)
+    if (std::optional<std::string> ptx = cache->load(entry)) {
+      kernel = KernelFactory::create(std::move(*ptx), options, key,
+                                     Origin::DiskCache, env);
+      // An entry with a sound checksum and an unreadable manifest was
+      // written by another compiler version that shares the key: rebuild.
+      if (!kernel.ok() && kernel.status().code() == StatusCode::ParseError)
+        report("cache entry '" + cache->path(entry) +
+               "' holds no valid manifest (" + kernel.status().message() +
+               "); rebuilding it");
+    }
+  if (!kernel.ok()) {
+    rt::Expected<std::string> ptx = runPipeline(mlirText, options, key, env);
+    if (!ptx.ok())
+      return ptx.status();
+    if (cache)
+      cache->store(entry, *ptx);
+    kernel =
+        KernelFactory::create(ptx.take(), options, key, Origin::Compiled, env);
+    if (!kernel.ok())
+      return kernel.status();
+  }
+
+  std::shared_ptr<const Kernel> result = kernel.take();
+  if (useCaches) {
+    // Two threads may compile one key at once: both get the first one in.
+    std::lock_guard<std::mutex> lock(state().mutex);
+    auto inserted = state().kernels.try_emplace(key, result);
+    return inserted.first->second;
+  }
+  return result;
+}
+
+/// A hash of every field of `desc`, for the in-process table only.
+static uint64_t descriptionKey(const AttentionDesc &desc) {
+  int64_t fields[] = {int64_t(desc.elementType),
+                      desc.batch,
+                      desc.heads,
+                      desc.seqLen,
+                      desc.headDim,
+                      desc.causal,
+                      desc.scale.has_value(),
+                      0,
+                      desc.lse,
+                      int64_t(desc.pipeline),
+                      desc.tuning.blockM,
+                      desc.tuning.blockN,
+                      desc.tuning.numWarps,
+                      desc.tuning.numStages};
+  if (desc.scale)
+    std::memcpy(&fields[7], &*desc.scale, sizeof(double));
+  std::string bytes(reinterpret_cast<const char *>(fields), sizeof fields);
+  bytes += desc.chip;
+  return llvm::xxh3_64bits(bytes);
+}
+
+rt::Expected<std::shared_ptr<const Kernel>> compile(const AttentionDesc &desc) {
+  // A description compiled before: one hash and one lookup.
+  uint64_t descKey = descriptionKey(desc);
+  bool useCaches = Environment::cachesEnabled();
+  if (useCaches) {
+    std::lock_guard<std::mutex> lock(state().mutex);
+    auto found = state().byDescription.find(descKey);
+    if (found != state().byDescription.end())
+      return found->second;
+  }
+  if (Status status = validate(desc); !status.ok())
+    return status;
+  rt::Expected<std::shared_ptr<const Kernel>> kernel =
+      compile(toMlir(desc), desc.compileOptions());
+  if (kernel.ok() && useCaches) {
+    std::lock_guard<std::mutex> lock(state().mutex);
+    state().byDescription.try_emplace(descKey, *kernel);
+  }
+  return kernel;
+}
+
+} // namespace attn::jit
