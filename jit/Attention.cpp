@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "jit/Attention.h"
 
+#include "compiler/Target/Chip.h"
 #include "compiler/Target/Compile.h"
 #include "jit/DiskCache.h"
 #include "jit/DumpIR.h"
@@ -62,10 +63,9 @@ static Status validateOptions(const CompileOptions &options) {
   if (options.pipeline != Pipeline::Fused &&
       options.pipeline != Pipeline::Unfused)
     return invalid("pipeline must be Pipeline::Fused or Pipeline::Unfused");
-  if (options.chip != "sm_80" && options.chip != "sm_90" &&
-      options.chip != "sm_90a")
-    return invalid("chip '" + options.chip +
-                   "' is not supported: use sm_80, sm_90 or sm_90a");
+  if (!parseChip(options.chip))
+    return invalid("chip '" + options.chip + "' is not supported: use " +
+                   supportedChipNames());
   const Tuning &t = options.tuning;
   struct Knob {
     const char *name;
@@ -77,9 +77,14 @@ static Status validateOptions(const CompileOptions &options) {
       return invalid(std::string("tuning.") + knob.name + " is " +
                      std::to_string(knob.value) +
                      "; use a positive value, or 0 for the default");
-  if (t.numStages < 1 || t.numStages > 8)
-    return invalid("tuning.numStages is " + std::to_string(t.numStages) +
-                   "; it must be in [1, 8]");
+  // The compiler's own rules, with the JIT's field names.
+  PipelineOptions pipelineOptions;
+  pipelineOptions.blockM = t.blockM;
+  pipelineOptions.blockN = t.blockN;
+  pipelineOptions.numWarps = t.numWarps;
+  pipelineOptions.numStages = t.numStages;
+  if (llvm::Error error = validateOptions(pipelineOptions))
+    return invalid("tuning: " + llvm::toString(std::move(error)));
   return Status::success();
 }
 
@@ -588,7 +593,7 @@ static rt::Expected<std::string> runPipeline(std::string_view mlirText,
   pipelineOptions.blockN = options.tuning.blockN;
   pipelineOptions.numWarps = options.tuning.numWarps;
   pipelineOptions.numStages = options.tuning.numStages;
-  pipelineOptions.chip = options.chip;
+  pipelineOptions.chip = *parseChip(options.chip);
 
   std::string dumpDirectory;
   if (!env.dumpDirectory.empty()) {

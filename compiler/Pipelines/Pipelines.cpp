@@ -16,7 +16,7 @@ namespace attn {
 
 /// Rungs 5 -> 6: upstream lowering of the gpu.module to NVVM, then PTX.
 static void addLowerToPtx(OpPassManager &pm, const PipelineOptions &opts) {
-  if (opts.stopAfter == "gpu")
+  if (opts.stopAfter == Stage::GPU)
     return;
   OpPassManager &gpu = pm.nest<gpu::GPUModuleOp>();
   gpu.addPass(memref::createExpandStridedMetadataPass());
@@ -29,10 +29,10 @@ static void addLowerToPtx(OpPassManager &pm, const PipelineOptions &opts) {
   gpu.addPass(createCanonicalizerPass());
   gpu.addPass(createCSEPass());
   gpu.addPass(createReconcileUnrealizedCastsPass());
-  if (opts.stopAfter == "nvvm")
+  if (opts.stopAfter == Stage::NVVM)
     return;
   GpuNVVMAttachTargetOptions target;
-  target.chip = opts.chip;
+  target.chip = chipInfo(opts.chip).name.str();
   target.features = "+ptx80";
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));
@@ -43,10 +43,10 @@ static void addLowerToPtx(OpPassManager &pm, const PipelineOptions &opts) {
 
 static void addMapToGpu(OpPassManager &pm, const PipelineOptions &opts) {
   AttnPromoteSharedOptions promote;
-  promote.numStages = opts.numStages;
+  promote.numStages = opts.effectiveNumStages();
   pm.addNestedPass<func::FuncOp>(createAttnPromoteShared(promote));
   pm.addPass(createCSEPass());
-  if (opts.stopAfter == "tile")
+  if (opts.stopAfter == Stage::Promoted)
     return;
   pm.addPass(createAttnConvertTileToGPU());
   pm.addPass(createCanonicalizerPass());
@@ -56,27 +56,58 @@ static void addMapToGpu(OpPassManager &pm, const PipelineOptions &opts) {
 
 void buildFusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
   pm.addPass(createAttnTile({opts.blockM, opts.blockN, opts.numWarps}));
+  if (opts.stopAfter == Stage::Tiled)
+    return;
   pm.addNestedPass<func::FuncOp>(
       createAttnFuseOnlineSoftmax({opts.testingSkipRescale}));
+  if (opts.stopAfter == Stage::Online)
+    return;
   addMapToGpu(pm, opts);
 }
 
 void buildUnfusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
   pm.addPass(createAttnTileUnfused({opts.blockM, opts.blockN, opts.numWarps}));
+  if (opts.stopAfter == Stage::Tiled || opts.stopAfter == Stage::Online)
+    return;
   addMapToGpu(pm, opts);
 }
 
+void buildPipeline(OpPassManager &pm, PipelineKind kind,
+                   const PipelineOptions &options) {
+  if (kind == PipelineKind::Fused)
+    buildFusedPipeline(pm, options);
+  else
+    buildUnfusedPipeline(pm, options);
+}
+
+/// Registers `name`, whose options are parsed and validated (one error line
+/// naming the option and the rule) before any pass is added.
+static void registerPipeline(StringRef name, StringRef description,
+                             PipelineKind kind) {
+  registerPassPipeline(
+      name, description,
+      [kind](OpPassManager &pm, StringRef text,
+             function_ref<LogicalResult(const Twine &)> errorHandler) {
+        PipelineOptions options;
+        if (llvm::Error error = parseOptions(text, options))
+          return errorHandler(llvm::toString(std::move(error)));
+        buildPipeline(pm, kind, options);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optionHandler) {
+        optionHandler(PipelineOptions());
+      });
+}
+
 void registerPipelines() {
-  PassPipelineRegistration<PipelineOptions>(
-      "attn-fused-pipeline",
-      "attn.attention -> one FlashAttention kernel (tile, online softmax, "
-      "shared memory, MMA) -> PTX",
-      buildFusedPipeline);
-  PassPipelineRegistration<PipelineOptions>(
-      "attn-unfused-pipeline",
-      "attn.attention -> three kernels (S = QK^T, P = softmax(S), O = PV) "
-      "with S and P in device memory -> PTX",
-      buildUnfusedPipeline);
+  registerPipeline("attn-fused-pipeline",
+                   "attn.attention -> one FlashAttention kernel (tile, online "
+                   "softmax, shared memory, MMA) -> PTX",
+                   PipelineKind::Fused);
+  registerPipeline("attn-unfused-pipeline",
+                   "attn.attention -> three kernels (S = QK^T, P = softmax(S), "
+                   "O = PV) with S and P in device memory -> PTX",
+                   PipelineKind::Unfused);
 }
 
 } // namespace attn

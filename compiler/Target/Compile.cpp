@@ -86,7 +86,7 @@ static void writeCosts(attn::AttentionOp op, PipelineKind kind,
             : chooseUnfusedConfig(problem.headDim, elt, requested);
   cost::PipelineCost estimate = cost::estimate(
       problem, fused ? cost::Pipeline::Fused : cost::Pipeline::Unfused, config,
-      options.numStages);
+      options.effectiveNumStages());
   if (estimate.kernels.size() != names.size())
     return;
   cost::GpuModel gpu = *cost::builtinGpu("h100");
@@ -185,6 +185,13 @@ static void registerPipelineDialects(DialectRegistry &registry) {
 llvm::Expected<CompiledAttention>
 compileAttention(llvm::StringRef mlirText, PipelineKind kind,
                  const PipelineOptions &options, const CompileHooks &hooks) {
+  if (llvm::Error error = validateOptions(options))
+    return std::move(error);
+  if (options.stopAfter != Stage::PTX)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "stop-after=" + stringifyEnum(Stage(options.stopAfter)) +
+            ": compiling to PTX needs the whole pipeline (stop-after=ptx)");
   DialectRegistry registry;
   registerPipelineDialects(registry);
   MLIRContext context(registry);
@@ -215,10 +222,7 @@ compileAttention(llvm::StringRef mlirText, PipelineKind kind,
   auto op = cast<attn::AttentionOp>(*original);
 
   PassManager pm(&context);
-  if (kind == PipelineKind::Fused)
-    buildFusedPipeline(pm, options);
-  else
-    buildUnfusedPipeline(pm, options);
+  buildPipeline(pm, kind, options);
   if (hooks.configurePassManager)
     hooks.configurePassManager(pm);
   if (failed(pm.run(*module)))

@@ -30,8 +30,6 @@ struct AttentionSpec {
 /// MLIR text of `func.func @attention` holding one attn.attention.
 std::string buildAttentionModule(const AttentionSpec &spec);
 
-enum class PipelineKind { Fused, Unfused };
-
 struct CompiledAttention {
   std::string ptx; ///< Manifest comment lines, then the PTX text.
   unsigned numKernels = 0;
@@ -44,8 +42,8 @@ struct CompileHooks {
   std::function<void(mlir::PassManager &)> configurePassManager;
 };
 
-/// Parses `mlirText`, runs the pipeline down to PTX and writes the manifest.
-/// Errors carry the compiler's diagnostics.
+/// Validates `options`, parses `mlirText`, runs the pipeline down to PTX and
+/// writes the manifest. Errors carry the compiler's diagnostics.
 llvm::Expected<CompiledAttention>
 compileAttention(llvm::StringRef mlirText, PipelineKind kind,
                  const PipelineOptions &options,

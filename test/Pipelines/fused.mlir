@@ -1,5 +1,5 @@
 // RUN: attn-opt %s -split-input-file --attn-fused-pipeline | FileCheck %s
-// RUN: attn-opt %s -split-input-file --attn-fused-pipeline="stop-after=tile" | FileCheck %s --check-prefix=TILE
+// RUN: attn-opt %s -split-input-file --attn-fused-pipeline="stop-after=promoted" | FileCheck %s --check-prefix=TILE
 // RUN: attn-opt %s -split-input-file --attn-fused-pipeline="stop-after=nvvm" | FileCheck %s --check-prefix=NVVM
 // RUN: attn-opt %s -split-input-file --attn-fused-pipeline="chip=sm_80" | FileCheck %s --check-prefix=SM80
 // RUN: attn-opt %s -split-input-file --attn-fused-pipeline="block-m=64 block-n=32 num-warps=2 num-stages=3" | FileCheck %s --check-prefix=OPTS

@@ -1,5 +1,5 @@
 // RUN: attn-opt %s -split-input-file --attn-unfused-pipeline | FileCheck %s
-// RUN: attn-opt %s -split-input-file --attn-unfused-pipeline="stop-after=tile" | FileCheck %s --check-prefix=TILE
+// RUN: attn-opt %s -split-input-file --attn-unfused-pipeline="stop-after=promoted" | FileCheck %s --check-prefix=TILE
 // RUN: attn-opt %s -split-input-file --attn-unfused-pipeline="stop-after=nvvm" | FileCheck %s --check-prefix=NVVM
 // RUN: attn-opt %s -split-input-file --attn-unfused-pipeline="chip=sm_80 num-stages=1" | FileCheck %s --check-prefix=SM80
 

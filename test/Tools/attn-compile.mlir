@@ -75,7 +75,7 @@
 
 // ERR-SHAPE: attn-compile: error: --shape must be BxHxNxD, got '1x2x3'
 // ERR-INT: attn-compile: error: --shape: 'N' is not an integer
-// ERR-PIPELINE: attn-compile: error: --pipeline must be fused or unfused, got 'fancy'
+// ERR-PIPELINE: attn-compile: error: pipeline=fancy: not a valid value: use fused or unfused
 // ERR-LSE: attn-compile: error: the pipeline failed:
 // ERR-LSE: error: 'attn.attention' op the unfused pipeline does not produce the logsumexp result; use the fused pipeline
 // ERR-HEADDIM: attn-compile: error: the pipeline failed:

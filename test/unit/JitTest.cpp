@@ -151,14 +151,23 @@ TEST_F(Jit, EmptyProblemIsRefused) {
 TEST_F(Jit, BadOptionsAreRefused) {
   jit::AttentionDesc desc = smallDesc();
   desc.chip = "sm_75";
-  EXPECT_EQ(errorOf(desc), "chip 'sm_75' is not supported: use sm_80, sm_90 "
-                           "or sm_90a");
+  EXPECT_EQ(errorOf(desc), "chip 'sm_75' is not supported: use sm_80, sm_86, "
+                           "sm_89, sm_90, sm_90a");
+  for (const char *chip : {"sm_100", "garbage", ""}) {
+    desc.chip = chip;
+    EXPECT_CONTAINS(errorOf(desc), "is not supported: use sm_80");
+  }
   desc = smallDesc();
   desc.scale = -1.0;
   EXPECT_CONTAINS(errorOf(desc), "scale is -1.0");
   desc = smallDesc();
-  desc.tuning.numStages = 0;
-  EXPECT_EQ(errorOf(desc), "tuning.numStages is 0; it must be in [1, 8]");
+  desc.tuning.numStages = 9;
+  EXPECT_EQ(errorOf(desc),
+            "tuning: num-stages=9: must be 0 (the default, 2) or in [1, 8]");
+  desc = smallDesc();
+  desc.tuning.blockN = 100000;
+  EXPECT_EQ(errorOf(desc), "tuning: block-n=100000: must be 0 (the default) "
+                           "or a multiple of 16 in [16, 256]");
   desc = smallDesc();
   desc.tuning.blockM = -64;
   EXPECT_CONTAINS(errorOf(desc), "tuning.blockM is -64");

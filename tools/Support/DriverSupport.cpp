@@ -3,10 +3,15 @@
 #include "dialects/Attn/IR/AttnDialect.h"
 #include "dialects/Tile/IR/TileDialect.h"
 
+#include "compiler/Pipelines/Options.h"
+
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
 
 namespace attn {
 
@@ -39,6 +44,23 @@ llvm::Expected<AttentionSpec> parseAttentionSpec(llvm::StringRef shape,
   spec.causal = causal;
   spec.lse = lse;
   return spec;
+}
+
+void parseCommandLineOrExit(int argc, char **argv, llvm::StringRef overview) {
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  optionErrorSink() = &os;
+  bool ok = llvm::cl::ParseCommandLineOptions(argc, argv, overview, &os);
+  optionErrorSink() = nullptr;
+  if (ok)
+    return;
+  // The first complaint, without llvm::cl's "<tool>: " prefix.
+  llvm::StringRef tool = llvm::sys::path::filename(argv[0]);
+  llvm::StringRef first = llvm::StringRef(errors).split('\n').first.trim();
+  first.consume_front(tool);
+  first.consume_front(": ");
+  llvm::WithColor::error(llvm::errs(), tool) << first << "\n";
+  std::exit(1);
 }
 
 } // namespace attn

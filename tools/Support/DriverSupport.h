@@ -1,6 +1,6 @@
 //===- DriverSupport.h - shared by the command-line drivers -----*- C++ -*-===//
-#ifndef ATTN_COMPILER_DRIVERSUPPORT_H
-#define ATTN_COMPILER_DRIVERSUPPORT_H
+#ifndef ATTN_TOOLS_SUPPORT_DRIVERSUPPORT_H
+#define ATTN_TOOLS_SUPPORT_DRIVERSUPPORT_H
 
 #include "compiler/Target/Compile.h"
 
@@ -18,6 +18,10 @@ llvm::Expected<AttentionSpec> parseAttentionSpec(llvm::StringRef shape,
                                                  llvm::StringRef dtype,
                                                  bool causal, bool lse);
 
+/// Parses the command line. A bad flag or value is reported as one line,
+/// "<tool>: error: ...", and the process exits with status 1.
+void parseCommandLineOrExit(int argc, char **argv, llvm::StringRef overview);
+
 } // namespace attn
 
-#endif // ATTN_COMPILER_DRIVERSUPPORT_H
+#endif // ATTN_TOOLS_SUPPORT_DRIVERSUPPORT_H

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Target/Compile.h"
 #include "tools/Support/DriverSupport.h"
+#include "tools/Support/PipelineFlags.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -24,8 +25,9 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
                                       cl::init(""));
 static cl::opt<std::string> outputFile("o", cl::desc("Output PTX file"),
                                        cl::value_desc("file"), cl::Required);
-static cl::opt<std::string> pipeline("pipeline", cl::desc("fused or unfused"),
-                                     cl::init("fused"));
+static cl::opt<attn::PipelineKind, false, attn::EnumParser<attn::PipelineKind>>
+    pipeline("pipeline", cl::desc("Which pipeline compiles the attention"),
+             cl::init(attn::PipelineKind::Fused));
 static cl::opt<std::string>
     shape("shape",
           cl::desc("Build the problem BxHxNxD instead of reading a file"));
@@ -33,13 +35,6 @@ static cl::opt<std::string> dtype("dtype", cl::desc("f16, bf16 or f32"),
                                   cl::init("f16"));
 static cl::opt<bool> causal("causal", cl::desc("Causal mask (with --shape)"));
 static cl::opt<bool> lse("lse", cl::desc("Also return the logsumexp"));
-static cl::opt<int64_t> blockM("block-m", cl::init(0));
-static cl::opt<int64_t> blockN("block-n", cl::init(0));
-static cl::opt<int64_t> numWarps("num-warps", cl::init(0));
-static cl::opt<int64_t> numStages("num-stages", cl::init(2));
-static cl::opt<std::string> chip("chip", cl::init("sm_90"));
-static cl::opt<bool> testingSkipRescale("testing-skip-rescale",
-                                        cl::desc("Testing only"));
 static cl::opt<std::string> ptxas("ptxas",
                                   cl::desc("ptxas to assemble the output with "
                                            "(empty: skip)"),
@@ -51,14 +46,14 @@ static int fail(const Twine &message) {
 }
 
 /// Runs ptxas -v and prints registers, spills and shared memory per kernel.
-static int reportPtxas(StringRef ptxFile) {
+static int reportPtxas(StringRef ptxFile, StringRef chipName) {
   SmallString<128> log;
   sys::fs::createTemporaryFile("attn-ptxas", "log", log);
   FileRemover remover(log);
   SmallString<128> cubin;
   sys::fs::createTemporaryFile("attn-ptxas", "cubin", cubin);
   FileRemover cubinRemover(cubin);
-  std::string arch = "-arch=" + chip;
+  std::string arch = "-arch=" + chipName.str();
   StringRef args[] = {ptxas, arch, "-v", "-O3", ptxFile, "-o", cubin};
   std::optional<StringRef> redirects[] = {std::nullopt, log.str(), log.str()};
   std::string error;
@@ -89,8 +84,8 @@ static int reportPtxas(StringRef ptxFile) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "attn-compile: attention -> PTX + manifest\n");
+  attn::parseCommandLineOrExit(argc, argv,
+                               "attn-compile: attention -> PTX + manifest\n");
   std::string text;
   if (!shape.empty()) {
     Expected<attn::AttentionSpec> spec =
@@ -107,20 +102,11 @@ int main(int argc, char **argv) {
                   "': " + buffer.getError().message());
     text = (*buffer)->getBuffer().str();
   }
-  if (pipeline != "fused" && pipeline != "unfused")
-    return fail("--pipeline must be fused or unfused, got '" + pipeline + "'");
-
   attn::PipelineOptions options;
-  options.blockM = blockM;
-  options.blockN = blockN;
-  options.numWarps = numWarps;
-  options.numStages = numStages;
-  options.chip = chip;
-  options.testingSkipRescale = testingSkipRescale;
-  auto kind = pipeline == "fused" ? attn::PipelineKind::Fused
-                                  : attn::PipelineKind::Unfused;
+  if (Error error = attn::tools::readPipelineFlags(options))
+    return fail(toString(std::move(error)));
   Expected<attn::CompiledAttention> compiled =
-      attn::compileAttention(text, kind, options);
+      attn::compileAttention(text, pipeline, options);
   if (!compiled)
     return fail(toString(compiled.takeError()));
 
@@ -130,9 +116,10 @@ int main(int argc, char **argv) {
         return Error::success();
       }))
     return fail("cannot write '" + outputFile + "': " + toString(std::move(e)));
-  outs() << pipeline << ": " << compiled->numKernels << " kernel(s), "
-         << compiled->ptx.size() << " bytes of PTX -> " << outputFile << "\n";
+  outs() << attn::stringifyEnum(attn::PipelineKind(pipeline)) << ": "
+         << compiled->numKernels << " kernel(s), " << compiled->ptx.size()
+         << " bytes of PTX -> " << outputFile << "\n";
   if (!ptxas.empty())
-    return reportPtxas(outputFile);
+    return reportPtxas(outputFile, attn::chipInfo(options.chip).name);
   return 0;
 }

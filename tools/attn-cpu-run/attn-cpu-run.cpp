@@ -6,15 +6,17 @@
 // engine, on seeded random inputs, and compares with a float64 reference.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/Target/Compile.h"
-#include "tools/Support/DriverSupport.h"
 #include "compiler/Analysis/Passes.h"
 #include "compiler/Conversion/Passes.h"
-#include "dialects/Tile/Transforms/Passes.h"
-#include "dialects/Attn/Transforms/TileConfig.h"
+#include "compiler/Pipelines/Pipelines.h"
+#include "compiler/Target/Compile.h"
 #include "dialects/Attn/IR/AttnOps.h"
+#include "dialects/Attn/Transforms/TileConfig.h"
+#include "dialects/Tile/Transforms/Passes.h"
 #include "runtime/FloatConvert.h"
 #include "runtime/Reference.h"
+#include "tools/Support/DriverSupport.h"
+#include "tools/Support/PipelineFlags.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -42,37 +44,32 @@ namespace cl = llvm::cl;
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
                                       cl::init(""));
-static cl::list<std::string>
+static cl::list<attn::PipelineKind, bool, attn::EnumParser<attn::PipelineKind>>
     pipelines("pipeline", cl::desc("fused and/or unfused (default: both)"),
               cl::CommaSeparated);
-static cl::opt<std::string> rung(
-    "rung",
-    cl::desc("Which IR to run: tiled (exact two-pass softmax), online (after "
-             "the online-softmax fusion), promoted (after shared-memory "
-             "promotion; the default)"),
-    cl::init("promoted"));
+static cl::opt<attn::Stage, false, attn::EnumParser<attn::Stage>>
+    rung("rung",
+         cl::desc("Which IR to run: tiled (exact two-pass softmax), online "
+                  "(after the online-softmax fusion) or promoted (after "
+                  "shared-memory promotion; the default)"),
+         cl::init(attn::Stage::Promoted));
 static cl::opt<std::string>
     shape("shape", cl::desc("Problem BxHxNxD instead of a file"));
-static cl::opt<std::string> dtype("dtype", cl::init("f32"));
+static cl::opt<std::string> dtype("dtype", cl::desc("f16, bf16 or f32"),
+                                  cl::init("f16"));
 static cl::opt<bool> causal("causal");
 static cl::opt<bool> lse("lse", cl::desc("Also return the logsumexp"));
 static cl::opt<unsigned> seed("seed", cl::init(1));
-static cl::opt<int64_t> blockM("block-m", cl::init(0));
-static cl::opt<int64_t> blockN("block-n", cl::init(0));
-static cl::opt<int64_t> numWarps("num-warps", cl::init(0));
-static cl::opt<int64_t> numStages("num-stages", cl::init(2));
 static cl::opt<double> bound("bound",
                              cl::desc("Relative error bound (default by "
                                       "type: f32 1e-5, f16 2e-3, bf16 1e-2)"),
                              cl::init(0));
-static cl::opt<bool> testingSkipRescale("testing-skip-rescale",
-                                        cl::desc("Testing only"));
 
 namespace {
 
 int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "attn-cpu-run") << message << "\n";
-  return 2;
+  return 1;
 }
 
 /// A host buffer in the kernel's element type, with a memref descriptor.
@@ -138,20 +135,11 @@ struct RunResult {
   int64_t intermediateBytes = 0;
 };
 
-/// The passes from attn.attention down to the chosen rung, then to the
+/// The pipeline from attn.attention down to the chosen rung, then to the
 /// host's loops.
-void buildPipeline(PassManager &pm, bool fused) {
-  attn::TileConfig c{blockM, blockN, numWarps};
-  if (fused) {
-    pm.addPass(attn::createAttnTile({c.blockM, c.blockN, c.numWarps}));
-    if (rung != "tiled")
-      pm.addNestedPass<func::FuncOp>(
-          attn::createAttnFuseOnlineSoftmax({testingSkipRescale}));
-  } else {
-    pm.addPass(attn::createAttnTileUnfused({c.blockM, c.blockN, c.numWarps}));
-  }
-  if (rung == "promoted")
-    pm.addNestedPass<func::FuncOp>(attn::createAttnPromoteShared({numStages}));
+void buildHostPipeline(PassManager &pm, attn::PipelineKind kind,
+                       const attn::PipelineOptions &options) {
+  attn::buildPipeline(pm, kind, options);
   pm.addPass(attn::createAttnConvertTileToHost());
 }
 
@@ -173,7 +161,9 @@ void buildLowerToLLVM(PassManager &pm) {
 /// Compiles `text` with one pipeline, runs every launch in order on `io`
 /// (q, k, v filled; o, lse written) and returns the launch plan's figures.
 llvm::Expected<RunResult> runPipeline(MLIRContext &ctx, StringRef text,
-                                      bool fused, std::string &diagnostics,
+                                      attn::PipelineKind kind,
+                                      const attn::PipelineOptions &options,
+                                      std::string &diagnostics,
                                       llvm::StringMap<HostBuffer> &io) {
   auto error = [&](const llvm::Twine &what) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -183,7 +173,7 @@ llvm::Expected<RunResult> runPipeline(MLIRContext &ctx, StringRef text,
   if (!module)
     return error("cannot parse the input");
   PassManager pm(&ctx);
-  buildPipeline(pm, fused);
+  buildHostPipeline(pm, kind, options);
   if (failed(pm.run(*module)))
     return error("the pipeline failed");
 
@@ -218,9 +208,9 @@ llvm::Expected<RunResult> runPipeline(MLIRContext &ctx, StringRef text,
   if (const char *dump = std::getenv("ATTN_CPU_DUMP_LLVM"))
     if (*dump)
       module->print(llvm::errs());
-  ExecutionEngineOptions options;
-  options.transformer = makeOptimizingTransformer(2, 0, nullptr);
-  auto engine = ExecutionEngine::create(*module, options);
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = makeOptimizingTransformer(2, 0, nullptr);
+  auto engine = ExecutionEngine::create(*module, engineOptions);
   if (!engine)
     return error("the execution engine failed: " +
                  llvm::toString(engine.takeError()));
@@ -257,10 +247,17 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  cl::ParseCommandLineOptions(argc, argv,
-                              "attn-cpu-run: attention IR on the CPU\n");
-  if (rung != "tiled" && rung != "online" && rung != "promoted")
-    return fail("--rung must be tiled, online or promoted");
+  attn::parseCommandLineOrExit(argc, argv,
+                               "attn-cpu-run: attention IR on the CPU\n");
+  if (rung != attn::Stage::Tiled && rung != attn::Stage::Online &&
+      rung != attn::Stage::Promoted)
+    return fail("--rung " + attn::stringifyEnum(attn::Stage(rung)) +
+                ": the CPU path runs rungs 2-4 only: use tiled, online or "
+                "promoted");
+  attn::PipelineOptions options;
+  if (llvm::Error error = attn::tools::readPipelineFlags(options))
+    return fail(llvm::toString(std::move(error)));
+  options.stopAfter = rung;
 
   std::string text;
   if (!shape.empty()) {
@@ -338,14 +335,13 @@ int main(int argc, char **argv) {
                    r, &ref[row * problem.headDim], refLse[row], scratch);
     }
 
-  std::vector<std::string> which(pipelines.begin(), pipelines.end());
+  std::vector<attn::PipelineKind> which(pipelines.begin(), pipelines.end());
   if (which.empty())
-    which = {"fused", "unfused"};
+    which = {attn::PipelineKind::Fused, attn::PipelineKind::Unfused};
   bool allPass = true;
-  for (const std::string &p : which) {
-    if (p != "fused" && p != "unfused")
-      return fail("--pipeline must be fused or unfused, got '" + p + "'");
-    if (p == "unfused" && problem.lse) {
+  for (attn::PipelineKind kind : which) {
+    std::string p = attn::stringifyEnum(kind).str();
+    if (kind == attn::PipelineKind::Unfused && problem.lse) {
       llvm::outs() << "SKIP unfused: it does not produce the logsumexp\n";
       continue;
     }
@@ -354,7 +350,7 @@ int main(int argc, char **argv) {
       io[entry.getKey()] = entry.getValue();
     diagnostics.clear();
     llvm::Expected<RunResult> run =
-        runPipeline(ctx, text, p == "fused", diagnostics, io);
+        runPipeline(ctx, text, kind, options, diagnostics, io);
     if (!run)
       return fail(p + ": " + llvm::toString(run.takeError()));
     std::vector<float> out = decodeAll(io["o"]);
@@ -388,9 +384,12 @@ int main(int argc, char **argv) {
         "rel_err={9:e2} max_abs={10:e2} bound={11:e0}{12} non_finite={13} "
         "gpu_extra_mem_bytes={14}\n",
         pass ? "PASS" : "FAIL", p, attn::rt::nameOf(problem.dtype),
-        p == "fused" ? rung.getValue() : std::string("unfused"), problem.batch,
-        problem.heads, problem.seqLen, problem.headDim, problem.causal ? 1 : 0,
-        rel, maxAbs, limit, lseText, nonFinite, run->intermediateBytes);
+        kind == attn::PipelineKind::Fused
+            ? attn::stringifyEnum(attn::Stage(rung))
+            : llvm::StringRef("unfused"),
+        problem.batch, problem.heads, problem.seqLen, problem.headDim,
+        problem.causal ? 1 : 0, rel, maxAbs, limit, lseText, nonFinite,
+        run->intermediateBytes);
   }
   return allPass ? 0 : 1;
 }

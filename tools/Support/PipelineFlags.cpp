@@ -1,0 +1,54 @@
+//===- PipelineFlags.cpp - compiler options as command-line flags ---------===//
+#include "tools/Support/PipelineFlags.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+using namespace llvm;
+
+namespace attn::tools {
+
+cl::OptionCategory &compilerCategory() {
+  static cl::OptionCategory category("attn compiler options");
+  return category;
+}
+
+/// The PipelineOptions whose names, help and defaults the flags show.
+static const PipelineOptions &defaults() {
+  static const PipelineOptions *options = new PipelineOptions();
+  return *options;
+}
+
+namespace {
+/// A flag named and described like `option`; its text is parsed later.
+struct Flag : cl::opt<std::string> {
+  std::string help;
+  Flag(const cl::Option &option, StringRef defaultText)
+      : cl::opt<std::string>(option.ArgStr, cl::cat(compilerCategory())),
+        help((option.HelpStr + " (default: " + defaultText + ")").str()) {
+    setDescription(help);
+    setValueStr(option.ValueStr.empty() ? "value" : option.ValueStr);
+  }
+};
+
+Flag blockM(defaults().blockM, "0");
+Flag blockN(defaults().blockN, "0");
+Flag numWarps(defaults().numWarps, "0");
+Flag numStages(defaults().numStages, "0");
+Flag chip(defaults().chip, chipInfo(defaults().chip).name);
+cl::opt<bool>
+    testingSkipRescale(defaults().testingSkipRescale.ArgStr,
+                       cl::desc(defaults().testingSkipRescale.HelpStr),
+                       cl::cat(compilerCategory()));
+} // namespace
+
+Error readPipelineFlags(PipelineOptions &options) {
+  SmallVector<std::string> words;
+  for (Flag *flag : {&blockM, &blockN, &numWarps, &numStages, &chip})
+    if (flag->getNumOccurrences())
+      words.push_back((flag->ArgStr + "=" + flag->getValue()).str());
+  if (testingSkipRescale)
+    words.push_back("testing-skip-rescale=true");
+  return parseOptions(join(words, " "), options);
+}
+
+} // namespace attn::tools
