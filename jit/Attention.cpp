@@ -622,8 +622,8 @@ static rt::Expected<std::string> runPipeline(std::string_view mlirText,
   };
   llvm::Expected<CompiledAttention> compiled = compileAttention(
       llvm::StringRef(mlirText.data(), mlirText.size()),
-      options.pipeline == Pipeline::Fused ? PipelineKind::Fused
-                                          : PipelineKind::Unfused,
+      options.pipeline == Pipeline::Fused ? PipelineKind::fused
+                                          : PipelineKind::unfused,
       pipelineOptions, hooks);
   if (!compiled)
     return Status::error(StatusCode::InvalidArgument,

@@ -36,19 +36,22 @@ def AttnReportCost : Pass<"attn-report-cost", "mlir::ModuleOp"> {
     for the whole pipeline: 2·B·H·N²·e bytes (4·H·N² per batch element in
     fp16). Causal unfused kernels still compute all N² scores.
 
-    Fused, with the tile sizes the fused pipeline chooses (chooseFusedConfig,
-    or `block-m`/`block-n`/`num-warps`): a program reads its BLOCK_M×d Q tile
+    Fused, with the op's tiling (#attn.tiling, as `attn-select-tiling` or a
+    pipeline stopped at `stop-after=config` records it; without one, the
+    pipeline's defaults): a program reads its BLOCK_M×d Q tile
     once and streams every K and V tile past it, so per head
       bytes = Q + O + ⌈N/BLOCK_M⌉·(K + V)
     (causal: each Q block reads K/V only up to its last row, rounded up to
     BLOCK_N). M, the on-chip bytes of a program's tiles, is the Q tile plus
-    `num-stages` K and V tiles with 16-byte row padding (the kernel's shared
+    `stages` K and V tiles with 16-byte row padding (the kernel's shared
     memory). As BLOCK_M·d·e ≤ M, the K/V term 2N²d·e/BLOCK_M is the
     IO complexity Θ(N²d²/M) with constant 2e²·M/(BLOCK_M·d·e). The formula
     counts every K/V re-read as HBM traffic; a GPU's L2 serves many of them.
     FLOPs: 4d + 5 per (query row, key row) pair visited.
 
     Example: `attn-opt --attn-report-cost="gpu=a100 pipeline=unfused" f.mlir`
+    (and `attn-opt f.mlir --attn-fused-pipeline="block-m=64 stop-after=config"
+    --attn-report-cost` for another tiling)
     on B=H=1, N=262144, D=64, f16 prints (columns: FLOPs, read, written,
     intermediates, FLOP/B, bound, time)
       attn_scores   8.8 TFLOP   64 MB  128 GB  128 GB  64.0  memory  68.8 ms
@@ -63,15 +66,7 @@ def AttnReportCost : Pass<"attn-report-cost", "mlir::ModuleOp"> {
     Option<"bandwidthTbps", "bandwidth-tbps", "double", "0.0",
            "Device-memory bandwidth in TB/s (0: the model's)">,
     Option<"pipeline", "pipeline", "std::string", "\"both\"",
-           "Pipelines to report: fused, unfused or both">,
-    Option<"blockM", "block-m", "int64_t", "0",
-           "Rows per program (0: the pipeline's choice)">,
-    Option<"blockN", "block-n", "int64_t", "0",
-           "Columns per step (0: the pipeline's choice)">,
-    Option<"numWarps", "num-warps", "int64_t", "0",
-           "Warps per program (0: the pipeline's choice)">,
-    Option<"numStages", "num-stages", "int64_t", "2",
-           "Shared-memory buffers per K/V tile (fused; sets M)">
+           "Pipelines to report: fused, unfused or both">
   ];
 }
 

@@ -124,28 +124,37 @@ struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
                          << "'; expected fused, unfused or both";
       return signalPassFailure();
     }
-    if (numStages < 1) {
-      module.emitError() << "num-stages must be at least 1, got "
-                         << static_cast<int64_t>(numStages);
-      return signalPassFailure();
-    }
-
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     llvm::raw_ostream &os = llvm::outs();
-    if (ops.empty())
-      os << "attn-report-cost: no attn.attention in the module\n";
+    if (ops.empty()) {
+      module.emitError() << "attn-report-cost: the module holds no "
+                            "attn.attention (the report reads rung 1)";
+      return signalPassFailure();
+    }
     for (AttentionOp op : ops)
       if (failed(report(op, pipelines, *gpu, os)))
         return signalPassFailure();
     os.flush();
   }
 
-  LogicalResult report(AttentionOp op, ArrayRef<Pipeline> pipelines,
+  LogicalResult report(AttentionOp op, SmallVector<Pipeline> pipelines,
                        const GpuModel &gpu, llvm::raw_ostream &os) {
     Problem problem = problemOf(op);
     Type elt = op.getElementType();
-    TileConfig requested{blockM, blockN, numWarps};
+    // A tiling chosen by attn-select-tiling is the one reported; without
+    // one, each pipeline's defaults (the choice the pipeline would make).
+    if (TilingAttr tiling = op.getTilingAttr()) {
+      Pipeline chosen = tiling.getPipeline() == PipelineKind::fused
+                            ? Pipeline::Fused
+                            : Pipeline::Unfused;
+      if (!llvm::is_contained(pipelines, chosen))
+        return op.emitError()
+               << "the op's tiling " << tiling << " is for the "
+               << nameOf(chosen) << " pipeline; pipeline=" << pipeline
+               << " does not report it";
+      pipelines = {chosen};
+    }
     SmallVector<PipelineCost> costs;
     SmallVector<std::string> notes;
     for (Pipeline p : pipelines) {
@@ -154,12 +163,13 @@ struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
                         "the logsumexp result");
         continue;
       }
-      TileConfig c = p == Pipeline::Fused
-                         ? chooseFusedConfig(problem.headDim, elt, requested)
-                         : chooseUnfusedConfig(problem.headDim, elt, requested);
-      if (failed(verifyTileConfig(op, c, problem.headDim, elt)))
+      FailureOr<TilingAttr> tiling =
+          getOrSelectTiling(op, p == Pipeline::Fused ? PipelineKind::fused
+                                                     : PipelineKind::unfused);
+      if (failed(tiling))
         return failure();
-      costs.push_back(estimate(problem, p, c, numStages));
+      costs.push_back(
+          estimate(problem, p, tileConfigOf(*tiling), tiling->getStages()));
     }
 
     std::string where;

@@ -15,27 +15,31 @@ def AttnTile : Pass<"attn-tile", "mlir::ModuleOp"> {
   let summary = "Lower attn.attention to one tiled kernel with an exact softmax";
   let description = [{
     Rung 1 → 2. Each `attn.attention` becomes a `tile.launch` of a new kernel
-    function over the grid (B·H, ⌈N/block-m⌉). A program loads its
-    block-m×D tile of Q and makes two passes over block-n-wide K/V tiles:
-    the first finds each row's maximum score, the second sums the
-    exponentials and accumulates P·V. The division by the row sum happens
-    once at the end. Scores are kept in the log2 domain (scale·log2 e folded
-    in) so the exponentials are `math.exp2`. With `causal`, the loops stop at
-    the last K/V tile that touches the diagonal.
+    function over the grid (B·H, ⌈N/block_m⌉), tiled as the op's
+    #attn.tiling says (set by `attn-select-tiling`; without one, the
+    defaults for sm_90). A program loads its block_m×D tile of Q and makes
+    two passes over block_n-wide K/V tiles: the first finds each row's
+    maximum score, the second sums the exponentials and accumulates P·V.
+    The division by the row sum happens once at the end. Scores are kept in
+    the log2 domain (scale·log2 e folded in) so the exponentials are
+    `math.exp2`. With `causal`, the loops stop at the last K/V tile that
+    touches the diagonal. The kernel and its launch carry the #tile.config.
 
-    Before: `%o = attn.attention %q, %k, %v : ...`
-    After:  `%o = tile.launch @attn_fwd(%q, %k, %v) : ...` plus
-            `func.func @attn_fwd(%q: memref<..>, ..., %o: memref<..>)
-               attributes {tile.grid = array<i64: BH, M, 1>, tile.num_warps = W}`.
+    Before:
+    ```mlir
+    %o = attn.attention %q, %k, %v {tiling = #attn.tiling<fused, block_m = 128,
+        block_n = 64, warps = 4, stages = 2, chip = "sm_90">} : ...
+    ```
+    After:
+    ```mlir
+    %o = tile.launch @attn_fwd(%q, %k, %v) names ["q", "k", "v", "o"]
+        {config = #tile.config<grid = [2, 8, 1], warps = 4, block_m = 128,
+                               block_n = 64, stages = 2, smem = 0,
+                               chip = "sm_90">} : ...
+    func.func private @attn_fwd(%q: memref<..>, ..., %o: memref<..>)
+        attributes {tile.config = #tile.config<...>} { ... }
+    ```
   }];
-  let options = [
-    Option<"blockM", "block-m", "int64_t", "0",
-           "Rows of Q per program (0: choose from D and the element type)">,
-    Option<"blockN", "block-n", "int64_t", "0",
-           "Columns of K/V per loop step (0: choose)">,
-    Option<"numWarps", "num-warps", "int64_t", "0",
-           "Warps per program (0: choose)">
-  ];
   let dependentDialects = ["::attn::tile::TileDialect",
                            "::mlir::func::FuncDialect"];
 }
@@ -43,17 +47,21 @@ def AttnTile : Pass<"attn-tile", "mlir::ModuleOp"> {
 def AttnTileUnfused : Pass<"attn-tile-unfused", "mlir::ModuleOp"> {
   let summary = "Lower attn.attention to three kernels: S = Q·Kᵀ, P = softmax(S), O = P·V";
   let description = [{
-    Rung 1 → 2 for the unfused ("standard attention") pipeline. S and P are
-    full [B, H, N, N] tensors passed between three `tile.launch`es, so the
+    Rung 1 → 2 for the unfused ("standard attention") pipeline, tiled as the
+    op's #attn.tiling says (or the unfused defaults). S and P are full
+    [B, H, N, N] tensors passed between three `tile.launch`es, so the
     runtime materializes them in device memory. S holds scale·Q·Kᵀ with
     masked entries set to -inf; the softmax kernel makes three passes over
     each row block (max, sum, normalize).
+
+    Before: `%o = attn.attention %q, %k, %v : ...`
+    After:
+    ```mlir
+    %s = tile.launch @attn_scores(%q, %k) names ["q", "k", "s"] {config = ...}
+    %p = tile.launch @attn_softmax(%s) names ["s", "p"] {config = ...}
+    %o = tile.launch @attn_pv(%p, %v) names ["p", "v", "o"] {config = ...}
+    ```
   }];
-  let options = [
-    Option<"blockM", "block-m", "int64_t", "0", "Rows per program (0: choose)">,
-    Option<"blockN", "block-n", "int64_t", "0", "Columns per tile (0: choose)">,
-    Option<"numWarps", "num-warps", "int64_t", "0", "Warps per program (0: choose)">
-  ];
   let dependentDialects = ["::attn::tile::TileDialect",
                            "::mlir::func::FuncDialect"];
 }
@@ -61,15 +69,32 @@ def AttnTileUnfused : Pass<"attn-tile-unfused", "mlir::ModuleOp"> {
 def AttnConvertTileToGPU : Pass<"attn-convert-tile-to-gpu", "mlir::ModuleOp"> {
   let summary = "Map tile kernels to warps and threads: gpu.func with nvgpu MMA";
   let description = [{
-    Rung 4 → 5. Each tile kernel becomes a `gpu.func` in `gpu.module
-    @attn_kernels`. Tiles of M rows are split across warps in 16-row MMA
-    atoms; a 2-D tile lives in registers in the m16n8 accumulator layout,
-    a row vector as two values per atom. `tile.dot` becomes
-    `nvgpu.ldmatrix` + `nvgpu.mma.sync` (m16n8k16 for f16/bf16; for f32,
-    m16n8k8 TF32 done three times, split into high and low parts, for f32
-    accuracy). Row reductions finish with `gpu.shuffle xor` inside each
-    quad. Shared buffers are carved from dynamic shared memory. Each
-    `tile.launch` gets its grid, block and shared-memory size.
+    Rung 4 (with layouts) → 5. Each tile kernel becomes a `gpu.func` in
+    `gpu.module @attn_kernels`, sized by its #tile.config, whose body the
+    conversion patterns of `compiler/Conversion/TileToGPU` rewrite: a tile
+    becomes the pieces one thread holds of it, as its layout says (1:N type
+    conversion); `tile.dot` on #tile.mma<sync> becomes `nvgpu.ldmatrix` +
+    `nvgpu.mma.sync` (m16n8k16 for f16/bf16; for f32, m16n8k8 TF32 done
+    three times on high and low parts, for f32 accuracy); row reductions end
+    with `gpu.shuffle xor` inside each quad; shared buffers are views of the
+    dynamic shared memory at their offsets. An op the patterns cannot lower
+    is refused with the reason before anything is rewritten.
+
+    Before:
+    ```mlir
+    func.func private @attn_fwd(...) attributes {tile.config = #tile.config<
+        grid = [2, 8, 1], warps = 4, ...>} {
+      %m = tile.reduce max %s : tensor<128x64xf32, #mma>
+          -> tensor<128xf32, #tile.slice<dim = 1, #mma>>
+    ```
+    After:
+    ```mlir
+    gpu.module @attn_kernels {
+      gpu.func @attn_fwd(...) kernel attributes {known_block_size =
+          array<i32: 128, 1, 1>, ...} {
+        %r = arith.maximumf %p0, %p1 : vector<2x2xf32>  // a thread's pieces
+        %x = gpu.shuffle xor %v, %c1_i32, %c32_i32 : f32
+    ```
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::nvgpu::NVGPUDialect",

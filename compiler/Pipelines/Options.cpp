@@ -9,9 +9,9 @@ namespace attn {
 
 llvm::ArrayRef<EnumLiteral<PipelineKind>> enumLiterals(PipelineKind *) {
   static const EnumLiteral<PipelineKind> literals[] = {
-      {PipelineKind::Fused, "fused",
+      {PipelineKind::fused, "fused",
        "one FlashAttention kernel; S and P stay on chip"},
-      {PipelineKind::Unfused, "unfused",
+      {PipelineKind::unfused, "unfused",
        "three kernels with S and P in device memory"},
   };
   return literals;
@@ -19,10 +19,14 @@ llvm::ArrayRef<EnumLiteral<PipelineKind>> enumLiterals(PipelineKind *) {
 
 llvm::ArrayRef<EnumLiteral<Stage>> enumLiterals(Stage *) {
   static const EnumLiteral<Stage> literals[] = {
+      {Stage::Config, "config",
+       "rung 1 with each op's tile configuration (#attn.tiling)"},
       {Stage::Tiled, "tiled", "rung 2: tile kernels, exact softmax"},
       {Stage::Online, "online", "rung 3: online softmax (fused only)"},
       {Stage::Promoted, "promoted",
        "rung 4: dot operands staged in shared memory"},
+      {Stage::Layouts, "layouts",
+       "rung 4 with every tile's layout and shared memory placed"},
       {Stage::GPU, "gpu", "rung 5: gpu.func with nvgpu/nvvm ops"},
       {Stage::NVVM, "nvvm", "rung 5 in the NVVM and LLVM dialects"},
       {Stage::PTX, "ptx", "rung 6: PTX in a gpu.binary (everything)"},

@@ -11,6 +11,7 @@
 #define ATTN_COMPILER_PIPELINES_OPTIONS_H
 
 #include "compiler/Target/Chip.h"
+#include "dialects/Attn/IR/AttnDialect.h"
 
 #include "mlir/Pass/PassOptions.h"
 #include "llvm/Support/CommandLine.h"
@@ -18,14 +19,13 @@
 
 namespace attn {
 
-/// Which pipeline compiles an attn.attention.
-enum class PipelineKind { Fused, Unfused };
-
 /// Where a pipeline stops: the rung whose IR it leaves behind.
 enum class Stage {
+  Config,   ///< rung 1 with each attn.attention's #attn.tiling chosen
   Tiled,    ///< rung 2: tile kernels, exact softmax
   Online,   ///< rung 3: online softmax (the fused pipeline only)
   Promoted, ///< rung 4: dot operands staged in shared memory
+  Layouts,  ///< rung 4 with every tile's layout and shared memory placed
   GPU,      ///< rung 5: gpu.func with nvgpu/nvvm ops
   NVVM,     ///< rung 5 lowered to the NVVM and LLVM dialects
   PTX,      ///< rung 6: PTX in a gpu.binary (the whole pipeline)

@@ -2,6 +2,7 @@
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Analysis/Passes.h"
 #include "compiler/Conversion/Passes.h"
+#include "dialects/Attn/Transforms/Passes.h"
 #include "dialects/Tile/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -42,11 +43,13 @@ static void addLowerToPtx(OpPassManager &pm, const PipelineOptions &opts) {
 }
 
 static void addMapToGpu(OpPassManager &pm, const PipelineOptions &opts) {
-  AttnPromoteSharedOptions promote;
-  promote.numStages = opts.effectiveNumStages();
-  pm.addNestedPass<func::FuncOp>(createAttnPromoteShared(promote));
+  pm.addPass(createAttnPromoteShared());
   pm.addPass(createCSEPass());
   if (opts.stopAfter == Stage::Promoted)
+    return;
+  pm.addPass(createAttnAssignLayouts());
+  pm.addPass(createAttnAllocateShared());
+  if (opts.stopAfter == Stage::Layouts)
     return;
   pm.addPass(createAttnConvertTileToGPU());
   pm.addPass(createCanonicalizerPass());
@@ -54,19 +57,37 @@ static void addMapToGpu(OpPassManager &pm, const PipelineOptions &opts) {
   addLowerToPtx(pm, opts);
 }
 
+/// Rung 1: the tiling of every attn.attention, chosen once.
+static void addSelectTiling(OpPassManager &pm, PipelineKind kind,
+                            const PipelineOptions &opts) {
+  AttnSelectTilingOptions select;
+  select.pipeline = stringifyPipelineKind(kind).str();
+  select.chip = chipInfo(opts.chip).name.str();
+  select.blockM = opts.blockM;
+  select.blockN = opts.blockN;
+  select.numWarps = opts.numWarps;
+  select.numStages = opts.numStages;
+  pm.addPass(createAttnSelectTiling(select));
+}
+
 void buildFusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
-  pm.addPass(createAttnTile({opts.blockM, opts.blockN, opts.numWarps}));
+  addSelectTiling(pm, PipelineKind::fused, opts);
+  if (opts.stopAfter == Stage::Config)
+    return;
+  pm.addPass(createAttnTile());
   if (opts.stopAfter == Stage::Tiled)
     return;
-  pm.addNestedPass<func::FuncOp>(
-      createAttnFuseOnlineSoftmax({opts.testingSkipRescale}));
+  pm.addPass(createAttnFuseOnlineSoftmax({opts.testingSkipRescale}));
   if (opts.stopAfter == Stage::Online)
     return;
   addMapToGpu(pm, opts);
 }
 
 void buildUnfusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
-  pm.addPass(createAttnTileUnfused({opts.blockM, opts.blockN, opts.numWarps}));
+  addSelectTiling(pm, PipelineKind::unfused, opts);
+  if (opts.stopAfter == Stage::Config)
+    return;
+  pm.addPass(createAttnTileUnfused());
   if (opts.stopAfter == Stage::Tiled || opts.stopAfter == Stage::Online)
     return;
   addMapToGpu(pm, opts);
@@ -74,7 +95,7 @@ void buildUnfusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
 
 void buildPipeline(OpPassManager &pm, PipelineKind kind,
                    const PipelineOptions &options) {
-  if (kind == PipelineKind::Fused)
+  if (kind == PipelineKind::fused)
     buildFusedPipeline(pm, options);
   else
     buildUnfusedPipeline(pm, options);
@@ -103,11 +124,11 @@ void registerPipelines() {
   registerPipeline("attn-fused-pipeline",
                    "attn.attention -> one FlashAttention kernel (tile, online "
                    "softmax, shared memory, MMA) -> PTX",
-                   PipelineKind::Fused);
+                   PipelineKind::fused);
   registerPipeline("attn-unfused-pipeline",
                    "attn.attention -> three kernels (S = QK^T, P = softmax(S), "
                    "O = PV) with S and P in device memory -> PTX",
-                   PipelineKind::Unfused);
+                   PipelineKind::unfused);
 }
 
 } // namespace attn

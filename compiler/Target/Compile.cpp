@@ -72,58 +72,58 @@ static std::string typeName(Type t) {
 }
 
 /// `// attn.cost` lines: the cost model's FLOPs, device-memory bytes and
-/// roofline time on the h100 model for each kernel in `names` (launch
-/// order). Nothing when the model's kernels do not match the launches.
+/// roofline time on the h100 model for each kernel in `launches`, with the
+/// tile configuration the launches carry. Nothing when the model's kernels
+/// do not match the launches.
 static void writeCosts(attn::AttentionOp op, PipelineKind kind,
-                       const PipelineOptions &options,
-                       ArrayRef<std::string> names, llvm::raw_ostream &os) {
+                       ArrayRef<tile::LaunchOp> launches,
+                       llvm::raw_ostream &os) {
+  if (launches.empty())
+    return;
   cost::Problem problem = cost::problemOf(op);
-  TileConfig requested{options.blockM, options.blockN, options.numWarps};
-  Type elt = op.getElementType();
-  bool fused = kind == PipelineKind::Fused;
-  TileConfig config =
-      fused ? chooseFusedConfig(problem.headDim, elt, requested)
-            : chooseUnfusedConfig(problem.headDim, elt, requested);
+  tile::ConfigAttr config = tile::LaunchOp(launches.front()).getConfigAttr();
+  bool fused = kind == PipelineKind::fused;
   cost::PipelineCost estimate = cost::estimate(
-      problem, fused ? cost::Pipeline::Fused : cost::Pipeline::Unfused, config,
-      options.effectiveNumStages());
-  if (estimate.kernels.size() != names.size())
+      problem, fused ? cost::Pipeline::Fused : cost::Pipeline::Unfused,
+      TileConfig{config.getBlockM(), config.getBlockN(), config.getWarps()},
+      config.getStages());
+  if (estimate.kernels.size() != launches.size())
     return;
   cost::GpuModel gpu = *cost::builtinGpu("h100");
-  for (auto [name, kernel] : llvm::zip(names, estimate.kernels)) {
+  for (auto [launch, kernel] : llvm::zip(launches, estimate.kernels)) {
     cost::Roofline r =
         cost::roofline(double(kernel.flops), double(kernel.bytes()), gpu);
     os << llvm::formatv("// attn.cost kernel={0} flops={1} bytes={2} "
                         "predicted_ms={3}\n",
-                        name, kernel.flops, kernel.bytes(),
-                        llvm::format("%.6g", r.seconds * 1e3));
+                        tile::LaunchOp(launch).getCallee(), kernel.flops,
+                        kernel.bytes(), llvm::format("%.6g", r.seconds * 1e3));
   }
 }
 
 /// Writes the manifest for the single attention in `op` and the launches
 /// of the lowered host function.
 static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
-                                   const PipelineOptions &options,
                                    ModuleOp lowered, llvm::raw_ostream &os,
                                    unsigned &numKernels) {
   ArrayRef<int64_t> shape = op.getShape();
   os << "// attn.version 1\n";
-  os << llvm::formatv(
-      "// attn.problem B={0} H={1} N={2} D={3} dtype={4} "
-      "causal={5} scale={6:e} pipeline={7} lse={8}\n",
-      shape[0], shape[1], shape[2], shape[3], typeName(op.getElementType()),
-      op.getCausal() ? 1 : 0, op.getEffectiveScale(),
-      kind == PipelineKind::Fused ? "fused" : "unfused", op.getLse() ? 1 : 0);
+  os << llvm::formatv("// attn.problem B={0} H={1} N={2} D={3} dtype={4} "
+                      "causal={5} scale={6:e} pipeline={7} lse={8}\n",
+                      shape[0], shape[1], shape[2], shape[3],
+                      typeName(op.getElementType()), op.getCausal() ? 1 : 0,
+                      op.getEffectiveScale(), stringifyPipelineKind(kind),
+                      op.getLse() ? 1 : 0);
   static const llvm::StringSet<> userBuffers = {"q", "k", "v", "o", "lse"};
   llvm::StringSet<> declared;
   std::string kernels;
   llvm::raw_string_ostream ks(kernels);
-  SmallVector<std::string> kernelNames;
+  SmallVector<tile::LaunchOp> launches;
   numKernels = 0;
   WalkResult walk = lowered.walk([&](tile::LaunchOp launch) -> WalkResult {
-    if (!launch.getGrid() || !launch.getBlock() || !launch.getSmem())
-      return launch.emitError() << "launch has no configuration; was the "
-                                   "module mapped to the GPU?";
+    tile::ConfigAttr config = launch.getConfigAttr();
+    if (!config)
+      return launch.emitError() << "launch has no #tile.config; was the "
+                                   "module tiled?";
     auto names = launch.getNames().getAsValueRange<StringAttr>();
     SmallVector<StringRef> args(names.begin(), names.end());
     size_t numInputs = launch.getInputs().size();
@@ -136,19 +136,19 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
                           typeName(type.getElementType()),
                           type.getNumElements());
     }
-    ArrayRef<int64_t> g = *launch.getGrid(), b = *launch.getBlock();
-    ks << llvm::formatv("// attn.kernel {0} grid {1},{2},{3} block {4},{5},{6} "
-                        "smem {7} args {8}\n",
-                        launch.getCallee(), g[0], g[1], g[2], b[0], b[1], b[2],
-                        *launch.getSmem(), llvm::join(args, ","));
-    kernelNames.push_back(launch.getCallee().str());
+    ArrayRef<int64_t> g = config.getGrid();
+    ks << llvm::formatv("// attn.kernel {0} grid {1},{2},{3} block {4},1,1 "
+                        "smem {5} args {6}\n",
+                        launch.getCallee(), g[0], g[1], g[2], config.threads(),
+                        config.getSmem(), llvm::join(args, ","));
+    launches.push_back(launch);
     ++numKernels;
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
     return failure();
   os << kernels;
-  writeCosts(op, kind, options, kernelNames, os);
+  writeCosts(op, kind, launches, os);
   return success();
 }
 
@@ -230,7 +230,7 @@ compileAttention(llvm::StringRef mlirText, PipelineKind kind,
 
   CompiledAttention result;
   llvm::raw_string_ostream os(result.ptx);
-  if (failed(writeManifest(op, kind, options, *module, os, result.numKernels)))
+  if (failed(writeManifest(op, kind, *module, os, result.numKernels)))
     return fail("cannot describe the launches");
   bool found = false;
   module->walk([&](gpu::BinaryOp binary) {

@@ -1,5 +1,6 @@
 // RUN: attn-opt %s --attn-report-cost -o /dev/null | FileCheck %s
-// RUN: attn-opt %s --attn-report-cost="pipeline=fused block-m=64 block-n=32 num-warps=4 num-stages=3" -o /dev/null | FileCheck %s --check-prefix=OPTS
+// RUN: attn-opt %s --attn-select-tiling="block-m=64 block-n=32 num-warps=4 num-stages=3" --attn-report-cost -o /dev/null | FileCheck %s --check-prefix=OPTS
+// RUN: attn-opt %s --attn-fused-pipeline="block-m=64 block-n=32 num-warps=4 num-stages=3 stop-after=config" --attn-report-cost -o /dev/null | FileCheck %s --check-prefix=OPTS
 // RUN: attn-opt %s --attn-report-cost="gpu=custom peak-tflops=100 bandwidth-tbps=3" -o /dev/null | FileCheck %s --check-prefix=CUSTOM
 // RUN: attn-opt %s --attn-report-cost="gpu=a100 peak-tflops=624" -o /dev/null | FileCheck %s --check-prefix=USER
 // RUN: attn-opt %s --attn-report-cost | FileCheck %s --check-prefix=IR

@@ -14,7 +14,7 @@
 // EMPTY: {{^.*}}error: chip=: not a valid value: use sm_80{{.*$}}
 
 // RUN: not attn-opt %s --attn-fused-pipeline="stop-after=tiles" 2>&1 | FileCheck %s --check-prefix=STOP --implicit-check-not='{{.}}'
-// STOP: {{^.*}}error: stop-after=tiles: not a valid value: use tiled, online, promoted, gpu, nvvm or ptx{{.*$}}
+// STOP: {{^.*}}error: stop-after=tiles: not a valid value: use config, tiled, online, promoted, layouts, gpu, nvvm or ptx{{.*$}}
 
 // RUN: not attn-opt %s --attn-fused-pipeline="bogus=1" 2>&1 | FileCheck %s --check-prefix=UNKNOWN --implicit-check-not='{{.}}'
 // UNKNOWN: {{^.*}}error: unknown option 'bogus'; the options are block-m, block-n, chip, num-stages, num-warps, stop-after, testing-skip-rescale{{.*$}}

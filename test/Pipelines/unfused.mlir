@@ -13,12 +13,12 @@
 // CHECK-LABEL: func.func @attention_f16
 // CHECK-SAME:    (%[[Q:.*]]: tensor<1x2x128x64xf16>, %[[K:.*]]: tensor<1x2x128x64xf16>, %[[V:.*]]: tensor<1x2x128x64xf16>)
 // CHECK:         %[[S:.*]] = tile.launch @attn_scores(%[[Q]], %[[K]]) names ["q", "k", "s"]
-// CHECK-SAME:      {block = array<i64: 256, 1, 1>, grid = array<i64: 2, 1, 2>, smem = 27648 : i64}
+// CHECK-SAME:      {config = #tile.config<grid = [2, 1, 2], warps = 8, {{.*}}, smem = 27648, chip = {{.*}}>}
 // CHECK-SAME:      -> tensor<1x2x128x128xf16>
 // CHECK:         %[[P:.*]] = tile.launch @attn_softmax(%[[S]]) names ["s", "p"]
-// CHECK-SAME:      {block = array<i64: 256, 1, 1>, grid = array<i64: 2, 1, 1>, smem = 0 : i64}
+// CHECK-SAME:      {config = #tile.config<grid = [2, 1, 1], warps = 8, {{.*}}, smem = 0, chip = {{.*}}>}
 // CHECK:         %[[O:.*]] = tile.launch @attn_pv(%[[P]], %[[V]]) names ["p", "v", "o"]
-// CHECK-SAME:      {block = array<i64: 256, 1, 1>, grid = array<i64: 2, 1, 1>, smem = 55296 : i64}
+// CHECK-SAME:      {config = #tile.config<grid = [2, 1, 1], warps = 8, {{.*}}, smem = 55296, chip = {{.*}}>}
 // CHECK:         return %[[O]]
 // CHECK-NOT:   func.func private
 // CHECK:       gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
@@ -52,7 +52,7 @@
 // NVVM-NOT:   gpu.binary
 
 // SM80:         tile.launch @attn_pv
-// SM80-SAME:      smem = 27648 : i64
+// SM80-SAME:      smem = 27648, chip = "sm_80"
 // SM80:       gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"
 // SM80-SAME:    .target sm_80
 

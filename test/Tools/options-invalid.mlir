@@ -23,7 +23,7 @@
 // RUN: not attn-cpu-run %s --pipeline both 2>&1 | FileCheck %s --check-prefix=CPU-PIPELINE --implicit-check-not='{{.}}'
 // CPU-PIPELINE: {{^.*}}attn-cpu-run: error: pipeline=both: not a valid value: use fused or unfused{{.*$}}
 // RUN: not attn-cpu-run %s --rung tiles 2>&1 | FileCheck %s --check-prefix=CPU-RUNG --implicit-check-not='{{.}}'
-// CPU-RUNG: {{^.*}}attn-cpu-run: error: rung=tiles: not a valid value: use tiled, online, promoted, gpu, nvvm or ptx{{.*$}}
+// CPU-RUNG: {{^.*}}attn-cpu-run: error: rung=tiles: not a valid value: use config, tiled, online, promoted, layouts, gpu, nvvm or ptx{{.*$}}
 // RUN: not attn-cpu-run %s --rung gpu 2>&1 | FileCheck %s --check-prefix=CPU-GPU --implicit-check-not='{{.}}'
 // CPU-GPU: {{^.*}}attn-cpu-run: error: --rung gpu: the CPU path runs rungs 2-4 only: use tiled, online or promoted{{.*$}}
 // RUN: not attn-cpu-run %s --num-warps 3 2>&1 | FileCheck %s --check-prefix=CPU-WARPS --implicit-check-not='{{.}}'

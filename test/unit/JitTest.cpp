@@ -495,11 +495,12 @@ TEST_F(Jit, DumpDirHoldsTheIrAfterEveryPassAndThePtx) {
   std::vector<std::string> files = filesIn(dump + "/" + dirs[0]);
   ASSERT_GE(files.size(), 5u);
   EXPECT_EQ(files[0], "00-input.mlir");
-  EXPECT_EQ(files[1], "01-attn-tile.mlir");
-  EXPECT_EQ(files[2], "02-attn-fuse-online-softmax.mlir");
+  EXPECT_EQ(files[1], "01-attn-select-tiling.mlir");
+  EXPECT_EQ(files[2], "02-attn-tile.mlir");
+  EXPECT_EQ(files[3], "03-attn-fuse-online-softmax.mlir");
   EXPECT_EQ(files.back(), "final.ptx");
   EXPECT_EQ(readAll(dump + "/" + dirs[0] + "/final.ptx"), (*kernel)->ptx());
-  EXPECT_NE(readAll(dump + "/" + dirs[0] + "/01-attn-tile.mlir").find("tile."),
+  EXPECT_NE(readAll(dump + "/" + dirs[0] + "/02-attn-tile.mlir").find("tile."),
             std::string::npos);
   // Dumping compiles afresh: nothing was cached.
   EXPECT_EQ(filesIn(cacheDir), std::vector<std::string>{"dump"});

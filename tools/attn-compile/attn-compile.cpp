@@ -27,7 +27,7 @@ static cl::opt<std::string> outputFile("o", cl::desc("Output PTX file"),
                                        cl::value_desc("file"), cl::Required);
 static cl::opt<attn::PipelineKind, false, attn::EnumParser<attn::PipelineKind>>
     pipeline("pipeline", cl::desc("Which pipeline compiles the attention"),
-             cl::init(attn::PipelineKind::Fused));
+             cl::init(attn::PipelineKind::fused));
 static cl::opt<std::string>
     shape("shape",
           cl::desc("Build the problem BxHxNxD instead of reading a file"));

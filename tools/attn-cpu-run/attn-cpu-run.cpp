@@ -337,11 +337,11 @@ int main(int argc, char **argv) {
 
   std::vector<attn::PipelineKind> which(pipelines.begin(), pipelines.end());
   if (which.empty())
-    which = {attn::PipelineKind::Fused, attn::PipelineKind::Unfused};
+    which = {attn::PipelineKind::fused, attn::PipelineKind::unfused};
   bool allPass = true;
   for (attn::PipelineKind kind : which) {
     std::string p = attn::stringifyEnum(kind).str();
-    if (kind == attn::PipelineKind::Unfused && problem.lse) {
+    if (kind == attn::PipelineKind::unfused && problem.lse) {
       llvm::outs() << "SKIP unfused: it does not produce the logsumexp\n";
       continue;
     }
@@ -384,7 +384,7 @@ int main(int argc, char **argv) {
         "rel_err={9:e2} max_abs={10:e2} bound={11:e0}{12} non_finite={13} "
         "gpu_extra_mem_bytes={14}\n",
         pass ? "PASS" : "FAIL", p, attn::rt::nameOf(problem.dtype),
-        kind == attn::PipelineKind::Fused
+        kind == attn::PipelineKind::fused
             ? attn::stringifyEnum(attn::Stage(rung))
             : llvm::StringRef("unfused"),
         problem.batch, problem.heads, problem.seqLen, problem.headDim,

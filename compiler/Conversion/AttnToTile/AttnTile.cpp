@@ -39,7 +39,8 @@ Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
                               op.getSeqLen(), op.getCausal());
 }
 
-void tileAttention(AttentionOp op, TileConfig c) {
+void tileAttention(AttentionOp op, TilingAttr tiling) {
+  TileConfig c = tileConfigOf(tiling);
   int64_t batch = op.getBatch(), heads = op.getNumHeads(), n = op.getSeqLen(),
           d = op.getHeadDim();
   Type elt = op.getElementType();
@@ -49,10 +50,9 @@ void tileAttention(AttentionOp op, TileConfig c) {
   if (op.getLse())
     args.push_back(memrefFor(op.getLse().getType()));
 
-  auto module = op->getParentOfType<ModuleOp>();
-  KernelBuilder kb(op, uniqueKernelName(module, "attn_fwd"), args,
-                   {batch * heads, llvm::divideCeilSigned(n, c.blockM), 1},
-                   c.numWarps);
+  tile::ConfigAttr config = kernelConfig(
+      tiling, {batch * heads, llvm::divideCeilSigned(n, c.blockM), 1});
+  KernelBuilder kb(op, "attn_fwd", args, config);
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(heads);
@@ -118,7 +118,7 @@ void tileAttention(AttentionOp op, TileConfig c) {
     names.push_back("lse");
   auto launch = tile::LaunchOp::create(
       host, loc, op->getResultTypes(), kb.kernel().getSymName(),
-      ValueRange{op.getQuery(), op.getKey(), op.getValue()}, names);
+      ValueRange{op.getQuery(), op.getKey(), op.getValue()}, names, config);
   op->replaceAllUsesWith(launch.getResults());
   op->erase();
 }
@@ -128,12 +128,16 @@ struct AttnTilePass : attn::impl::AttnTileBase<AttnTilePass> {
   void runOnOperation() override {
     SmallVector<AttentionOp> ops;
     getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
+    if (ops.empty()) {
+      getOperation().emitError() << "attn-tile: the module holds no "
+                                    "attn.attention (the pass runs on rung 1)";
+      return signalPassFailure();
+    }
     for (AttentionOp op : ops) {
-      TileConfig c = chooseFusedConfig(op.getHeadDim(), op.getElementType(),
-                                       {blockM, blockN, numWarps});
-      if (failed(verifyTileConfig(op, c, op.getHeadDim(), op.getElementType())))
+      FailureOr<TilingAttr> tiling = getOrSelectTiling(op, PipelineKind::fused);
+      if (failed(tiling))
         return signalPassFailure();
-      tileAttention(op, c);
+      tileAttention(op, *tiling);
     }
   }
 };

@@ -28,16 +28,16 @@ struct Shapes {
   int64_t batch, heads, n, d;
   Type elt;
   MemRefType qkv, scores;
+  TilingAttr tiling;
 };
 
 /// S[b,h,rows,cols] = mask(scale · Q[rows]·K[cols]ᵀ), one tile per program.
-std::string buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
-  auto module = op->getParentOfType<ModuleOp>();
-  KernelBuilder kb(op, uniqueKernelName(module, "attn_scores"),
-                   {s.qkv, s.qkv, s.scores},
+func::FuncOp buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
+  KernelBuilder kb(
+      op, "attn_scores", {s.qkv, s.qkv, s.scores},
+      kernelConfig(s.tiling,
                    {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM),
-                    llvm::divideCeilSigned(s.n, c.blockN)},
-                   c.numWarps);
+                    llvm::divideCeilSigned(s.n, c.blockN)}));
   OpBuilder &b = kb.builder();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
   Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
@@ -53,17 +53,16 @@ std::string buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   scores = tile::MaskOp::create(b, op.getLoc(), scores.getType(), scores, row0,
                                 col0, s.n, op.getCausal());
   kb.store(kb.convert(scores, s.elt), kb.arg(2), {bIdx, hIdx, row0, col0});
-  return kb.kernel().getSymName().str();
+  return kb.kernel();
 }
 
 /// P = softmax(S) row by row: three passes over each block of rows (row
 /// maximum, sum of exponentials, normalized write), scores in log2 domain.
-std::string buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
-  auto module = op->getParentOfType<ModuleOp>();
+func::FuncOp buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   KernelBuilder kb(
-      op, uniqueKernelName(module, "attn_softmax"), {s.scores, s.scores},
-      {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
-      c.numWarps);
+      op, "attn_softmax", {s.scores, s.scores},
+      kernelConfig(s.tiling, {s.batch * s.heads,
+                              llvm::divideCeilSigned(s.n, c.blockM), 1}));
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
@@ -111,16 +110,15 @@ std::string buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
     p = arith::DivFOp::create(b, loc, p, lRows);
     kb.store(kb.convert(p, s.elt), kb.arg(1), {bIdx, hIdx, row0, j});
   }
-  return kb.kernel().getSymName().str();
+  return kb.kernel();
 }
 
 /// O[rows] = Σ_j P[rows, j-tile] · V[j-tile].
-std::string buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c) {
-  auto module = op->getParentOfType<ModuleOp>();
+func::FuncOp buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   KernelBuilder kb(
-      op, uniqueKernelName(module, "attn_pv"), {s.scores, s.qkv, s.qkv},
-      {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM), 1},
-      c.numWarps);
+      op, "attn_pv", {s.scores, s.qkv, s.qkv},
+      kernelConfig(s.tiling, {s.batch * s.heads,
+                              llvm::divideCeilSigned(s.n, c.blockM), 1}));
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
@@ -141,10 +139,11 @@ std::string buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   }
   kb.store(kb.convert(loop.getResult(0), s.elt), kb.arg(2),
            {bIdx, hIdx, row0, c0});
-  return kb.kernel().getSymName().str();
+  return kb.kernel();
 }
 
-LogicalResult tileUnfused(AttentionOp op, TileConfig c) {
+LogicalResult tileUnfused(AttentionOp op, TilingAttr tiling) {
+  TileConfig c = tileConfigOf(tiling);
   if (op.getLse())
     return op.emitOpError()
            << "the unfused pipeline does not produce the logsumexp result; "
@@ -155,20 +154,23 @@ LogicalResult tileUnfused(AttentionOp op, TileConfig c) {
            op.getHeadDim(),
            op.getElementType(),
            memrefFor(op.getQuery().getType()),
-           {}};
+           {},
+           tiling};
   auto scoresTensor =
       RankedTensorType::get({s.batch, s.heads, s.n, s.n}, s.elt);
   s.scores = memrefFor(scoresTensor);
 
-  std::string scores = buildScoresKernel(op, s, c);
-  std::string softmax = buildSoftmaxKernel(op, s, c);
-  std::string output = buildOutputKernel(op, s, c);
+  func::FuncOp scores = buildScoresKernel(op, s, c);
+  func::FuncOp softmax = buildSoftmaxKernel(op, s, c);
+  func::FuncOp output = buildOutputKernel(op, s, c);
 
   OpBuilder host(op);
   Location loc = op.getLoc();
-  auto launch = [&](StringRef callee, ValueRange in, Type out,
+  auto launch = [&](func::FuncOp callee, ValueRange in, Type out,
                     ArrayRef<StringRef> names) {
-    return tile::LaunchOp::create(host, loc, TypeRange{out}, callee, in, names)
+    return tile::LaunchOp::create(host, loc, TypeRange{out},
+                                  callee.getSymName(), in, names,
+                                  tile::getKernelConfig(callee))
         .getResult(0);
   };
   Value sv = launch(scores, {op.getQuery(), op.getKey()}, scoresTensor,
@@ -187,12 +189,16 @@ struct AttnTileUnfusedPass
   void runOnOperation() override {
     SmallVector<AttentionOp> ops;
     getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
+    if (ops.empty()) {
+      getOperation().emitError()
+          << "attn-tile-unfused: the module holds no attn.attention (the "
+             "pass runs on rung 1)";
+      return signalPassFailure();
+    }
     for (AttentionOp op : ops) {
-      TileConfig c = chooseUnfusedConfig(op.getHeadDim(), op.getElementType(),
-                                         {blockM, blockN, numWarps});
-      if (failed(
-              verifyTileConfig(op, c, op.getHeadDim(), op.getElementType())) ||
-          failed(tileUnfused(op, c)))
+      FailureOr<TilingAttr> tiling =
+          getOrSelectTiling(op, PipelineKind::unfused);
+      if (failed(tiling) || failed(tileUnfused(op, *tiling)))
         return signalPassFailure();
     }
   }

@@ -4,6 +4,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
 
@@ -14,22 +15,21 @@ MemRefType memrefFor(Type tensorType) {
   return MemRefType::get(t.getShape(), t.getElementType());
 }
 
-std::string uniqueKernelName(ModuleOp module, StringRef base) {
-  std::string name = base.str();
-  for (int i = 1; module.lookupSymbol(name); ++i)
-    name = (base + "_" + Twine(i)).str();
-  return name;
+tile::ConfigAttr kernelConfig(TilingAttr tiling, ArrayRef<int64_t> grid) {
+  return tile::ConfigAttr::get(
+      tiling.getContext(), grid, tiling.getWarps(), tiling.getBlockM(),
+      tiling.getBlockN(), tiling.getStages(), /*smem=*/0, tiling.getChip());
 }
 
 KernelBuilder::KernelBuilder(Operation *anchor, StringRef name, TypeRange args,
-                             ArrayRef<int64_t> grid, int64_t numWarps)
+                             tile::ConfigAttr config)
     : b(anchor->getContext()), loc(anchor->getLoc()) {
   auto parent = anchor->getParentOfType<func::FuncOp>();
-  b.setInsertionPoint(parent);
-  fn = func::FuncOp::create(b, loc, name, b.getFunctionType(args, {}));
-  fn->setAttr(tile::kGridAttr, b.getDenseI64ArrayAttr(grid));
-  fn->setAttr(tile::kNumWarpsAttr, b.getI64IntegerAttr(numWarps));
+  fn = func::FuncOp::create(loc, name, b.getFunctionType(args, {}));
+  fn->setAttr(tile::TileDialect::getConfigAttrName(), config);
   fn.setPrivate();
+  // Next to the function that holds `anchor`, renamed if `name` is taken.
+  SymbolTable(parent->getParentOp()).insert(fn, Block::iterator(parent));
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
   func::ReturnOp::create(b, loc);

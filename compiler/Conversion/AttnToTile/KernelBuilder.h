@@ -8,6 +8,7 @@
 #ifndef ATTN_COMPILER_KERNELBUILDER_H
 #define ATTN_COMPILER_KERNELBUILDER_H
 
+#include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Tile/IR/TileOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -17,11 +18,11 @@ namespace attn {
 /// Builds the body of one tile kernel.
 class KernelBuilder {
 public:
-  /// Creates `func.func @name(args...)` with the tile kernel attributes in
-  /// the module that holds `anchor`, and positions the builder in its body.
+  /// Creates `func.func @name(args...)` carrying `config` in the module that
+  /// holds `anchor` (a fresh name if `name` is taken), and positions the
+  /// builder in its body.
   KernelBuilder(mlir::Operation *anchor, llvm::StringRef name,
-                mlir::TypeRange args, llvm::ArrayRef<int64_t> grid,
-                int64_t numWarps);
+                mlir::TypeRange args, tile::ConfigAttr config);
 
   mlir::func::FuncOp kernel() { return fn; }
   mlir::OpBuilder &builder() { return b; }
@@ -61,8 +62,8 @@ private:
 /// memref type of the same shape and element type as a tensor type.
 mlir::MemRefType memrefFor(mlir::Type tensorType);
 
-/// A symbol name not yet used in `module`, starting with `base`.
-std::string uniqueKernelName(mlir::ModuleOp module, llvm::StringRef base);
+/// The #tile.config of a kernel tiled by `tiling` over `grid`.
+tile::ConfigAttr kernelConfig(TilingAttr tiling, llvm::ArrayRef<int64_t> grid);
 
 } // namespace attn
 

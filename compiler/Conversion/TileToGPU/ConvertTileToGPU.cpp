@@ -1,14 +1,19 @@
 //===- ConvertTileToGPU.cpp - tile kernels -> gpu.func --------------------===//
 //
-// Rung 4 -> 5: moves every tile kernel into `gpu.module @attn_kernels` as a
-// `gpu.func` whose body KernelLowering maps onto warps and threads, and
-// records each launch's grid, block and dynamic shared memory.
+// Rung 4 (with layouts) -> 5. Moves every tile kernel into
+// `gpu.module @attn_kernels` as a `gpu.func` sized by its #tile.config, then
+// converts its body with the pattern sets of Patterns.h and the layout-driven
+// type converter. Before converting, every op is checked against what the
+// patterns handle, so IR the verifiers accept either lowers or is refused
+// with a diagnostic naming the op and the reason.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/Passes.h"
-#include "compiler/Conversion/TileToGPU/TileToGPULowering.h"
+#include "compiler/Conversion/TileToGPU/Patterns.h"
+#include "compiler/Conversion/TileToGPU/TypeConverter.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 
 namespace attn {
 #define GEN_PASS_DEF_ATTNCONVERTTILETOGPU
@@ -17,49 +22,102 @@ namespace attn {
 
 using namespace mlir;
 using namespace attn;
+using namespace attn::tile;
 
 namespace {
 
 constexpr StringLiteral kKernelModule = "attn_kernels";
 
-struct LaunchConfig {
-  SmallVector<int64_t> grid;
-  int64_t threads = 0;
-  int64_t smem = 0;
-};
+/// Why the patterns cannot lower `op`, or an empty string.
+std::string unsupportedReason(Operation *op) {
+  auto typeOf = [](Value v) { return v.getType(); };
+  for (Type type :
+       llvm::concat<Type>(llvm::map_range(op->getOperands(), typeOf),
+                          llvm::map_range(op->getResults(), typeOf))) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (tensor && !tensor.getEncoding())
+      return "has a tile without a layout (run -attn-assign-layouts first)";
+  }
+  if (auto alloc = dyn_cast<AllocSharedOp>(op)) {
+    if (!alloc.getOffset())
+      return "has no offset (run -attn-allocate-shared first)";
+    if (alloc.getType().getEncoding().getSwizzle())
+      return "is swizzled; the mma.sync mapping reads padded buffers only";
+    return "";
+  }
+  if (auto dot = dyn_cast<DotOp>(op)) {
+    auto mma = dyn_cast<MmaEncodingAttr>(dot.getType().getEncoding());
+    if (mma.getFamily() != MmaFamily::sync)
+      return "is a #tile.mma<wgmma> product, which has no pattern set yet";
+    return "";
+  }
+  if (auto store = dyn_cast<StoreOp>(op)) {
+    if (!hasRegisterLayout(store.getValue().getType()) ||
+        isa<OperandEncodingAttr>(
+            cast<RankedTensorType>(store.getValue().getType()).getEncoding()))
+      return "stores a tile that is not in an accumulator or row layout";
+    return "";
+  }
+  if (auto convert = dyn_cast<ConvertLayoutOp>(op)) {
+    Attribute from = convert.getInput().getType().getEncoding();
+    Attribute to = convert.getType().getEncoding();
+    auto operand = dyn_cast<OperandEncodingAttr>(to);
+    if (operand && operand.getParent() == from)
+      return "";
+    if (isa<SharedEncodingAttr>(from) && isa<MmaEncodingAttr>(to))
+      return "";
+    return "converts between layouts the GPU mapping cannot convert";
+  }
+  if (isa<arith::ArithDialect, math::MathDialect>(op->getDialect())) {
+    bool tiles = llvm::any_of(op->getResultTypes(),
+                              [](Type t) { return isa<RankedTensorType>(t); });
+    if (!tiles)
+      return "";
+    if (auto constant = dyn_cast<arith::ConstantOp>(op))
+      return isa<SplatElementsAttr>(constant.getValue())
+                 ? ""
+                 : "is a non-splat tile constant";
+    for (Value v : op->getOperands())
+      if (!hasRegisterLayout(v.getType()) ||
+          isa<OperandEncodingAttr>(
+              cast<RankedTensorType>(v.getType()).getEncoding()))
+        return "computes on a tile that is not in an accumulator or row "
+               "layout";
+    return "";
+  }
+  if (isa<TileDialect, scf::SCFDialect>(op->getDialect()) ||
+      isa<func::ReturnOp>(op))
+    return "";
+  bool tiles = llvm::any_of(op->getOperandTypes(), [](Type t) {
+    return isa<RankedTensorType, BufferType>(t);
+  });
+  if (tiles || op->getNumRegions())
+    return "is not supported inside a tile kernel";
+  return "";
+}
 
-FailureOr<LaunchConfig> convertKernel(func::FuncOp fn, gpu::GPUModuleOp gm) {
-  auto grid = fn->getAttrOfType<DenseI64ArrayAttr>(tile::kGridAttr);
-  auto warps = fn->getAttrOfType<IntegerAttr>(tile::kNumWarpsAttr);
-  if (!grid || grid.size() != 3 || !warps)
-    return fn.emitError() << "tile kernel needs " << tile::kGridAttr
-                          << " (3 sizes) and " << tile::kNumWarpsAttr;
-  if (warps.getInt() < 1 || warps.getInt() > 32)
-    return fn.emitError() << tile::kNumWarpsAttr << " must be in [1, 32], got "
-                          << warps.getInt();
-  LaunchConfig config;
-  config.grid.assign(grid.asArrayRef().begin(), grid.asArrayRef().end());
-  config.threads = 32 * warps.getInt();
-
+/// Moves kernel `fn` into `gm` as a gpu.func; its body is still tile IR.
+mlir::gpu::GPUFuncOp outline(func::FuncOp fn, mlir::gpu::GPUModuleOp gm) {
+  ConfigAttr config = getKernelConfig(fn);
   OpBuilder b = OpBuilder::atBlockEnd(gm.getBody());
-  auto gf = gpu::GPUFuncOp::create(b, fn.getLoc(), fn.getSymName(),
-                                   fn.getFunctionType());
-  gf->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  auto gf = mlir::gpu::GPUFuncOp::create(b, fn.getLoc(), fn.getSymName(),
+                                         fn.getFunctionType());
+  gf->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   gf.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads), 1, 1}));
-  SmallVector<int32_t> grid32(config.grid.begin(), config.grid.end());
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
+  SmallVector<int32_t> grid32(config.getGrid().begin(), config.getGrid().end());
   gf.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(grid32));
-
-  Block &entry = gf.getBody().front();
-  b.setInsertionPointToStart(&entry);
-  KernelLowering lowering(b, fn.getLoc(), warps.getInt());
-  for (auto [from, to] : llvm::zip(fn.getArguments(), entry.getArguments()))
-    lowering.mapScalar(from, to);
-  if (failed(lowering.lowerBlock(fn.getBody().front())))
-    return failure();
-  gpu::ReturnOp::create(b, fn.getLoc());
-  config.smem = lowering.sharedBytes();
-  return config;
+  // gpu.func::create made an entry block; the kernel's replaces it.
+  gf.getBody().front().erase();
+  gf.getBody().takeBody(fn.getBody());
+  for (Block &block : gf.getBody())
+    if (auto ret = dyn_cast<func::ReturnOp>(block.getTerminator())) {
+      b.setInsertionPoint(ret);
+      mlir::gpu::ReturnOp::create(b, ret.getLoc());
+      ret.erase();
+    }
+  fn.erase();
+  return gf;
 }
 
 struct AttnConvertTileToGPUPass
@@ -68,34 +126,47 @@ struct AttnConvertTileToGPUPass
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> kernels;
     for (auto fn : module.getOps<func::FuncOp>())
-      if (fn->hasAttr(tile::kGridAttr))
+      if (getKernelConfig(fn))
         kernels.push_back(fn);
-    if (kernels.empty())
-      return;
+    if (kernels.empty()) {
+      module.emitError() << "attn-convert-tile-to-gpu: the module holds no "
+                            "tile kernel (the pass runs on rung 4)";
+      return signalPassFailure();
+    }
+    for (func::FuncOp fn : kernels) {
+      WalkResult walk = fn.getBody().walk([](Operation *op) {
+        std::string why = unsupportedReason(op);
+        if (why.empty())
+          return WalkResult::advance();
+        op->emitOpError() << why;
+        return WalkResult::interrupt();
+      });
+      if (walk.wasInterrupted())
+        return signalPassFailure();
+    }
 
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-    auto gm = gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModule);
-    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+    auto gm = mlir::gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModule);
+    module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
                     b.getUnitAttr());
-
-    llvm::StringMap<LaunchConfig> configs;
-    for (func::FuncOp fn : kernels) {
-      FailureOr<LaunchConfig> config = convertKernel(fn, gm);
-      if (failed(config))
-        return signalPassFailure();
-      configs[fn.getSymName()] = *config;
-    }
-    module.walk([&](tile::LaunchOp launch) {
-      auto it = configs.find(launch.getCallee());
-      if (it == configs.end())
-        return;
-      const LaunchConfig &c = it->second;
-      launch.setGridAttr(b.getDenseI64ArrayAttr(c.grid));
-      launch.setBlockAttr(b.getDenseI64ArrayAttr({c.threads, 1, 1}));
-      launch.setSmemAttr(b.getI64IntegerAttr(c.smem));
-    });
     for (func::FuncOp fn : kernels)
-      fn->erase();
+      outline(fn, gm);
+
+    tilegpu::TileToGPUTypeConverter converter;
+    ConversionTarget target(getContext());
+    target.addLegalDialect<mlir::gpu::GPUDialect, nvgpu::NVGPUDialect,
+                           NVVM::NVVMDialect, LLVM::LLVMDialect,
+                           vector::VectorDialect, memref::MemRefDialect>();
+    target.addIllegalDialect<TileDialect>();
+    target.addDynamicallyLegalDialect<arith::ArithDialect, math::MathDialect>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    RewritePatternSet patterns(&getContext());
+    tilegpu::populateTileMemoryToGPUPatterns(converter, patterns);
+    tilegpu::populateTileArithToGPUPatterns(converter, patterns);
+    tilegpu::populateTileControlFlowToGPUPatterns(converter, patterns, target);
+    tilegpu::populateMmaSyncDotPatterns(converter, patterns);
+    if (failed(applyPartialConversion(gm, target, std::move(patterns))))
+      return signalPassFailure();
   }
 };
 

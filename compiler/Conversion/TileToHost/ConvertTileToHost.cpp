@@ -159,7 +159,16 @@ LogicalResult HostLowering::lowerOp(Operation *op) {
       })
       .Case([&](tile::AllocSharedOp o) {
         // Workgroup memory is an ordinary buffer on the host.
-        scalars.map(o.getResult(), allocate(o.getType()));
+        tile::BufferType type = o.getType();
+        scalars.map(
+            o.getResult(),
+            allocate(MemRefType::get(type.getShape(), type.getElementType())));
+        return success();
+      })
+      .Case([&](tile::ConvertLayoutOp o) {
+        // Layouts say where a tile lives on a GPU; on the host the values
+        // are simply the same.
+        tiles[o.getResult()] = tiles.at(o.getInput());
         return success();
       })
       .Case([&](tile::AsyncCopyOp o) { return lowerAsyncCopy(o), success(); })
@@ -426,9 +435,7 @@ LogicalResult HostLowering::lowerIf(scf::IfOp op) {
 
 /// Rebuilds kernel `fn` as a host function looping over its grid.
 LogicalResult convertKernel(func::FuncOp fn) {
-  auto grid = fn->getAttrOfType<DenseI64ArrayAttr>(tile::kGridAttr);
-  if (!grid || grid.size() != 3)
-    return fn.emitError() << "tile kernel needs " << tile::kGridAttr;
+  ArrayRef<int64_t> grid = tile::getKernelConfig(fn).getGrid();
   OpBuilder b(fn);
   Location loc = fn.getLoc();
   auto host =
@@ -445,7 +452,7 @@ LogicalResult convertKernel(func::FuncOp fn) {
   auto c0 = arith::ConstantIndexOp::create(b, loc, 0);
   auto c1 = arith::ConstantIndexOp::create(b, loc, 1);
   scf::ForOp outer;
-  for (int64_t size : grid.asArrayRef()) {
+  for (int64_t size : grid) {
     auto loop = scf::ForOp::create(
         b, loc, c0, arith::ConstantIndexOp::create(b, loc, size), c1);
     if (!outer)
@@ -470,8 +477,14 @@ struct AttnConvertTileToHostPass
   void runOnOperation() override {
     SmallVector<func::FuncOp> kernels;
     for (auto fn : getOperation().getOps<func::FuncOp>())
-      if (fn->hasAttr(tile::kGridAttr))
+      if (tile::getKernelConfig(fn))
         kernels.push_back(fn);
+    if (kernels.empty()) {
+      getOperation().emitError()
+          << "attn-convert-tile-to-host: the module holds no tile kernel (the "
+             "pass runs on rungs 2-4)";
+      return signalPassFailure();
+    }
     for (func::FuncOp fn : kernels)
       if (failed(convertKernel(fn)))
         return signalPassFailure();

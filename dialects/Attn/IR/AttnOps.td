@@ -7,6 +7,8 @@
 #ifndef ATTN_DIALECT_ATTN_OPS
 #define ATTN_DIALECT_ATTN_OPS
 
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -18,6 +20,41 @@ def Attn_Dialect : Dialect {
     The entry point of the attn compiler. Its single op, `attn.attention`,
     is lowered either to one FlashAttention kernel (the fused pipeline) or
     to three kernels that materialize S and P (the unfused pipeline).
+  }];
+  let useDefaultAttributePrinterParser = 1;
+}
+
+def Attn_PipelineKind : I32EnumAttr<"PipelineKind",
+    "how attn.attention is compiled", [
+    I32EnumAttrCase<"fused", 0>, I32EnumAttrCase<"unfused", 1>]> {
+  let cppNamespace = "::attn";
+  let genSpecializedAttr = 0;
+}
+
+def Attn_TilingAttr : AttrDef<Attn_Dialect, "Tiling"> {
+  let mnemonic = "tiling";
+  let summary = "the tile configuration chosen for an attn.attention";
+  let description = [{
+    Which pipeline compiles the op and with which tiles: `block_m` query
+    rows per program, `block_n` keys per loop step, `warps` per program,
+    `stages` shared-memory buffers per pipelined K/V tile, for `chip`.
+    `attn-select-tiling` chooses it (the defaults tuned per chip, head
+    dimension and element type, or the options given) and checks it against
+    the problem; the tiling passes, the cost model and the manifest read it
+    from here.
+
+    ```mlir
+    #attn.tiling<fused, block_m = 128, block_n = 32, warps = 4, stages = 2,
+                 chip = "sm_90">
+    ```
+  }];
+  let parameters = (ins EnumParameter<Attn_PipelineKind>:$pipeline,
+                        "int64_t":$block_m, "int64_t":$block_n,
+                        "int64_t":$warps, "int64_t":$stages,
+                        StringRefParameter<>:$chip);
+  let assemblyFormat = [{
+    `<` $pipeline `,` `block_m` `=` $block_m `,` `block_n` `=` $block_n `,`
+    `warps` `=` $warps `,` `stages` `=` $stages `,` `chip` `=` $chip `>`
   }];
 }
 
@@ -33,7 +70,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
     (f16, bf16 or f32) and the same shape; O has Q's type. `scale` defaults
     to 1/√D. With `causal`, query row i attends to keys j ≤ i only. An
     optional second result of type `tensor<BxHxNxf32>` returns the per-row
-    logsumexp (natural log) of the scaled, masked scores.
+    logsumexp (natural log) of the scaled, masked scores. `tiling`, set by
+    `attn-select-tiling`, records the tile configuration chosen for it.
 
     ```mlir
     %o = attn.attention %q, %k, %v causal
@@ -46,7 +84,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
   }];
 
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
-                       OptionalAttr<F32Attr>:$scale, UnitAttr:$causal);
+                       OptionalAttr<F32Attr>:$scale, UnitAttr:$causal,
+                       OptionalAttr<Attn_TilingAttr>:$tiling);
   let results = (outs AnyTensor:$output, Optional<AnyTensor>:$lse);
 
   let assemblyFormat = [{

@@ -1,68 +1,126 @@
-//===- TileConfig.cpp - block sizes and warps per kernel ------------------===//
+//===- TileConfig.cpp - choosing and checking a tiling --------------------===//
 #include "dialects/Attn/Transforms/TileConfig.h"
+
+#include "compiler/Target/Chip.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
 namespace attn {
 
-static TileConfig override(TileConfig defaults, TileConfig requested) {
-  if (requested.blockM)
-    defaults.blockM = requested.blockM;
-  if (requested.blockN)
-    defaults.blockN = requested.blockN;
-  if (requested.numWarps)
-    defaults.numWarps = requested.numWarps;
-  return defaults;
-}
+namespace {
+struct Defaults {
+  int64_t blockM, blockN, numWarps;
+};
+} // namespace
 
-TileConfig chooseFusedConfig(int64_t headDim, Type elementType,
-                             TileConfig requested) {
-  // Two 16-row atoms per warp let each K/V fragment read from shared memory
-  // feed two MMAs; for D = 128 a 32-wide K/V step keeps that in registers
-  // (measured on an H100, bf16, N=4096: 283 TFLOP/s against 245 for one
-  // atom per warp with 64-wide steps; bench/NOTES.md).
-  TileConfig config{128, 32, 4};
-  if (headDim <= 64)
-    config = {128, 64, 4};
-  else if (headDim > 128)
-    config = {64, 32, 4};
+/// Tuned on an H100 (bench/NOTES.md).
+static Defaults fusedDefaults(int64_t headDim, Type elementType) {
   // f32 operands take twice the registers and shared memory, and the TF32
   // split three times the MMAs: one 16-row atom per warp, narrow K/V tiles.
-  if (elementType.isF32())
-    config = {64, 32, 4};
-  return override(config, requested);
+  if (elementType.isF32() || headDim > 128)
+    return {64, 32, 4};
+  // Two 16-row atoms per warp let each K/V fragment read from shared memory
+  // feed two MMAs; for D = 128 a 32-wide K/V step keeps that in registers
+  // (bf16, N=4096: 283 TFLOP/s against 245 for one atom per warp).
+  if (headDim <= 64)
+    return {128, 64, 4};
+  return {128, 32, 4};
 }
 
-TileConfig chooseUnfusedConfig(int64_t headDim, Type elementType,
-                               TileConfig requested) {
-  TileConfig config{128, 64, 8};
+static Defaults unfusedDefaults(int64_t headDim) {
   if (headDim > 128)
-    config = {64, 64, 4};
-  return override(config, requested);
+    return {64, 64, 4};
+  return {128, 64, 8};
 }
 
-LogicalResult verifyTileConfig(Operation *op, TileConfig c, int64_t headDim,
-                               Type elementType) {
+FailureOr<TilingAttr> selectTiling(AttentionOp op,
+                                   const TilingRequest &request) {
+  std::optional<Chip> chip = parseChip(request.chip);
+  if (!chip)
+    return op.emitError() << "chip '" << request.chip
+                          << "' is not supported: use " << supportedChipNames();
+  int64_t headDim = op.getHeadDim();
+  Type elt = op.getElementType();
+  bool fused = request.pipeline == PipelineKind::fused;
+  Defaults d = fused ? fusedDefaults(headDim, elt) : unfusedDefaults(headDim);
+  int64_t blockM = request.blockM ? request.blockM : d.blockM;
+  int64_t blockN = request.blockN ? request.blockN : d.blockN;
+  int64_t warps = request.numWarps ? request.numWarps : d.numWarps;
+  int64_t stages = request.numStages ? request.numStages : 2;
+
   // The MMA contraction step: m16n8k16 for 16-bit types, m16n8k8 for TF32.
-  int64_t k = elementType.isF32() ? 8 : 16;
+  int64_t k = elt.isF32() ? 8 : 16;
   if (headDim % k != 0)
-    return op->emitError() << "head dimension " << headDim
-                           << " is not a multiple of " << k
-                           << ", the MMA contraction step for " << elementType;
-  if (c.numWarps < 1 || c.numWarps > 32)
-    return op->emitError() << "num-warps must be in [1, 32], got "
-                           << c.numWarps;
-  if (c.blockM < 16 || c.blockM % (16 * c.numWarps) != 0)
-    return op->emitError() << "block-m " << c.blockM
-                           << " must be a positive multiple of 16 x num-warps ("
-                           << 16 * c.numWarps << ")";
-  if (c.blockN < 16 || c.blockN % 16 != 0)
-    return op->emitError() << "block-n " << c.blockN
-                           << " must be a positive multiple of 16";
-  return success();
+    return op.emitError() << "head dimension " << headDim
+                          << " is not a multiple of " << k
+                          << ", the MMA contraction step for " << elt;
+  if (warps < 1 || warps > 16 || (warps & (warps - 1)))
+    return op.emitError() << "num-warps must be 1, 2, 4, 8 or 16, got "
+                          << warps;
+  if (blockM < 16 || blockM > 256 || blockM % (16 * warps) != 0)
+    return op.emitError() << "block-m " << blockM
+                          << " must be a multiple of 16 x num-warps ("
+                          << 16 * warps << ") and at most 256";
+  if (blockN < 16 || blockN > 256 || blockN % 16 != 0)
+    return op.emitError() << "block-n " << blockN
+                          << " must be a multiple of 16 in [16, 256]";
+  if (stages < 1 || stages > 8)
+    return op.emitError() << "num-stages " << stages << " must be in [1, 8]";
+
+  // CUDA's launch limits: grid x = B·H < 2^31, y = row blocks <= 65535,
+  // and z = column blocks <= 65535 for the unfused scores kernel.
+  int64_t bh = op.getBatch() * op.getNumHeads();
+  if (bh >= (int64_t(1) << 31))
+    return op.emitError() << "batch x heads = " << bh
+                          << " programs along grid x; CUDA allows at most "
+                          << ((int64_t(1) << 31) - 1);
+  int64_t n = op.getSeqLen();
+  if (llvm::divideCeil(n, blockM) > 65535)
+    return op.emitError() << "sequence length N = " << n << " needs "
+                          << llvm::divideCeil(n, blockM)
+                          << " programs of block-m " << blockM
+                          << " along grid y; CUDA allows at most 65535";
+  if (!fused) {
+    if (llvm::divideCeil(n, blockN) > 65535)
+      return op.emitError()
+             << "sequence length N = " << n << " needs "
+             << llvm::divideCeil(n, blockN) << " programs of block-n " << blockN
+             << " along grid z of the scores kernel; CUDA "
+                "allows at most 65535";
+    // S and P: B·H·N² elements each; the runtime allocates at most 2^40.
+    double scores = double(bh) * double(n) * double(n);
+    if (scores > double(int64_t(1) << 40))
+      return op.emitError() << "the unfused pipeline's S and P would each "
+                               "hold B·H·N² = "
+                            << scores
+                            << " elements, more than 2^40; use the fused "
+                               "pipeline";
+  }
+  return TilingAttr::get(op.getContext(), request.pipeline, blockM, blockN,
+                         warps, stages, chipInfo(*chip).name);
+}
+
+FailureOr<TilingAttr> getOrSelectTiling(AttentionOp op, PipelineKind pipeline) {
+  if (TilingAttr tiling = op.getTilingAttr()) {
+    if (tiling.getPipeline() != pipeline)
+      return op.emitError()
+             << "the tiling " << tiling << " was selected for "
+             << "the " << stringifyPipelineKind(tiling.getPipeline())
+             << " pipeline, not the " << stringifyPipelineKind(pipeline)
+             << " one";
+    return tiling;
+  }
+  TilingRequest request;
+  request.pipeline = pipeline;
+  return selectTiling(op, request);
+}
+
+TileConfig tileConfigOf(TilingAttr tiling) {
+  return {tiling.getBlockM(), tiling.getBlockN(), tiling.getWarps()};
 }
 
 } // namespace attn

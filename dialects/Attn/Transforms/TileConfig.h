@@ -1,32 +1,51 @@
-//===- TileConfig.h - block sizes and warps per kernel ----------*- C++ -*-===//
-#ifndef ATTN_COMPILER_TILECONFIG_H
-#define ATTN_COMPILER_TILECONFIG_H
+//===- TileConfig.h - choosing and checking a tiling ------------*- C++ -*-===//
+//
+// The one place a tile configuration is chosen: the defaults tuned per chip,
+// head dimension and element type, overridden by what the options ask for,
+// and checked against the problem (the MMA step, the warps' rows, CUDA's
+// grid limits, the unfused pipeline's N×N buffers). attn-select-tiling
+// records the result on the op (#attn.tiling); everything after reads it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_DIALECTS_ATTN_TRANSFORMS_TILECONFIG_H
+#define ATTN_DIALECTS_ATTN_TRANSFORMS_TILECONFIG_H
 
-#include "mlir/IR/Operation.h"
-#include "mlir/Support/LogicalResult.h"
+#include "dialects/Attn/IR/AttnOps.h"
+
+#include <string>
 
 namespace attn {
 
 /// How a kernel is cut into tiles: a program owns `blockM` rows, steps over
-/// `blockN` columns at a time, and runs `numWarps` warps.
+/// `blockN` columns at a time, and runs `numWarps` warps. (Plain numbers,
+/// for the cost model.)
 struct TileConfig {
   int64_t blockM = 0;
   int64_t blockN = 0;
   int64_t numWarps = 0;
 };
 
-/// Defaults tuned for an H100, per head dimension and element type. Any
-/// non-zero field of `requested` overrides the default.
-TileConfig chooseFusedConfig(int64_t headDim, mlir::Type elementType,
-                             TileConfig requested);
-TileConfig chooseUnfusedConfig(int64_t headDim, mlir::Type elementType,
-                               TileConfig requested);
+/// What the options ask for: 0 means "the default".
+struct TilingRequest {
+  PipelineKind pipeline = PipelineKind::fused;
+  int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
+  std::string chip = "sm_90";
+};
 
-/// Checks that the MMA mapping can run `config` on an attention with head
-/// dimension `headDim`; reports the broken rule on `op` otherwise.
-mlir::LogicalResult verifyTileConfig(mlir::Operation *op, TileConfig config,
-                                     int64_t headDim, mlir::Type elementType);
+/// The tiling of `op` for `request`: its non-zero fields over the defaults,
+/// checked against the problem. A broken rule is reported on `op`, naming
+/// the option or the problem dimension.
+mlir::FailureOr<TilingAttr> selectTiling(AttentionOp op,
+                                         const TilingRequest &request);
+
+/// The op's #attn.tiling when it has one (checked: it must be for
+/// `pipeline`), else the defaults for `pipeline` on sm_90.
+mlir::FailureOr<TilingAttr> getOrSelectTiling(AttentionOp op,
+                                              PipelineKind pipeline);
+
+/// The numbers of a tiling, for the cost model.
+TileConfig tileConfigOf(TilingAttr tiling);
 
 } // namespace attn
 
-#endif // ATTN_COMPILER_TILECONFIG_H
+#endif // ATTN_DIALECTS_ATTN_TRANSFORMS_TILECONFIG_H

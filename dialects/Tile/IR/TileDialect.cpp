@@ -2,13 +2,53 @@
 #include "dialects/Tile/IR/TileDialect.h"
 #include "dialects/Tile/IR/TileOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
 using namespace mlir;
+using namespace attn::tile;
 
 #include "dialects/Tile/IR/TileDialect.cpp.inc"
 
-void attn::tile::TileDialect::initialize() {
+void TileDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "dialects/Tile/IR/TileOps.cpp.inc"
       >();
+  registerAttributes();
+  registerTypes();
+}
+
+LogicalResult TileDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  if (attr.getName() != getConfigAttrName())
+    return op->emitError() << "unknown tile dialect attribute '"
+                           << attr.getName().getValue() << "'";
+  if (!isa<func::FuncOp, gpu::GPUFuncOp>(op))
+    return op->emitError() << "'" << getConfigAttrName()
+                           << "' belongs on a kernel function (func.func or "
+                              "gpu.func), not on "
+                           << op->getName();
+  if (!isa<ConfigAttr>(attr.getValue()))
+    return op->emitError() << "'" << getConfigAttrName()
+                           << "' must be a #tile.config, got "
+                           << attr.getValue();
+  return success();
+}
+
+ConfigAttr attn::tile::getKernelConfig(Operation *op) {
+  if (!op)
+    return nullptr;
+  return op->getAttrOfType<ConfigAttr>(TileDialect::getConfigAttrName());
+}
+
+bool attn::tile::hasRegisterLayout(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && isa_and_nonnull<MmaEncodingAttr, SliceEncodingAttr,
+                                   OperandEncodingAttr>(tensor.getEncoding());
+}
+
+bool attn::tile::hasSharedLayout(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && isa_and_nonnull<SharedEncodingAttr>(tensor.getEncoding());
 }

@@ -8,13 +8,29 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dialect.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/TensorEncoding.h"
 
 #include "dialects/Tile/IR/TileDialect.h.inc"
+#include "dialects/Tile/IR/TileEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Tile/IR/TileAttrs.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "dialects/Tile/IR/TileTypes.h.inc"
 
 namespace attn::tile {
-/// Attribute names a kernel function carries.
-inline constexpr llvm::StringLiteral kGridAttr = "tile.grid";
-inline constexpr llvm::StringLiteral kNumWarpsAttr = "tile.num_warps";
+
+/// The #tile.config of a kernel function, or null when `op` is none.
+ConfigAttr getKernelConfig(mlir::Operation *op);
+
+/// Whether `type` is a tensor whose encoding puts it in registers
+/// (#tile.mma, #tile.slice, #tile.operand).
+bool hasRegisterLayout(mlir::Type type);
+/// Whether `type` is a tensor in shared memory (#tile.shared).
+bool hasSharedLayout(mlir::Type type);
+
 } // namespace attn::tile
 
 #endif // ATTN_DIALECTS_TILE_TILEDIALECT_H

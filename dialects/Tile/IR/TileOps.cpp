@@ -9,6 +9,30 @@ using namespace attn::tile;
 
 #include "dialects/Tile/IR/TileEnums.cpp.inc"
 
+/// The largest tile the verifiers accept: every dimension at most 1024 and
+/// at most 2^16 elements (a tile is spread over one program's registers or
+/// shared memory; larger ones are never what a kernel means).
+static constexpr int64_t kMaxTileDim = 1024;
+static constexpr int64_t kMaxTileElements = int64_t(1) << 16;
+
+static LogicalResult verifyTileSize(Operation *op, StringRef what, Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return success();
+  int64_t elements = 1;
+  for (int64_t size : tensor.getShape()) {
+    if (size < 1 || size > kMaxTileDim)
+      return op->emitOpError() << what << " tile dimensions must be in [1, "
+                               << kMaxTileDim << "], got " << type;
+    elements *= size;
+  }
+  if (elements > kMaxTileElements)
+    return op->emitOpError()
+           << what << " tile has " << elements << " elements, more than the "
+           << kMaxTileElements << " one program can hold";
+  return success();
+}
+
 /// A tile access names one index per memref dimension: the leading ones pick
 /// the batch/head, the last two are the tile's top-left row and column.
 static LogicalResult verifyTileAccess(Operation *op, MemRefType memref,
@@ -28,20 +52,38 @@ static LogicalResult verifySameElement(Operation *op, Type a, Type b) {
   return success();
 }
 
+static Attribute encodingOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return tensor.getEncoding();
+  return nullptr;
+}
+
 LogicalResult LoadOp::verify() {
-  if (failed(
+  if (failed(verifyTileSize(*this, "result", getType())) ||
+      failed(
           verifyTileAccess(*this, getSource().getType(), getIndices().size())))
     return failure();
+  if (hasSharedLayout(getType()))
+    return emitOpError() << "loads into registers; its result cannot be in "
+                            "shared memory (stage tiles there with "
+                            "tile.async_copy)";
   return verifySameElement(*this, getSource().getType(), getType());
 }
 
 LogicalResult StoreOp::verify() {
-  if (failed(verifyTileAccess(*this, getDest().getType(), getIndices().size())))
+  if (failed(verifyTileSize(*this, "stored", getValue().getType())) ||
+      failed(verifyTileAccess(*this, getDest().getType(), getIndices().size())))
     return failure();
   return verifySameElement(*this, getDest().getType(), getValue().getType());
 }
 
 LogicalResult DotOp::verify() {
+  for (auto [what, type] :
+       {std::pair<StringRef, Type>{"lhs", getLhs().getType()},
+        {"rhs", getRhs().getType()},
+        {"result", getType()}})
+    if (failed(verifyTileSize(*this, what, type)))
+      return failure();
   ArrayRef<int64_t> a = getLhs().getType().getShape();
   ArrayRef<int64_t> b = getRhs().getType().getShape();
   if (getLhs().getType().getElementType() !=
@@ -58,61 +100,94 @@ LogicalResult DotOp::verify() {
     return emitOpError() << "result must be " << a[0] << "x" << bn;
   if (getAcc() && getAcc().getType() != getType())
     return emitOpError() << "accumulator type must equal the result type";
+
+  // Operands may sit in shared memory before layouts are assigned; once the
+  // result has a layout, each operand fits the result's MMA layout.
+  Attribute lhs = encodingOf(getLhs().getType());
+  Attribute rhs = encodingOf(getRhs().getType());
+  Attribute resultEncoding = encodingOf(getType());
+  if (!resultEncoding) {
+    for (auto [what, enc] :
+         {std::pair<StringRef, Attribute>{"lhs", lhs}, {"rhs", rhs}})
+      if (enc && !isa<SharedEncodingAttr>(enc))
+        return emitOpError() << what << " has a register layout but the "
+                             << "result has none";
+    return success();
+  }
+  auto result = dyn_cast<MmaEncodingAttr>(resultEncoding);
+  if (!result)
+    return emitOpError() << "result must have a #tile.mma layout, got "
+                         << getType();
+  auto isOperandOf = [&](Attribute enc, OperandIndex index) {
+    if (isa_and_nonnull<SharedEncodingAttr>(enc))
+      return true;
+    auto operand = dyn_cast_or_null<OperandEncodingAttr>(enc);
+    return operand && operand.getIndex() == index &&
+           operand.getParent() == result;
+  };
+  if (!isOperandOf(lhs, OperandIndex::a))
+    return emitOpError() << "lhs must be in shared memory (#tile.shared) or "
+                            "in registers as #tile.operand<a, "
+                         << result << ">, got " << getLhs().getType();
+  if (!isOperandOf(rhs, OperandIndex::b))
+    return emitOpError() << "rhs must be in shared memory (#tile.shared), got "
+                         << getRhs().getType();
   return success();
 }
 
 LogicalResult ReduceOp::verify() {
   if (getType().getShape()[0] != getInput().getType().getShape()[0])
     return emitOpError() << "result must have one element per input row";
+  Attribute in = encodingOf(getInput().getType());
+  Attribute out = encodingOf(getType());
+  auto slice = dyn_cast_or_null<SliceEncodingAttr>(out);
+  if ((in || out) && (!slice || slice.getParent() != in))
+    return emitOpError() << "result layout must be #tile.slice<dim = 1, " << in
+                         << "> of the input's, got " << getType();
   return success();
 }
 
 LogicalResult BroadcastOp::verify() {
   if (getType().getShape()[0] != getInput().getType().getShape()[0])
     return emitOpError() << "result must have one row per input element";
-  return success();
-}
-
-/// A shared tile buffer is `memref<S x R x C x T>` in workgroup memory with
-/// unit stride in its last dimension.
-static LogicalResult verifySharedBuffer(Operation *op, MemRefType type) {
-  auto space = dyn_cast_or_null<gpu::AddressSpaceAttr>(type.getMemorySpace());
-  if (!space || space.getValue() != gpu::AddressSpace::Workgroup)
-    return op->emitOpError()
-           << "buffer must be in workgroup memory, got " << type;
-  if (type.getRank() != 3)
-    return op->emitOpError()
-           << "buffer must be rank 3 [slots, rows, cols], got " << type;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)) || strides[2] != 1 ||
-      strides[1] < type.getDimSize(2) ||
-      strides[0] < strides[1] * type.getDimSize(1))
-    return op->emitOpError() << "buffer rows must be unit-stride and must not "
-                                "overlap, got "
-                             << type;
+  Attribute in = encodingOf(getInput().getType());
+  Attribute out = encodingOf(getType());
+  auto slice = dyn_cast_or_null<SliceEncodingAttr>(in);
+  if ((in || out) && (!slice || slice.getParent() != out))
+    return emitOpError() << "input layout must be #tile.slice<dim = 1, " << out
+                         << "> of the result's, got " << getInput().getType();
   return success();
 }
 
 LogicalResult AllocSharedOp::verify() {
-  return verifySharedBuffer(*this, getType());
+  if (std::optional<int64_t> offset = getOffset()) {
+    if (*offset < 0 || *offset % getType().getEncoding().alignment() != 0)
+      return emitOpError() << "offset " << *offset << " must be a multiple of "
+                           << getType().getEncoding().alignment() << " bytes";
+  }
+  return success();
 }
 
 LogicalResult AsyncCopyOp::verify() {
-  if (failed(verifySharedBuffer(*this, getBuffer().getType())) ||
-      failed(
+  if (failed(
           verifyTileAccess(*this, getSource().getType(), getIndices().size())))
     return failure();
-  return verifySameElement(*this, getSource().getType(), getBuffer().getType());
+  return verifySameElement(*this, getSource().getType(),
+                           getBuffer().getType().getElementType());
 }
 
 LogicalResult LocalLoadOp::verify() {
-  MemRefType buf = getBuffer().getType();
-  if (failed(verifySharedBuffer(*this, buf)))
-    return failure();
-  if (getType().getShape() != buf.getShape().drop_front())
-    return emitOpError() << "result shape must equal one buffer slot";
-  return verifySameElement(*this, buf, getType());
+  BufferType buf = getBuffer().getType();
+  if (getType() != buf.getSlotType())
+    return emitOpError() << "result must be one slot of the buffer, "
+                         << buf.getSlotType() << ", got " << getType();
+  return success();
+}
+
+OpFoldResult ConvertLayoutOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return nullptr;
 }
 
 LogicalResult LaunchOp::verify() {
@@ -145,6 +220,10 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbols) {
   if (type.getNumInputs() != expected)
     return emitOpError() << "callee takes " << type.getNumInputs()
                          << " memrefs but the launch passes " << expected;
+  ConfigAttr config = getKernelConfig(fn);
+  if (getConfigAttr() && config && getConfigAttr() != config)
+    return emitOpError() << "config " << getConfigAttr()
+                         << " differs from the callee's " << config;
   return success();
 }
 

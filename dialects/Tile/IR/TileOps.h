@@ -10,8 +10,6 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "dialects/Tile/IR/TileEnums.h.inc"
-
 #define GET_OP_CLASSES
 #include "dialects/Tile/IR/TileOps.h.inc"
 

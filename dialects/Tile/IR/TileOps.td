@@ -1,39 +1,15 @@
 //===- TileOps.td - the tile dialect: Triton-style tile IR -*- tablegen -*-===//
 //
-// Rungs 2-4 of the IR ladder. A kernel is a `func.func` carrying `tile.grid`
-// and `tile.num_warps`; each instance of it (a "program") owns one tile of
-// the output. Tile values are ranked tensors; element-wise math on them uses
-// `arith` and `math` ops directly. Memory is a static memref; the host side
-// calls kernels with `tile.launch`.
+// The ops of rungs 2-4 (TileBase.td describes the dialect).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTN_DIALECT_TILE_OPS
 #define ATTN_DIALECT_TILE_OPS
 
-include "mlir/IR/OpBase.td"
-include "mlir/IR/EnumAttr.td"
+include "dialects/Tile/IR/TileTypes.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
-
-def Tile_Dialect : Dialect {
-  let name = "tile";
-  let cppNamespace = "::attn::tile";
-  let summary = "Tile-level IR: programs over a grid operating on tiles";
-  let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::math::MathDialect",
-                           "::mlir::scf::SCFDialect",
-                           "::mlir::memref::MemRefDialect",
-                           "::mlir::tensor::TensorDialect"];
-}
-
-class Tile_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Tile_Dialect, mnemonic, traits>;
-
-def Tile_ReduceKind : I32EnumAttr<"ReduceKind", "row reduction", [
-    I32EnumAttrCase<"max", 0>, I32EnumAttrCase<"sum", 1>]> {
-  let cppNamespace = "::attn::tile";
-}
 
 def Tile_Tile2D : 2DTensorOf<[F16, BF16, F32]>;
 def Tile_Row : 1DTensorOf<[F32]>;
@@ -49,10 +25,11 @@ def Tile_LaunchOp : Tile_Op<"launch",
     Calls the kernel `callee` with `inputs` and returns fresh tensors for its
     outputs: the kernel's memref arguments are the inputs followed by the
     outputs. `names` names every input and output buffer (q, k, v, o, lse,
-    s, p) for the runtime. The launch configuration (`grid`, `block`, `smem`) is filled in
-    by GPU mapping; a result that is not returned by the enclosing function
-    is an intermediate buffer the runtime allocates (S and P of the unfused
-    pipeline).
+    s, p) for the runtime. `config` is the callee's #tile.config, copied
+    here so that it survives the kernel's lowering (it must equal the
+    callee's while the callee is a tile kernel). A result that is not
+    returned by the enclosing function is an intermediate buffer the runtime
+    allocates (S and P of the unfused pipeline).
 
     ```mlir
     %s = tile.launch @attn_scores(%q, %k) names ["q", "k", "s"]
@@ -61,9 +38,7 @@ def Tile_LaunchOp : Tile_Op<"launch",
   }];
   let arguments = (ins FlatSymbolRefAttr:$callee, Variadic<AnyTensor>:$inputs,
                        StrArrayAttr:$names,
-                       OptionalAttr<DenseI64ArrayAttr>:$grid,
-                       OptionalAttr<DenseI64ArrayAttr>:$block,
-                       OptionalAttr<I64Attr>:$smem);
+                       OptionalAttr<Tile_ConfigAttr>:$config);
   let results = (outs Variadic<AnyTensor>:$outputs);
   let assemblyFormat = [{
     $callee `(` $inputs `)` `names` $names attr-dict `:`
@@ -72,9 +47,10 @@ def Tile_LaunchOp : Tile_Op<"launch",
   let builders = [
     OpBuilder<(ins "::mlir::TypeRange":$outputs, "::llvm::StringRef":$callee,
                    "::mlir::ValueRange":$inputs,
-                   "::llvm::ArrayRef<::llvm::StringRef>":$names), [{
+                   "::llvm::ArrayRef<::llvm::StringRef>":$names,
+                   "ConfigAttr":$config), [{
       build($_builder, $_state, outputs, callee, inputs,
-            $_builder.getStrArrayAttr(names), nullptr, nullptr, nullptr);
+            $_builder.getStrArrayAttr(names), config);
     }]>
   ];
   let hasVerifier = 1;
@@ -96,6 +72,8 @@ def Tile_LoadOp : Tile_Op<"load", [MemoryEffects<[MemRead]>]> {
   let description = [{
     Reads the tile whose top-left element is `source[indices]`, shaped like
     the result. Elements past the memref's bounds read as zero (ragged edges).
+    The result lives in registers: it may have a register layout, never a
+    #tile.shared one (shared memory is filled by `tile.async_copy`).
   }];
   let arguments = (ins AnyStaticShapeMemRef:$source, Variadic<Index>:$indices);
   let results = (outs Tile_Tile2D:$result);
@@ -110,7 +88,9 @@ def Tile_StoreOp : Tile_Op<"store", [MemoryEffects<[MemWrite]>]> {
   let description = [{
     Writes a 2-D tile to the last two dimensions of `dest` at
     `dest[indices]`, or a row vector (one value per tile row) along the last
-    dimension. Elements past the memref's bounds are not written.
+    dimension. Elements past the memref's bounds are not written. A tile in
+    shared memory is stored after `attn-assign-layouts` converts it to a
+    register layout.
   }];
   let arguments = (ins AnyTypeOf<[Tile_Tile2D, Tile_Row]>:$value, AnyStaticShapeMemRef:$dest,
                        Variadic<Index>:$indices);
@@ -125,7 +105,10 @@ def Tile_DotOp : Tile_Op<"dot", [Pure]> {
   let summary = "tile matrix product with f32 accumulation";
   let description = [{
     `result = lhs · rhs (+ acc)`, or `lhs · rhsᵀ` with `transpose_rhs`.
-    Operands are f16, bf16 or f32; the result and `acc` are f32.
+    Operands are f16, bf16 or f32; the result and `acc` are f32. With
+    layouts, the result has a #tile.mma layout, and each operand is either
+    in shared memory (#tile.shared) or in registers as that layout's operand
+    (#tile.operand<a> for lhs, #tile.operand<b> for rhs).
   }];
   let arguments = (ins Tile_Tile2D:$lhs, Tile_Tile2D:$rhs,
                        Optional<2DTensorOf<[F32]>>:$acc, UnitAttr:$transpose_rhs);
@@ -172,13 +155,19 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
 }
 
 def Tile_AllocSharedOp : Tile_Op<"alloc_shared"> {
-  let summary = "a (multi-buffered) tile buffer in workgroup memory";
+  let summary = "a (multi-buffered) tile buffer in shared memory";
   let description = [{
-    Result type `memref<S x R x C x T, strided<[..., P, 1]>, workgroup>`: S
-    buffers of an R×C tile; a row pitch P > C pads rows against bank
-    conflicts.
+    Allocates a `!tile.buffer` in the program's workgroup memory.
+    `attn-allocate-shared` assigns each buffer its byte `offset` in the
+    kernel's dynamic shared memory.
+
+    ```mlir
+    %kbuf = tile.alloc_shared {offset = 16384 : i64}
+        : !tile.buffer<2x64x64xbf16, #tile.shared<pad = 8>>
+    ```
   }];
-  let results = (outs AnyStaticShapeMemRef:$buffer);
+  let arguments = (ins OptionalAttr<I64Attr>:$offset);
+  let results = (outs Tile_BufferType:$buffer);
   let assemblyFormat = "attr-dict `:` type($buffer)";
   let hasVerifier = 1;
 }
@@ -191,7 +180,7 @@ def Tile_AsyncCopyOp : Tile_Op<"async_copy"> {
     zero. Complete after a later `tile.async_commit` + `tile.async_wait`.
   }];
   let arguments = (ins AnyStaticShapeMemRef:$source, Variadic<Index>:$indices,
-                       AnyStaticShapeMemRef:$buffer, Index:$slot);
+                       Tile_BufferType:$buffer, Index:$slot);
   let assemblyFormat = [{
     $source `[` $indices `]` `,` $buffer `[` $slot `]` attr-dict `:`
     type($source) `,` type($buffer)
@@ -216,13 +205,47 @@ def Tile_BarrierOp : Tile_Op<"barrier"> {
 }
 
 def Tile_LocalLoadOp : Tile_Op<"local_load", [MemoryEffects<[MemRead]>]> {
-  let summary = "view one slot of a shared buffer as a tile operand";
-  let arguments = (ins AnyStaticShapeMemRef:$buffer, Index:$slot);
+  let summary = "view one slot of a shared buffer as a tile";
+  let description = [{
+    The tile in slot `slot` of `buffer`, as a tensor with the buffer's
+    #tile.shared encoding: it stays in shared memory, where `tile.dot` reads
+    its operands; any other use needs a `tile.convert_layout` to registers.
+
+    ```mlir
+    %k = tile.local_load %kbuf[%slot]
+        : !tile.buffer<2x64x64xbf16, #tile.shared<pad = 8>>
+        -> tensor<64x64xbf16, #tile.shared<pad = 8>>
+    ```
+  }];
+  let arguments = (ins Tile_BufferType:$buffer, Index:$slot);
   let results = (outs Tile_Tile2D:$result);
   let assemblyFormat = [{
     $buffer `[` $slot `]` attr-dict `:` type($buffer) `->` type($result)
   }];
   let hasVerifier = 1;
+}
+
+def Tile_ConvertLayoutOp : Tile_Op<"convert_layout",
+    [Pure, SameOperandsAndResultShape, SameOperandsAndResultElementType]> {
+  let summary = "move a tile to another layout";
+  let description = [{
+    The same tile with another encoding: the explicit point where data moves
+    between threads, or between shared memory and registers. Accumulator to
+    A operand (#tile.mma -> #tile.operand<a>) regroups registers without
+    moving data; shared to registers (#tile.shared -> #tile.mma) reads the
+    tile from shared memory.
+
+    ```mlir
+    %a = tile.convert_layout %p : tensor<128x32xbf16, #mma>
+        -> tensor<128x32xbf16, #tile.operand<a, #mma>>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasFolder = 1;
 }
 
 #endif // ATTN_DIALECT_TILE_OPS

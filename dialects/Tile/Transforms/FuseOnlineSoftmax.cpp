@@ -218,11 +218,22 @@ struct AttnFuseOnlineSoftmaxPass
     : attn::impl::AttnFuseOnlineSoftmaxBase<AttnFuseOnlineSoftmaxPass> {
   using AttnFuseOnlineSoftmaxBase::AttnFuseOnlineSoftmaxBase;
   void runOnOperation() override {
+    SmallVector<func::FuncOp> kernels;
+    for (auto fn : getOperation().getOps<func::FuncOp>())
+      if (tile::getKernelConfig(fn))
+        kernels.push_back(fn);
+    if (kernels.empty()) {
+      getOperation().emitError()
+          << "attn-fuse-online-softmax: the module holds no tile kernel (the "
+             "pass runs on rung 2, after attn-tile)";
+      return signalPassFailure();
+    }
     SmallVector<scf::ForOp> loops;
-    getOperation()->walk([&](scf::ForOp loop) {
-      if (matchMaxLoop(loop))
-        loops.push_back(loop);
-    });
+    for (func::FuncOp fn : kernels)
+      fn.walk([&](scf::ForOp loop) {
+        if (matchMaxLoop(loop))
+          loops.push_back(loop);
+      });
     for (scf::ForOp loop : loops) {
       std::string why;
       std::optional<FusionPlan> plan = planFusion(loop, why);

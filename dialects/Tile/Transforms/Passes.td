@@ -11,7 +11,7 @@
 include "mlir/Pass/PassBase.td"
 
 def AttnFuseOnlineSoftmax
-    : Pass<"attn-fuse-online-softmax", "mlir::func::FuncOp"> {
+    : Pass<"attn-fuse-online-softmax", "mlir::ModuleOp"> {
   let summary = "Fuse the max pass and the sum/accumulate pass into one online-softmax loop";
   let description = [{
     Rung 2 → 3. Finds a loop that only computes a running row maximum `m`
@@ -20,6 +20,30 @@ def AttnFuseOnlineSoftmax
     `m`: each step computes `m_new = max(m_old, rowmax(x))` and
     `alpha = exp2(m_old - m_new)`, and every loop-carried sum of the second
     loop (`l + rowsum(p)`, `acc + p·V`) is rescaled by `alpha` first.
+
+    Before:
+    ```mlir
+    %m = scf.for %j = %c0 to %end step %c64 iter_args(%mi = %neginf) {
+      %x = <scores of tile j>
+      %r = tile.reduce max %x
+      %mn = arith.maximumf %mi, %r
+      scf.yield %mn }
+    %l, %acc = scf.for %j = %c0 to %end step %c64 iter_args(%li = %zero, %ai = %zero2) {
+      %x = <scores of tile j>
+      %p = math.exp2 (%x - tile.broadcast %m)
+      scf.yield %li + tile.reduce sum %p, tile.dot %p, %v, %ai }
+    ```
+    After:
+    ```mlir
+    %m, %l, %acc = scf.for %j = %c0 to %end step %c64
+        iter_args(%mi = %neginf, %li = %zero, %ai = %zero2) {
+      %x = <scores of tile j>
+      %mn = arith.maximumf %mi, (tile.reduce max %x)
+      %alpha = math.exp2 (%mi - %mn)
+      %p = math.exp2 (%x - tile.broadcast %mn)
+      scf.yield %mn, %li * %alpha + tile.reduce sum %p,
+                tile.dot %p, %v, (%ai * tile.broadcast %alpha) }
+    ```
   }];
   let options = [
     Option<"skipRescale", "testing-skip-rescale", "bool", "false",
@@ -28,21 +52,81 @@ def AttnFuseOnlineSoftmax
   ];
 }
 
-def AttnPromoteShared : Pass<"attn-promote-shared", "mlir::func::FuncOp"> {
+def AttnPromoteShared : Pass<"attn-promote-shared", "mlir::ModuleOp"> {
   let summary = "Stage tile.dot operands in shared memory with multi-buffered async copies";
   let description = [{
-    Rung 3 → 4. Every `tile.load` that feeds a `tile.dot` becomes a copy into
-    a padded workgroup-memory buffer (`tile.alloc_shared`, rows padded by
-    16 bytes so ldmatrix rows fall in distinct banks) and a
-    `tile.local_load`. Loads inside an `scf.for` are software-pipelined
-    `num-stages` deep: a prologue starts the first stages−1 tiles and each
-    iteration waits for its tile, then starts the tile stages−1 ahead.
+    Rung 3 → 4. In every tile kernel, each `tile.load` that feeds a
+    `tile.dot` becomes a copy into a padded shared-memory buffer
+    (`tile.alloc_shared` of a `!tile.buffer` with `#tile.shared<pad>`: rows
+    padded by 16 bytes so ldmatrix's rows fall in distinct banks) and a
+    `tile.local_load` of the slot. Loads inside an `scf.for` are
+    software-pipelined as deep as the kernel's #tile.config `stages`: a
+    prologue starts the first stages−1 tiles and each iteration waits for
+    its tile, then starts the tile stages−1 ahead.
+
+    Before:
+    ```mlir
+    %k = tile.load %key[%b, %h, %j, %c0] : memref<..> -> tensor<64x64xf16>
+    %s = tile.dot %q, %k transpose_rhs : ...
+    ```
+    After (stages = 2):
+    ```mlir
+    %kbuf = tile.alloc_shared : !tile.buffer<2x64x64xf16, #tile.shared<pad = 8>>
+    ...
+    tile.async_wait 0
+    tile.barrier
+    tile.async_copy %key[%b, %h, %next, %c0], %kbuf[%nextSlot] : ...
+    tile.async_commit
+    %k = tile.local_load %kbuf[%slot] : !tile.buffer<...>
+        -> tensor<64x64xf16, #tile.shared<pad = 8>>
+    ```
   }];
-  let options = [
-    Option<"numStages", "num-stages", "int64_t", "2",
-           "Buffers per pipelined tile (>= 1)">
-  ];
-  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let dependentDialects = ["::attn::tile::TileDialect"];
+}
+
+def AttnAssignLayouts : Pass<"attn-assign-layouts", "mlir::ModuleOp"> {
+  let summary = "Give every tile a layout: how it is spread over threads or where it sits";
+  let description = [{
+    Rung 4 → 4 with layouts. Sets the encoding of every tile tensor of every
+    kernel, for the MMA family of the kernel's chip (#tile.mma<sync> with
+    the kernel's warps): matrix-product results, loads, masks and
+    element-wise math get #tile.mma, row vectors #tile.slice<dim = 1>, tiles
+    in shared memory keep their #tile.shared. Where a value must change
+    layout, an explicit `tile.convert_layout` appears: an accumulator
+    feeding a product as its A operand (#tile.mma -> #tile.operand<a>, free)
+    and a shared-memory tile used by anything but a product (#tile.shared ->
+    #tile.mma, read back into registers).
+
+    Before:
+    ```mlir
+    %s = tile.dot %q, %k transpose_rhs : tensor<128x64xf16, #tile.shared<pad = 8>>,
+        tensor<64x64xf16, #tile.shared<pad = 8>> -> tensor<128x64xf32>
+    %m = tile.reduce max %s : tensor<128x64xf32> -> tensor<128xf32>
+    ```
+    After:
+    ```mlir
+    %s = tile.dot %q, %k transpose_rhs : ... -> tensor<128x64xf32, #mma>
+    %m = tile.reduce max %s : tensor<128x64xf32, #mma>
+        -> tensor<128xf32, #tile.slice<dim = 1, #mma>>
+    ```
+    with `#mma = #tile.mma<sync, warps = 4>`.
+  }];
+  let dependentDialects = ["::attn::tile::TileDialect"];
+}
+
+def AttnAllocateShared : Pass<"attn-allocate-shared", "mlir::ModuleOp"> {
+  let summary = "Place every shared buffer in the kernel's dynamic shared memory";
+  let description = [{
+    Gives each `tile.alloc_shared` of a kernel its byte `offset` (buffers one
+    after another, each aligned as its layout needs: 128 bytes, 1024 for a
+    128-byte swizzle) and records the total as `smem` in the kernel's
+    #tile.config and its launches'. Refuses a kernel that needs more shared
+    memory than its chip allows per block, naming the options that size it.
+
+    Before: `%kbuf = tile.alloc_shared : !tile.buffer<2x64x64xf16, #tile.shared<pad = 8>>`
+    After:  `%kbuf = tile.alloc_shared {offset = 18432 : i64} : ...` and
+            `smem = 55296` in the #tile.config.
+  }];
 }
 
 #endif // ATTN_DIALECT_TILE_TRANSFORMS_PASSES

@@ -35,22 +35,21 @@ bool feedsDot(tile::LoadOp load) {
                       [](Operation *u) { return isa<tile::DotOp>(u); });
 }
 
-/// memref<slots x rows x cols> in workgroup memory with padded rows.
-MemRefType sharedBufferType(RankedTensorType tile, int64_t slots) {
-  int64_t rows = tile.getDimSize(0), cols = tile.getDimSize(1);
-  int64_t pitch = cols + kPadBytes * 8 / tile.getElementTypeBitWidth();
-  auto layout =
-      StridedLayoutAttr::get(tile.getContext(), 0, {rows * pitch, pitch, 1});
-  auto space = gpu::AddressSpaceAttr::get(tile.getContext(),
-                                          gpu::AddressSpace::Workgroup);
-  return MemRefType::get({slots, rows, cols}, tile.getElementType(), layout,
-                         space);
+/// `slots` buffers of `tile` in shared memory with padded rows.
+tile::BufferType sharedBufferType(RankedTensorType tile, int64_t slots) {
+  int64_t pad = kPadBytes * 8 / tile.getElementTypeBitWidth();
+  auto encoding =
+      tile::SharedEncodingAttr::get(tile.getContext(), pad, /*swizzle=*/0);
+  return tile::BufferType::get(tile.getContext(),
+                               {slots, tile.getDimSize(0), tile.getDimSize(1)},
+                               tile.getElementType(), encoding);
 }
 
 Value allocBuffer(func::FuncOp fn, tile::LoadOp load, int64_t slots) {
   OpBuilder b = OpBuilder::atBlockBegin(&fn.getBody().front());
   return tile::AllocSharedOp::create(b, load.getLoc(),
-                                     sharedBufferType(load.getType(), slots));
+                                     sharedBufferType(load.getType(), slots),
+                                     /*offset=*/IntegerAttr());
 }
 
 /// Clones the index computation of `v` at the builder, with the loop's
@@ -94,12 +93,16 @@ void issueCopies(OpBuilder &b, Location loc, scf::ForOp loop,
   tile::AsyncCommitOp::create(b, loc);
 }
 
+/// Makes the dot operands `load` provides read `buffer[slot]` instead; the
+/// load stays only if something else uses its value in registers.
 void replaceWithLocalLoad(OpBuilder &b, tile::LoadOp load, Value buffer,
                           Value slot) {
-  Value view =
-      tile::LocalLoadOp::create(b, load.getLoc(), load.getType(), buffer, slot);
-  load.replaceAllUsesWith(view);
-  load->erase();
+  auto type = cast<tile::BufferType>(buffer.getType()).getSlotType();
+  Value view = tile::LocalLoadOp::create(b, load.getLoc(), type, buffer, slot);
+  load.getResult().replaceUsesWithIf(
+      view, [](OpOperand &use) { return isa<tile::DotOp>(use.getOwner()); });
+  if (load->use_empty())
+    load->erase();
 }
 
 /// A load outside any loop: copy, wait, barrier, view.
@@ -172,14 +175,23 @@ struct AttnPromoteSharedPass
     : attn::impl::AttnPromoteSharedBase<AttnPromoteSharedPass> {
   using AttnPromoteSharedBase::AttnPromoteSharedBase;
   void runOnOperation() override {
-    func::FuncOp fn = getOperation();
-    if (!fn->hasAttr(tile::kGridAttr))
-      return;
-    if (numStages < 1) {
-      fn.emitError() << "num-stages must be at least 1, got "
-                     << static_cast<int64_t>(numStages);
+    SmallVector<func::FuncOp> kernels;
+    for (auto fn : getOperation().getOps<func::FuncOp>())
+      if (tile::getKernelConfig(fn))
+        kernels.push_back(fn);
+    if (kernels.empty()) {
+      getOperation().emitError()
+          << "attn-promote-shared: the module holds no tile kernel (the pass "
+             "runs on rungs 2-3, after attn-tile)";
       return signalPassFailure();
     }
+    for (func::FuncOp fn : kernels)
+      promote(fn, tile::getKernelConfig(fn).getStages());
+  }
+
+  void promote(func::FuncOp fn, int64_t stages) {
+    // A promoted load's result type changes (it gains the buffer's layout),
+    // so every load of a tile that has one already is left alone.
     llvm::MapVector<Operation *, SmallVector<tile::LoadOp>> byParent;
     fn.walk([&](tile::LoadOp load) {
       if (feedsDot(load))
@@ -187,7 +199,7 @@ struct AttnPromoteSharedPass
     });
     for (auto &[parent, loads] : byParent) {
       if (auto loop = dyn_cast<scf::ForOp>(parent)) {
-        promoteInLoop(fn, loop, loads, numStages);
+        promoteInLoop(fn, loop, loads, stages);
         continue;
       }
       for (tile::LoadOp load : loads)

@@ -8,7 +8,7 @@
 
 // CHECK-LABEL: func.func private @attn_scores
 // CHECK-SAME:    (%[[Q:.*]]: memref<1x2x200x64xf16>, %[[K:.*]]: memref<1x2x200x64xf16>, %[[S:.*]]: memref<1x2x200x200xf16>)
-// CHECK-SAME:    attributes {tile.grid = array<i64: 2, 2, 4>, tile.num_warps = 8 : i64}
+// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [2, 2, 4], warps = 8, {{.*}}>}
 // CHECK:         %[[BM:.*]] = arith.constant 128 : index
 // CHECK:         %[[PID1:.*]] = tile.program_id 1
 // CHECK:         %[[ROW0:.*]] = arith.muli %[[PID1]], %[[BM]]
@@ -29,7 +29,7 @@
 // Softmax: three loops over the columns of S (max, sum, normalized write).
 // CHECK-LABEL: func.func private @attn_softmax
 // CHECK-SAME:    (%[[SIN:.*]]: memref<1x2x200x200xf16>, %[[P:.*]]: memref<1x2x200x200xf16>)
-// CHECK-SAME:    attributes {tile.grid = array<i64: 2, 2, 1>, tile.num_warps = 8 : i64}
+// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [2, 2, 1], warps = 8, {{.*}}>}
 // CHECK:         %[[M:.*]] = scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[MI:.*]] = %{{.*}}) -> (tensor<128xf32>) {
 // CHECK:           %[[T:.*]] = tile.load %[[SIN]][%{{.*}}, %{{.*}}, %{{.*}}, %[[J]]] : memref<1x2x200x200xf16> -> tensor<128x64xf16>
 // CHECK:           %[[LOG2E:.*]] = arith.constant dense<1.44269502> : tensor<128x64xf32>
@@ -62,7 +62,7 @@
 // O = P·V: one loop accumulating into the dot's accumulator.
 // CHECK-LABEL: func.func private @attn_pv
 // CHECK-SAME:    (%[[PIN:.*]]: memref<1x2x200x200xf16>, %[[V:.*]]: memref<1x2x200x64xf16>, %[[O:.*]]: memref<1x2x200x64xf16>)
-// CHECK-SAME:    attributes {tile.grid = array<i64: 2, 2, 1>, tile.num_warps = 8 : i64}
+// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [2, 2, 1], warps = 8, {{.*}}>}
 // CHECK:         %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : tensor<128x64xf32>
 // CHECK:         %[[ACC:.*]] = scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[AI:.*]] = %[[ZERO]]) -> (tensor<128x64xf32>) {
 // CHECK:           %[[PT:.*]] = tile.load %[[PIN]][%{{.*}}, %{{.*}}, %{{.*}}, %[[J]]] : memref<1x2x200x200xf16> -> tensor<128x64xf16>
@@ -128,16 +128,16 @@ func.func @no_causal(%q: tensor<2x1x64x32xf32>, %k: tensor<2x1x64x32xf32>,
 // CHECK-LABEL: func.func private @attn_scores(
 // CHECK-LABEL: func.func private @attn_softmax(
 // CHECK-LABEL: func.func private @attn_pv(
-// CHECK-LABEL: func.func private @attn_scores_1(
-// CHECK-LABEL: func.func private @attn_softmax_1(
-// CHECK-LABEL: func.func private @attn_pv_1(
+// CHECK-LABEL: func.func private @attn_scores_0(
+// CHECK-LABEL: func.func private @attn_softmax_0(
+// CHECK-LABEL: func.func private @attn_pv_0(
 // CHECK-LABEL: func.func @two
 // CHECK:         tile.launch @attn_scores(
 // CHECK:         tile.launch @attn_softmax(
 // CHECK:         tile.launch @attn_pv(
-// CHECK:         tile.launch @attn_scores_1(
-// CHECK:         tile.launch @attn_softmax_1(
-// CHECK:         tile.launch @attn_pv_1(
+// CHECK:         tile.launch @attn_scores_0(
+// CHECK:         tile.launch @attn_softmax_0(
+// CHECK:         tile.launch @attn_pv_0(
 
 func.func @two(%a: tensor<1x1x64x64xbf16>) -> (tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) {
   %0 = attn.attention %a, %a, %a

@@ -1,5 +1,5 @@
 // RUN: attn-opt %s -split-input-file -attn-tile | FileCheck %s
-// RUN: attn-opt %s -split-input-file -attn-tile="block-m=64 block-n=32 num-warps=4" | FileCheck %s --check-prefix=OPTS
+// RUN: attn-opt %s -split-input-file -attn-select-tiling="block-m=64 block-n=32 num-warps=4" -attn-tile | FileCheck %s --check-prefix=OPTS
 
 // attn.attention becomes one kernel over the grid (B·H, ⌈N/block-m⌉, 1)
 // with an exact two-pass softmax: a loop for the row maximum, then a loop
@@ -10,7 +10,7 @@
 
 // CHECK-LABEL: func.func private @attn_fwd
 // CHECK-SAME:    (%[[Q:.*]]: memref<1x2x64x64xf16>, %[[K:.*]]: memref<1x2x64x64xf16>, %[[V:.*]]: memref<1x2x64x64xf16>, %[[O:.*]]: memref<1x2x64x64xf16>)
-// CHECK-SAME:    attributes {tile.grid = array<i64: 2, 1, 1>, tile.num_warps = 4 : i64}
+// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [2, 1, 1], warps = 4, {{.*}}>}
 // CHECK:         %[[BH:.*]] = tile.program_id 0
 // CHECK:         %[[NH:.*]] = arith.constant 2 : index
 // CHECK:         %[[B:.*]] = arith.divui %[[BH]], %[[NH]]
@@ -65,7 +65,7 @@
 
 // With the block options: block-m 64 rows, block-n 32 columns.
 // OPTS-LABEL: func.func private @attn_fwd
-// OPTS-SAME:    tile.grid = array<i64: 2, 1, 1>, tile.num_warps = 4 : i64
+// OPTS-SAME:    tile.config = #tile.config<grid = [2, 1, 1], warps = 4, {{.*}}>
 // OPTS:         tile.load {{.*}} -> tensor<64x64xf16>
 // OPTS:         %[[STEP:.*]] = arith.constant 32 : index
 // OPTS:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[STEP]]
@@ -89,7 +89,7 @@ func.func @attention(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 // B·H = 6. Heads are split off program_id 0 by the head count.
 
 // CHECK-LABEL: func.func private @attn_fwd
-// CHECK-SAME:    attributes {tile.grid = array<i64: 6, 1, 1>, tile.num_warps = 4 : i64}
+// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [6, 1, 1], warps = 4, {{.*}}>}
 // CHECK:         %[[BH:.*]] = tile.program_id 0
 // CHECK:         %[[NH:.*]] = arith.constant 3 : index
 // CHECK:         arith.divui %[[BH]], %[[NH]]
@@ -98,7 +98,7 @@ func.func @attention(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 // CHECK:           tile.mask %{{.*}}[%{{.*}}, %{{.*}}] cols 100 : tensor<128x64xf32>
 
 // OPTS-LABEL: func.func private @attn_fwd
-// OPTS-SAME:    attributes {tile.grid = array<i64: 6, 2, 1>, tile.num_warps = 4 : i64}
+// OPTS-SAME:    attributes {tile.config = #tile.config<grid = [6, 2, 1], warps = 4, {{.*}}>}
 
 func.func @ragged(%q: tensor<2x3x100x64xf16>, %k: tensor<2x3x100x64xf16>,
                   %v: tensor<2x3x100x64xf16>) -> tensor<2x3x100x64xf16> {
@@ -189,15 +189,15 @@ func.func @with_lse(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 // operands (no truncf).
 
 // CHECK-LABEL: func.func private @attn_fwd(
-// CHECK-SAME:    tile.grid = array<i64: 1, 2, 1>, tile.num_warps = 4 : i64
+// CHECK-SAME:    tile.config = #tile.config<grid = [1, 2, 1], warps = 4, {{.*}}>
 // CHECK:         tile.load {{.*}} -> tensor<128x128xf16>
-// CHECK-LABEL: func.func private @attn_fwd_1(
-// CHECK-SAME:    tile.grid = array<i64: 1, 4, 1>, tile.num_warps = 4 : i64
+// CHECK-LABEL: func.func private @attn_fwd_0(
+// CHECK-SAME:    tile.config = #tile.config<grid = [1, 4, 1], warps = 4, {{.*}}>
 // CHECK:         tile.load {{.*}} -> tensor<64x256xbf16>
 // CHECK:         tile.dot {{.*}} transpose_rhs : tensor<64x256xbf16>, tensor<32x256xbf16> -> tensor<64x32xf32>
 // CHECK:         arith.truncf %{{.*}} : tensor<64x32xf32> to tensor<64x32xbf16>
-// CHECK-LABEL: func.func private @attn_fwd_2(
-// CHECK-SAME:    tile.grid = array<i64: 1, 4, 1>, tile.num_warps = 4 : i64
+// CHECK-LABEL: func.func private @attn_fwd_1(
+// CHECK-SAME:    tile.config = #tile.config<grid = [1, 4, 1], warps = 4, {{.*}}>
 // CHECK:         tile.load {{.*}} -> tensor<64x32xf32>
 // CHECK-NOT:     arith.truncf
 // CHECK:         tile.dot {{.*}}, %{{.*}} : tensor<64x32xf32>, tensor<32x32xf32>, tensor<64x32xf32> -> tensor<64x32xf32>
@@ -205,8 +205,8 @@ func.func @with_lse(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 // CHECK:         return
 // CHECK-LABEL: func.func @configs
 // CHECK:         tile.launch @attn_fwd(
+// CHECK:         tile.launch @attn_fwd_0(
 // CHECK:         tile.launch @attn_fwd_1(
-// CHECK:         tile.launch @attn_fwd_2(
 
 func.func @configs(%a: tensor<1x1x256x128xf16>, %b: tensor<1x1x256x256xbf16>,
                    %c: tensor<1x1x256x32xf32>)

@@ -120,7 +120,8 @@ func.func @causal_lse(%q: tensor<1x2x256x64xbf16>, %k: tensor<1x2x256x64xbf16>,
 // CHECK:         }
 // CHECK-NOT:     scf.for
 // CHECK:         tile.store %[[F]]#1, %[[OUT]]
-func.func @row_sum(%s: memref<64x256xf32>, %out: memref<1x64xf32>) {
+func.func @row_sum(%s: memref<64x256xf32>, %out: memref<1x64xf32>)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">} {
   %c0 = arith.constant 0 : index
   %c64 = arith.constant 64 : index
   %c256 = arith.constant 256 : index
@@ -157,7 +158,8 @@ func.func @row_sum(%s: memref<64x256xf32>, %out: memref<1x64xf32>) {
 // CHECK:           tile.broadcast %[[M]]
 // CHECK:           tile.reduce sum
 // CHECK:         }
-func.func @different_bounds(%s: memref<64x256xf32>, %out: memref<1x64xf32>) {
+func.func @different_bounds(%s: memref<64x256xf32>, %out: memref<1x64xf32>)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">} {
   %c0 = arith.constant 0 : index
   %c64 = arith.constant 64 : index
   %c128 = arith.constant 128 : index
@@ -191,7 +193,8 @@ func.func @different_bounds(%s: memref<64x256xf32>, %out: memref<1x64xf32>) {
 // CHECK:         tile.store %[[M]]
 // CHECK:         scf.for
 // CHECK:           tile.broadcast %[[M]]
-func.func @max_used_between_loops(%s: memref<64x256xf32>, %out: memref<2x64xf32>) {
+func.func @max_used_between_loops(%s: memref<64x256xf32>, %out: memref<2x64xf32>)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c64 = arith.constant 64 : index
@@ -224,7 +227,8 @@ func.func @max_used_between_loops(%s: memref<64x256xf32>, %out: memref<2x64xf32>
 // CHECK-LABEL: func.func @no_second_loop
 // CHECK:         %[[M:.*]] = scf.for
 // CHECK:         tile.store %[[M]]
-func.func @no_second_loop(%s: memref<64x256xf32>, %out: memref<1x64xf32>) {
+func.func @no_second_loop(%s: memref<64x256xf32>, %out: memref<1x64xf32>)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">} {
   %c0 = arith.constant 0 : index
   %c64 = arith.constant 64 : index
   %c256 = arith.constant 256 : index
@@ -249,7 +253,8 @@ func.func @no_second_loop(%s: memref<64x256xf32>, %out: memref<1x64xf32>) {
 // CHECK:         %[[M:.*]] = scf.for
 // CHECK:         scf.for
 // CHECK:           tile.broadcast %[[M]]
-func.func @different_scores(%s: memref<64x256xf32>, %out: memref<1x64xf32>) {
+func.func @different_scores(%s: memref<64x256xf32>, %out: memref<1x64xf32>)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">} {
   %c0 = arith.constant 0 : index
   %c64 = arith.constant 64 : index
   %c256 = arith.constant 256 : index
@@ -284,7 +289,8 @@ func.func @different_scores(%s: memref<64x256xf32>, %out: memref<1x64xf32>) {
 // CHECK:           tile.broadcast %[[M]]
 // CHECK:         scf.for
 // CHECK:           tile.broadcast %[[M]]
-func.func @broadcast_in_two_loops(%s: memref<64x256xf32>, %out: memref<2x64xf32>) {
+func.func @broadcast_in_two_loops(%s: memref<64x256xf32>, %out: memref<2x64xf32>)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c64 = arith.constant 64 : index
@@ -325,7 +331,8 @@ func.func @broadcast_in_two_loops(%s: memref<64x256xf32>, %out: memref<2x64xf32>
 // A loop-carried value of the second loop that is not a sum (here a
 // running product) cannot be rescaled: the pass reports it and fails.
 
-func.func @running_product(%s: memref<64x256xf32>, %out: memref<1x64xf32>) {
+func.func @running_product(%s: memref<64x256xf32>, %out: memref<1x64xf32>)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">} {
   %c0 = arith.constant 0 : index
   %c64 = arith.constant 64 : index
   %c256 = arith.constant 256 : index

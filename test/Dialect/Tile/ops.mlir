@@ -1,16 +1,18 @@
 // RUN: attn-opt %s -split-input-file | attn-opt -split-input-file | FileCheck %s
 // RUN: attn-opt %s -split-input-file --mlir-print-op-generic | attn-opt -split-input-file | FileCheck %s
+// RUN: attn-opt %s -split-input-file -canonicalize | FileCheck %s --check-prefix=FOLD
 
 // Round-trip of every tile op through its custom syntax (and through the
 // generic form).
 
 // CHECK-LABEL: func.func private @kernel
-// CHECK-SAME:    attributes {tile.grid = array<i64: 2, 1, 1>, tile.num_warps = 4 : i64}
+// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [2, 1, 1], warps = 4, block_m = 64, block_n = 32, stages = 2, smem = 0, chip = "sm_90">}
 // CHECK:         %[[PID:.*]] = tile.program_id 0
 // CHECK:         %{{.*}} = tile.program_id 2
 func.func private @kernel(%q: memref<1x2x64x64xf16>, %k: memref<1x2x64x64xf16>,
                           %v: memref<1x2x64x64xf16>, %o: memref<1x2x64x64xf16>)
-    attributes {tile.grid = array<i64: 2, 1, 1>, tile.num_warps = 4 : i64} {
+    attributes {tile.config = #tile.config<grid = [2, 1, 1], warps = 4,
+                block_m = 64, block_n = 32, stages = 2, smem = 0, chip = "sm_90">} {
   %0 = tile.program_id 0
   %1 = tile.program_id 2
   return
@@ -31,18 +33,19 @@ func.func @host(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 
 // -----
 
-// The launch configuration attributes that GPU mapping fills in.
+// A launch carries a copy of its kernel's #tile.config.
 
 // CHECK-LABEL: func.func @launch_config
 // CHECK:         tile.launch @scores(%{{.*}}, %{{.*}}) names ["q", "k", "s"]
-// CHECK-SAME:      {block = array<i64: 128, 1, 1>, grid = array<i64: 2, 1, 1>, smem = 18432 : i64}
+// CHECK-SAME:      {config = #tile.config<grid = [2, 1, 1], warps = 4, block_m = 128, block_n = 64, stages = 1, smem = 18432, chip = "sm_80">}
 // CHECK-SAME:      : (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
 func.func private @scores(memref<1x2x64x64xf16>, memref<1x2x64x64xf16>,
                           memref<1x2x64x64xf16>)
 func.func @launch_config(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>)
     -> tensor<1x2x64x64xf16> {
   %s = tile.launch @scores(%q, %k) names ["q", "k", "s"]
-      {grid = array<i64: 2, 1, 1>, block = array<i64: 128, 1, 1>, smem = 18432 : i64}
+      {config = #tile.config<grid = [2, 1, 1], warps = 4, block_m = 128,
+                             block_n = 64, stages = 1, smem = 18432, chip = "sm_80">}
       : (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
   return %s : tensor<1x2x64x64xf16>
 }
@@ -104,24 +107,76 @@ func.func @reduce_broadcast_mask(%x: tensor<64x32xf32>, %r: index, %c: index)
 
 // CHECK-LABEL: func.func @shared
 // CHECK-SAME:    (%[[SRC:.*]]: memref<1x2x64x64xf16>, %[[I:.*]]: index, %[[SLOT:.*]]: index)
-// CHECK:         %[[BUF:.*]] = tile.alloc_shared : memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>>
+// CHECK:         %[[BUF:.*]] = tile.alloc_shared {offset = 1024 : i64} : <2x32x64xf16, #tile.shared<pad = 8>>
 // CHECK:         tile.async_copy %[[SRC]][%[[I]], %[[I]], %[[I]], %[[I]]], %[[BUF]][%[[SLOT]]] :
-// CHECK-SAME:      memref<1x2x64x64xf16>, memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>>
+// CHECK-SAME:      memref<1x2x64x64xf16>, <2x32x64xf16, #tile.shared<pad = 8>>
 // CHECK:         tile.async_commit
 // CHECK:         tile.async_wait 1
 // CHECK:         tile.barrier
 // CHECK:         %{{.*}} = tile.local_load %[[BUF]][%[[SLOT]]] :
-// CHECK-SAME:      memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>> -> tensor<32x64xf16>
+// CHECK-SAME:      <2x32x64xf16, #tile.shared<pad = 8>> -> tensor<32x64xf16, #tile.shared<pad = 8>>
+// CHECK:         tile.alloc_shared : <1x64x64xbf16, #tile.shared<swizzle = 128>>
 func.func @shared(%src: memref<1x2x64x64xf16>, %i: index, %slot: index)
-    -> tensor<32x64xf16> {
-  %buf = tile.alloc_shared
-      : memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>>
+    -> tensor<32x64xf16, #tile.shared<pad = 8>> {
+  %buf = tile.alloc_shared {offset = 1024 : i64}
+      : !tile.buffer<2x32x64xf16, #tile.shared<pad = 8>>
   tile.async_copy %src[%i, %i, %i, %i], %buf[%slot]
-      : memref<1x2x64x64xf16>, memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>>
+      : memref<1x2x64x64xf16>, !tile.buffer<2x32x64xf16, #tile.shared<pad = 8>>
   tile.async_commit
   tile.async_wait 1
   tile.barrier
   %t = tile.local_load %buf[%slot]
-      : memref<2x32x64xf16, strided<[2304, 72, 1]>, #gpu.address_space<workgroup>> -> tensor<32x64xf16>
-  return %t : tensor<32x64xf16>
+      : !tile.buffer<2x32x64xf16, #tile.shared<pad = 8>>
+      -> tensor<32x64xf16, #tile.shared<pad = 8>>
+  %swizzled = tile.alloc_shared : !tile.buffer<1x64x64xbf16, #tile.shared<swizzle = 128>>
+  return %t : tensor<32x64xf16, #tile.shared<pad = 8>>
+}
+
+// -----
+
+// Layouts: accumulator tiles, their row slices, A operands in registers,
+// and the conversions between them.
+
+#mma = #tile.mma<sync, warps = 4>
+// CHECK-LABEL: func.func @layouts
+// CHECK-SAME:    %[[S:.*]]: tensor<128x64xf32, #tile.mma<sync, warps = 4>>
+// CHECK-SAME:    %[[K:.*]]: tensor<64x64xbf16, #tile.shared<pad = 8>>
+// CHECK:         %[[M:.*]] = tile.reduce max %[[S]] : tensor<128x64xf32, #tile.mma<sync, warps = 4>> -> tensor<128xf32, #tile.slice<dim = 1, <sync, warps = 4>>>
+// CHECK:         %{{.*}} = tile.broadcast %[[M]] : tensor<128xf32, #tile.slice<dim = 1, <sync, warps = 4>>> -> tensor<128x64xf32, #tile.mma<sync, warps = 4>>
+// CHECK:         %[[P:.*]] = arith.truncf %[[S]]
+// CHECK:         %[[A:.*]] = tile.convert_layout %[[P]] : tensor<128x64xbf16, #tile.mma<sync, warps = 4>> -> tensor<128x64xbf16, #tile.operand<a, <sync, warps = 4>>>
+// CHECK:         %{{.*}} = tile.dot %[[A]], %[[K]] : tensor<128x64xbf16, #tile.operand<a, <sync, warps = 4>>>, tensor<64x64xbf16, #tile.shared<pad = 8>> -> tensor<128x64xf32, #tile.mma<sync, warps = 4>>
+// CHECK:         %{{.*}} = tile.convert_layout %[[K]] : tensor<64x64xbf16, #tile.shared<pad = 8>> -> tensor<64x64xbf16, #tile.mma<sync, warps = 4>>
+func.func @layouts(%s: tensor<128x64xf32, #mma>,
+                   %k: tensor<64x64xbf16, #tile.shared<pad = 8>>)
+    -> (tensor<128x64xf32, #mma>, tensor<128x64xf32, #mma>,
+        tensor<64x64xbf16, #mma>) {
+  %m = tile.reduce max %s : tensor<128x64xf32, #mma>
+      -> tensor<128xf32, #tile.slice<dim = 1, #mma>>
+  %b = tile.broadcast %m : tensor<128xf32, #tile.slice<dim = 1, #mma>>
+      -> tensor<128x64xf32, #mma>
+  %p = arith.truncf %s : tensor<128x64xf32, #mma> to tensor<128x64xbf16, #mma>
+  %a = tile.convert_layout %p : tensor<128x64xbf16, #mma>
+      -> tensor<128x64xbf16, #tile.operand<a, #mma>>
+  %o = tile.dot %a, %k : tensor<128x64xbf16, #tile.operand<a, #mma>>,
+      tensor<64x64xbf16, #tile.shared<pad = 8>> -> tensor<128x64xf32, #mma>
+  %kr = tile.convert_layout %k : tensor<64x64xbf16, #tile.shared<pad = 8>>
+      -> tensor<64x64xbf16, #mma>
+  return %b, %o, %kr : tensor<128x64xf32, #mma>, tensor<128x64xf32, #mma>,
+      tensor<64x64xbf16, #mma>
+}
+
+// -----
+
+// A conversion to the same layout folds away.
+
+// FOLD-LABEL: func.func @convert_folds
+// FOLD-NEXT:    return %arg0
+// CHECK-LABEL: func.func @convert_folds
+// CHECK:         tile.convert_layout
+func.func @convert_folds(%x: tensor<64x8xf32, #tile.mma<sync, warps = 4>>)
+    -> tensor<64x8xf32, #tile.mma<sync, warps = 4>> {
+  %y = tile.convert_layout %x : tensor<64x8xf32, #tile.mma<sync, warps = 4>>
+      -> tensor<64x8xf32, #tile.mma<sync, warps = 4>>
+  return %y : tensor<64x8xf32, #tile.mma<sync, warps = 4>>
 }

@@ -1,7 +1,7 @@
 // RUN: split-file --leading-lines %s %t
 // RUN: attn-opt %t/fused.mlir -attn-tile -attn-fuse-online-softmax -attn-promote-shared | FileCheck %t/fused.mlir
-// RUN: attn-opt %t/fused.mlir -attn-tile -attn-fuse-online-softmax -attn-promote-shared=num-stages=3 | FileCheck %t/fused.mlir --check-prefix=STAGES3
-// RUN: attn-opt %t/fused.mlir -attn-tile -attn-fuse-online-softmax -attn-promote-shared=num-stages=1 | FileCheck %t/fused.mlir --check-prefix=STAGES1
+// RUN: attn-opt %t/fused.mlir -attn-select-tiling=num-stages=3 -attn-tile -attn-fuse-online-softmax -attn-promote-shared | FileCheck %t/fused.mlir --check-prefix=STAGES3
+// RUN: attn-opt %t/fused.mlir -attn-select-tiling=num-stages=1 -attn-tile -attn-fuse-online-softmax -attn-promote-shared | FileCheck %t/fused.mlir --check-prefix=STAGES1
 // RUN: attn-opt %t/unfused.mlir -attn-tile-unfused -attn-promote-shared | FileCheck %t/unfused.mlir
 // RUN: attn-opt %t/not-a-kernel.mlir -attn-promote-shared | FileCheck %t/not-a-kernel.mlir
 
@@ -17,9 +17,9 @@
 
 // CHECK-LABEL: func.func private @attn_fwd
 // CHECK-SAME:    (%[[Q:[^:]*]]: memref<1x2x64x64xf16>, %[[K:[^:]*]]: memref<1x2x64x64xf16>, %[[V:[^:]*]]: memref<1x2x64x64xf16>,
-// CHECK-DAG:     %[[VBUF:.*]] = tile.alloc_shared : memref<2x64x64xf16, strided<[4608, 72, 1]>, #gpu.address_space<workgroup>>
-// CHECK-DAG:     %[[KBUF:.*]] = tile.alloc_shared : memref<2x64x64xf16, strided<[4608, 72, 1]>, #gpu.address_space<workgroup>>
-// CHECK-DAG:     %[[QBUF:.*]] = tile.alloc_shared : memref<1x128x64xf16, strided<[9216, 72, 1]>, #gpu.address_space<workgroup>>
+// CHECK-DAG:     %[[VBUF:.*]] = tile.alloc_shared : <2x64x64xf16, #tile.shared<pad = 8>>
+// CHECK-DAG:     %[[KBUF:.*]] = tile.alloc_shared : <2x64x64xf16, #tile.shared<pad = 8>>
+// CHECK-DAG:     %[[QBUF:.*]] = tile.alloc_shared : <1x128x64xf16, #tile.shared<pad = 8>>
 // CHECK-NOT:     tile.load
 //
 // Q: copied once, waited for, then viewed.
@@ -27,7 +27,7 @@
 // CHECK-NEXT:    tile.async_commit
 // CHECK-NEXT:    tile.async_wait 0
 // CHECK-NEXT:    tile.barrier
-// CHECK-NEXT:    %[[QT:.*]] = tile.local_load %[[QBUF]][%[[Z]]] : memref<1x128x64xf16, strided<[9216, 72, 1]>, #gpu.address_space<workgroup>> -> tensor<128x64xf16>
+// CHECK-NEXT:    %[[QT:.*]] = tile.local_load %[[QBUF]][%[[Z]]] : <1x128x64xf16, #tile.shared<pad = 8>> -> tensor<128x64xf16, #tile.shared<pad = 8>>
 //
 // Prologue: the first K/V tile goes to slot 0 if the loop runs at all.
 // CHECK:         %[[IV0:.*]] = arith.addi %[[LB:.*]], %{{.*}} : index
@@ -55,9 +55,9 @@
 // CHECK:             tile.async_copy %[[V]][%{{.*}}, %{{.*}}, %[[NEXT]], %{{.*}}], %[[VBUF]][%[[NEXTSLOT]]]
 // CHECK:           }
 // CHECK-NEXT:      tile.async_commit
-// CHECK:           %[[KT:.*]] = tile.local_load %[[KBUF]][%[[SLOT]]] : {{.*}} -> tensor<64x64xf16>
+// CHECK:           %[[KT:.*]] = tile.local_load %[[KBUF]][%[[SLOT]]] : {{.*}} -> tensor<64x64xf16, #tile.shared<pad = 8>>
 // CHECK:           tile.dot %[[QT]], %[[KT]] transpose_rhs
-// CHECK:           %[[VT:.*]] = tile.local_load %[[VBUF]][%[[SLOT]]] : {{.*}} -> tensor<64x64xf16>
+// CHECK:           %[[VT:.*]] = tile.local_load %[[VBUF]][%[[SLOT]]] : {{.*}} -> tensor<64x64xf16, #tile.shared<pad = 8>>
 // CHECK:           tile.dot %{{.*}}, %[[VT]], %{{.*}}
 // CHECK-NOT:       tile.barrier
 // CHECK:           scf.yield
@@ -68,8 +68,8 @@
 // Three stages: three slots, two tiles in flight before the loop, and each
 // iteration waits until at most one group is pending.
 // STAGES3-LABEL: func.func private @attn_fwd
-// STAGES3-DAG:     tile.alloc_shared : memref<3x64x64xf16, strided<[4608, 72, 1]>, #gpu.address_space<workgroup>>
-// STAGES3-DAG:     tile.alloc_shared : memref<1x128x64xf16, strided<[9216, 72, 1]>, #gpu.address_space<workgroup>>
+// STAGES3-DAG:     tile.alloc_shared : <3x64x64xf16, #tile.shared<pad = 8>>
+// STAGES3-DAG:     tile.alloc_shared : <1x128x64xf16, #tile.shared<pad = 8>>
 // STAGES3:         tile.async_wait 0
 // STAGES3:         arith.addi
 // STAGES3-NEXT:    %[[S0:.*]] = arith.constant 0 : index
@@ -97,7 +97,7 @@
 // One stage: no prologue; each iteration copies its own tile, waits for it,
 // and ends with a barrier so that no warp overwrites the slot too early.
 // STAGES1-LABEL: func.func private @attn_fwd
-// STAGES1-DAG:     tile.alloc_shared : memref<1x64x64xf16, strided<[4608, 72, 1]>, #gpu.address_space<workgroup>>
+// STAGES1-DAG:     tile.alloc_shared : <1x64x64xf16, #tile.shared<pad = 8>>
 // STAGES1:         tile.async_wait 0
 // STAGES1-NEXT:    tile.barrier
 // STAGES1-NEXT:    tile.local_load
@@ -129,8 +129,8 @@ func.func @attention(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 // pipelines both of its dot operands (P pitch 64 + 8 = 72).
 
 // CHECK-LABEL: func.func private @attn_scores
-// CHECK-DAG:     %[[KBUF:.*]] = tile.alloc_shared : memref<1x64x32xbf16, strided<[2560, 40, 1]>, #gpu.address_space<workgroup>>
-// CHECK-DAG:     %[[QBUF:.*]] = tile.alloc_shared : memref<1x128x32xbf16, strided<[5120, 40, 1]>, #gpu.address_space<workgroup>>
+// CHECK-DAG:     %[[KBUF:.*]] = tile.alloc_shared : <1x64x32xbf16, #tile.shared<pad = 8>>
+// CHECK-DAG:     %[[QBUF:.*]] = tile.alloc_shared : <1x128x32xbf16, #tile.shared<pad = 8>>
 // CHECK:         tile.async_copy %{{.*}}, %[[QBUF]]
 // CHECK:         tile.async_wait 0
 // CHECK:         %[[QT:.*]] = tile.local_load %[[QBUF]]
@@ -144,8 +144,8 @@ func.func @attention(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 // CHECK:         tile.load
 // CHECK-NOT:     tile.async_copy
 // CHECK-LABEL: func.func private @attn_pv
-// CHECK-DAG:     %[[VBUF:.*]] = tile.alloc_shared : memref<2x64x32xbf16, strided<[2560, 40, 1]>, #gpu.address_space<workgroup>>
-// CHECK-DAG:     %[[PBUF:.*]] = tile.alloc_shared : memref<2x128x64xbf16, strided<[9216, 72, 1]>, #gpu.address_space<workgroup>>
+// CHECK-DAG:     %[[VBUF:.*]] = tile.alloc_shared : <2x64x32xbf16, #tile.shared<pad = 8>>
+// CHECK-DAG:     %[[PBUF:.*]] = tile.alloc_shared : <2x128x64xbf16, #tile.shared<pad = 8>>
 // CHECK:         scf.if
 // CHECK:           tile.async_copy %{{.*}}, %[[PBUF]]
 // CHECK:           tile.async_copy %{{.*}}, %[[VBUF]]
@@ -166,8 +166,8 @@ func.func @attention(%q: tensor<1x2x128x32xbf16>, %k: tensor<1x2x128x32xbf16>,
 
 //--- not-a-kernel.mlir
 
-// Only tile kernels (functions with tile.grid) are promoted; f32 rows are
-// padded by 4 elements.
+// Only tile kernels (functions with a tile.config) are promoted; f32 rows
+// are padded by 4 elements, and the slot views keep that layout.
 
 // CHECK-LABEL: func.func @no_grid
 // CHECK-NOT:     tile.alloc_shared
@@ -181,15 +181,16 @@ func.func @no_grid(%a: memref<64x64xf32>, %i: index) -> tensor<64x64xf32> {
 }
 
 // CHECK-LABEL: func.func @kernel
-// CHECK-DAG:     %[[B1:.*]] = tile.alloc_shared : memref<1x64x32xf32, strided<[2304, 36, 1]>, #gpu.address_space<workgroup>>
-// CHECK-DAG:     %[[B2:.*]] = tile.alloc_shared : memref<1x32x16xf32, strided<[640, 20, 1]>, #gpu.address_space<workgroup>>
+// CHECK-DAG:     %[[B1:.*]] = tile.alloc_shared : <1x64x32xf32, #tile.shared<pad = 4>>
+// CHECK-DAG:     %[[B2:.*]] = tile.alloc_shared : <1x32x16xf32, #tile.shared<pad = 4>>
 // CHECK-NOT:     tile.load
-// CHECK:         tile.local_load
-// CHECK:         tile.local_load
+// CHECK:         tile.local_load {{.*}} -> tensor<64x32xf32, #tile.shared<pad = 4>>
+// CHECK:         tile.local_load {{.*}} -> tensor<32x16xf32, #tile.shared<pad = 4>>
 // CHECK-NOT:     tile.load
 // CHECK:         tile.dot
 func.func @kernel(%a: memref<64x64xf32>, %i: index) -> tensor<64x16xf32>
-    attributes {tile.grid = array<i64: 1, 1, 1>, tile.num_warps = 4 : i64} {
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4,
+                block_m = 64, block_n = 32, stages = 2, smem = 0, chip = "sm_90">} {
   %x = tile.load %a[%i, %i] : memref<64x64xf32> -> tensor<64x32xf32>
   %y = tile.load %a[%i, %i] : memref<64x64xf32> -> tensor<32x16xf32>
   %r = tile.dot %x, %y : tensor<64x32xf32>, tensor<32x16xf32> -> tensor<64x16xf32>

@@ -1,4 +1,4 @@
-// RUN: attn-opt %s -attn-tile -attn-fuse-online-softmax -attn-promote-shared -attn-convert-tile-to-gpu | FileCheck %s
+// RUN: attn-opt %s -attn-tile -attn-fuse-online-softmax -attn-promote-shared -attn-assign-layouts -attn-allocate-shared -attn-convert-tile-to-gpu | FileCheck %s
 
 // The whole fused kernel, bf16, mapped to threads: cp.async copies into
 // dynamic shared memory, commit/wait groups, ldmatrix (K plain, V
@@ -15,7 +15,7 @@ func.func @attention(%q: tensor<1x2x128x64xbf16>, %k: tensor<1x2x128x64xbf16>,
 
 // CHECK-LABEL: func.func @attention
 // CHECK:         tile.launch @attn_fwd({{.*}}) names ["q", "k", "v", "o"]
-// CHECK-SAME:      block = array<i64: 128, 1, 1>, grid = array<i64: 2, 1, 1>, smem = 55296
+// CHECK-SAME:      config = #tile.config<grid = [2, 1, 1], warps = 4, block_m = 128, block_n = 64, stages = 2, smem = 55296, chip = "sm_90">
 // CHECK:       gpu.module @attn_kernels
 // CHECK:         gpu.func @attn_fwd({{.*}}) kernel
 // CHECK:           gpu.dynamic_shared_memory

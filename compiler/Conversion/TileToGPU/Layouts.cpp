@@ -1,0 +1,100 @@
+//===- Layouts.cpp - where a tile's elements live in a program ------------===//
+#include "compiler/Conversion/TileToGPU/Layouts.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace attn::tilegpu {
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value addIndex(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+Value mulIndex(OpBuilder &b, Location loc, Value x, int64_t y) {
+  return arith::MulIOp::create(b, loc, x, indexConstant(b, loc, y));
+}
+
+Value stackRows(OpBuilder &b, Location loc, ArrayRef<Value> rows) {
+  auto rowType = cast<VectorType>(rows.front().getType());
+  SmallVector<int64_t> shape = {static_cast<int64_t>(rows.size())};
+  llvm::append_range(shape, rowType.getShape());
+  auto type = VectorType::get(shape, rowType.getElementType());
+  Value result = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
+  for (auto [i, row] : llvm::enumerate(rows))
+    result = vector::InsertOp::create(b, loc, row, result,
+                                      ArrayRef<int64_t>{int64_t(i)});
+  return result;
+}
+
+Operation *enclosingKernel(Block *block) {
+  Operation *op = block->getParentOp();
+  if (isa<mlir::gpu::GPUFuncOp>(op))
+    return op;
+  return op->getParentOfType<mlir::gpu::GPUFuncOp>();
+}
+
+ThreadIds ThreadIds::get(OpBuilder &b, Location loc) {
+  OpBuilder::InsertionGuard guard(b);
+  if (Operation *fn = enclosingKernel(b.getInsertionBlock()))
+    b.setInsertionPointToStart(&fn->getRegion(0).front());
+  ThreadIds ids;
+  ids.thread = mlir::gpu::ThreadIdOp::create(b, loc, mlir::gpu::Dimension::x);
+  ids.lane =
+      arith::RemUIOp::create(b, loc, ids.thread, indexConstant(b, loc, 32));
+  ids.warp =
+      arith::DivUIOp::create(b, loc, ids.thread, indexConstant(b, loc, 32));
+  ids.group =
+      arith::DivUIOp::create(b, loc, ids.lane, indexConstant(b, loc, 4));
+  ids.threadInGroup =
+      arith::RemUIOp::create(b, loc, ids.lane, indexConstant(b, loc, 4));
+  return ids;
+}
+
+Value AccumulatorLayout::atomRow(OpBuilder &b, Location loc,
+                                 const ThreadIds &ids, int64_t mi) const {
+  if (mma.getFamily() == tile::MmaFamily::sync) {
+    // Warp w owns rows [w·R/W, (w+1)·R/W): its atoms one after another.
+    Value base = mulIndex(b, loc, ids.warp, rows / mma.getWarps());
+    return addIndex(b, loc, base, indexConstant(b, loc, 16 * mi));
+  }
+  // wgmma: 64-row slabs go to the warpgroups in turn; warp w mod 4 owns 16
+  // rows of each of its group's slabs.
+  int64_t groups = mma.getWarps() / 4;
+  Value group =
+      arith::DivUIOp::create(b, loc, ids.warp, indexConstant(b, loc, 4));
+  Value inGroup =
+      arith::RemUIOp::create(b, loc, ids.warp, indexConstant(b, loc, 4));
+  Value slab = addIndex(b, loc, group, indexConstant(b, loc, mi * groups));
+  return addIndex(b, loc, mulIndex(b, loc, slab, 64),
+                  mulIndex(b, loc, inGroup, 16));
+}
+
+Value AccumulatorLayout::row(OpBuilder &b, Location loc, const ThreadIds &ids,
+                             int64_t mi, int64_t h) const {
+  return addIndex(b, loc, atomRow(b, loc, ids, mi),
+                  addIndex(b, loc, ids.group, indexConstant(b, loc, 8 * h)));
+}
+
+Value AccumulatorLayout::col(OpBuilder &b, Location loc, const ThreadIds &ids,
+                             int64_t ni, int64_t j) const {
+  return addIndex(b, loc, mulIndex(b, loc, ids.threadInGroup, 2),
+                  indexConstant(b, loc, ni * 8 + j));
+}
+
+AccumulatorLayout accumulatorLayoutOf(RankedTensorType type, int64_t cols) {
+  Attribute encoding = type.getEncoding();
+  if (auto mma = dyn_cast<tile::MmaEncodingAttr>(encoding))
+    return AccumulatorLayout(mma, type.getDimSize(0), type.getDimSize(1));
+  if (auto slice = dyn_cast<tile::SliceEncodingAttr>(encoding))
+    return AccumulatorLayout(slice.getParent(), type.getDimSize(0), cols);
+  auto operand = cast<tile::OperandEncodingAttr>(encoding);
+  return AccumulatorLayout(operand.getParent(), type.getDimSize(0),
+                           type.getDimSize(1));
+}
+
+} // namespace attn::tilegpu

@@ -1,0 +1,447 @@
+//===- MemoryPatterns.cpp - tile memory ops -> per-thread accesses --------===//
+//
+// Global loads and stores move a tile between device memory and its
+// registers in the accumulator layout: an interior tile with unmasked
+// vector accesses, a tile at a ragged edge with masked ones (the choice is
+// one uniform branch). Shared buffers are views of the kernel's dynamic
+// shared memory at the offsets attn-allocate-shared gave them; copies into
+// them are cp.async chunks spread over all threads of the program.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/TileToGPU/Layouts.h"
+#include "compiler/Conversion/TileToGPU/Patterns.h"
+#include "compiler/Conversion/TileToGPU/TypeConverter.h"
+#include "dialects/Tile/IR/TileOps.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace attn;
+using namespace attn::tilegpu;
+
+namespace {
+
+using OneToN = ArrayRef<ValueRange>;
+
+/// The single value each 1:1 operand converted to.
+SmallVector<Value> singles(OneToN operands) {
+  return llvm::map_to_vector(operands, [](ValueRange r) { return r.front(); });
+}
+
+Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate p, Value x,
+          Value y) {
+  return arith::CmpIOp::create(b, loc, p, x, y);
+}
+
+/// Indices [lead..., row, col] of a tile access.
+SmallVector<Value> accessIndices(ValueRange lead, Value row, Value col) {
+  SmallVector<Value> indices(lead);
+  indices.push_back(row);
+  indices.push_back(col);
+  return indices;
+}
+
+/// True (uniformly across the program) when the rows x cols tile at
+/// (rowOff, colOff) lies inside a memRows x memCols matrix.
+Value tileInBounds(OpBuilder &b, Location loc, Value rowOff, Value colOff,
+                   int64_t rows, int64_t cols, int64_t memRows,
+                   int64_t memCols) {
+  auto c = [&](int64_t v) { return indexConstant(b, loc, v); };
+  return arith::AndIOp::create(
+      b, loc,
+      cmp(b, loc, arith::CmpIPredicate::ule, addIndex(b, loc, rowOff, c(rows)),
+          c(memRows)),
+      cmp(b, loc, arith::CmpIPredicate::ule, addIndex(b, loc, colOff, c(cols)),
+          c(memCols)));
+}
+
+/// The mask of `width` consecutive elements from (row, col), each inside a
+/// memRows x memCols matrix.
+Value elementMask(OpBuilder &b, Location loc, Value row, Value col,
+                  int64_t width, int64_t memRows, int64_t memCols) {
+  auto c = [&](int64_t v) { return indexConstant(b, loc, v); };
+  Value rowOk = cmp(b, loc, arith::CmpIPredicate::ult, row, c(memRows));
+  SmallVector<Value> bits;
+  for (int64_t e = 0; e < width; ++e)
+    bits.push_back(
+        arith::AndIOp::create(b, loc, rowOk,
+                              cmp(b, loc, arith::CmpIPredicate::ult,
+                                  addIndex(b, loc, col, c(e)), c(memCols))));
+  return vector::FromElementsOp::create(
+      b, loc, VectorType::get({width}, b.getI1Type()), bits);
+}
+
+struct LoadLowering : OpConversionPattern<tile::LoadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::LoadOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    if (!isa_and_nonnull<tile::MmaEncodingAttr>(type.getEncoding()))
+      return rewriter.notifyMatchFailure(op, "result is not in a #tile.mma "
+                                             "layout");
+    Location loc = op.getLoc();
+    MemRefType mem = op.getSource().getType();
+    AccumulatorLayout layout = accumulatorLayoutOf(type);
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    int64_t memRows = mem.getDimSize(mem.getRank() - 2);
+    int64_t memCols = mem.getDimSize(mem.getRank() - 1);
+    SmallVector<Value> idxs = singles(adaptor.getIndices());
+    ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
+    Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
+    Value source = adaptor.getSource().front();
+    Type elt = type.getElementType();
+    // Two adjacent elements are one aligned access when rows have even
+    // length.
+    int64_t width = memCols % 2 == 0 ? 2 : 1;
+    auto vecType = VectorType::get({width}, elt);
+
+    // Interior tiles load without per-element bounds checks.
+    auto emit = [&](bool masked) {
+      Value zero = arith::ConstantOp::create(rewriter, loc, vecType,
+                                             rewriter.getZeroAttr(vecType));
+      SmallVector<Value> pieces;
+      for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi) {
+        for (int64_t ni = 0; ni < layout.colAtoms(); ++ni) {
+          SmallVector<Value> pieceRows;
+          for (int64_t h = 0; h < 2; ++h) {
+            Value row = addIndex(rewriter, loc, rowOff,
+                                 layout.row(rewriter, loc, ids, mi, h));
+            SmallVector<Value> parts;
+            for (int64_t j = 0; j < 2; j += width) {
+              Value col = addIndex(rewriter, loc, colOff,
+                                   layout.col(rewriter, loc, ids, ni, j));
+              SmallVector<Value> at = accessIndices(lead, row, col);
+              if (!masked) {
+                parts.push_back(
+                    vector::LoadOp::create(rewriter, loc, vecType, source, at));
+                continue;
+              }
+              Value mask =
+                  elementMask(rewriter, loc, row, col, width, memRows, memCols);
+              parts.push_back(vector::MaskedLoadOp::create(
+                  rewriter, loc, vecType, source, at, mask, zero));
+            }
+            Value pair = parts.front();
+            if (width == 1)
+              pair = vector::FromElementsOp::create(
+                  rewriter, loc, VectorType::get({2}, elt),
+                  ValueRange{
+                      vector::ExtractOp::create(rewriter, loc, parts[0], 0),
+                      vector::ExtractOp::create(rewriter, loc, parts[1], 0)});
+            pieceRows.push_back(pair);
+          }
+          pieces.push_back(stackRows(rewriter, loc, pieceRows));
+        }
+      }
+      return pieces;
+    };
+    SmallVector<Type> types(layout.pieces(), VectorType::get({2, 2}, elt));
+    auto ifOp = scf::IfOp::create(rewriter, loc, types,
+                                  tileInBounds(rewriter, loc, rowOff, colOff,
+                                               rows, cols, memRows, memCols),
+                                  /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(ifOp.thenBlock());
+      scf::YieldOp::create(rewriter, loc, emit(false));
+      rewriter.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(rewriter, loc, emit(true));
+    }
+    rewriter.replaceOpWithMultiple(op, {ifOp.getResults()});
+    return success();
+  }
+};
+
+struct StoreLowering : OpConversionPattern<tile::StoreOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::StoreOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getValue().getType());
+    if (!tile::hasRegisterLayout(type) ||
+        isa<tile::OperandEncodingAttr>(type.getEncoding()))
+      return rewriter.notifyMatchFailure(op, "value is not an accumulator "
+                                             "or row layout tile");
+    Location loc = op.getLoc();
+    MemRefType mem = op.getDest().getType();
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    SmallVector<Value> idxs = singles(adaptor.getIndices());
+    Value dest = adaptor.getDest().front();
+    ValueRange pieces = adaptor.getValue();
+    Type elt = type.getElementType();
+    auto c = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
+
+    if (type.getRank() == 1) {
+      // Row vectors: the first thread of each quad writes its two rows.
+      AccumulatorLayout layout = accumulatorLayoutOf(type);
+      int64_t memRows = mem.getDimSize(mem.getRank() - 1);
+      ValueRange lead = ArrayRef<Value>(idxs).drop_back(1);
+      Value leader =
+          cmp(rewriter, loc, arith::CmpIPredicate::eq, ids.threadInGroup, c(0));
+      for (auto [mi, rowsVec] : llvm::enumerate(pieces)) {
+        for (int64_t h = 0; h < 2; ++h) {
+          Value row = addIndex(rewriter, loc, idxs.back(),
+                               layout.row(rewriter, loc, ids, mi, h));
+          Value ok = arith::AndIOp::create(
+              rewriter, loc, leader,
+              cmp(rewriter, loc, arith::CmpIPredicate::ult, row, c(memRows)));
+          SmallVector<Value> indices(lead);
+          indices.push_back(row);
+          Value value = vector::FromElementsOp::create(
+              rewriter, loc, VectorType::get({1}, elt),
+              ValueRange{vector::ExtractOp::create(rewriter, loc, rowsVec, h)});
+          vector::MaskedStoreOp::create(
+              rewriter, loc, dest, indices,
+              vector::FromElementsOp::create(
+                  rewriter, loc, VectorType::get({1}, rewriter.getI1Type()),
+                  ValueRange{ok}),
+              value);
+        }
+      }
+      rewriter.eraseOp(op);
+      return success();
+    }
+
+    AccumulatorLayout layout = accumulatorLayoutOf(type);
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    int64_t memRows = mem.getDimSize(mem.getRank() - 2);
+    int64_t memCols = mem.getDimSize(mem.getRank() - 1);
+    ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
+    Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
+    int64_t width = memCols % 2 == 0 ? 2 : 1;
+    auto emit = [&](bool masked) {
+      for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi) {
+        for (int64_t ni = 0; ni < layout.colAtoms(); ++ni) {
+          Value piece = pieces[mi * layout.colAtoms() + ni];
+          for (int64_t h = 0; h < 2; ++h) {
+            Value row = addIndex(rewriter, loc, rowOff,
+                                 layout.row(rewriter, loc, ids, mi, h));
+            Value pair = vector::ExtractOp::create(rewriter, loc, piece, h);
+            for (int64_t j = 0; j < 2; j += width) {
+              Value col = addIndex(rewriter, loc, colOff,
+                                   layout.col(rewriter, loc, ids, ni, j));
+              SmallVector<Value> at = accessIndices(lead, row, col);
+              Value value = width == 2
+                                ? pair
+                                : Value(vector::FromElementsOp::create(
+                                      rewriter, loc, VectorType::get({1}, elt),
+                                      ValueRange{vector::ExtractOp::create(
+                                          rewriter, loc, pair, j)}));
+              if (!masked) {
+                vector::StoreOp::create(rewriter, loc, value, dest, at);
+                continue;
+              }
+              vector::MaskedStoreOp::create(
+                  rewriter, loc, dest, at,
+                  elementMask(rewriter, loc, row, col, width, memRows, memCols),
+                  value);
+            }
+          }
+        }
+      }
+    };
+    auto ifOp = scf::IfOp::create(rewriter, loc,
+                                  tileInBounds(rewriter, loc, rowOff, colOff,
+                                               rows, cols, memRows, memCols),
+                                  /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      emit(false);
+      rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      emit(true);
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// The kernel's dynamic shared memory (one op at the entry; CSE merges).
+Value dynamicSharedMemory(ConversionPatternRewriter &rewriter, Location loc) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  Operation *fn = enclosingKernel(rewriter.getInsertionBlock());
+  rewriter.setInsertionPointToStart(&fn->getRegion(0).front());
+  auto space = mlir::gpu::AddressSpaceAttr::get(
+      rewriter.getContext(), mlir::gpu::AddressSpace::Workgroup);
+  return mlir::gpu::DynamicSharedMemoryOp::create(
+      rewriter, loc,
+      MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
+                      MemRefLayoutAttrInterface(), space));
+}
+
+struct AllocSharedLowering : OpConversionPattern<tile::AllocSharedOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::AllocSharedOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    std::optional<int64_t> offset = op.getOffset();
+    if (!offset)
+      return rewriter.notifyMatchFailure(op, "no offset: run "
+                                             "attn-allocate-shared first");
+    if (op.getType().getEncoding().getSwizzle())
+      return rewriter.notifyMatchFailure(
+          op, "swizzled buffers are read by wgmma/TMA only");
+    Location loc = op.getLoc();
+    tile::BufferType type = op.getType();
+    int64_t pitch = type.getEncoding().pitch(type.getCols());
+    MemRefType buffer = sharedBufferMemRef(type);
+    auto dense = MemRefType::get(
+        {type.getSlots(), type.getRows(), pitch}, type.getElementType(),
+        MemRefLayoutAttrInterface(), buffer.getMemorySpace());
+    Value view = memref::ViewOp::create(
+        rewriter, loc, dense, dynamicSharedMemory(rewriter, loc),
+        indexConstant(rewriter, loc, *offset), ValueRange{});
+    rewriter.replaceOpWithNewOp<memref::SubViewOp>(
+        op, buffer, view, ArrayRef<int64_t>{0, 0, 0},
+        ArrayRef<int64_t>{type.getSlots(), type.getRows(), type.getCols()},
+        ArrayRef<int64_t>{1, 1, 1});
+    return success();
+  }
+};
+
+struct AsyncCopyLowering : OpConversionPattern<tile::AsyncCopyOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::AsyncCopyOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MemRefType src = op.getSource().getType();
+    tile::BufferType buf = op.getBuffer().getType();
+    int64_t rows = buf.getRows(), cols = buf.getCols();
+    int64_t eltBytes = buf.getElementType().getIntOrFloatBitWidth() / 8;
+    int64_t srcRows = src.getDimSize(src.getRank() - 2);
+    int64_t srcCols = src.getDimSize(src.getRank() - 1);
+    auto c = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
+    // The widest cp.async (16, 8 or 4 bytes) that keeps every chunk aligned.
+    int64_t chunk = 0;
+    for (int64_t bytes : {16, 8, 4}) {
+      int64_t n = bytes / eltBytes;
+      if (n >= 1 && cols % n == 0 && srcCols % n == 0) {
+        chunk = n;
+        break;
+      }
+    }
+    auto fn = op->getParentOfType<mlir::gpu::GPUFuncOp>();
+    auto block = fn.getKnownBlockSize();
+    int64_t threads = block ? (*block)[0] : 0;
+    if (threads <= 0)
+      return rewriter.notifyMatchFailure(op, "the kernel has no known block "
+                                             "size");
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    SmallVector<Value> idxs = singles(adaptor.getIndices());
+    Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
+    Value buffer = adaptor.getBuffer().front();
+    Value slot = adaptor.getSlot().front();
+    Value source = adaptor.getSource().front();
+    int64_t per = chunk ? chunk : 1;
+    int64_t chunksPerRow = cols / per, total = rows * chunksPerRow;
+
+    for (int64_t k = 0; k * threads < total; ++k) {
+      Value id = addIndex(rewriter, loc, ids.thread, c(k * threads));
+      OpBuilder::InsertionGuard guard(rewriter);
+      if ((k + 1) * threads > total) {
+        auto ifOp = scf::IfOp::create(
+            rewriter, loc,
+            cmp(rewriter, loc, arith::CmpIPredicate::ult, id, c(total)),
+            /*withElseRegion=*/false);
+        rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      }
+      Value r = arith::DivUIOp::create(rewriter, loc, id, c(chunksPerRow));
+      Value col = mulIndex(
+          rewriter, loc,
+          arith::RemUIOp::create(rewriter, loc, id, c(chunksPerRow)), per);
+      Value srcRow = addIndex(rewriter, loc, rowOff, r);
+      Value srcCol = addIndex(rewriter, loc, colOff, col);
+      Value rowOk =
+          cmp(rewriter, loc, arith::CmpIPredicate::ult, srcRow, c(srcRows));
+      // Elements of this chunk inside the source row (0 when out of
+      // bounds).
+      Value avail = arith::SubIOp::create(
+          rewriter, loc, c(srcCols),
+          arith::MinUIOp::create(rewriter, loc, srcCol, c(srcCols)));
+      Value count = arith::MinUIOp::create(rewriter, loc, avail, c(per));
+      count = arith::SelectOp::create(rewriter, loc, rowOk, count, c(0));
+      Value any = cmp(rewriter, loc, arith::CmpIPredicate::ne, count, c(0));
+      // Keep the address inside the source when nothing is read.
+      Value safeRow = arith::SelectOp::create(rewriter, loc, any, srcRow, c(0));
+      Value safeCol = arith::SelectOp::create(rewriter, loc, any, srcCol, c(0));
+      SmallVector<Value> srcIdx(ArrayRef<Value>(idxs).drop_back(2));
+      srcIdx.push_back(safeRow);
+      srcIdx.push_back(safeCol);
+      SmallVector<Value> dstIdx = {slot, r, col};
+      if (chunk) {
+        nvgpu::DeviceAsyncCopyOp::create(
+            rewriter, loc,
+            nvgpu::DeviceAsyncTokenType::get(rewriter.getContext()), buffer,
+            dstIdx, source, srcIdx, rewriter.getIndexAttr(chunk), count,
+            chunk * eltBytes == 16 ? rewriter.getUnitAttr() : UnitAttr());
+      } else {
+        // Rows too short for cp.async alignment: a plain element copy.
+        Value v = memref::LoadOp::create(rewriter, loc, source, srcIdx);
+        Value zero = arith::ConstantOp::create(
+            rewriter, loc, rewriter.getZeroAttr(v.getType()));
+        v = arith::SelectOp::create(rewriter, loc, any, v, zero);
+        memref::StoreOp::create(rewriter, loc, v, buffer, dstIdx);
+      }
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct LocalLoadLowering : OpConversionPattern<tile::LocalLoadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::LocalLoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    tile::BufferType buf = op.getBuffer().getType();
+    MemRefType view = sharedTileMemRef(op.getType());
+    SmallVector<OpFoldResult> offsets = {
+        adaptor.getSlot(), rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
+                                       rewriter.getIndexAttr(buf.getRows()),
+                                       rewriter.getIndexAttr(buf.getCols())};
+    SmallVector<OpFoldResult> strides(3, rewriter.getIndexAttr(1));
+    rewriter.replaceOpWithNewOp<memref::SubViewOp>(
+        op, view, adaptor.getBuffer(), offsets, sizes, strides);
+    return success();
+  }
+};
+
+template <typename From, typename To>
+struct NoOperandLowering : OpConversionPattern<From> {
+  using OpConversionPattern<From>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(From op, typename From::Adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<To>(op);
+    return success();
+  }
+};
+
+struct AsyncWaitLowering : OpConversionPattern<tile::AsyncWaitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::AsyncWaitOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<NVVM::CpAsyncWaitGroupOp>(op, op.getPending());
+    return success();
+  }
+};
+
+} // namespace
+
+void attn::tilegpu::populateTileMemoryToGPUPatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns
+      .add<LoadLowering, StoreLowering, AllocSharedLowering, AsyncCopyLowering,
+           LocalLoadLowering, AsyncWaitLowering,
+           NoOperandLowering<tile::AsyncCommitOp, NVVM::CpAsyncCommitGroupOp>,
+           NoOperandLowering<tile::BarrierOp, mlir::gpu::BarrierOp>>(
+          converter, patterns.getContext());
+}

@@ -1,0 +1,35 @@
+//===- Patterns.h - tile -> gpu/nvgpu conversion patterns -------*- C++ -*-===//
+//
+// The GPU lowering is a set of conversion patterns, grouped by concern and
+// driven by the layouts on the tile types, so that a second MMA family is a
+// second pattern set beside the first:
+//   * memory: global loads/stores in a register layout, shared buffers,
+//     cp.async copies, their commits and waits, barriers, slot views;
+//   * arithmetic: element-wise math, constants, row reductions and
+//     broadcasts, masks, layout conversions;
+//   * control flow: program ids, and structured control flow carrying
+//     converted values (upstream's SCF structural conversion);
+//   * mma.sync: tile.dot on #tile.mma<sync> tiles (ldmatrix + mma.sync).
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_COMPILER_CONVERSION_TILETOGPU_PATTERNS_H
+#define ATTN_COMPILER_CONVERSION_TILETOGPU_PATTERNS_H
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace attn::tilegpu {
+
+void populateTileMemoryToGPUPatterns(const mlir::TypeConverter &converter,
+                                     mlir::RewritePatternSet &patterns);
+void populateTileArithToGPUPatterns(const mlir::TypeConverter &converter,
+                                    mlir::RewritePatternSet &patterns);
+/// Also marks structured control flow legal once its types are.
+void populateTileControlFlowToGPUPatterns(const mlir::TypeConverter &converter,
+                                          mlir::RewritePatternSet &patterns,
+                                          mlir::ConversionTarget &target);
+void populateMmaSyncDotPatterns(const mlir::TypeConverter &converter,
+                                mlir::RewritePatternSet &patterns);
+
+} // namespace attn::tilegpu
+
+#endif // ATTN_COMPILER_CONVERSION_TILETOGPU_PATTERNS_H

@@ -1,0 +1,70 @@
+//===- TypeConverter.cpp - tile types -> per-thread values ----------------===//
+#include "compiler/Conversion/TileToGPU/TypeConverter.h"
+#include "compiler/Conversion/TileToGPU/Layouts.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+using namespace mlir;
+using namespace attn::tile;
+
+namespace attn::tilegpu {
+
+static Attribute workgroupSpace(MLIRContext *context) {
+  return mlir::gpu::AddressSpaceAttr::get(context,
+                                          mlir::gpu::AddressSpace::Workgroup);
+}
+
+MemRefType sharedTileMemRef(RankedTensorType type) {
+  auto encoding = cast<SharedEncodingAttr>(type.getEncoding());
+  auto layout = StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic,
+                                       {encoding.pitch(type.getDimSize(1)), 1});
+  return MemRefType::get(type.getShape(), type.getElementType(), layout,
+                         workgroupSpace(type.getContext()));
+}
+
+MemRefType sharedBufferMemRef(BufferType buffer) {
+  int64_t pitch = buffer.getEncoding().pitch(buffer.getCols());
+  auto layout = StridedLayoutAttr::get(buffer.getContext(), 0,
+                                       {buffer.getRows() * pitch, pitch, 1});
+  return MemRefType::get(buffer.getShape(), buffer.getElementType(), layout,
+                         workgroupSpace(buffer.getContext()));
+}
+
+TileToGPUTypeConverter::TileToGPUTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion(
+      [](BufferType type) -> Type { return sharedBufferMemRef(type); });
+  addConversion(
+      [](RankedTensorType type,
+         SmallVectorImpl<Type> &results) -> std::optional<LogicalResult> {
+        Attribute encoding = type.getEncoding();
+        Type elt = type.getElementType();
+        if (!encoding)
+          return failure(); // Tiles must have a layout on the GPU.
+        if (isa<SharedEncodingAttr>(encoding)) {
+          results.push_back(sharedTileMemRef(type));
+          return success();
+        }
+        if (isa<MmaEncodingAttr>(encoding)) {
+          AccumulatorLayout layout = accumulatorLayoutOf(type);
+          results.append(layout.pieces(), VectorType::get({2, 2}, elt));
+          return success();
+        }
+        if (isa<SliceEncodingAttr>(encoding)) {
+          AccumulatorLayout layout = accumulatorLayoutOf(type);
+          results.append(layout.atomsPerWarp(), VectorType::get({2}, elt));
+          return success();
+        }
+        if (isa<OperandEncodingAttr>(encoding)) {
+          AccumulatorLayout layout = accumulatorLayoutOf(type);
+          int64_t kStep = operandKStep(elt);
+          auto fragment = VectorType::get({4, kStep == 16 ? 2 : 1}, elt);
+          results.append(layout.atomsPerWarp() * (type.getDimSize(1) / kStep),
+                         fragment);
+          return success();
+        }
+        return failure();
+      });
+}
+
+} // namespace attn::tilegpu

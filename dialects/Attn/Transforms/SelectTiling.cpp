@@ -1,0 +1,44 @@
+//===- SelectTiling.cpp - record the tiling of every attn.attention -------===//
+#include "dialects/Attn/Transforms/Passes.h"
+#include "dialects/Attn/Transforms/TileConfig.h"
+
+namespace attn {
+#define GEN_PASS_DEF_ATTNSELECTTILING
+#include "dialects/Attn/Transforms/Passes.h.inc"
+} // namespace attn
+
+using namespace mlir;
+using namespace attn;
+
+namespace {
+
+struct AttnSelectTilingPass
+    : attn::impl::AttnSelectTilingBase<AttnSelectTilingPass> {
+  using AttnSelectTilingBase::AttnSelectTilingBase;
+
+  void runOnOperation() override {
+    std::optional<PipelineKind> kind = symbolizePipelineKind(pipeline);
+    if (!kind) {
+      getOperation().emitError() << "attn-select-tiling: pipeline '" << pipeline
+                                 << "' is not valid: use fused or unfused";
+      return signalPassFailure();
+    }
+    SmallVector<AttentionOp> ops;
+    getOperation().walk([&](AttentionOp op) { ops.push_back(op); });
+    if (ops.empty()) {
+      getOperation().emitError()
+          << "attn-select-tiling: the module holds no attn.attention (the "
+             "pass runs on rung 1)";
+      return signalPassFailure();
+    }
+    TilingRequest request{*kind, blockM, blockN, numWarps, numStages, chip};
+    for (AttentionOp op : ops) {
+      FailureOr<TilingAttr> tiling = selectTiling(op, request);
+      if (failed(tiling))
+        return signalPassFailure();
+      op.setTilingAttr(*tiling);
+    }
+  }
+};
+
+} // namespace

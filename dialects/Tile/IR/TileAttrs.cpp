@@ -1,0 +1,173 @@
+//===- TileAttrs.cpp - layouts and the kernel configuration ---------------===//
+//
+// A layout checks the tiles it encodes (VerifiableTensorEncoding), so a tile
+// the GPU mapping could not split over its threads is refused where it is
+// written, not when it is lowered.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Tile/IR/TileDialect.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace attn::tile;
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Tile/IR/TileAttrs.cpp.inc"
+
+void TileDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Tile/IR/TileAttrs.cpp.inc"
+      >();
+}
+
+/// Warps per program the layouts accept: 1, 2, 4, 8 or 16.
+static bool isValidWarpCount(int64_t warps) {
+  return warps >= 1 && warps <= 16 && (warps & (warps - 1)) == 0;
+}
+
+LogicalResult
+MmaEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        MmaFamily family, unsigned warps) {
+  if (!isValidWarpCount(warps))
+    return emitError() << "#tile.mma: warps must be 1, 2, 4, 8 or 16, got "
+                       << warps;
+  if (family == MmaFamily::wgmma && warps % 4 != 0)
+    return emitError() << "#tile.mma: wgmma runs on warpgroups of 4 warps; "
+                          "warps must be a multiple of 4, got "
+                       << warps;
+  return success();
+}
+
+/// The rule every 2-D register layout of the 16×8 families shares.
+static LogicalResult verifyAtoms(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef what, ArrayRef<int64_t> shape,
+                                 MmaEncodingAttr mma, int64_t colStep) {
+  if (shape.size() != 2)
+    return emitError() << what << " encodes 2-D tiles, got rank "
+                       << shape.size();
+  int64_t rowStep = mma.rowsPerStep();
+  if (mma.getFamily() == MmaFamily::wgmma)
+    rowStep = 64 * (mma.getWarps() / 4);
+  if (shape[0] < rowStep || shape[0] % rowStep != 0)
+    return emitError() << what << ": " << shape[0]
+                       << " rows cannot be split into 16-row atoms over "
+                       << mma.getWarps() << " warps (rows must be a positive "
+                       << "multiple of " << rowStep << ")";
+  if (shape[1] < colStep || shape[1] % colStep != 0)
+    return emitError() << what << ": " << shape[1]
+                       << " columns are not a positive multiple of " << colStep;
+  return success();
+}
+
+LogicalResult MmaEncodingAttr::verifyEncoding(
+    ArrayRef<int64_t> shape, Type elementType,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  return verifyAtoms(emitError, "#tile.mma", shape, *this, 8);
+}
+
+LogicalResult
+SliceEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                          unsigned dim, MmaEncodingAttr parent) {
+  if (dim != 1)
+    return emitError() << "#tile.slice: only dim = 1 (row vectors of a 2-D "
+                          "layout) is supported, got "
+                       << dim;
+  return success();
+}
+
+LogicalResult SliceEncodingAttr::verifyEncoding(
+    ArrayRef<int64_t> shape, Type elementType,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  if (shape.size() != 1)
+    return emitError() << "#tile.slice encodes 1-D tiles, got rank "
+                       << shape.size();
+  // A row vector is the rows of a parent tile of any width.
+  return verifyAtoms(emitError, "#tile.slice", {shape[0], 8}, getParent(), 8);
+}
+
+LogicalResult
+OperandEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                            OperandIndex index, MmaEncodingAttr parent) {
+  if (index != OperandIndex::a)
+    return emitError() << "#tile.operand: only the A operand can be held in "
+                          "registers; B is read from shared memory";
+  return success();
+}
+
+LogicalResult OperandEncodingAttr::verifyEncoding(
+    ArrayRef<int64_t> shape, Type elementType,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  // One k-step: 16 columns for 16-bit types, 8 for f32 (TF32).
+  int64_t kStep = elementType.isF32() ? 8 : 16;
+  return verifyAtoms(emitError, "#tile.operand", shape, getParent(), kStep);
+}
+
+LogicalResult
+SharedEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                           int64_t pad, int64_t swizzle) {
+  if (pad < 0 || pad > 64)
+    return emitError() << "#tile.shared: pad must be in [0, 64] elements, got "
+                       << pad;
+  if (swizzle != 0 && swizzle != 32 && swizzle != 64 && swizzle != 128)
+    return emitError() << "#tile.shared: swizzle must be 0, 32, 64 or 128 "
+                          "bytes, got "
+                       << swizzle;
+  if (pad && swizzle)
+    return emitError() << "#tile.shared: rows are either padded or swizzled, "
+                          "not both";
+  return success();
+}
+
+LogicalResult SharedEncodingAttr::verifyEncoding(
+    ArrayRef<int64_t> shape, Type elementType,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  if (shape.size() != 2)
+    return emitError() << "#tile.shared encodes 2-D tiles, got rank "
+                       << shape.size();
+  if (int64_t swizzle = getSwizzle()) {
+    int64_t rowBytes = shape[1] * elementType.getIntOrFloatBitWidth() / 8;
+    if (rowBytes % swizzle != 0)
+      return emitError() << "#tile.shared: a " << swizzle
+                         << "-byte swizzle needs rows of a multiple of "
+                         << swizzle << " bytes, got " << rowBytes;
+  }
+  return success();
+}
+
+LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 ArrayRef<int64_t> grid, int64_t warps,
+                                 int64_t blockM, int64_t blockN, int64_t stages,
+                                 int64_t smem, StringRef chip) {
+  // CUDA's launch limits: grid x < 2^31, y and z <= 65535.
+  if (grid.size() != 3)
+    return emitError() << "#tile.config: grid must have 3 sizes, got "
+                       << grid.size();
+  const int64_t limits[] = {(int64_t(1) << 31) - 1, 65535, 65535};
+  for (int d = 0; d < 3; ++d)
+    if (grid[d] < 1 || grid[d] > limits[d])
+      return emitError() << "#tile.config: grid size " << grid[d] << " along "
+                         << "xyz"[d] << " is outside [1, " << limits[d] << "]";
+  if (!isValidWarpCount(warps))
+    return emitError() << "#tile.config: warps must be 1, 2, 4, 8 or 16, got "
+                       << warps;
+  if (blockM < 1 || blockM > 256 || blockN < 1 || blockN > 256)
+    return emitError() << "#tile.config: block_m and block_n must be in "
+                          "[1, 256], got "
+                       << blockM << " and " << blockN;
+  if (stages < 1 || stages > 8)
+    return emitError() << "#tile.config: stages must be in [1, 8], got "
+                       << stages;
+  if (smem < 0)
+    return emitError() << "#tile.config: smem must not be negative, got "
+                       << smem;
+  if (chip.empty())
+    return emitError() << "#tile.config: chip must be named";
+  return success();
+}
+
+ConfigAttr ConfigAttr::withSmem(int64_t smem) const {
+  return ConfigAttr::get(getContext(), getGrid(), getWarps(), getBlockM(),
+                         getBlockN(), getStages(), smem, getChip());
+}

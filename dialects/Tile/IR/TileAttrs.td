@@ -1,0 +1,160 @@
+//===- TileAttrs.td - layouts and the kernel configuration -*- tablegen -*-===//
+//
+// Layouts say how a tile is spread over a program's threads or where it sits
+// in shared memory; they are the encodings of tile tensor types, so every
+// tile's distribution is visible in the IR and in lit tests (the idea of
+// Triton's #blocked/#mma/#shared, in this project's own terms). The GPU
+// lowering's type converter and patterns read them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_TILE_ATTRS
+#define ATTN_DIALECT_TILE_ATTRS
+
+include "dialects/Tile/IR/TileBase.td"
+include "mlir/IR/TensorEncoding.td"
+
+class Tile_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Tile_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def Tile_MmaEncodingAttr : Tile_Attr<"MmaEncoding", "mma",
+    [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let summary = "register layout of a tensor-core accumulator tile";
+  let description = [{
+    A 2-D tile of R rows in the accumulator layout of the 16×8 tensor-core
+    fragment: rows are cut into 16-row atoms spread over `warps` warps, and
+    within an atom, lane `4g + t` of a warp holds the elements
+    (g, 2t), (g, 2t+1), (g+8, 2t), (g+8, 2t+1) of each 8-column slice.
+
+    * `sync` (`mma.sync` m16n8, sm_80 and later): warp w owns the R/W
+      contiguous rows [w·R/W, (w+1)·R/W), i.e. R/(16·W) atoms.
+    * `wgmma` (sm_90a): warps form warpgroups of four; the tile's 64-row
+      slabs go to the warpgroups in turn, and warp w of a warpgroup owns
+      rows 16·(w mod 4) + [0, 16) of each of its slabs (the `wgmma` m64
+      accumulator).
+
+    Each thread holds a tile as R/(16·W)·C/8 pieces `vector<2x2xT>` (row
+    pair × column pair). Rows must be a multiple of 16·W and columns of 8.
+
+    ```mlir
+    tensor<128x64xf32, #tile.mma<sync, warps = 4>>
+    ```
+  }];
+  let parameters = (ins EnumParameter<Tile_MmaFamily>:$family,
+                        "unsigned":$warps);
+  let assemblyFormat = "`<` $family `,` `warps` `=` $warps `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Rows all warps cover together with one atom each: 16·W.
+    int64_t rowsPerStep() const { return 16 * getWarps(); }
+  }];
+}
+
+def Tile_SliceEncodingAttr : Tile_Attr<"SliceEncoding", "slice",
+    [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let summary = "a 1-D tile that is one dimension of a 2-D layout";
+  let description = [{
+    The values of a 2-D layout `parent` with dimension `dim` removed. With
+    `dim = 1`, a row vector (one value per row: running maxima, sums, the
+    logsumexp) held by every thread that holds part of that row, i.e. the
+    four threads of a quad replicate each value, as a `vector<2xT>` per
+    16-row atom (rows g and g+8).
+
+    ```mlir
+    tensor<128xf32, #tile.slice<dim = 1, #tile.mma<sync, warps = 4>>>
+    ```
+  }];
+  let parameters = (ins "unsigned":$dim, "MmaEncodingAttr":$parent);
+  let assemblyFormat = "`<` `dim` `=` $dim `,` $parent `>`";
+  let genVerifyDecl = 1;
+}
+
+def Tile_OperandEncodingAttr : Tile_Attr<"OperandEncoding", "operand",
+    [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let summary = "register layout of a matrix-product operand";
+  let description = [{
+    A tile held in registers as the `index` operand of a matrix product whose
+    result has layout `parent`. For the 16×8 families, the A operand of one
+    k-step (16 columns for 16-bit types, 8 for f32 as TF32) is per atom one
+    `vector<4x2xT>` (`vector<4x1xf32>`): exactly the elements of two adjacent
+    accumulator pieces, so an accumulator tile becomes an A operand without
+    moving data between threads (`tile.convert_layout`).
+
+    ```mlir
+    tensor<128x32xbf16, #tile.operand<a, #tile.mma<sync, warps = 4>>>
+    ```
+  }];
+  let parameters = (ins EnumParameter<Tile_OperandIndex>:$index,
+                        "MmaEncodingAttr":$parent);
+  let assemblyFormat = "`<` $index `,` $parent `>`";
+  let genVerifyDecl = 1;
+}
+
+def Tile_SharedEncodingAttr : Tile_Attr<"SharedEncoding", "shared",
+    [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let summary = "a tile in shared memory, with its bank-conflict layout";
+  let description = [{
+    Rows of C elements in workgroup memory, either padded by `pad` elements
+    (row pitch C + pad: with 16 bytes of padding the eight 16-byte rows an
+    `ldmatrix` reads fall in distinct banks) or swizzled: with
+    `swizzle = 128`, rows are 128 bytes and the 16-byte chunk index is
+    XORed with (row mod 8), the layout TMA writes and `wgmma` reads (tiles
+    start 1024-byte aligned). Encodes `!tile.buffer` types and the tensors
+    `tile.local_load` views in them.
+
+    ```mlir
+    #tile.shared<pad = 8>
+    #tile.shared<swizzle = 128>
+    ```
+  }];
+  let parameters = (ins DefaultValuedParameter<"int64_t", "0">:$pad,
+                        DefaultValuedParameter<"int64_t", "0">:$swizzle);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Elements between the starts of two rows of a `cols`-wide tile.
+    int64_t pitch(int64_t cols) const { return cols + getPad(); }
+    /// Alignment of a buffer's start in bytes.
+    int64_t alignment() const { return getSwizzle() ? 1024 : 128; }
+  }];
+}
+
+def Tile_ConfigAttr : Tile_Attr<"Config", "config"> {
+  let summary = "how a kernel runs: grid, warps, tile sizes, stages, memory";
+  let description = [{
+    The launch configuration of a tile kernel, chosen once (by
+    `attn-select-tiling`, or the tiling pass's defaults) and read by every
+    later pass, the cost model, the manifest and the drivers: the grid of
+    programs, warps per program, the block sizes the kernel was tiled with
+    (`block_m` rows per program, `block_n` keys per loop step), the
+    pipelining depth of its shared-memory copies, the dynamic shared memory
+    it needs (0 until `attn-allocate-shared`) and the chip it is built for.
+    A kernel function carries it as `tile.config`; `tile.launch` carries a
+    copy that must be equal.
+
+    ```mlir
+    #tile.config<grid = [8, 8, 1], warps = 4, block_m = 128, block_n = 32,
+                 stages = 2, smem = 0, chip = "sm_90">
+    ```
+  }];
+  let parameters = (ins ArrayRefParameter<"int64_t">:$grid, "int64_t":$warps,
+                        "int64_t":$block_m, "int64_t":$block_n,
+                        "int64_t":$stages, "int64_t":$smem,
+                        StringRefParameter<>:$chip);
+  let assemblyFormat = [{
+    `<` `grid` `=` `[` $grid `]` `,` `warps` `=` $warps `,`
+    `block_m` `=` $block_m `,` `block_n` `=` $block_n `,`
+    `stages` `=` $stages `,` `smem` `=` $smem `,` `chip` `=` $chip `>`
+  }];
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Threads per program: 32 per warp.
+    int64_t threads() const { return 32 * getWarps(); }
+    /// The same configuration with `smem` bytes of shared memory.
+    ConfigAttr withSmem(int64_t smem) const;
+  }];
+}
+
+#endif // ATTN_DIALECT_TILE_ATTRS

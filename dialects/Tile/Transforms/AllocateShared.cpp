@@ -1,0 +1,80 @@
+//===- AllocateShared.cpp - place shared buffers in shared memory ---------===//
+#include "dialects/Tile/Transforms/Passes.h"
+
+#include "compiler/Target/Chip.h"
+
+#include "llvm/Support/MathExtras.h"
+
+namespace attn {
+#define GEN_PASS_DEF_ATTNALLOCATESHARED
+#include "dialects/Tile/Transforms/Passes.h.inc"
+} // namespace attn
+
+using namespace mlir;
+using namespace attn;
+using namespace attn::tile;
+
+namespace {
+
+struct AttnAllocateSharedPass
+    : attn::impl::AttnAllocateSharedBase<AttnAllocateSharedPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::StringMap<ConfigAttr> configs;
+    bool any = false;
+    for (auto fn : module.getOps<func::FuncOp>()) {
+      ConfigAttr config = getKernelConfig(fn);
+      if (!config)
+        continue;
+      any = true;
+      FailureOr<int64_t> bytes = allocate(fn, config);
+      if (failed(bytes))
+        return signalPassFailure();
+      config = config.withSmem(*bytes);
+      fn->setAttr(TileDialect::getConfigAttrName(), config);
+      configs[fn.getSymName()] = config;
+    }
+    if (!any) {
+      module.emitError() << "attn-allocate-shared: the module holds no tile "
+                            "kernel (the pass runs on rung 4)";
+      return signalPassFailure();
+    }
+    module.walk([&](LaunchOp launch) {
+      auto it = configs.find(launch.getCallee());
+      if (it != configs.end())
+        launch.setConfigAttr(it->second);
+    });
+  }
+
+  /// Offsets for the buffers of `fn`, in program order; the total bytes.
+  FailureOr<int64_t> allocate(func::FuncOp fn, ConfigAttr config) {
+    int64_t top = 0;
+    SmallVector<std::string> parts;
+    fn.walk([&](AllocSharedOp alloc) {
+      BufferType type = alloc.getType();
+      int64_t offset = llvm::alignTo(top, type.getEncoding().alignment());
+      alloc.setOffset(offset);
+      top = offset + type.getSizeInBytes();
+      parts.push_back(std::to_string(type.getSizeInBytes()));
+    });
+    int64_t total = llvm::alignTo(top, 128);
+    std::optional<Chip> chip = parseChip(config.getChip());
+    if (!chip)
+      return fn.emitError()
+             << "kernel @" << fn.getSymName() << ": chip '" << config.getChip()
+             << "' is not supported: use " << supportedChipNames();
+    const ChipInfo &info = chipInfo(*chip);
+    if (total > info.maxSharedBytes)
+      return fn.emitError()
+             << "kernel @" << fn.getSymName() << " needs " << total
+             << " bytes of shared memory (buffers of "
+             << llvm::join(parts, " + ") << " bytes for block-m "
+             << config.getBlockM() << ", block-n " << config.getBlockN()
+             << ", num-stages " << config.getStages() << "), more than the "
+             << info.maxSharedBytes << " an " << info.name
+             << " block may use: lower block-n, block-m or num-stages";
+    return total;
+  }
+};
+
+} // namespace

@@ -1,0 +1,134 @@
+//===- AssignLayouts.cpp - give every tile a layout -----------------------===//
+//
+// Rung 4 -> 4 with layouts. One MMA family per kernel (mma.sync for now;
+// chips with wgmma get their own family with the Hopper path): every 2-D tile
+// in registers is an accumulator-layout tile (#tile.mma), every 1-D one its
+// row slice; tiles viewed in shared memory keep #tile.shared. Then every use
+// that needs another layout gets an explicit tile.convert_layout:
+//   * the A operand of a product held in registers: #mma -> #operand<a>;
+//   * a shared-memory tile used by anything but a product: #shared -> #mma.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Tile/Transforms/Passes.h"
+
+#include "mlir/IR/Verifier.h"
+
+namespace attn {
+#define GEN_PASS_DEF_ATTNASSIGNLAYOUTS
+#include "dialects/Tile/Transforms/Passes.h.inc"
+} // namespace attn
+
+using namespace mlir;
+using namespace attn;
+using namespace attn::tile;
+
+namespace {
+
+/// The layout every tile of rank 1 or 2 in registers gets.
+RankedTensorType registerType(RankedTensorType type, MmaEncodingAttr mma) {
+  Attribute encoding = mma;
+  if (type.getRank() == 1)
+    encoding = SliceEncodingAttr::get(type.getContext(), 1, mma);
+  return RankedTensorType::get(type.getShape(), type.getElementType(),
+                               encoding);
+}
+
+/// Retypes every tensor result and block argument to its register layout;
+/// only slot views (tile.local_load) stay in shared memory.
+void retype(func::FuncOp fn, MmaEncodingAttr mma) {
+  auto update = [&](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || hasRegisterLayout(type) || v.getDefiningOp<LocalLoadOp>())
+      return;
+    v.setType(registerType(
+        RankedTensorType::get(type.getShape(), type.getElementType()), mma));
+  };
+  fn.walk([&](Operation *op) {
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          update(arg);
+    for (Value result : op->getResults())
+      update(result);
+    // A constant's value carries its type.
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+      auto type = dyn_cast<RankedTensorType>(constant.getType());
+      if (dense && type && dense.getType() != type)
+        constant.setValueAttr(dense.reshape(type));
+    }
+  });
+}
+
+Value convert(OpBuilder &b, Location loc, Value v, RankedTensorType to) {
+  if (v.getType() == to)
+    return v;
+  return ConvertLayoutOp::create(b, loc, to, v);
+}
+
+/// Inserts the conversions the uses in `fn` need.
+LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
+  WalkResult walk = fn.walk([&](Operation *op) -> WalkResult {
+    if (isa<ConvertLayoutOp>(op))
+      return WalkResult::advance();
+    OpBuilder b(op);
+    if (auto dot = dyn_cast<DotOp>(op)) {
+      Value lhs = dot.getLhs();
+      if (hasRegisterLayout(lhs.getType())) {
+        auto type = cast<RankedTensorType>(lhs.getType());
+        auto operand = RankedTensorType::get(
+            type.getShape(), type.getElementType(),
+            OperandEncodingAttr::get(op->getContext(), OperandIndex::a, mma));
+        dot.getLhsMutable().assign(convert(b, dot.getLoc(), lhs, operand));
+      }
+      if (!hasSharedLayout(dot.getRhs().getType()))
+        return dot.emitOpError()
+               << "rhs must be staged in shared memory to be an MMA B operand "
+                  "(run -attn-promote-shared first), got "
+               << dot.getRhs().getType();
+      return WalkResult::advance();
+    }
+    // Any other use of a shared-memory tile reads it into registers.
+    for (OpOperand &use : op->getOpOperands()) {
+      auto type = dyn_cast<RankedTensorType>(use.get().getType());
+      if (!type || !hasSharedLayout(type))
+        continue;
+      use.set(convert(b, op->getLoc(), use.get(),
+                      registerType(RankedTensorType::get(type.getShape(),
+                                                         type.getElementType()),
+                                   mma)));
+    }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
+struct AttnAssignLayoutsPass
+    : attn::impl::AttnAssignLayoutsBase<AttnAssignLayoutsPass> {
+  void runOnOperation() override {
+    SmallVector<func::FuncOp> kernels;
+    for (auto fn : getOperation().getOps<func::FuncOp>())
+      if (getKernelConfig(fn))
+        kernels.push_back(fn);
+    if (kernels.empty()) {
+      getOperation().emitError()
+          << "attn-assign-layouts: the module holds no tile kernel (the pass "
+             "runs on rung 4, after attn-promote-shared)";
+      return signalPassFailure();
+    }
+    for (func::FuncOp fn : kernels) {
+      ConfigAttr config = getKernelConfig(fn);
+      auto mma = MmaEncodingAttr::get(&getContext(), MmaFamily::sync,
+                                      config.getWarps());
+      // Assign the types first (arith ops want equal operand and result
+      // types), then make every use see the layout it needs.
+      retype(fn, mma);
+      if (failed(insertConversions(fn, mma)))
+        return signalPassFailure();
+      if (failed(mlir::verify(fn)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
