@@ -109,22 +109,45 @@ def AttnConvertTileToGPU : Pass<"attn-convert-tile-to-gpu", "mlir::ModuleOp"> {
 def AttnConvertTileToHost : Pass<"attn-convert-tile-to-host", "mlir::ModuleOp"> {
   let summary = "Run tile kernels on the CPU: sequential loops over the grid and every tile";
   let description = [{
-    The host execution path (rungs 2-4 -> loops). Each tile kernel becomes a
-    function that loops over its grid; every tile value becomes a buffer
-    (memref) and every tile op a loop nest over its elements: `tile.dot`
-    multiplies in f32, low-precision operands are extended exactly as the
-    MMA does, `tile.mask` writes -inf, loads zero-fill past the bounds.
-    GPU constructs of rung 4 map to sequential equivalents: a workgroup
-    buffer is an ordinary buffer, `tile.async_copy` a plain copy, and
-    commit / wait / barrier vanish. Rung 5 (warps, MMA) is GPU-only; the path
-    stops before it. Kernels get `llvm.emit_c_interface` so a host program
-    can call them through MLIR's execution engine; `tile.launch` is left in
-    place as the launch plan.
+    The host execution path (rungs 2-4, with or without layouts -> loops).
+    Each kernel's body is wrapped in one loop per grid dimension; then
+    conversion patterns (compiler/Conversion/TileToHost) turn every tile
+    into a buffer (memref) of its shape and every tile op into a loop nest
+    writing a buffer of its own: `tile.dot` multiplies in f32, low-precision
+    operands extended exactly as the MMA does, `tile.mask` writes -inf,
+    loads zero-fill past the bounds. Loops carrying tiles copy them at their
+    boundaries (value semantics). Rung 4's GPU constructs get sequential
+    equivalents: a shared buffer is an ordinary buffer, `tile.async_copy` a
+    plain copy, commit / wait / barrier vanish, a layout conversion keeps
+    the values. Rung 5 (warps, MMA) is GPU-only; the path stops before it.
+    Kernels become public functions with `llvm.emit_c_interface`, callable
+    through MLIR's execution engine; `tile.launch` stays as the launch plan.
+
+    Before:
+    ```mlir
+    func.func private @attn_fwd(%q: memref<1x2x40x16xf16>, ...)
+        attributes {tile.config = #tile.config<grid = [2, 1, 1], ...>} {
+      %b = tile.program_id 0
+      %t = tile.load %q[...] : memref<1x2x40x16xf16> -> tensor<128x16xf16>
+    ```
+    After:
+    ```mlir
+    func.func @attn_fwd(%q: memref<1x2x40x16xf16>, ...)
+        attributes {llvm.emit_c_interface} {
+      %t = memref.alloc() : memref<128x16xf16>
+      scf.for %b = %c0 to %c2 step %c1 {       // the grid
+        ...
+          scf.for %r = %c0 to %c128 step %c1 {  // the tile
+            scf.for %c = %c0 to %c16 step %c1 {
+              %x = scf.if %inside -> f16 { memref.load %q[...] } else { 0.0 }
+              memref.store %x, %t[%r, %c]
+    ```
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::math::MathDialect"];
+                           "::mlir::math::MathDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // ATTN_CONVERSION_PASSES

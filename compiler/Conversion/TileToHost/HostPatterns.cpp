@@ -1,0 +1,539 @@
+//===- HostPatterns.cpp - tile ops -> sequential loops on buffers ---------===//
+//
+// Numerics follow the GPU kernels: low-precision operands are extended to
+// f32 and multiplied and summed in f32 as the MMA does; P is truncated
+// before P·V exactly where the IR says; loads read zero past the bounds.
+// Rung 4's GPU constructs get sequential equivalents: a shared buffer is an
+// ordinary buffer, tile.async_copy a plain copy, commit / wait / barrier
+// nothing, a layout conversion the same values.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/TileToHost/Patterns.h"
+#include "dialects/Tile/IR/TileOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace attn;
+
+namespace attn::tilehost {
+
+TileToHostTypeConverter::TileToHostTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](RankedTensorType type) -> Type {
+    return MemRefType::get(type.getShape(), type.getElementType());
+  });
+  addConversion([](tile::BufferType type) -> Type {
+    return MemRefType::get(type.getShape(), type.getElementType());
+  });
+}
+
+Value HostBuffers::allocate(OpBuilder &b, MemRefType type) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&kernel.getBody().front());
+  Value buffer = memref::AllocOp::create(b, kernel.getLoc(), type);
+  buffers.push_back(buffer);
+  return buffer;
+}
+
+void HostBuffers::freeAll() {
+  kernel.walk([&](func::ReturnOp ret) {
+    OpBuilder b(ret);
+    for (Value buffer : buffers)
+      memref::DeallocOp::create(b, ret.getLoc(), buffer);
+  });
+}
+
+} // namespace attn::tilehost
+
+using namespace attn::tilehost;
+
+namespace {
+
+Value idx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// Loops over every index of `shape`, innermost last, calling `body` with
+/// the induction variables.
+void forEach(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+             function_ref<void(ValueRange)> body) {
+  SmallVector<Value> ivs;
+  std::function<void(size_t)> nest = [&](size_t dim) {
+    if (dim == shape.size())
+      return body(ivs);
+    auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
+                                   idx(b, loc, shape[dim]), idx(b, loc, 1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    ivs.push_back(loop.getInductionVar());
+    nest(dim + 1);
+    ivs.pop_back();
+  };
+  nest(0);
+}
+
+Value toF32(OpBuilder &b, Location loc, Value v) {
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+}
+
+Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate p, Value x,
+          Value y) {
+  return arith::CmpIOp::create(b, loc, p, x, y);
+}
+
+/// `source[lead..., row, col]` when inside the bounds, else zero.
+Value loadOrZero(OpBuilder &b, Location loc, Value source, ValueRange lead,
+                 Value row, Value col) {
+  auto type = cast<MemRefType>(source.getType());
+  int64_t rank = type.getRank();
+  Value inside =
+      arith::AndIOp::create(b, loc,
+                            cmp(b, loc, arith::CmpIPredicate::ult, row,
+                                idx(b, loc, type.getDimSize(rank - 2))),
+                            cmp(b, loc, arith::CmpIPredicate::ult, col,
+                                idx(b, loc, type.getDimSize(rank - 1))));
+  auto ifOp = scf::IfOp::create(b, loc, type.getElementType(), inside, true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  SmallVector<Value> at(lead);
+  at.append({row, col});
+  scf::YieldOp::create(b, loc,
+                       ValueRange{memref::LoadOp::create(b, loc, source, at)});
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc,
+                       ValueRange{arith::ConstantOp::create(
+                           b, loc, b.getZeroAttr(type.getElementType()))});
+  return ifOp.getResult(0);
+}
+
+/// A pattern that may allocate result buffers.
+template <typename Op> struct HostPattern : OpConversionPattern<Op> {
+  HostPattern(const TypeConverter &converter, MLIRContext *context,
+              HostBuffers &buffers, PatternBenefit benefit = 1)
+      : OpConversionPattern<Op>(converter, context, benefit), buffers(buffers) {
+  }
+
+  /// A buffer for the tile value `v`.
+  Value newBuffer(OpBuilder &b, Value v) const {
+    return buffers.allocate(
+        b,
+        cast<MemRefType>(this->getTypeConverter()->convertType(v.getType())));
+  }
+
+  HostBuffers &buffers;
+};
+
+struct LoadLowering : HostPattern<tile::LoadOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::LoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value buffer = newBuffer(rewriter, op.getResult());
+    ValueRange idxs = adaptor.getIndices();
+    ValueRange lead = idxs.drop_back(2);
+    Value row0 = idxs[idxs.size() - 2], col0 = idxs.back();
+    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
+      Value row = arith::AddIOp::create(rewriter, loc, row0, at[0]);
+      Value col = arith::AddIOp::create(rewriter, loc, col0, at[1]);
+      memref::StoreOp::create(
+          rewriter, loc,
+          loadOrZero(rewriter, loc, adaptor.getSource(), lead, row, col),
+          buffer, at);
+    });
+    rewriter.replaceOp(op, buffer);
+    return success();
+  }
+};
+
+struct StoreLowering : HostPattern<tile::StoreOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::StoreOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ValueRange idxs = adaptor.getIndices();
+    auto type = cast<RankedTensorType>(op.getValue().getType());
+    MemRefType dest = op.getDest().getType();
+    int64_t rank = dest.getRank(), tileRank = type.getRank();
+    forEach(rewriter, loc, type.getShape(), [&](ValueRange at) {
+      SmallVector<Value> where(idxs.drop_back(tileRank));
+      Value inside;
+      for (int64_t d = 0; d < tileRank; ++d) {
+        Value pos = arith::AddIOp::create(rewriter, loc,
+                                          idxs[rank - tileRank + d], at[d]);
+        Value ok =
+            cmp(rewriter, loc, arith::CmpIPredicate::ult, pos,
+                idx(rewriter, loc, dest.getDimSize(rank - tileRank + d)));
+        inside = inside ? arith::AndIOp::create(rewriter, loc, inside, ok) : ok;
+        where.push_back(pos);
+      }
+      auto ifOp = scf::IfOp::create(rewriter, loc, inside, false);
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      memref::StoreOp::create(
+          rewriter, loc,
+          memref::LoadOp::create(rewriter, loc, adaptor.getValue(), at),
+          adaptor.getDest(), where);
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct AllocSharedLowering : HostPattern<tile::AllocSharedOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::AllocSharedOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // Shared memory is an ordinary buffer on the host.
+    rewriter.replaceOp(op, newBuffer(rewriter, op.getResult()));
+    return success();
+  }
+};
+
+struct AsyncCopyLowering : HostPattern<tile::AsyncCopyOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::AsyncCopyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ValueRange idxs = adaptor.getIndices();
+    ValueRange lead = idxs.drop_back(2);
+    Value row0 = idxs[idxs.size() - 2], col0 = idxs.back();
+    Value slot = adaptor.getSlot();
+    forEach(rewriter, loc, op.getBuffer().getType().getShape().drop_front(),
+            [&](ValueRange at) {
+              Value row = arith::AddIOp::create(rewriter, loc, row0, at[0]);
+              Value col = arith::AddIOp::create(rewriter, loc, col0, at[1]);
+              Value v = loadOrZero(rewriter, loc, adaptor.getSource(), lead,
+                                   row, col);
+              memref::StoreOp::create(rewriter, loc, v, adaptor.getBuffer(),
+                                      ValueRange{slot, at[0], at[1]});
+            });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct LocalLoadLowering : HostPattern<tile::LocalLoadOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::LocalLoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value buffer = newBuffer(rewriter, op.getResult());
+    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
+      Value v =
+          memref::LoadOp::create(rewriter, loc, adaptor.getBuffer(),
+                                 ValueRange{adaptor.getSlot(), at[0], at[1]});
+      memref::StoreOp::create(rewriter, loc, v, buffer, at);
+    });
+    rewriter.replaceOp(op, buffer);
+    return success();
+  }
+};
+
+/// Copies complete synchronously on the host: commits, waits and barriers
+/// have nothing to do.
+template <typename Op> struct EraseLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct ConvertLayoutLowering : OpConversionPattern<tile::ConvertLayoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::ConvertLayoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // A layout says where a tile lives on the GPU; the values are the same.
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+/// Any arith or math op on tiles: a loop nest applying it element-wise.
+struct ElementwiseLowering : ConversionPattern {
+  ElementwiseLowering(const TypeConverter &converter, MLIRContext *context,
+                      HostBuffers &buffers)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1,
+                          context),
+        buffers(buffers) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<arith::ArithDialect, math::MathDialect>(op->getDialect()) ||
+        op->getNumResults() != 1 || op->getNumRegions() != 0 ||
+        !isa<RankedTensorType>(op->getResult(0).getType()))
+      return rewriter.notifyMatchFailure(op, "not element-wise math on tiles");
+    Location loc = op->getLoc();
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    Value buffer = buffers.allocate(
+        rewriter, cast<MemRefType>(typeConverter->convertType(type)));
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      auto splat = dyn_cast<SplatElementsAttr>(constant.getValue());
+      if (!splat)
+        return rewriter.notifyMatchFailure(op, "only splat tile constants");
+      Value v = arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(splat.getSplatValue<Attribute>()));
+      forEach(rewriter, loc, type.getShape(), [&](ValueRange at) {
+        memref::StoreOp::create(rewriter, loc, v, buffer, at);
+      });
+      rewriter.replaceOp(op, buffer);
+      return success();
+    }
+    forEach(rewriter, loc, type.getShape(), [&](ValueRange at) {
+      OperationState state(loc, op->getName());
+      for (Value v : operands)
+        state.addOperands(Value(memref::LoadOp::create(rewriter, loc, v, at)));
+      state.addTypes(type.getElementType());
+      state.addAttributes(op->getAttrs());
+      memref::StoreOp::create(rewriter, loc,
+                              rewriter.create(state)->getResult(0), buffer, at);
+    });
+    rewriter.replaceOp(op, buffer);
+    return success();
+  }
+
+  HostBuffers &buffers;
+};
+
+struct DotLowering : HostPattern<tile::DotOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::DotOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value buffer = newBuffer(rewriter, op.getResult());
+    int64_t k = op.getLhs().getType().getDimSize(1);
+    bool transposed = op.getTransposeRhs();
+    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
+      Value init = adaptor.getAcc()
+                       ? Value(memref::LoadOp::create(rewriter, loc,
+                                                      adaptor.getAcc(), at))
+                       : Value(arith::ConstantOp::create(
+                             rewriter, loc, rewriter.getF32FloatAttr(0)));
+      auto loop = scf::ForOp::create(rewriter, loc, idx(rewriter, loc, 0),
+                                     idx(rewriter, loc, k),
+                                     idx(rewriter, loc, 1), init);
+      {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(loop.getBody());
+        Value kk = loop.getInductionVar();
+        Value a = toF32(rewriter, loc,
+                        memref::LoadOp::create(rewriter, loc, adaptor.getLhs(),
+                                               ValueRange{at[0], kk}));
+        Value b =
+            toF32(rewriter, loc,
+                  memref::LoadOp::create(rewriter, loc, adaptor.getRhs(),
+                                         transposed ? ValueRange{at[1], kk}
+                                                    : ValueRange{kk, at[1]}));
+        Value sum =
+            math::FmaOp::create(rewriter, loc, a, b, loop.getRegionIterArg(0));
+        scf::YieldOp::create(rewriter, loc, sum);
+      }
+      memref::StoreOp::create(rewriter, loc, loop.getResult(0), buffer, at);
+    });
+    rewriter.replaceOp(op, buffer);
+    return success();
+  }
+};
+
+struct ReduceLowering : HostPattern<tile::ReduceOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::ReduceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value buffer = newBuffer(rewriter, op.getResult());
+    bool isMax = op.getKind() == tile::ReduceKind::max;
+    int64_t cols = op.getInput().getType().getDimSize(1);
+    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
+      Value init = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getF32FloatAttr(isMax ? -INFINITY : 0.0));
+      auto loop = scf::ForOp::create(rewriter, loc, idx(rewriter, loc, 0),
+                                     idx(rewriter, loc, cols),
+                                     idx(rewriter, loc, 1), init);
+      {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(loop.getBody());
+        Value x =
+            memref::LoadOp::create(rewriter, loc, adaptor.getInput(),
+                                   ValueRange{at[0], loop.getInductionVar()});
+        Value acc = loop.getRegionIterArg(0);
+        Value r = isMax
+                      ? Value(arith::MaximumFOp::create(rewriter, loc, acc, x))
+                      : Value(arith::AddFOp::create(rewriter, loc, acc, x));
+        scf::YieldOp::create(rewriter, loc, r);
+      }
+      memref::StoreOp::create(rewriter, loc, loop.getResult(0), buffer, at);
+    });
+    rewriter.replaceOp(op, buffer);
+    return success();
+  }
+};
+
+struct BroadcastLowering : HostPattern<tile::BroadcastOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::BroadcastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value buffer = newBuffer(rewriter, op.getResult());
+    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
+      Value v = memref::LoadOp::create(rewriter, loc, adaptor.getInput(),
+                                       ValueRange{at[0]});
+      memref::StoreOp::create(rewriter, loc, v, buffer, at);
+    });
+    rewriter.replaceOp(op, buffer);
+    return success();
+  }
+};
+
+struct MaskLowering : HostPattern<tile::MaskOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::MaskOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value buffer = newBuffer(rewriter, op.getResult());
+    Value row0 = adaptor.getRowOffset(), col0 = adaptor.getColOffset();
+    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
+      Value row = arith::AddIOp::create(rewriter, loc, row0, at[0]);
+      Value col = arith::AddIOp::create(rewriter, loc, col0, at[1]);
+      Value bad = cmp(rewriter, loc, arith::CmpIPredicate::uge, col,
+                      idx(rewriter, loc, op.getNumCols()));
+      if (op.getCausal())
+        bad = arith::OrIOp::create(
+            rewriter, loc, bad,
+            cmp(rewriter, loc, arith::CmpIPredicate::ugt, col, row));
+      Value negInf = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getF32FloatAttr(-INFINITY));
+      Value v = arith::SelectOp::create(
+          rewriter, loc, bad, negInf,
+          memref::LoadOp::create(rewriter, loc, adaptor.getInput(), at));
+      memref::StoreOp::create(rewriter, loc, v, buffer, at);
+    });
+    rewriter.replaceOp(op, buffer);
+    return success();
+  }
+};
+
+/// A loop carrying tiles: each carried tile gets a buffer of its own (the
+/// loop's iteration argument for its whole run), filled from the initial
+/// value before the loop and from the yielded value at the end of each
+/// iteration (scf.yield, below), so that no iteration reads a buffer a
+/// later op of it has already overwritten.
+struct ForLowering : HostPattern<scf::ForOp> {
+  ForLowering(const TypeConverter &converter, MLIRContext *context,
+              HostBuffers &buffers)
+      // Before upstream's structural conversion.
+      : HostPattern(converter, context, buffers, /*benefit=*/2) {}
+  LogicalResult
+  matchAndRewrite(scf::ForOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (llvm::none_of(op.getInitArgs().getTypes(),
+                      [](Type t) { return isa<RankedTensorType>(t); }))
+      return rewriter.notifyMatchFailure(op, "carries no tile");
+    Location loc = op.getLoc();
+    SmallVector<Value> inits;
+    for (auto [original, converted] :
+         llvm::zip(op.getInitArgs(), adaptor.getInitArgs())) {
+      if (!isa<RankedTensorType>(original.getType())) {
+        inits.push_back(converted);
+        continue;
+      }
+      Value carried = newBuffer(rewriter, original);
+      memref::CopyOp::create(rewriter, loc, converted, carried);
+      inits.push_back(carried);
+    }
+    auto loop =
+        scf::ForOp::create(rewriter, loc, adaptor.getLowerBound(),
+                           adaptor.getUpperBound(), adaptor.getStep(), inits);
+    rewriter.eraseBlock(loop.getBody());
+    rewriter.inlineRegionBefore(op.getRegion(), loop.getRegion(),
+                                loop.getRegion().end());
+    if (failed(rewriter.convertRegionTypes(&loop.getRegion(),
+                                           *getTypeConverter())))
+      return failure();
+    rewriter.replaceOp(op, loop.getResults());
+    return success();
+  }
+};
+
+/// The yield of a loop that carries tiles: copy each yielded tile into the
+/// loop's buffer for it (through temporaries when a yielded tile is itself
+/// a carried buffer, so that swaps stay correct) and yield the buffers.
+struct ForYieldLowering : HostPattern<scf::YieldOp> {
+  ForYieldLowering(const TypeConverter &converter, MLIRContext *context,
+                   HostBuffers &buffers)
+      : HostPattern(converter, context, buffers, /*benefit=*/2) {}
+  LogicalResult
+  matchAndRewrite(scf::YieldOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
+    if (!loop || llvm::none_of(op.getOperandTypes(),
+                               [](Type t) { return isa<RankedTensorType>(t); }))
+      return rewriter.notifyMatchFailure(op, "not the yield of a tile loop");
+    Location loc = op.getLoc();
+    SmallVector<Value> yields;
+    SmallVector<std::pair<Value, Value>> copies; // (from, to)
+    bool aliases = false;
+    for (auto [i, pair] :
+         llvm::enumerate(llvm::zip(op.getOperands(), adaptor.getOperands()))) {
+      auto [original, converted] = pair;
+      if (!isa<RankedTensorType>(original.getType())) {
+        yields.push_back(converted);
+        continue;
+      }
+      Value carried = loop.getRegionIterArg(i);
+      aliases |= llvm::is_contained(loop.getRegionIterArgs(), converted);
+      copies.push_back({converted, carried});
+      yields.push_back(carried);
+    }
+    if (aliases)
+      for (auto &[from, to] : copies) {
+        Value staged = newBuffer(rewriter, from);
+        memref::CopyOp::create(rewriter, loc, from, staged);
+        from = staged;
+      }
+    for (auto [from, to] : copies)
+      memref::CopyOp::create(rewriter, loc, from, to);
+    rewriter.replaceOpWithNewOp<scf::YieldOp>(op, yields);
+    return success();
+  }
+};
+
+} // namespace
+
+void attn::tilehost::populateTileToHostPatterns(const TypeConverter &converter,
+                                                HostBuffers &buffers,
+                                                RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns
+      .add<LoadLowering, StoreLowering, AllocSharedLowering, AsyncCopyLowering,
+           LocalLoadLowering, DotLowering, ReduceLowering, BroadcastLowering,
+           MaskLowering, ForLowering, ForYieldLowering, ElementwiseLowering>(
+          converter, context, buffers);
+  // Branches that yield tiles yield their buffers.
+  scf::populateSCFStructuralTypeConversions(converter, patterns);
+  patterns
+      .add<EraseLowering<tile::AsyncCommitOp>, EraseLowering<tile::AsyncWaitOp>,
+           EraseLowering<tile::BarrierOp>, ConvertLayoutLowering>(converter,
+                                                                  context);
+}
