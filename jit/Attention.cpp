@@ -10,6 +10,7 @@
 #include "jit/Attention.h"
 
 #include "compiler/Target/Chip.h"
+#include "compiler/Support/CrashRecovery.h"
 #include "compiler/Target/Compile.h"
 #include "jit/DiskCache.h"
 #include "jit/DumpIR.h"
@@ -611,23 +612,36 @@ static rt::Expected<std::string> runPipeline(std::string_view mlirText,
   }
   CompileHooks hooks;
   hooks.configurePassManager = [&](mlir::PassManager &pm) {
-    if (!dumpDirectory.empty()) {
-      // One pass at a time, so that every file holds a consistent module.
-      pm.getContext()->disableMultithreading();
+    // Every pass on the crash-guarded thread: a crash on a thread of the
+    // context's pool would not be caught.
+    pm.getContext()->disableMultithreading();
+    if (!dumpDirectory.empty())
       pm.addInstrumentation(
           std::make_unique<DumpIRInstrumentation>(dumpDirectory));
-    }
     if (env.passTiming)
       pm.enableTiming(); // Printed to stderr when the pass manager ends.
   };
-  llvm::Expected<CompiledAttention> compiled = compileAttention(
-      llvm::StringRef(mlirText.data(), mlirText.size()),
-      options.pipeline == Pipeline::Fused ? PipelineKind::fused
-                                          : PipelineKind::unfused,
-      pipelineOptions, hooks);
-  if (!compiled)
+  // The parser and the passes have inputs that crash them (upstream bugs,
+  // stack overflows on deep nesting): a crash is an error like any other.
+  // compileAttention makes a fresh MLIRContext, so nothing a crash leaves
+  // half-updated is used again.
+  std::optional<CompiledAttention> compiled;
+  llvm::Error error = runCrashSafely(
+      [&]() -> llvm::Error {
+        llvm::Expected<CompiledAttention> result = compileAttention(
+            llvm::StringRef(mlirText.data(), mlirText.size()),
+            options.pipeline == Pipeline::Fused ? PipelineKind::fused
+                                                : PipelineKind::unfused,
+            pipelineOptions, hooks);
+        if (!result)
+          return result.takeError();
+        compiled = std::move(*result);
+        return llvm::Error::success();
+      },
+      "parsing and compiling the module");
+  if (error)
     return Status::error(StatusCode::InvalidArgument,
-                         "attn compiler: " + toString(compiled.takeError()));
+                         "attn compiler: " + toString(std::move(error)));
   if (!dumpDirectory.empty()) {
     DumpIRInstrumentation::writeFile(dumpDirectory, "final.ptx", compiled->ptx);
     llvm::errs() << "attn: dumped the IR after each pass and the PTX to "

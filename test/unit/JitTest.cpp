@@ -213,6 +213,42 @@ func.func @attention(%q: tensor<1x2x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
                   "exactly one attn.attention, found 0");
 }
 
+/// Texts that crash MLIR 22's parser on a thread with the usual 8 MiB stack
+/// (issue 9): the JIT must answer each with an error, not end the process.
+TEST_F(Jit, TextsThatCrashTheParserAreErrors) {
+  jit::CompileOptions options;
+  // A null dereference in parseDenseArrayAttr: a crash whatever the stack.
+  auto dense =
+      jit::compile("func.func private @f() attributes {x = array<index: 1>}",
+                   options);
+  ASSERT_FALSE(dense.ok());
+  EXPECT_CONTAINS(dense.status().message(),
+                  "attn compiler: the compiler crashed while parsing and "
+                  "compiling the module: signal 11");
+
+  // Nesting that overflows an 8 MiB stack; the compile thread's larger one
+  // parses it, and what is left is the ordinary error.
+  std::string arrays = "func.func private @f() attributes {x = " +
+                       std::string(10000, '[') + "1" +
+                       std::string(10000, ']') + "}";
+  std::string regions = "func.func @f() {\n";
+  for (int i = 0; i < 3000; ++i)
+    regions += "scf.execute_region {\n";
+  for (int i = 0; i < 3000; ++i)
+    regions += "scf.yield\n}\n";
+  regions += "return\n}\n";
+  for (const std::string &text : {arrays, regions}) {
+    auto deep = jit::compile(text, options);
+    ASSERT_FALSE(deep.ok());
+    EXPECT_CONTAINS(deep.status().message(),
+                    "the module must hold exactly one attn.attention, found 0");
+  }
+
+  // And the process goes on compiling.
+  auto kernel = jit::compile(smallDesc());
+  EXPECT_TRUE(kernel.ok()) << kernel.status().message();
+}
+
 //===----------------------------------------------------------------------===//
 // Caches
 //===----------------------------------------------------------------------===//
