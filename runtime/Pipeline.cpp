@@ -234,9 +234,14 @@ Expected<PipelineTiming> Pipeline::time(const std::vector<TensorBindings> &sets,
   if (sets.empty())
     return Status::error(StatusCode::InvalidArgument,
                          "timing needs at least one set of tensors");
-  if (warmup < 0 || reps < 1)
-    return Status::error(StatusCode::InvalidArgument,
-                         "timing needs warmup >= 0 and reps >= 1");
+  // Bounded so that the events (one per kernel and repetition) are.
+  constexpr int kMaxRuns = 1000000;
+  if (warmup < 0 || reps < 1 || warmup > kMaxRuns || reps > kMaxRuns)
+    return Status::error(
+        StatusCode::InvalidArgument,
+        "timing needs warmup in [0, " + std::to_string(kMaxRuns) +
+            "] and reps in [1, " + std::to_string(kMaxRuns) + "], got " +
+            std::to_string(warmup) + " and " + std::to_string(reps));
   for (const TensorBindings &tensors : sets)
     if (Status status = checkBindings(manifest_, tensors); !status.ok())
       return status.withContext(name_);

@@ -243,6 +243,10 @@ TEST_F(FakePipeline, TimingChecksEverySetFirst) {
   EXPECT_EQ(fakeDriverState().launches, 0);
   EXPECT_EQ(pipeline.time({}, 1, 2).status().message(),
             "timing needs at least one set of tensors");
+  EXPECT_EQ(
+      pipeline.time({bindAll(manifest.problem)}, 0, 2000000).status().message(),
+      "timing needs warmup in [0, 1000000] and reps in [1, 1000000], "
+      "got 0 and 2000000");
 }
 
 } // namespace
