@@ -41,16 +41,14 @@ namespace attn::jit {
 // Descriptions
 //===----------------------------------------------------------------------===//
 
+static rt::DType dtypeOf(ElementType type) {
+  return type == ElementType::F16    ? rt::DType::F16
+         : type == ElementType::BF16 ? rt::DType::BF16
+                                     : rt::DType::F32;
+}
+
 static const char *nameOf(ElementType type) {
-  switch (type) {
-  case ElementType::F16:
-    return "f16";
-  case ElementType::BF16:
-    return "bf16";
-  case ElementType::F32:
-    return "f32";
-  }
-  return "?";
+  return rt::nameOf(dtypeOf(type));
 }
 
 static const char *nameOf(Pipeline pipeline) {
@@ -135,11 +133,8 @@ Status validate(const AttentionDesc &desc) {
 }
 
 rt::Problem AttentionDesc::problem() const {
-  rt::DType dtype = elementType == ElementType::F16    ? rt::DType::F16
-                    : elementType == ElementType::BF16 ? rt::DType::BF16
-                                                       : rt::DType::F32;
-  rt::Problem problem =
-      rt::Problem::attention(batch, heads, seqLen, headDim, dtype);
+  rt::Problem problem = rt::Problem::attention(batch, heads, seqLen, headDim,
+                                               dtypeOf(elementType));
   problem.causal = causal;
   problem.scale = scale;
   problem.lse = lse;

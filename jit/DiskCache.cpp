@@ -1,6 +1,8 @@
 //===- DiskCache.cpp - Checksummed cache entries, written atomically ------===//
 #include "jit/DiskCache.h"
 
+#include "runtime/File.h"
+
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -8,13 +10,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
-#include <cerrno>
-#include <cstring>
 #include <mutex>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 using namespace llvm;
 
@@ -114,44 +110,19 @@ void DiskCache::reportOnce(const std::string &path,
     reporter_(message);
 }
 
-/// What kind of thing a mode describes, for reports.
-static const char *fileKind(mode_t mode) {
-  if (S_ISDIR(mode))
-    return "a directory";
-  if (S_ISFIFO(mode))
-    return "a FIFO";
-  if (S_ISCHR(mode))
-    return "a character device";
-  if (S_ISBLK(mode))
-    return "a block device";
-  if (S_ISSOCK(mode))
-    return "a socket";
-  return "not a regular file";
-}
-
 std::optional<std::string> DiskCache::load(StringRef name,
                                            StringRef keyMaterial) const {
   std::string file = path(name);
-  // Never blocks: opening a FIFO without O_NONBLOCK waits for a writer.
-  int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR)
+  sys::fs::file_status status;
+  if (std::error_code error = sys::fs::status(file, status)) {
+    if (error == std::errc::no_such_file_or_directory ||
+        error == std::errc::not_a_directory)
       return std::nullopt; // No entry (or no directory): a miss.
-    reportOnce(file, "cannot open cache entry '" + file +
-                         "': " + std::strerror(errno) + "; rebuilding it");
-    return std::nullopt;
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat info;
-  if (::fstat(fd, &info) != 0) {
     reportOnce(file, "cannot read cache entry '" + file +
-                         "': " + std::strerror(errno) + "; rebuilding it");
+                         "': " + error.message() + "; rebuilding it");
     return std::nullopt;
   }
-  if (S_ISDIR(info.st_mode)) {
+  if (status.type() == sys::fs::file_type::directory_file) {
     // An empty directory is removed so that the entry can be written; one
     // with something in it is left alone, and its key is not cached.
     if (!sys::fs::remove(file, /*IgnoreNonExisting=*/true))
@@ -163,32 +134,16 @@ std::optional<std::string> DiskCache::load(StringRef name,
                            "is not cached until it is removed");
     return std::nullopt;
   }
-  if (!S_ISREG(info.st_mode)) {
-    reportOnce(file, "cache entry '" + file + "' is " + fileKind(info.st_mode) +
-                         ", not a regular file; ignoring it and rebuilding");
+  // Only a regular file is read, opened without blocking and bounded: a
+  // FIFO, a device or a huge file is refused with what it is.
+  rt::Expected<std::string> bytes = rt::readFile(file, kMaxEntryBytes);
+  if (!bytes.ok()) {
+    reportOnce(file, "unusable cache entry: " + bytes.status().message() +
+                         "; ignoring it and rebuilding");
     return std::nullopt;
   }
-  if (uint64_t(info.st_size) > kMaxEntryBytes) {
-    reportOnce(file, "cache entry '" + file + "' holds " +
-                         std::to_string(info.st_size) +
-                         " bytes, more than the " +
-                         std::to_string(kMaxEntryBytes) +
-                         " an entry may; ignoring it and rebuilding");
-    return std::nullopt;
-  }
-  std::string bytes(size_t(info.st_size), '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0)
-      break;
-    done += size_t(got);
-  }
-  bytes.resize(done);
   std::string why;
-  std::optional<std::string> payload = decode(bytes, keyMaterial, why);
+  std::optional<std::string> payload = decode(*bytes, keyMaterial, why);
   if (!payload)
     reportOnce(file, "damaged cache entry '" + file + "': " + why +
                          "; ignoring it and rebuilding");

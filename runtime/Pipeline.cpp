@@ -2,57 +2,12 @@
 
 #include "runtime/Pipeline.h"
 
+#include "runtime/File.h"
 #include "runtime/TensorMap.h"
 
-#include <cerrno>
-#include <cstring>
 #include <mutex>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 using namespace attn::rt;
-
-Expected<std::string> attn::rt::readFile(const std::string &path,
-                                         uint64_t maxBytes) {
-  auto failure = [&](const std::string &why) {
-    return Status::error(StatusCode::IoError,
-                         "cannot read '" + path + "': " + why);
-  };
-  // O_NONBLOCK: opening a FIFO does not wait for a writer.
-  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    return Status::error(StatusCode::IoError,
-                         "cannot open '" + path + "': " + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat info;
-  if (::fstat(fd, &info) != 0)
-    return failure(std::strerror(errno));
-  if (!S_ISREG(info.st_mode))
-    return failure("not a regular file");
-  if (uint64_t(info.st_size) > maxBytes)
-    return failure("it holds " + std::to_string(info.st_size) +
-                   " bytes, more than the " + std::to_string(maxBytes) +
-                   " this reader accepts");
-  std::string text(size_t(info.st_size), '\0');
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t got = ::read(fd, text.data() + done, text.size() - done);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got < 0)
-      return failure(std::strerror(errno));
-    if (got == 0)
-      break; // Shrunk while being read: keep what is there.
-    done += size_t(got);
-  }
-  text.resize(done);
-  return text;
-}
 
 TensorArg attn::rt::tensorArg(const DeviceBuffer &buffer) {
   return TensorArg(buffer.pointer(), {}, buffer.bytes());

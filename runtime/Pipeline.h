@@ -32,11 +32,6 @@ struct PipelineTiming {
   std::vector<std::vector<double>> kernelMs;
 };
 
-/// The text of the file at `path`, refused when it is not a regular file or
-/// larger than `maxBytes`.
-Expected<std::string> readFile(const std::string &path,
-                               uint64_t maxBytes = uint64_t(1) << 30);
-
 /// A TensorArg for the whole of `buffer`, with its size.
 TensorArg tensorArg(const DeviceBuffer &buffer);
 

@@ -457,9 +457,9 @@ TEST_F(Jit, FifoEntryIsReportedNotWaitedOn) {
   ASSERT_TRUE(kernel.ok()) << kernel.status().message();
   EXPECT_EQ((*kernel)->origin(), jit::Origin::Compiled);
   ASSERT_EQ(reports.size(), 1u);
-  EXPECT_EQ(reports[0], "cache entry '" + entry +
-                            "' is a FIFO, not a regular file; ignoring it and "
-                            "rebuilding");
+  EXPECT_EQ(reports[0], "unusable cache entry: cannot read '" + entry +
+                            "': it is a FIFO, not a regular file; ignoring it "
+                            "and rebuilding");
   // The rebuilt entry replaced the FIFO.
   EXPECT_TRUE(isRegularFile(entry));
 }
@@ -472,7 +472,7 @@ TEST_F(Jit, LinkToDevZeroIsNeverRead) {
   ASSERT_TRUE(kernel.ok()) << kernel.status().message();
   EXPECT_EQ((*kernel)->origin(), jit::Origin::Compiled);
   ASSERT_EQ(reports.size(), 1u);
-  EXPECT_CONTAINS(reports[0], "is a character device, not a regular file");
+  EXPECT_CONTAINS(reports[0], "it is a character device, not a regular file");
   EXPECT_TRUE(isRegularFile(entry)) << "the link was replaced";
 }
 
@@ -485,8 +485,8 @@ TEST_F(Jit, HugeEntryIsNotReadIntoMemory) {
   ASSERT_TRUE(kernel.ok()) << kernel.status().message();
   EXPECT_EQ((*kernel)->origin(), jit::Origin::Compiled);
   ASSERT_EQ(reports.size(), 1u);
-  EXPECT_CONTAINS(reports[0], "holds 268435457 bytes, more than the "
-                              "268435456 an entry may");
+  EXPECT_CONTAINS(reports[0], "it holds 268435457 bytes, more than the "
+                              "268435456 this reader accepts");
 }
 
 TEST_F(Jit, EntryCopiedUnderAnotherKeyIsNeverLoaded) {

@@ -2,7 +2,7 @@
 
 #include "tools/attn-run/Common.h"
 
-#include "runtime/Pipeline.h"
+#include "runtime/File.h"
 
 #include <algorithm>
 #include <cstdio>
