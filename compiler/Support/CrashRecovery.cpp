@@ -43,22 +43,28 @@ void fatalErrorHandler(void *, const char *reason, bool) {
   llvm::errs().flush();
 }
 
+/// Arms crash recovery. Called at every runCrashSafely: LLVM disarms it for
+/// the whole process when a signal arrives outside a recovery context (it
+/// hands the signal to the handlers that were there before), and a later
+/// compile must still be guarded.
 void enableCrashRecovery() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    llvm::CrashRecoveryContext::Enable();
-    // LLVM installs its handlers without SA_ONSTACK; with it, a handler runs
-    // on the alternate stack of the thread that crashed, which is the only
-    // way to handle a stack overflow.
-    for (int signal : kCaughtSignals) {
-      struct sigaction action;
-      if (sigaction(signal, nullptr, &action) != 0)
-        continue;
-      action.sa_flags |= SA_ONSTACK;
-      sigaction(signal, &action, nullptr);
-    }
-    llvm::install_fatal_error_handler(fatalErrorHandler);
-  });
+  std::call_once(once,
+                 [] { llvm::install_fatal_error_handler(fatalErrorHandler); });
+  llvm::CrashRecoveryContext::Enable();
+  // LLVM installs its handlers without SA_ONSTACK; with it, a handler runs
+  // on the alternate stack of the thread that crashed, which is the only
+  // way to handle a stack overflow.
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  for (int signal : kCaughtSignals) {
+    struct sigaction action;
+    if (sigaction(signal, nullptr, &action) != 0 ||
+        (action.sa_flags & SA_ONSTACK))
+      continue;
+    action.sa_flags |= SA_ONSTACK;
+    sigaction(signal, &action, nullptr);
+  }
 }
 
 /// Why the work crashed, from the recovery context's return code.

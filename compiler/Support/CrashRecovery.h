@@ -16,11 +16,15 @@
 // (a fresh MLIRContext), keep it single-threaded (a crash on a thread the
 // work starts is not caught) and do not reuse anything it touched.
 //
-// The first call installs LLVM's crash-recovery signal handlers for the
-// process (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP) and keeps them;
+// runCrashSafely arms LLVM's crash-recovery signal handlers for the process
+// (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP) and leaves them armed;
 // a signal outside a recovery context still goes to the handlers that were
 // there before. The handlers run on an alternate signal stack, so that a
-// stack overflow is caught too.
+// stack overflow is caught too. The first call also installs an LLVM
+// fatal-error handler that keeps the message of an `LLVM ERROR` inside the
+// work (outside, it prints the message as LLVM does); a process that
+// installs its own handler afterwards still gets an error for such a crash,
+// without the message.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_COMPILER_SUPPORT_CRASHRECOVERY_H

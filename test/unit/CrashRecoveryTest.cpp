@@ -8,6 +8,7 @@
 
 #include "compiler/Support/CrashRecovery.h"
 
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ErrorHandling.h"
 
 #include <gtest/gtest.h>
@@ -129,6 +130,19 @@ TEST(CrashRecovery, TheProcessGoesOnAfterCrashes) {
                                        "doing nothing")),
               "(success)");
   }
+}
+
+TEST(CrashRecovery, RearmsAfterLlvmDisarmedIt) {
+  // LLVM disarms crash recovery for the process when a signal comes outside
+  // a recovery context; the next guarded work must still be guarded.
+  llvm::CrashRecoveryContext::Disable();
+  std::string message = messageOf(runCrashSafely(
+      [] {
+        std::abort();
+        return llvm::Error::success();
+      },
+      "aborting"));
+  EXPECT_CONTAINS(message, "the compiler crashed while aborting: signal 6");
 }
 
 } // namespace
