@@ -318,11 +318,6 @@ struct KernelFactory {
   static Status load(Kernel &kernel, const Environment &env);
 };
 
-/// "90" for sm_90 and sm_90a.
-static int chipCapability(const std::string &chip) {
-  return std::atoi(chip.c_str() + 3);
-}
-
 Status KernelFactory::load(Kernel &kernel, const Environment &env) {
   rt::Expected<rt::Context *> ctx = context();
   if (!ctx.ok())
@@ -331,13 +326,14 @@ Status KernelFactory::load(Kernel &kernel, const Environment &env) {
   if (Status status = context.makeCurrent(); !status.ok())
     return status;
   int capability = context.computeCapability();
-  if (capability < chipCapability(kernel.chip_) ||
-      (kernel.chip_ == "sm_90a" && capability != 90))
-    return Status::error(
-        StatusCode::InvalidArgument,
-        "the kernel was compiled for " + kernel.chip_ + " but device 0 (" +
-            context.deviceName() + ") is sm_" + std::to_string(capability) +
-            ": compile with chip = \"sm_" + std::to_string(capability) + "\"");
+  const ChipInfo &chip = chipInfo(*parseChip(kernel.chip_));
+  if (capability < chip.capability || (chip.hasWgmma && capability != 90))
+    return Status::error(StatusCode::InvalidArgument,
+                         "the kernel was compiled for " + kernel.chip_ +
+                             " but device 0 (" + context.deviceName() +
+                             ") is sm_" + std::to_string(capability) +
+                             ": leave the chip empty to compile for the "
+                             "device's");
 
   std::string name = "attn-" + hex(kernel.key_);
   auto loaded = std::make_unique<Kernel::Loaded>();
