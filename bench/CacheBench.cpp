@@ -1,6 +1,7 @@
 //===- CacheBench.cpp - Compile and kernel-cache timings of the JIT -------===//
 //
-// attn-cache-bench [B H N D] [--dtype bf16] [--pipeline fused] [--runs 5]
+// attn-cache-bench [B H N D] [--dtype bf16] [--pipeline fused] [--causal]
+//                  [--chip CHIP] [--runs 5]
 //   Times, for one description (default 1 16 4096 128 bf16 fused):
 //   - cold compile: the first compile() of a new process, empty disk cache;
 //   - disk hit: the first compile() of a new process, warm disk cache (to
@@ -15,11 +16,14 @@
 //   prints "origin=<compiled|disk> loaded=<0|1> us=<compile() microseconds>
 //   context_ms=<device start-up>". The cache tests race two of these.
 //
+// attn-cache-bench --help prints the arguments.
+//
 //===----------------------------------------------------------------------===//
 #include "jit/Attention.h"
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -45,53 +49,108 @@ struct Args {
   std::vector<std::string> forward; // the description, for children
 };
 
-bool parse(int argc, char **argv, Args &args) {
+const char *const kUsage =
+    "usage: attn-cache-bench [B H N D] [--dtype f16|bf16|f32]\n"
+    "                        [--pipeline fused|unfused] [--causal]\n"
+    "                        [--chip CHIP] [--runs R]\n"
+    "       attn-cache-bench --child [B H N D] [...]\n"
+    "       attn-cache-bench --help\n"
+    "\n"
+    "Times the JIT's compile() for one attention description: a cold\n"
+    "compile (a new process, an empty disk cache), a disk hit (a new\n"
+    "process, the cache the cold run filled) and an in-process hit.\n"
+    "\n"
+    "  B H N D          the problem size (default 1 16 4096 128)\n"
+    "  --dtype T        element type: f16, bf16 (default) or f32\n"
+    "  --pipeline P     fused (default) or unfused\n"
+    "  --causal         a causal mask\n"
+    "  --chip CHIP      compile for CHIP (default: device 0's, sm_90 without\n"
+    "                   a GPU)\n"
+    "  --runs R         cold runs (default 5); disk hits are 2R\n"
+    "  --child          compile once with $ATTN_CACHE_DIR and print\n"
+    "                   'origin=<compiled|disk> loaded=<0|1> us=<time of\n"
+    "                   compile()> context_ms=<device start-up>'\n"
+    "  -h, --help       print this and exit\n"
+    "Exit status: 0 done, 1 a run failed, 2 bad usage.\n";
+
+enum class Parsed { Run, Help, Error };
+
+Parsed usageError(const std::string &message) {
+  std::fprintf(stderr, "attn-cache-bench: %s\n%s", message.c_str(), kUsage);
+  return Parsed::Error;
+}
+
+bool parsePositive(const std::string &text, int64_t &value) {
+  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isdigit((unsigned char)c);
+      }))
+    return false;
+  errno = 0;
+  value = std::strtoll(text.c_str(), nullptr, 10);
+  return errno == 0 && value > 0;
+}
+
+Parsed parse(int argc, char **argv, Args &args) {
   jit::AttentionDesc &d = args.desc;
   d.batch = 1, d.heads = 16, d.seqLen = 4096, d.headDim = 128;
   d.elementType = jit::ElementType::BF16;
   std::vector<int64_t> dims;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    const char *next = i + 1 < argc ? argv[i + 1] : nullptr;
+    auto value = [&]() -> std::string {
+      return i + 1 < argc ? argv[++i] : std::string();
+    };
+    if (arg == "-h" || arg == "--help")
+      return Parsed::Help;
     if (arg == "--child") {
       args.child = true;
-      continue;
-    }
-    if (arg == "--runs" && next) {
-      args.runs = std::max(1, std::atoi(argv[++i]));
-      continue;
-    }
-    args.forward.push_back(arg);
-    if (arg == "--dtype" && next) {
-      std::string t = argv[++i];
-      args.forward.push_back(t);
-      d.elementType = t == "f16"   ? jit::ElementType::F16
-                      : t == "f32" ? jit::ElementType::F32
-                                   : jit::ElementType::BF16;
-    } else if (arg == "--pipeline" && next) {
-      std::string p = argv[++i];
-      args.forward.push_back(p);
+    } else if (arg == "--runs") {
+      int64_t runs = 0;
+      if (!parsePositive(value(), runs) || runs > 1000)
+        return usageError("--runs needs an integer from 1 to 1000");
+      args.runs = int(runs);
+    } else if (arg == "--dtype") {
+      std::string t = value();
+      if (t == "f16")
+        d.elementType = jit::ElementType::F16;
+      else if (t == "bf16")
+        d.elementType = jit::ElementType::BF16;
+      else if (t == "f32")
+        d.elementType = jit::ElementType::F32;
+      else
+        return usageError("--dtype must be f16, bf16 or f32, got '" + t + "'");
+      args.forward.insert(args.forward.end(), {arg, t});
+    } else if (arg == "--pipeline") {
+      std::string p = value();
+      if (p != "fused" && p != "unfused")
+        return usageError("--pipeline must be fused or unfused, got '" + p +
+                          "'");
       d.pipeline =
           p == "unfused" ? jit::Pipeline::Unfused : jit::Pipeline::Fused;
+      args.forward.insert(args.forward.end(), {arg, p});
+    } else if (arg == "--chip") {
+      std::string chip = value();
+      if (chip.empty())
+        return usageError("--chip needs a value");
+      d.chip = chip;
+      args.forward.insert(args.forward.end(), {arg, chip});
     } else if (arg == "--causal") {
       d.causal = true;
-    } else if (!arg.empty() && std::isdigit((unsigned char)arg[0])) {
-      dims.push_back(std::atoll(arg.c_str()));
+      args.forward.push_back(arg);
+    } else if (int64_t dim = 0; parsePositive(arg, dim)) {
+      dims.push_back(dim);
+      args.forward.push_back(arg);
     } else {
-      std::fprintf(stderr, "attn-cache-bench: unknown argument '%s'\n",
-                   arg.c_str());
-      return false;
+      return usageError("unknown argument '" + arg + "'");
     }
   }
   if (!dims.empty()) {
-    if (dims.size() != 4) {
-      std::fprintf(stderr, "attn-cache-bench: give B H N D\n");
-      return false;
-    }
+    if (dims.size() != 4)
+      return usageError("give the problem size as B H N D");
     d.batch = dims[0], d.heads = dims[1], d.seqLen = dims[2],
     d.headDim = dims[3];
   }
-  return true;
+  return Parsed::Run;
 }
 
 int runChild(const Args &args) {
@@ -169,8 +228,15 @@ double median(std::vector<double> values) {
 
 int main(int argc, char **argv) {
   Args args;
-  if (!parse(argc, argv, args))
+  switch (parse(argc, argv, args)) {
+  case Parsed::Help:
+    std::printf("%s", kUsage);
+    return 0;
+  case Parsed::Error:
     return 2;
+  case Parsed::Run:
+    break;
+  }
   if (args.child)
     return runChild(args);
 

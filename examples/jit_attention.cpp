@@ -5,8 +5,9 @@
 // pipeline, run both on the GPU on the same random inputs, check each
 // against a float64 CPU reference and time it.
 //
-//   jit_attention B H N D [--dtype f16|bf16|f32] [--causal] [--chip sm_90]
+//   jit_attention B H N D [--dtype f16|bf16|f32] [--causal] [--chip CHIP]
 //                 [--reps 20] [--check-rows 16]
+//   jit_attention --help
 //
 // Exit status: 0 all checks passed, 1 a check failed or an error, 2 bad
 // usage, 77 no GPU here (after compiling: the JIT itself needs none).
@@ -27,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 using namespace attn;
 
 namespace {
@@ -37,13 +40,51 @@ struct Options {
   int checkRows = 16;
 };
 
+const char *const kUsage =
+    "usage: jit_attention B H N D [--dtype f16|bf16|f32] [--causal]\n"
+    "                     [--chip CHIP] [--reps R] [--check-rows C]\n"
+    "       jit_attention --help\n"
+    "\n"
+    "JIT-compiles attention over B batches and H heads of N rows of head\n"
+    "dimension D with the fused (FlashAttention) and the unfused pipeline,\n"
+    "runs both on the same random inputs on device 0, checks each against a\n"
+    "float64 CPU reference and prints its median time and TFLOP/s.\n"
+    "\n"
+    "  B H N D          the problem size (positive integers)\n"
+    "  --dtype T        element type of Q, K, V, O: f16, bf16 (default) or\n"
+    "                   f32\n"
+    "  --causal         mask keys after each query row\n"
+    "  --chip CHIP      compile for CHIP (sm_80, sm_86, sm_89, sm_90,\n"
+    "                   sm_90a); default: device 0's chip, sm_90 without a\n"
+    "                   GPU\n"
+    "  --reps R         timed launches per pipeline, after 3 untimed ones\n"
+    "                   (default 20)\n"
+    "  --check-rows C   rows per (b,h) compared with the reference: the\n"
+    "                   first, the last and C-2 between (default 16)\n"
+    "  -h, --help       print this and exit\n"
+    "\n"
+    "The JIT's cache and debugging switches (ATTN_CACHE_DIR,\n"
+    "ATTN_DISABLE_CACHE, ATTN_DUMP_DIR, ATTN_PASS_TIMING) apply.\n"
+    "Exit status: 0 all checks passed, 1 a check failed or an error, 2 bad\n"
+    "usage, 77 no GPU here (after compiling: the JIT itself needs none).\n";
+
 int usage(const char *message) {
-  std::fprintf(stderr,
-               "jit_attention: %s\n"
-               "usage: jit_attention B H N D [--dtype f16|bf16|f32] "
-               "[--causal] [--chip sm_90] [--reps 20] [--check-rows 16]\n",
-               message);
+  std::fprintf(stderr, "jit_attention: %s\n%s", message, kUsage);
   return 2;
+}
+
+/// Refuses, before allocating, host memory the machine does not have.
+bool hostMemoryFits(double bytes) {
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || pageSize <= 0)
+    return true;
+  double physical = double(pages) * double(pageSize);
+  if (bytes <= physical)
+    return true;
+  std::printf("FAIL the inputs need %.0f bytes of host memory; this machine "
+              "has %.0f\n",
+              bytes, physical);
+  return false;
 }
 
 bool parseInt(const char *text, int64_t &value) {
@@ -112,7 +153,7 @@ struct CheckResult {
 /// with the float64 reference, on all cores.
 CheckResult check(const rt::Problem &problem, const Inputs &in,
                   const std::vector<float> &out, int checkRows) {
-  int64_t heads = problem.batch * problem.heads, n = problem.seqLen,
+  int64_t heads = problem.batch * problem.heads, n = problem.seqLenQ,
           d = problem.headDim;
   std::vector<int64_t> rows;
   int64_t count = std::min<int64_t>(checkRows, n);
@@ -169,8 +210,9 @@ bool runOne(const char *label, const jit::Kernel &kernel, Inputs &in,
   std::vector<uint8_t> bytes(in.dout.bytes());
   if (rt::Status s = in.dout.download(bytes.data(), bytes.size()); !s.ok())
     return fail(s);
-  std::vector<float> out(size_t(problem.tensorElements()));
-  rt::decode(problem.dtype, bytes.data(), problem.tensorElements(), out.data());
+  int64_t elements = problem.elements(rt::TensorRole::O);
+  std::vector<float> out(static_cast<size_t>(elements));
+  rt::decode(problem.dtype, bytes.data(), elements, out.data());
   CheckResult result = check(problem, in, out, options.checkRows);
   // Every element must have been written, not only the rows compared.
   result.nonFinite = std::count_if(out.begin(), out.end(), [](float value) {
@@ -231,7 +273,10 @@ int main(int argc, char **argv) {
       return i + 1 < argc ? argv[++i] : nullptr;
     };
     int64_t number = 0;
-    if (arg == "--causal") {
+    if (arg == "-h" || arg == "--help") {
+      std::printf("%s", kUsage);
+      return 0;
+    } else if (arg == "--causal") {
       desc.causal = true;
     } else if (arg == "--dtype") {
       const char *v = value();
@@ -269,7 +314,8 @@ int main(int argc, char **argv) {
               (long long)desc.batch, (long long)desc.heads,
               (long long)desc.seqLen, (long long)desc.headDim,
               typeName(desc.elementType), desc.causal ? 1 : 0,
-              desc.chip.c_str(), jit::compilerVersion(),
+              desc.chip.empty() ? "(the device's)" : desc.chip.c_str(),
+              jit::compilerVersion(),
               jit::cacheDirectory().empty() ? "(disabled)"
                                             : jit::cacheDirectory().c_str());
 
@@ -305,13 +351,14 @@ int main(int argc, char **argv) {
     auto again = jit::compile(desc);
     double hit = seconds() - start;
     std::printf("%-8s JIT %.1f ms (%s, %s), then %.2f us (in-process, %s "
-                "object); %zu kernel(s), %zu bytes of PTX\n",
+                "object); %zu kernel(s), %zu bytes of PTX for %s\n",
                 c.label, elapsed * 1e3,
                 c.kernel->origin() == jit::Origin::Compiled ? "compiled"
                                                             : "disk cache",
                 c.kernel->loaded() ? "loaded" : "PTX only", hit * 1e6,
                 again.ok() && *again == c.kernel ? "same" : "another",
-                c.kernel->manifest().kernels.size(), c.kernel->ptx().size());
+                c.kernel->manifest().kernels.size(), c.kernel->ptx().size(),
+                c.kernel->chip().c_str());
   }
 
   if (!ctx.ok()) {
@@ -321,8 +368,12 @@ int main(int argc, char **argv) {
   rt::Context &context = **ctx;
 
   const rt::Problem &problem = compiled[0].kernel->problem();
-  int64_t elements = problem.tensorElements();
+  int64_t elements = problem.elements(rt::TensorRole::Q);
   size_t bytes = size_t(elements) * rt::sizeOf(problem.dtype);
+  // q, k, v as floats, one staging copy, the output as bytes and floats.
+  if (!hostMemoryFits(double(elements) *
+                      (4 * sizeof(float) + 2 * rt::sizeOf(problem.dtype))))
+    return 1;
   Inputs in;
   in.q = randomTensor(problem.dtype, elements, 1);
   in.k = randomTensor(problem.dtype, elements, 2);

@@ -2,21 +2,23 @@
 //
 // compile(): validate, hash, look in the in-process table, then in the disk
 // cache, else run the pipeline (compileAttention) and fill both; on a GPU
-// host load the module, from a cached cubin when there is one.
-// launch(): check the tensors, allocate the unfused workspace once, launch
-// the manifest's kernels in order.
+// host load the module, from a cached cubin when there is one, into the
+// runtime's launcher (rt::Pipeline).
+// launch(): check the tensors, then hand them to the launcher by role.
 //
 //===----------------------------------------------------------------------===//
 #include "jit/Attention.h"
 
+#include "compiler/Support/CrashRecovery.h"
 #include "compiler/Target/Chip.h"
 #include "compiler/Target/Compile.h"
 #include "jit/DiskCache.h"
-#include "jit/DumpIR.h"
 #include "jit/Version.inc"
 #include "runtime/Device.h"
+#include "runtime/Pipeline.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -24,6 +26,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -38,16 +41,14 @@ namespace attn::jit {
 // Descriptions
 //===----------------------------------------------------------------------===//
 
+static rt::DType dtypeOf(ElementType type) {
+  return type == ElementType::F16    ? rt::DType::F16
+         : type == ElementType::BF16 ? rt::DType::BF16
+                                     : rt::DType::F32;
+}
+
 static const char *nameOf(ElementType type) {
-  switch (type) {
-  case ElementType::F16:
-    return "f16";
-  case ElementType::BF16:
-    return "bf16";
-  case ElementType::F32:
-    return "f32";
-  }
-  return "?";
+  return rt::nameOf(dtypeOf(type));
 }
 
 static const char *nameOf(Pipeline pipeline) {
@@ -63,9 +64,11 @@ static Status validateOptions(const CompileOptions &options) {
   if (options.pipeline != Pipeline::Fused &&
       options.pipeline != Pipeline::Unfused)
     return invalid("pipeline must be Pipeline::Fused or Pipeline::Unfused");
-  if (!parseChip(options.chip))
+  if (!options.chip.empty() && !parseChip(options.chip))
     return invalid("chip '" + options.chip + "' is not supported: use " +
-                   supportedChipNames());
+                   supportedChipNames() +
+                   ", or leave it empty for the "
+                   "device's");
   const Tuning &t = options.tuning;
   struct Knob {
     const char *name;
@@ -114,28 +117,34 @@ Status validate(const AttentionDesc &desc) {
     return invalid("scale is " + std::to_string(*desc.scale) +
                    "; it must be positive and finite (leave it unset for "
                    "1/sqrt(D))");
+  // The op keeps the scale as an f32: it must be a normal f32.
+  if (desc.scale && (*desc.scale > FLT_MAX || *desc.scale < FLT_MIN)) {
+    std::string text;
+    llvm::raw_string_ostream(text) << llvm::format("%g", *desc.scale);
+    return invalid("scale is " + text +
+                   ", outside the range of an f32 (the attention op stores "
+                   "it as one): use a value from 1.2e-38 to 3.4e38");
+  }
   // The tensors must be addressable with the kernels' 64-bit offsets and the
   // unfused workspace (2 * B*H*N*N elements) must be countable.
-  double elements = double(desc.batch) * double(desc.heads) *
-                    double(desc.seqLen) * double(desc.headDim);
-  if (elements > double(rt::kMaxElements))
-    return invalid("B*H*N*D = " + std::to_string(elements) +
-                   " elements is more than the 2^40 a tensor may hold");
+  if (Status status = desc.problem().validate(); !status.ok())
+    return status;
   return validateOptions(desc.compileOptions());
 }
 
+rt::Problem AttentionDesc::problem() const {
+  rt::Problem problem = rt::Problem::attention(batch, heads, seqLen, headDim,
+                                               dtypeOf(elementType));
+  problem.causal = causal;
+  problem.scale = scale;
+  problem.lse = lse;
+  problem.pipeline = pipeline == Pipeline::Unfused ? rt::PipelineKind::Unfused
+                                                   : rt::PipelineKind::Fused;
+  return problem;
+}
+
 std::string toMlir(const AttentionDesc &desc) {
-  AttentionSpec spec;
-  spec.batch = desc.batch;
-  spec.heads = desc.heads;
-  spec.seqLen = desc.seqLen;
-  spec.headDim = desc.headDim;
-  spec.dtype = nameOf(desc.elementType);
-  spec.causal = desc.causal;
-  if (desc.scale)
-    spec.scale = float(*desc.scale);
-  spec.lse = desc.lse;
-  return buildAttentionModule(spec);
+  return buildAttentionModule(desc.problem());
 }
 
 //===----------------------------------------------------------------------===//
@@ -242,13 +251,17 @@ std::string describeOptions(const CompileOptions &options) {
          " num-stages=" + std::to_string(t.numStages);
 }
 
-uint64_t cacheKey(std::string_view mlirText, const CompileOptions &options) {
+/// Everything a cache key is hashed from: compiler version, options (with
+/// the chip resolved) and the input text. Disk entries keep it, so that an
+/// entry is only ever loaded for the request it was made for.
+std::string keyMaterial(std::string_view mlirText,
+                        const CompileOptions &options) {
   std::string material = ATTN_COMPILER_VERSION;
   material += '\0';
   material += describeOptions(options);
   material += '\0';
   material.append(mlirText.data(), mlirText.size());
-  return llvm::xxh3_64bits(material);
+  return material;
 }
 
 } // namespace
@@ -286,20 +299,10 @@ rt::Expected<rt::Context *> context() {
 // Kernel
 //===----------------------------------------------------------------------===//
 
-/// The module and kernels of a Kernel on the GPU.
+/// A Kernel on the GPU: the runtime's launcher over the loaded module.
 struct Kernel::Loaded {
-  /// Where a kernel parameter comes from.
-  struct Arg {
-    enum Kind { Q, K, V, O, Lse, Workspace } kind;
-    size_t workspace = 0;
-  };
-
   rt::Context *context = nullptr;
-  rt::Module module;
-  std::vector<rt::Kernel> kernels;
-  std::vector<std::vector<Arg>> args;
-  std::mutex workspaceMutex;
-  std::vector<rt::DeviceBuffer> workspace;
+  std::unique_ptr<rt::Pipeline> pipeline;
 };
 
 Kernel::Kernel() = default;
@@ -310,15 +313,10 @@ bool Kernel::loaded() const { return loaded_ != nullptr; }
 /// Builds Kernels, which only this file may construct.
 struct KernelFactory {
   static rt::Expected<std::shared_ptr<Kernel>>
-  create(std::string ptx, const CompileOptions &options, uint64_t key,
+  create(std::string ptx, const CompileOptions &options, std::string material,
          Origin origin, const Environment &env);
   static Status load(Kernel &kernel, const Environment &env);
 };
-
-/// "90" for sm_90 and sm_90a.
-static int chipCapability(const std::string &chip) {
-  return std::atoi(chip.c_str() + 3);
-}
 
 Status KernelFactory::load(Kernel &kernel, const Environment &env) {
   rt::Expected<rt::Context *> ctx = context();
@@ -328,13 +326,14 @@ Status KernelFactory::load(Kernel &kernel, const Environment &env) {
   if (Status status = context.makeCurrent(); !status.ok())
     return status;
   int capability = context.computeCapability();
-  if (capability < chipCapability(kernel.chip_) ||
-      (kernel.chip_ == "sm_90a" && capability != 90))
-    return Status::error(
-        StatusCode::InvalidArgument,
-        "the kernel was compiled for " + kernel.chip_ + " but device 0 (" +
-            context.deviceName() + ") is sm_" + std::to_string(capability) +
-            ": compile with chip = \"sm_" + std::to_string(capability) + "\"");
+  const ChipInfo &chip = chipInfo(*parseChip(kernel.chip_));
+  if (capability < chip.capability || (chip.hasWgmma && capability != 90))
+    return Status::error(StatusCode::InvalidArgument,
+                         "the kernel was compiled for " + kernel.chip_ +
+                             " but device 0 (" + context.deviceName() +
+                             ") is sm_" + std::to_string(capability) +
+                             ": leave the chip empty to compile for the "
+                             "device's");
 
   std::string name = "attn-" + hex(kernel.key_);
   auto loaded = std::make_unique<Kernel::Loaded>();
@@ -352,9 +351,10 @@ Status KernelFactory::load(Kernel &kernel, const Environment &env) {
     cubinEntry = hex(kernel.key_) + "-sm" + std::to_string(capability) +
                  "-cuda" + std::to_string(driverVersion) + ".cubin";
   }
+  std::string cubinMaterial = kernel.keyMaterial_ + '\0' + cubinEntry;
   std::optional<std::string> cubin;
   if (cache)
-    cubin = cache->load(cubinEntry);
+    cubin = cache->load(cubinEntry, cubinMaterial);
   if (!cubin) {
     rt::Expected<std::string> assembled =
         rt::Module::assemble(context, kernel.ptx_, name);
@@ -362,57 +362,33 @@ Status KernelFactory::load(Kernel &kernel, const Environment &env) {
       return assembled.status();
     cubin = assembled.take();
     if (cache)
-      cache->store(cubinEntry, *cubin);
+      cache->store(cubinEntry, cubinMaterial, *cubin);
   }
   rt::Expected<rt::Module> module =
       rt::Module::loadCubin(context, *cubin, name);
   if (!module.ok())
     return module.status();
-  loaded->module = module.take();
-
-  const rt::Manifest &manifest = kernel.manifest_;
-  for (const rt::KernelDecl &decl : manifest.kernels) {
-    rt::Expected<rt::Kernel> function = loaded->module.kernel(decl.name);
-    if (!function.ok())
-      return function.status();
-    loaded->kernels.push_back(function.take());
-    std::vector<Kernel::Loaded::Arg> args;
-    for (const std::string &arg : decl.args) {
-      using Arg = Kernel::Loaded::Arg;
-      if (arg == "q")
-        args.push_back({Arg::Q});
-      else if (arg == "k")
-        args.push_back({Arg::K});
-      else if (arg == "v")
-        args.push_back({Arg::V});
-      else if (arg == "o")
-        args.push_back({Arg::O});
-      else if (arg == "lse")
-        args.push_back({Arg::Lse});
-      else if (const rt::BufferDecl *buffer = manifest.findBuffer(arg))
-        args.push_back(
-            {Arg::Workspace, size_t(buffer - manifest.buffers.data())});
-      else
-        return Status::error(StatusCode::ParseError,
-                             "kernel '" + decl.name +
-                                 "' takes an undeclared argument '" + arg +
-                                 "'");
-    }
-    loaded->args.push_back(std::move(args));
-  }
+  rt::Expected<rt::Pipeline> pipeline =
+      rt::Pipeline::create(context, kernel.manifest_, module.take(), name);
+  if (!pipeline.ok())
+    return pipeline.status();
+  loaded->pipeline = std::make_unique<rt::Pipeline>(pipeline.take());
   kernel.loaded_ = std::move(loaded);
   return Status::success();
 }
 
 rt::Expected<std::shared_ptr<Kernel>>
 KernelFactory::create(std::string ptx, const CompileOptions &options,
-                      uint64_t key, Origin origin, const Environment &env) {
+                      std::string material, Origin origin,
+                      const Environment &env) {
   std::shared_ptr<Kernel> kernel(new Kernel());
+  uint64_t key = llvm::xxh3_64bits(material);
   rt::Expected<rt::Manifest> manifest =
       rt::parseManifest(ptx, "attn-" + hex(key));
   if (!manifest.ok())
     return manifest.status();
   kernel->ptx_ = std::move(ptx);
+  kernel->keyMaterial_ = std::move(material);
   kernel->manifest_ = manifest.take();
   kernel->pipeline_ = options.pipeline;
   kernel->chip_ = options.chip;
@@ -425,78 +401,32 @@ KernelFactory::create(std::string ptx, const CompileOptions &options,
   return kernel;
 }
 
-static std::string shapeText(const std::vector<int64_t> &values) {
-  std::string text = "[";
-  for (size_t i = 0; i < values.size(); ++i)
-    text += (i ? "," : "") + std::to_string(values[i]);
-  return text + "]";
-}
-
-/// Checks one tensor against the packed layout of `shape` ("B,H,N,D").
-static Status checkTensor(const char *what, const TensorRef &tensor,
-                          const std::vector<int64_t> &shape,
-                          const char *dimNames, size_t alignment) {
-  std::string name = what;
-  if (tensor.address == 0)
-    return invalid(name + ": null device pointer");
-  if (tensor.address % alignment != 0) {
-    std::string address;
-    llvm::raw_string_ostream(address) << llvm::format_hex(tensor.address, 2);
-    return invalid(name + ": address " + address + " is not " +
-                   std::to_string(alignment) +
-                   "-byte aligned; the kernels use vector loads and stores "
-                   "of that width");
-  }
-  if (tensor.strides.empty())
-    return Status::success();
-  std::string layout = name + " [" + dimNames + "] = " + shapeText(shape);
-  if (tensor.strides.size() != shape.size())
-    return invalid(name + ": " + std::to_string(tensor.strides.size()) +
-                   " strides given for the rank-" +
-                   std::to_string(shape.size()) + " tensor " + layout +
-                   "; give one per dimension, or none for a packed tensor");
-  std::vector<int64_t> packed(shape.size(), 1);
-  for (size_t i = shape.size() - 1; i > 0; --i)
-    packed[i - 1] = packed[i] * shape[i];
-  for (size_t i = 0; i < shape.size(); ++i) {
-    // A dimension of extent 1 is never stepped over: any stride will do.
-    if (shape[i] == 1 || tensor.strides[i] == packed[i])
-      continue;
-    return invalid(name + ": strides " + shapeText(tensor.strides) +
-                   " are not the packed row-major layout of " + layout +
-                   " (strides " + shapeText(packed) + "); dimension " +
-                   std::to_string(i) + " has stride " +
-                   std::to_string(tensor.strides[i]) + " where " +
-                   std::to_string(packed[i]) +
-                   " is needed. The kernels read packed tensors only: "
-                   "make a contiguous copy first");
-  }
-  return Status::success();
+/// The tensors of a launch, by role; strides as given (empty: packed).
+static rt::TensorBindings bindingsOf(const TensorRef &q, const TensorRef &k,
+                                     const TensorRef &v, const TensorRef &o,
+                                     const TensorRef *lse) {
+  rt::TensorBindings tensors;
+  using R = rt::TensorRole;
+  tensors.bind(R::Q, {q.address, q.strides});
+  tensors.bind(R::K, {k.address, k.strides});
+  tensors.bind(R::V, {v.address, v.strides});
+  tensors.bind(R::O, {o.address, o.strides});
+  if (lse)
+    tensors.bind(R::Lse, {lse->address, lse->strides});
+  return tensors;
 }
 
 Status Kernel::checkTensors(const TensorRef &q, const TensorRef &k,
                             const TensorRef &v, const TensorRef &o,
                             const TensorRef *lse) const {
   const rt::Problem &p = manifest_.problem;
-  std::vector<int64_t> shape = {p.batch, p.heads, p.seqLen, p.headDim};
-  struct Operand {
-    const char *name;
-    const TensorRef &tensor;
-  } operands[] = {{"q", q}, {"k", k}, {"v", v}, {"o", o}};
-  for (const Operand &operand : operands)
-    if (Status status =
-            checkTensor(operand.name, operand.tensor, shape, "B,H,N,D", 16);
-        !status.ok())
-      return status;
   if (p.lse && !lse)
     return invalid("lse: this kernel writes the logsumexp (it was compiled "
                    "with lse); pass an f32 [B,H,N] lse tensor");
   if (!p.lse && lse)
     return invalid("lse: given, but this kernel was compiled without the "
                    "logsumexp; set AttentionDesc::lse to get it");
-  if (lse)
-    return checkTensor("lse", *lse, {p.batch, p.heads, p.seqLen}, "B,H,N", 4);
-  return Status::success();
+  return rt::checkBindings(manifest_, bindingsOf(q, k, v, o, lse));
 }
 
 Status Kernel::launch(const TensorRef &q, const TensorRef &k,
@@ -504,7 +434,7 @@ Status Kernel::launch(const TensorRef &q, const TensorRef &k,
                       CUstream_st *stream) const {
   if (Status status = checkTensors(q, k, v, o, nullptr); !status.ok())
     return status;
-  return launchChecked(q, k, v, o, nullptr, stream);
+  return launchChecked(bindingsOf(q, k, v, o, nullptr), stream);
 }
 
 Status Kernel::launch(const TensorRef &q, const TensorRef &k,
@@ -512,13 +442,12 @@ Status Kernel::launch(const TensorRef &q, const TensorRef &k,
                       const TensorRef &lse, CUstream_st *stream) const {
   if (Status status = checkTensors(q, k, v, o, &lse); !status.ok())
     return status;
-  return launchChecked(q, k, v, o, &lse, stream);
+  return launchChecked(bindingsOf(q, k, v, o, &lse), stream);
 }
 
-Status Kernel::launchChecked(const TensorRef &q, const TensorRef &k,
-                             const TensorRef &v, const TensorRef &o,
-                             const TensorRef *lse, CUstream_st *stream) const {
-  Loaded *loaded = loaded_.get();
+Status Kernel::launchChecked(const rt::TensorBindings &tensors,
+                             CUstream_st *stream) const {
+  const Loaded *loaded = loaded_.get();
   if (!loaded) {
     // Kernels that fail to load for any other reason are not handed out.
     rt::Expected<rt::Context *> ctx = context();
@@ -528,60 +457,32 @@ Status Kernel::launchChecked(const TensorRef &q, const TensorRef &k,
   }
   if (Status status = loaded->context->makeCurrent(); !status.ok())
     return status;
-  const rt::Manifest &manifest = manifest_;
-  // The workspace is allocated once, at the first launch.
-  {
-    std::lock_guard<std::mutex> lock(loaded->workspaceMutex);
-    if (loaded->workspace.size() != manifest.buffers.size()) {
-      for (const rt::BufferDecl &buffer : manifest.buffers) {
-        rt::Expected<rt::DeviceBuffer> allocated = rt::DeviceBuffer::allocate(
-            *loaded->context, buffer.bytes(),
-            "unfused workspace '" + buffer.name + "'");
-        if (!allocated.ok()) {
-          loaded->workspace.clear();
-          return allocated.status();
-        }
-        loaded->workspace.push_back(allocated.take());
-      }
-    }
-  }
-  using Arg = Kernel::Loaded::Arg;
-  std::vector<CUdeviceptr> pointers;
-  for (size_t i = 0; i < loaded->kernels.size(); ++i) {
-    pointers.clear();
-    for (const Arg &arg : loaded->args[i]) {
-      switch (arg.kind) {
-      case Arg::Q:
-        pointers.push_back(q.address);
-        break;
-      case Arg::K:
-        pointers.push_back(k.address);
-        break;
-      case Arg::V:
-        pointers.push_back(v.address);
-        break;
-      case Arg::O:
-        pointers.push_back(o.address);
-        break;
-      case Arg::Lse:
-        pointers.push_back(lse ? lse->address : 0);
-        break;
-      case Arg::Workspace:
-        pointers.push_back(loaded->workspace[arg.workspace].pointer());
-        break;
-      }
-    }
-    if (Status status = loaded->kernels[i].launch(manifest.kernels[i].shape,
-                                                  pointers, stream);
-        !status.ok())
-      return status;
-  }
-  return Status::success();
+  return loaded->pipeline->run(tensors, stream);
 }
 
 //===----------------------------------------------------------------------===//
 // compile()
 //===----------------------------------------------------------------------===//
+
+/// Writes `text` to `<directory>/<name>` for ATTN_DUMP_DIR.
+static Status writeDumpFile(llvm::StringRef directory, llvm::StringRef name,
+                            llvm::StringRef text) {
+  llvm::SmallString<256> path(directory);
+  llvm::sys::path::append(path, name);
+  std::error_code error;
+  llvm::raw_fd_ostream os(path, error);
+  if (!error) {
+    os << text;
+    os.close();
+    error = os.error();
+    os.clear_error();
+  }
+  if (error)
+    return Status::error(StatusCode::IoError, "ATTN_DUMP_DIR: cannot write '" +
+                                                  std::string(path) +
+                                                  "': " + error.message());
+  return Status::success();
+}
 
 /// Runs the pipeline with the environment's debugging switches.
 static rt::Expected<std::string> runPipeline(std::string_view mlirText,
@@ -605,43 +506,92 @@ static rt::Expected<std::string> runPipeline(std::string_view mlirText,
                            "ATTN_DUMP_DIR: cannot create '" + std::string(dir) +
                                "': " + error.message());
     dumpDirectory = std::string(dir);
-    DumpIRInstrumentation::writeFile(
-        dumpDirectory, "00-input.mlir",
-        llvm::StringRef(mlirText.data(), mlirText.size()));
+    if (Status status =
+            writeDumpFile(dumpDirectory, "input.mlir",
+                          llvm::StringRef(mlirText.data(), mlirText.size()));
+        !status.ok())
+      return status;
   }
   CompileHooks hooks;
   hooks.configurePassManager = [&](mlir::PassManager &pm) {
-    if (!dumpDirectory.empty()) {
-      // One pass at a time, so that every file holds a consistent module.
-      pm.getContext()->disableMultithreading();
-      pm.addInstrumentation(
-          std::make_unique<DumpIRInstrumentation>(dumpDirectory));
-    }
+    // Every pass on the crash-guarded thread: a crash on a thread of the
+    // context's pool would not be caught.
+    pm.getContext()->disableMultithreading();
+    // The IR after every pass that changed it, one file each, in MLIR's
+    // file tree (a directory per op the passes ran on).
+    if (!dumpDirectory.empty())
+      pm.enableIRPrintingToFileTree(
+          /*shouldPrintBeforePass=*/[](mlir::Pass *,
+                                       mlir::Operation *) { return false; },
+          /*shouldPrintAfterPass=*/
+          [](mlir::Pass *, mlir::Operation *) { return true; },
+          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/true,
+          /*printAfterOnlyOnFailure=*/false, dumpDirectory);
     if (env.passTiming)
       pm.enableTiming(); // Printed to stderr when the pass manager ends.
   };
-  llvm::Expected<CompiledAttention> compiled = compileAttention(
-      llvm::StringRef(mlirText.data(), mlirText.size()),
-      options.pipeline == Pipeline::Fused ? PipelineKind::fused
-                                          : PipelineKind::unfused,
-      pipelineOptions, hooks);
-  if (!compiled)
+  // The parser and the passes have inputs that crash them (upstream bugs,
+  // stack overflows on deep nesting): a crash is an error like any other.
+  // compileAttention makes a fresh MLIRContext, so nothing a crash leaves
+  // half-updated is used again.
+  std::optional<CompiledAttention> compiled;
+  llvm::Error error = runCrashSafely(
+      [&]() -> llvm::Error {
+        llvm::Expected<CompiledAttention> result = compileAttention(
+            llvm::StringRef(mlirText.data(), mlirText.size()),
+            options.pipeline == Pipeline::Fused ? PipelineKind::fused
+                                                : PipelineKind::unfused,
+            pipelineOptions, hooks);
+        if (!result)
+          return result.takeError();
+        compiled = std::move(*result);
+        return llvm::Error::success();
+      },
+      "parsing and compiling the module");
+  if (error)
     return Status::error(StatusCode::InvalidArgument,
-                         "attn compiler: " + toString(compiled.takeError()));
+                         "attn compiler: " + toString(std::move(error)));
   if (!dumpDirectory.empty()) {
-    DumpIRInstrumentation::writeFile(dumpDirectory, "final.ptx", compiled->ptx);
+    if (Status status =
+            writeDumpFile(dumpDirectory, "final.ptx", compiled->ptx);
+        !status.ok())
+      return status;
     llvm::errs() << "attn: dumped the IR after each pass and the PTX to "
                  << dumpDirectory << "\n";
   }
   return std::move(compiled->ptx);
 }
 
+/// The chip to compile for: the one asked for, else device 0's, else (no
+/// GPU here) sm_90.
+static rt::Expected<std::string> resolveChip(const std::string &requested) {
+  if (!requested.empty())
+    return requested;
+  rt::Expected<rt::Context *> ctx = context();
+  if (!ctx.ok())
+    return std::string(chipInfo(Chip::SM90).name);
+  int capability = (*ctx)->computeCapability();
+  std::optional<Chip> chip = chipForDevice(capability / 10, capability % 10);
+  if (!chip)
+    return invalid("device 0 (" + (*ctx)->deviceName() + ") is sm_" +
+                   std::to_string(capability) +
+                   ", older than every chip attn generates code for (" +
+                   supportedChipNames() + ")");
+  return std::string(chipInfo(*chip).name);
+}
+
 rt::Expected<std::shared_ptr<const Kernel>>
-compile(std::string_view mlirText, const CompileOptions &options) {
-  if (Status status = validateOptions(options); !status.ok())
+compile(std::string_view mlirText, const CompileOptions &requested) {
+  if (Status status = validateOptions(requested); !status.ok())
     return status;
+  CompileOptions options = requested;
+  rt::Expected<std::string> chip = resolveChip(requested.chip);
+  if (!chip.ok())
+    return chip.status();
+  options.chip = chip.take();
   Environment env = Environment::read();
-  uint64_t key = cacheKey(mlirText, options);
+  std::string material = keyMaterial(mlirText, options);
+  uint64_t key = llvm::xxh3_64bits(material);
   bool useCaches = env.useCaches();
   if (useCaches) {
     std::lock_guard<std::mutex> lock(state().mutex);
@@ -657,11 +607,12 @@ compile(std::string_view mlirText, const CompileOptions &options) {
   rt::Expected<std::shared_ptr<Kernel>> kernel =
       Status::error(StatusCode::IoError, "not found in the cache");
   if (cache)
-    if (std::optional<std::string> ptx = cache->load(entry)) {
-      kernel = KernelFactory::create(std::move(*ptx), options, key,
+    if (std::optional<std::string> ptx = cache->load(entry, material)) {
+      kernel = KernelFactory::create(std::move(*ptx), options, material,
                                      Origin::DiskCache, env);
-      // An entry with a sound checksum and an unreadable manifest was
-      // written by another compiler version that shares the key: rebuild.
+      // An entry with a sound checksum and key and an unreadable manifest
+      // was written by a compiler whose version string did not change:
+      // rebuild.
       if (!kernel.ok() && kernel.status().code() == StatusCode::ParseError)
         report("cache entry '" + cache->path(entry) +
                "' holds no valid manifest (" + kernel.status().message() +
@@ -672,9 +623,9 @@ compile(std::string_view mlirText, const CompileOptions &options) {
     if (!ptx.ok())
       return ptx.status();
     if (cache)
-      cache->store(entry, *ptx);
-    kernel =
-        KernelFactory::create(ptx.take(), options, key, Origin::Compiled, env);
+      cache->store(entry, material, *ptx);
+    kernel = KernelFactory::create(ptx.take(), options, material,
+                                   Origin::Compiled, env);
     if (!kernel.ok())
       return kernel.status();
   }

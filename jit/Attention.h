@@ -13,22 +13,29 @@
 //
 // Errors are values (attn::rt::Status, attn::rt::Expected<T>), never
 // exceptions or aborts: a bad description, a refused tensor or a compiler
-// diagnostic comes back as a Status whose message says what to change.
+// diagnostic comes back as a Status whose message says what to change. That
+// holds for any MLIR text: the compiler runs on a thread of its own under a
+// crash guard, so text that crashes MLIR's parser is an error too.
 //
 // Caching. compile() looks in an in-process table (the same description
 // returns the same Kernel object), then in a disk cache, then compiles and
 // fills both. The disk cache lives in $ATTN_CACHE_DIR, else
 // $XDG_CACHE_HOME/attn, else ~/.cache/attn; an entry is keyed by an xxh3
 // hash of the input IR, the pipeline and its options, the chip and the
-// compiler version, written atomically (temporary file + rename) and
-// checksummed, so a damaged entry is reported once and rebuilt, never
-// loaded. On a GPU host the cubin the driver assembled is cached next to the
-// PTX, so a disk hit loads in milliseconds.
+// compiler version, holds all of that to be compared with the request, and
+// is written atomically (temporary file + rename) and checksummed, so a
+// damaged entry, or one made for another request, is reported once and
+// rebuilt, never loaded (jit/DiskCache.h). On a GPU host the cubin the
+// driver assembled is cached next to the PTX, so a disk hit loads in
+// milliseconds.
 //
 // Environment:
 //   ATTN_CACHE_DIR=dir    where the disk cache lives
 //   ATTN_DISABLE_CACHE=1  neither cache is read or written
-//   ATTN_DUMP_DIR=dir     write the IR after every pass (NN-pass.mlir) and the
+//   ATTN_DUMP_DIR=dir     write the input (input.mlir), the IR after every
+//                         pass that changed it (MLIR's file tree: one
+//                         directory per op that passes run on, files
+//                         N_<pass>.mlir numbered in execution order) and the
 //                         final PTX to dir/<pipeline>-<key>/; compiles afresh
 //   ATTN_PASS_TIMING=1    print the pass timings to stderr; compiles afresh
 //
@@ -42,6 +49,7 @@
 #define ATTN_COMPILER_JIT_ATTENTION_H
 
 #include "runtime/Manifest.h"
+#include "runtime/Problem.h"
 #include "runtime/Status.h"
 
 #include <cstdint>
@@ -56,6 +64,7 @@ struct CUstream_st; // CUstream and cudaStream_t are CUstream_st *.
 
 namespace attn::rt {
 class Context;
+class TensorBindings;
 } // namespace attn::rt
 
 namespace attn::jit {
@@ -80,14 +89,17 @@ struct Tuning {
 /// How to compile: used for descriptions and for MLIR text alike.
 struct CompileOptions {
   Pipeline pipeline = Pipeline::Fused;
-  /// Target GPU: "sm_80", "sm_90" or "sm_90a".
-  std::string chip = "sm_90";
+  /// Target GPU, one of attn::supportedChipNames() ("sm_80", ..., "sm_90a"),
+  /// or empty: the chip of device 0 (attn::chipForDevice), sm_90 on a host
+  /// without a GPU. The chip chosen is part of the cache key (Kernel::chip()).
+  std::string chip;
   Tuning tuning;
 };
 
 /// O = softmax(scale * Q K^T [causal mask]) V with Q, K, V, O packed
 /// row-major [B, H, N, D] tensors of `elementType`, and optionally the f32
-/// [B, H, N] natural-log logsumexp of each row.
+/// [B, H, N] natural-log logsumexp of each row. The public face of the
+/// problem description every layer shares (rt::Problem, from problem()).
 struct AttentionDesc {
   ElementType elementType = ElementType::F16;
   int64_t batch = 1;    ///< B >= 1
@@ -95,16 +107,19 @@ struct AttentionDesc {
   int64_t seqLen = 1;   ///< N >= 1
   int64_t headDim = 64; ///< D <= 256, a multiple of 16 (of 8 for f32)
   bool causal = false;
-  /// Softmax scale; 1/sqrt(D) when unset.
+  /// Softmax scale; 1/sqrt(D) when unset. Stored as an f32 by the op.
   std::optional<double> scale;
   /// Also write the logsumexp (needed by a backward pass).
   bool lse = false;
 
   Pipeline pipeline = Pipeline::Fused;
-  std::string chip = "sm_90";
+  /// As CompileOptions::chip: empty means the device's.
+  std::string chip;
   Tuning tuning;
 
   CompileOptions compileOptions() const { return {pipeline, chip, tuning}; }
+  /// The forward problem this describes: Hkv = H, Nq = Nk = N.
+  rt::Problem problem() const;
 };
 
 /// Success, or an InvalidArgument error naming the field and the rule it
@@ -152,6 +167,7 @@ public:
   const rt::Manifest &manifest() const { return manifest_; }
   const rt::Problem &problem() const { return manifest_.problem; }
   Pipeline pipeline() const { return pipeline_; }
+  /// The chip compiled for: the one asked for, or the device's.
   const std::string &chip() const { return chip_; }
   /// The cache key: xxh3 of IR, options, chip and compiler version.
   uint64_t key() const { return key_; }
@@ -160,13 +176,14 @@ public:
   bool loaded() const;
   /// Device bytes of the unfused pipeline's S and P (0 when fused),
   /// allocated at the first launch.
-  uint64_t workspaceBytes() const { return manifest_.intermediateBytes(); }
+  uint64_t workspaceBytes() const { return manifest_.workspaceBytes(); }
 
   /// Launches every kernel, in order, on `stream` (null: the default
-  /// stream) with the given device tensors; does not wait. Checks first, with
-  /// a message naming the tensor: null or misaligned addresses, strides of
-  /// the wrong rank or not packed, lse given but not compiled (or needed and
-  /// not given). The tensors must live on the JIT's device (context()).
+  /// stream) with the given device tensors, through the runtime's launcher
+  /// (rt::Pipeline); does not wait. Checks first, with a message naming the
+  /// tensor: null or misaligned addresses, strides of the wrong rank or not
+  /// packed, lse given but not compiled (or needed and not given). The
+  /// tensors must live on the JIT's device (context()).
   rt::Status launch(const TensorRef &q, const TensorRef &k, const TensorRef &v,
                     const TensorRef &o, CUstream_st *stream = nullptr) const;
   rt::Status launch(const TensorRef &q, const TensorRef &k, const TensorRef &v,
@@ -182,11 +199,13 @@ private:
   friend struct KernelFactory;
   struct Loaded;
   Kernel();
-  rt::Status launchChecked(const TensorRef &q, const TensorRef &k,
-                           const TensorRef &v, const TensorRef &o,
-                           const TensorRef *lse, CUstream_st *stream) const;
+  /// Hands checked tensors to the launcher.
+  rt::Status launchChecked(const rt::TensorBindings &tensors,
+                           CUstream_st *stream) const;
 
   std::string ptx_;
+  /// What the cache key was hashed from, for the cubin cache entry.
+  std::string keyMaterial_;
   rt::Manifest manifest_;
   Pipeline pipeline_ = Pipeline::Fused;
   std::string chip_;

@@ -66,6 +66,10 @@ CudaDriver::load(const std::string &libraryPath) {
   }
   ATTN_CUDA_DRIVER_FUNCTIONS(ATTN_DRIVER_LOOKUP)
 #undef ATTN_DRIVER_LOOKUP
+#define ATTN_DRIVER_LOOKUP_OPTIONAL(name)                                      \
+  api.name = reinterpret_cast<decltype(api.name)>(dlsym(handle, #name));
+  ATTN_CUDA_DRIVER_OPTIONAL_FUNCTIONS(ATTN_DRIVER_LOOKUP_OPTIONAL)
+#undef ATTN_DRIVER_LOOKUP_OPTIONAL
 
   return std::make_unique<CudaDriver>(api, libraryPath);
 }

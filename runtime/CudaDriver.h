@@ -61,10 +61,16 @@ namespace attn::rt {
   X(cuEventSynchronize)                                                        \
   X(cuEventElapsedTime_v2)
 
+/// Entry points some drivers lack; a missing one is null, and the runtime
+/// says which call it needed when it is used. cuTensorMapEncodeTiled came
+/// with CUDA 12.0.
+#define ATTN_CUDA_DRIVER_OPTIONAL_FUNCTIONS(X) X(cuTensorMapEncodeTiled)
+
 /// The table of driver entry points. A null member was not loaded.
 struct DriverApi {
 #define ATTN_DRIVER_API_MEMBER(name) decltype(&::name) name = nullptr;
   ATTN_CUDA_DRIVER_FUNCTIONS(ATTN_DRIVER_API_MEMBER)
+  ATTN_CUDA_DRIVER_OPTIONAL_FUNCTIONS(ATTN_DRIVER_API_MEMBER)
 #undef ATTN_DRIVER_API_MEMBER
 };
 
@@ -77,7 +83,8 @@ public:
   /// Opens `libraryPath` and looks up every entry point: a fresh loader,
   /// independent of the process-wide one. Fails with StatusCode::NoDriver
   /// ("no CUDA driver found: dlopen(...) failed: ...") when the library cannot
-  /// be opened, and StatusCode::DriverError when it lacks an entry point.
+  /// be opened, and StatusCode::DriverError when it lacks an entry point
+  /// (other than the optional ones).
   static Expected<std::unique_ptr<CudaDriver>>
   load(const std::string &libraryPath);
 

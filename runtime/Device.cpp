@@ -213,8 +213,7 @@ Kernel::Kernel(const CudaDriver &driver, CUfunction function, std::string name,
     : driver_(&driver), function_(function), name_(std::move(name)),
       attributes_(attributes) {}
 
-Status Kernel::launch(const LaunchShape &shape,
-                      const std::vector<CUdeviceptr> &args,
+Status Kernel::launch(const LaunchShape &shape, const KernelArgs &args,
                       CUstream stream) const {
   std::string refusing = "refusing to launch kernel '" + name_ + "'";
   if (Status status = validateLaunchShape(shape); !status.ok())
@@ -250,17 +249,13 @@ Status Kernel::launch(const LaunchShape &shape,
     sharedBytesEnabled_ = shape.sharedBytes;
   }
 
-  std::vector<CUdeviceptr> values = args;
-  std::vector<void *> params(values.size());
-  for (size_t i = 0; i < values.size(); ++i)
-    params[i] = &values[i];
+  void **params = args.empty() ? nullptr : args.pointers();
   return driver_->check(
       api.cuLaunchKernel(function_, unsigned(shape.grid.x),
                          unsigned(shape.grid.y), unsigned(shape.grid.z),
                          unsigned(shape.block.x), unsigned(shape.block.y),
                          unsigned(shape.block.z), unsigned(shape.sharedBytes),
-                         stream, params.empty() ? nullptr : params.data(),
-                         nullptr),
+                         stream, params, nullptr),
       "cuLaunchKernel", doing);
 }
 
@@ -309,8 +304,9 @@ Expected<std::string> Module::assemble(const Context &context,
   void *values[] = {errorLog.data(),
                     reinterpret_cast<void *>(kJitLogBytes - 1)};
   CUlinkState link = nullptr;
-  if (Status status = driver.check(
-          api.cuLinkCreate_v2(2, options, values, &link), "cuLinkCreate", doing);
+  if (Status status =
+          driver.check(api.cuLinkCreate_v2(2, options, values, &link),
+                       "cuLinkCreate", doing);
       !status.ok())
     return status;
   struct Destroy {

@@ -11,6 +11,7 @@
 #define ATTN_RUNTIME_DEVICE_H
 
 #include "runtime/CudaDriver.h"
+#include "runtime/KernelArgs.h"
 #include "runtime/LaunchShape.h"
 #include "runtime/Status.h"
 
@@ -121,11 +122,12 @@ public:
   const std::string &name() const { return name_; }
   const KernelAttributes &attributes() const { return attributes_; }
 
-  /// Launches on `stream` with one 64-bit pointer parameter per entry of
-  /// `args`. The shape is checked (validateLaunchShape and the kernel's own
-  /// thread limit) before any driver call. Dynamic shared memory above
-  /// 48 KiB is enabled with cuFuncSetAttribute first. Does not wait.
-  Status launch(const LaunchShape &shape, const std::vector<CUdeviceptr> &args,
+  /// Launches on `stream` with the parameters `args` (pointers, scalars,
+  /// by-value blobs), in order. The shape is checked (validateLaunchShape
+  /// and the kernel's own thread limit) before any driver call. Dynamic
+  /// shared memory above 48 KiB is enabled with cuFuncSetAttribute first.
+  /// Does not wait.
+  Status launch(const LaunchShape &shape, const KernelArgs &args,
                 CUstream stream = nullptr) const;
 
 private:

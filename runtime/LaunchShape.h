@@ -1,5 +1,4 @@
-//===- LaunchShape.h - Grid, block and shared memory of a launch -*- C++
-//-*-===//
+//===- LaunchShape.h - Grid, block, shared memory of a launch --*- C++ -*-===//
 //
 // The shape of one kernel launch and the limits every launch must respect on
 // the chips this project targets (sm_80 and later). Checked before any driver

@@ -2,24 +2,29 @@
 
 #include "runtime/Pipeline.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include "runtime/File.h"
+#include "runtime/TensorMap.h"
+
+#include <mutex>
 
 using namespace attn::rt;
 
-Expected<std::string> attn::rt::readFile(const std::string &path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
-    return Status::error(StatusCode::IoError,
-                         "cannot open '" + path + "': " + std::strerror(errno));
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad())
-    return Status::error(StatusCode::IoError, "cannot read '" + path + "'");
-  return text.str();
+TensorArg attn::rt::tensorArg(const DeviceBuffer &buffer) {
+  return TensorArg(buffer.pointer(), {}, buffer.bytes());
 }
+
+/// The workspaces, allocated once by whichever run comes first.
+struct Pipeline::Workspaces {
+  std::mutex mutex;
+  bool allocated = false;
+  std::vector<DeviceBuffer> buffers;
+  int64_t measuredBytes = 0;
+};
+
+Pipeline::Pipeline() : workspaces_(std::make_unique<Workspaces>()) {}
+Pipeline::Pipeline(Pipeline &&) noexcept = default;
+Pipeline &Pipeline::operator=(Pipeline &&) noexcept = default;
+Pipeline::~Pipeline() = default;
 
 Expected<Pipeline> Pipeline::loadFile(const Context &context,
                                       const std::string &path) {
@@ -35,166 +40,172 @@ Expected<Pipeline> Pipeline::load(const Context &context,
   Expected<Manifest> manifest = parseManifest(ptx, name);
   if (!manifest.ok())
     return manifest.status();
-
-  Pipeline pipeline;
-  pipeline.context_ = &context;
-  pipeline.name_ = name;
-  pipeline.manifest_ = manifest.take();
-  const Manifest &decl = pipeline.manifest_;
-
   Expected<Module> module = Module::loadPtx(context, ptx, name);
   if (!module.ok())
     return module.status();
-  pipeline.module_ = module.take();
+  return create(context, manifest.take(), module.take(), name);
+}
 
+Expected<Pipeline> Pipeline::create(const Context &context, Manifest manifest,
+                                    Module module, const std::string &name) {
+  Pipeline pipeline;
+  pipeline.context_ = &context;
+  pipeline.name_ = name;
+  pipeline.manifest_ = std::move(manifest);
+  pipeline.module_ = std::move(module);
+  const Manifest &decl = pipeline.manifest_;
   for (const KernelDecl &kernelDecl : decl.kernels) {
     Expected<Kernel> kernel = pipeline.module_.kernel(kernelDecl.name);
     if (!kernel.ok())
       return kernel.status().withContext(name + ":" +
                                          std::to_string(kernelDecl.line));
     pipeline.kernels_.push_back(kernel.take());
-
-    std::vector<ArgSlot> slots;
+    std::vector<ArgRef> refs;
     for (const std::string &arg : kernelDecl.args) {
-      if (arg == "q")
-        slots.push_back({ArgSlot::Q});
-      else if (arg == "k")
-        slots.push_back({ArgSlot::K});
-      else if (arg == "v")
-        slots.push_back({ArgSlot::V});
-      else if (arg == "o")
-        slots.push_back({ArgSlot::O});
-      else if (arg == "lse")
-        slots.push_back({ArgSlot::Lse});
-      else if (const BufferDecl *buffer = decl.findBuffer(arg))
-        slots.push_back(
-            {ArgSlot::Intermediate, size_t(buffer - decl.buffers.data())});
-      else // parseManifest checked every name.
+      std::optional<ArgRef> ref = decl.find(arg);
+      if (!ref) // parseManifest checked every name.
         return Status::error(StatusCode::ParseError,
-                             name + ": unknown argument '" + arg + "'");
+                             name + ": kernel '" + kernelDecl.name +
+                                 "' takes '" + arg +
+                                 "', which the manifest does not declare");
+      refs.push_back(*ref);
     }
-    pipeline.argSlots_.push_back(std::move(slots));
+    pipeline.args_.push_back(std::move(refs));
   }
-
-  Expected<MemInfo> before = context.memInfo();
-  if (!before.ok())
-    return before.status();
-  for (const BufferDecl &buffer : decl.buffers) {
-    Expected<DeviceBuffer> allocated = DeviceBuffer::allocate(
-        context, buffer.bytes(), "intermediate '" + buffer.name + "'");
-    if (!allocated.ok())
-      return allocated.status().withContext(name);
-    pipeline.intermediates_.push_back(allocated.take());
-  }
-  Expected<MemInfo> after = context.memInfo();
-  if (!after.ok())
-    return after.status();
-  pipeline.measuredBytes_ =
-      int64_t(before->freeBytes) - int64_t(after->freeBytes);
   return pipeline;
 }
 
-Status Pipeline::checkIo(const PipelineIo &io) const {
-  const Problem &problem = manifest_.problem;
-  uint64_t tensorBytes =
-      uint64_t(problem.tensorElements()) * sizeOf(problem.dtype);
-  uint64_t lseBytes = uint64_t(problem.lseElements()) * sizeof(float);
-  struct Need {
-    const char *name;
-    const DeviceBuffer *buffer;
-    uint64_t bytes;
-  } needs[] = {{"q", io.q, tensorBytes},
-               {"k", io.k, tensorBytes},
-               {"v", io.v, tensorBytes},
-               {"o", io.o, tensorBytes},
-               {"lse", io.lse, problem.lse ? lseBytes : 0}};
-  for (const Need &need : needs) {
-    if (need.bytes == 0)
-      continue;
-    if (!need.buffer || !need.buffer->pointer())
-      return Status::error(StatusCode::InvalidArgument,
-                           name_ + ": no device buffer given for '" +
-                               need.name + "'");
-    if (need.buffer->bytes() < need.bytes)
-      return Status::error(StatusCode::InvalidArgument,
-                           name_ + ": buffer for '" + need.name + "' holds " +
-                               std::to_string(need.buffer->bytes()) +
-                               " bytes; the problem needs " +
-                               std::to_string(need.bytes));
+int64_t Pipeline::measuredWorkspaceBytes() const {
+  std::lock_guard<std::mutex> lock(workspaces_->mutex);
+  return workspaces_->measuredBytes;
+}
+
+Status Pipeline::allocateWorkspaces() const {
+  Workspaces &state = *workspaces_;
+  std::lock_guard<std::mutex> lock(state.mutex);
+  if (state.allocated)
+    return Status::success();
+  Expected<MemInfo> before = context_->memInfo();
+  if (!before.ok())
+    return before.status();
+  std::vector<DeviceBuffer> buffers;
+  for (const WorkspaceDecl &workspace : manifest_.workspaces) {
+    // The manifest bounds each count by 2^40 elements of at most 4 bytes:
+    // the product fits, and the driver refuses what the device cannot hold.
+    Expected<DeviceBuffer> allocated = DeviceBuffer::allocate(
+        *context_, workspace.bytes(), "workspace '" + workspace.name + "'");
+    if (!allocated.ok())
+      return allocated.status().withContext(name_);
+    buffers.push_back(allocated.take());
   }
+  Expected<MemInfo> after = context_->memInfo();
+  if (!after.ok())
+    return after.status();
+  state.buffers = std::move(buffers);
+  state.measuredBytes = int64_t(before->freeBytes) - int64_t(after->freeBytes);
+  state.allocated = true;
   return Status::success();
 }
 
-Status Pipeline::fillIntermediates(uint8_t value) {
-  for (DeviceBuffer &buffer : intermediates_)
+Status Pipeline::fillWorkspaces(uint8_t value) {
+  if (Status status = allocateWorkspaces(); !status.ok())
+    return status;
+  for (DeviceBuffer &buffer : workspaces_->buffers)
     if (Status status = buffer.fill(value); !status.ok())
       return status;
   return Status::success();
 }
 
-Status Pipeline::resolveArgs(const PipelineIo &io, size_t kernel,
-                             std::vector<CUdeviceptr> &args) const {
+Status Pipeline::packArguments(size_t index, const TensorBindings &tensors,
+                               KernelArgs &args) const {
   args.clear();
-  for (const ArgSlot &slot : argSlots_[kernel]) {
-    const DeviceBuffer *buffer = nullptr;
-    switch (slot.kind) {
-    case ArgSlot::Q:
-      buffer = io.q;
+  const Problem &problem = manifest_.problem;
+  for (const ArgRef &ref : args_[index]) {
+    switch (ref.kind) {
+    case ArgKind::Tensor:
+      args.addPointer(tensors.find(manifest_.tensors[ref.index].role)->address);
       break;
-    case ArgSlot::K:
-      buffer = io.k;
+    case ArgKind::Workspace:
+      args.addPointer(workspaces_->buffers[ref.index].pointer());
       break;
-    case ArgSlot::V:
-      buffer = io.v;
-      break;
-    case ArgSlot::O:
-      buffer = io.o;
-      break;
-    case ArgSlot::Lse:
-      buffer = io.lse;
-      break;
-    case ArgSlot::Intermediate:
-      buffer = &intermediates_[slot.intermediate];
+    case ArgKind::TensorMap: {
+      const TensorMapDecl &map = manifest_.tensorMaps[ref.index];
+      const TensorDecl *tensor = manifest_.findTensor(map.tensor);
+      Expected<CUtensorMap> encoded = encodeTensorMap(
+          context_->driver(), map, tensors.find(tensor->role)->address);
+      if (!encoded.ok())
+        return encoded.status().withContext(name_);
+      args.addBytes(&*encoded, TensorMapDecl::kBytes,
+                    TensorMapDecl::kAlignment);
       break;
     }
-    if (!buffer || !buffer->pointer())
-      return Status::error(StatusCode::InvalidArgument,
-                           name_ + ": kernel '" + kernels_[kernel].name() +
-                               "' has an argument with no device buffer");
-    args.push_back(buffer->pointer());
+    case ArgKind::Scalar: {
+      const ScalarDecl &scalar = manifest_.scalars[ref.index];
+      int64_t integer =
+          scalar.field ? problem.field(*scalar.field) : scalar.intValue;
+      switch (scalar.type) {
+      case ScalarType::I32:
+        args.addI32(int32_t(integer));
+        break;
+      case ScalarType::I64:
+        args.addI64(integer);
+        break;
+      case ScalarType::F32:
+        args.addF32(scalar.field ? float(integer) : float(scalar.floatValue));
+        break;
+      }
+      break;
+    }
+    }
   }
   return Status::success();
 }
 
-Status Pipeline::run(const PipelineIo &io) const {
-  if (Status status = checkIo(io); !status.ok())
+Status Pipeline::launchKernel(size_t index, const TensorBindings &tensors,
+                              CUstream stream, KernelArgs &scratch) const {
+  if (Status status = packArguments(index, tensors, scratch); !status.ok())
     return status;
-  std::vector<CUdeviceptr> args;
-  for (size_t k = 0; k < kernels_.size(); ++k) {
-    if (Status status = resolveArgs(io, k, args); !status.ok())
-      return status;
-    if (Status status = kernels_[k].launch(manifest_.kernels[k].shape, args);
-        !status.ok())
-      return status.withContext(name_);
-  }
+  if (Status status = kernels_[index].launch(manifest_.kernels[index].shape,
+                                             scratch, stream);
+      !status.ok())
+    return status.withContext(name_);
   return Status::success();
 }
 
-Expected<PipelineTiming> Pipeline::time(const std::vector<PipelineIo> &ioSets,
-                                        int warmup, int reps) const {
-  if (ioSets.empty())
-    return Status::error(StatusCode::InvalidArgument,
-                         "timing needs at least one set of buffers");
-  if (warmup < 0 || reps < 1)
-    return Status::error(StatusCode::InvalidArgument,
-                         "timing needs warmup >= 0 and reps >= 1");
-  for (const PipelineIo &io : ioSets)
-    if (Status status = checkIo(io); !status.ok())
+Status Pipeline::run(const TensorBindings &tensors, CUstream stream) const {
+  if (Status status = checkBindings(manifest_, tensors); !status.ok())
+    return status.withContext(name_);
+  if (Status status = allocateWorkspaces(); !status.ok())
+    return status;
+  KernelArgs args;
+  for (size_t k = 0; k < kernels_.size(); ++k)
+    if (Status status = launchKernel(k, tensors, stream, args); !status.ok())
       return status;
+  return Status::success();
+}
+
+Expected<PipelineTiming> Pipeline::time(const std::vector<TensorBindings> &sets,
+                                        int warmup, int reps) const {
+  if (sets.empty())
+    return Status::error(StatusCode::InvalidArgument,
+                         "timing needs at least one set of tensors");
+  // Bounded so that the events (one per kernel and repetition) are.
+  constexpr int kMaxRuns = 1000000;
+  if (warmup < 0 || reps < 1 || warmup > kMaxRuns || reps > kMaxRuns)
+    return Status::error(
+        StatusCode::InvalidArgument,
+        "timing needs warmup in [0, " + std::to_string(kMaxRuns) +
+            "] and reps in [1, " + std::to_string(kMaxRuns) + "], got " +
+            std::to_string(warmup) + " and " + std::to_string(reps));
+  for (const TensorBindings &tensors : sets)
+    if (Status status = checkBindings(manifest_, tensors); !status.ok())
+      return status.withContext(name_);
 
   for (int i = 0; i < warmup; ++i)
-    if (Status status = run(ioSets[size_t(i) % ioSets.size()]); !status.ok())
+    if (Status status = run(sets[size_t(i) % sets.size()]); !status.ok())
       return status;
+  if (Status status = allocateWorkspaces(); !status.ok())
+    return status;
   if (Status status =
           context_->synchronize("running the warm-up of '" + name_ + "'");
       !status.ok())
@@ -214,18 +225,15 @@ Expected<PipelineTiming> Pipeline::time(const std::vector<PipelineIo> &ioSets,
     events.push_back(event.take());
   }
 
-  std::vector<CUdeviceptr> args;
+  KernelArgs args;
   for (int r = 0; r < reps; ++r) {
-    const PipelineIo &io = ioSets[size_t(r) % ioSets.size()];
+    const TensorBindings &tensors = sets[size_t(r) % sets.size()];
     Event *repEvents = &events[size_t(r) * perRep];
     if (Status status = repEvents[0].record(); !status.ok())
       return status;
     for (size_t k = 0; k < kernelCount; ++k) {
-      if (Status status = resolveArgs(io, k, args); !status.ok())
+      if (Status status = launchKernel(k, tensors, nullptr, args); !status.ok())
         return status;
-      if (Status status = kernels_[k].launch(manifest_.kernels[k].shape, args);
-          !status.ok())
-        return status.withContext(name_);
       if (Status status = repEvents[k + 1].record(); !status.ok())
         return status;
     }

@@ -1,34 +1,28 @@
 //===- Pipeline.h - Load and run the kernels of one PTX file ---*- C++ -*-===//
 //
 // A Pipeline is one compiled attention problem, ready to run: the manifest
-// of its PTX file, the JIT-loaded module, its kernels and the intermediate
-// buffers the manifest declares. run() launches every kernel in file order
-// with the device pointers its manifest line names.
+// of its PTX file, the loaded module and its kernels, and the workspaces the
+// manifest declares. run() binds the problem's tensors by role, allocates
+// the workspaces (once), encodes the tensor maps, and launches every kernel
+// in file order on one stream with the typed arguments its manifest line
+// names. It is the one launcher: attn-run and the JIT both launch with it.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTN_RUNTIME_PIPELINE_H
 #define ATTN_RUNTIME_PIPELINE_H
 
+#include "runtime/Bindings.h"
 #include "runtime/Device.h"
 #include "runtime/Manifest.h"
 #include "runtime/Status.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace attn::rt {
-
-/// The problem's own tensors on the device. `lse` is needed only when the
-/// problem has lse=1.
-struct PipelineIo {
-  const DeviceBuffer *q = nullptr;
-  const DeviceBuffer *k = nullptr;
-  const DeviceBuffer *v = nullptr;
-  const DeviceBuffer *o = nullptr;
-  const DeviceBuffer *lse = nullptr;
-};
 
 /// Device-event timings of repeated runs.
 struct PipelineTiming {
@@ -38,60 +32,71 @@ struct PipelineTiming {
   std::vector<std::vector<double>> kernelMs;
 };
 
-/// The text of the file at `path`.
-Expected<std::string> readFile(const std::string &path);
+/// A TensorArg for the whole of `buffer`, with its size.
+TensorArg tensorArg(const DeviceBuffer &buffer);
 
 class Pipeline {
 public:
   /// Reads, parses and loads the PTX file at `path`.
   static Expected<Pipeline> loadFile(const Context &context,
                                      const std::string &path);
-  /// Parses the manifest of `ptx`, JIT-loads it, looks up every kernel and
-  /// allocates the intermediate buffers. `name` names it in errors.
+  /// Parses the manifest of `ptx`, JIT-loads it and looks up every kernel.
+  /// `name` names it in errors.
   static Expected<Pipeline> load(const Context &context, const std::string &ptx,
                                  const std::string &name);
+  /// A pipeline of an already loaded module (from a cubin, say) and its
+  /// parsed manifest.
+  static Expected<Pipeline> create(const Context &context, Manifest manifest,
+                                   Module module, const std::string &name);
+
+  Pipeline(Pipeline &&) noexcept;
+  Pipeline &operator=(Pipeline &&) noexcept;
+  ~Pipeline();
 
   const Manifest &manifest() const { return manifest_; }
   const Problem &problem() const { return manifest_.problem; }
   const std::vector<Kernel> &kernels() const { return kernels_; }
   const std::string &jitInfoLog() const { return module_.jitInfoLog(); }
 
-  /// Bytes of the intermediate buffers, as the manifest declares them.
-  uint64_t intermediateBytes() const { return manifest_.intermediateBytes(); }
+  /// Bytes of the workspaces, as the manifest declares them.
+  uint64_t workspaceBytes() const { return manifest_.workspaceBytes(); }
   /// The drop of the device's free memory (cuMemGetInfo) across their
   /// allocation; allocation granularity and other processes make it differ.
-  int64_t measuredIntermediateBytes() const { return measuredBytes_; }
+  int64_t measuredWorkspaceBytes() const;
 
-  /// Success if `io` holds every tensor the problem needs, each large enough.
-  Status checkIo(const PipelineIo &io) const;
-  /// Sets every byte of every intermediate buffer to `value`.
-  Status fillIntermediates(uint8_t value);
-  /// Launches every kernel in order on the default stream; does not wait.
-  Status run(const PipelineIo &io) const;
+  /// Allocates the workspaces if they are not yet; run() does it at its
+  /// first call. Thread-safe.
+  Status allocateWorkspaces() const;
+  /// Sets every byte of every workspace to `value` (allocating them first).
+  Status fillWorkspaces(uint8_t value);
+  /// Checks `tensors` (checkBindings), then launches every kernel in order
+  /// on `stream` (null: the default stream); does not wait. Runs of one
+  /// pipeline share its workspaces: runs on different streams must not
+  /// overlap.
+  Status run(const TensorBindings &tensors, CUstream stream = nullptr) const;
   /// Runs `warmup` times, then `reps` times with device events around each
-  /// kernel, cycling through `ioSets` (one set per run), and waits.
-  Expected<PipelineTiming> time(const std::vector<PipelineIo> &ioSets,
+  /// kernel, cycling through `sets` (one set of tensors per run), and waits.
+  Expected<PipelineTiming> time(const std::vector<TensorBindings> &sets,
                                 int warmup, int reps) const;
 
 private:
-  /// Where a kernel parameter comes from.
-  struct ArgSlot {
-    enum Kind { Q, K, V, O, Lse, Intermediate } kind;
-    size_t intermediate = 0;
-  };
+  struct Workspaces;
 
-  Pipeline() = default;
-  Status resolveArgs(const PipelineIo &io, size_t kernel,
-                     std::vector<CUdeviceptr> &args) const;
+  Pipeline();
+  /// The parameters of kernel `index` for `tensors` (already checked).
+  Status packArguments(size_t index, const TensorBindings &tensors,
+                       KernelArgs &args) const;
+  Status launchKernel(size_t index, const TensorBindings &tensors,
+                      CUstream stream, KernelArgs &scratch) const;
 
   const Context *context_ = nullptr;
   std::string name_;
   Manifest manifest_;
   Module module_;
   std::vector<Kernel> kernels_;
-  std::vector<std::vector<ArgSlot>> argSlots_;
-  std::vector<DeviceBuffer> intermediates_;
-  int64_t measuredBytes_ = 0;
+  /// What each kernel's arguments name, resolved once.
+  std::vector<std::vector<ArgRef>> args_;
+  std::unique_ptr<Workspaces> workspaces_;
 };
 
 } // namespace attn::rt

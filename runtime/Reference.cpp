@@ -12,13 +12,24 @@ void attn::rt::referenceRow(const Problem &problem, const float *q,
                             const float *k, const float *v, int64_t head,
                             int64_t row, double *out, double &lse,
                             std::vector<double> &scratch) {
-  const int64_t n = problem.seqLen;
+  const int64_t nq = problem.seqLenQ, nk = problem.seqLenK;
   const int64_t d = problem.headDim;
-  const float *qRow = q + (head * n + row) * d;
-  const float *kHead = k + head * n * d;
-  const float *vHead = v + head * n * d;
-  // Causal: row i attends keys j <= i.
-  const int64_t keys = problem.causal ? row + 1 : n;
+  const double scale = problem.effectiveScale();
+  // Query head b*H + h reads K/V head b*Hkv + h / (H/Hkv).
+  const int64_t group = problem.heads / problem.kvHeads;
+  const int64_t batch = head / problem.heads, h = head % problem.heads;
+  const int64_t kvHead = batch * problem.kvHeads + h / group;
+  const float *qRow = q + (head * nq + row) * d;
+  const float *kHead = k + kvHead * nk * d;
+  const float *vHead = v + kvHead * nk * d;
+  // Causal, aligned to the bottom right: row i sees keys j <= i + Nk - Nq.
+  const int64_t keys =
+      problem.causal ? std::clamp<int64_t>(row + nk - nq + 1, 0, nk) : nk;
+  if (keys == 0) {
+    std::fill(out, out + d, 0.0);
+    lse = -std::numeric_limits<double>::infinity();
+    return;
+  }
 
   scratch.resize(size_t(keys));
   double maxScore = -std::numeric_limits<double>::infinity();
@@ -27,7 +38,7 @@ void attn::rt::referenceRow(const Problem &problem, const float *q,
     double dot = 0;
     for (int64_t c = 0; c < d; ++c)
       dot += double(qRow[c]) * double(kRow[c]);
-    scratch[size_t(j)] = dot * problem.scale;
+    scratch[size_t(j)] = dot * scale;
     maxScore = std::max(maxScore, scratch[size_t(j)]);
   }
 

@@ -9,18 +9,21 @@
 #ifndef ATTN_RUNTIME_REFERENCE_H
 #define ATTN_RUNTIME_REFERENCE_H
 
-#include "runtime/Manifest.h"
+#include "runtime/Problem.h"
 
 #include <cstdint>
 #include <vector>
 
 namespace attn::rt {
 
-/// Computes row `row` of head `head` (b * H + h) of
+/// Computes row `row` of query head `head` (b * H + h) of
 /// O = softmax(scale * Q K^T [causal mask]) V into `out` (D values) and
-/// the natural-log logsumexp of the scaled scores into `lse`.
-/// `q`, `k`, `v` are the whole row-major [B,H,N,D] tensors. `scratch` is
-/// reused between calls to avoid allocations.
+/// the natural-log logsumexp of the scaled scores into `lse`. `q` is the
+/// whole row-major [B,H,Nq,D] tensor, `k` and `v` the [B,Hkv,Nk,D] ones;
+/// query head h reads K/V head h / (H/Hkv). The causal mask is aligned to
+/// the bottom right (row i sees keys j <= i + Nk - Nq); a row that sees no
+/// key gets zeros and lse = -inf. `scratch` is reused between calls to avoid
+/// allocations.
 void referenceRow(const Problem &problem, const float *q, const float *k,
                   const float *v, int64_t head, int64_t row, double *out,
                   double &lse, std::vector<double> &scratch);

@@ -17,24 +17,29 @@ std::optional<GpuModel> builtinGpu(llvm::StringRef name) {
   return std::nullopt;
 }
 
-uint64_t Problem::tensorBytes() const {
-  return uint64_t(batch) * uint64_t(heads) * uint64_t(seqLen) *
-         uint64_t(headDim) * uint64_t(elementBytes);
+uint64_t ioBytes(const Problem &p) {
+  using R = rt::TensorRole;
+  return p.bytes(R::Q) + p.bytes(R::K) + p.bytes(R::V) + p.bytes(R::O);
 }
 
-uint64_t Problem::scoresBytes() const {
-  return uint64_t(batch) * uint64_t(heads) * uint64_t(seqLen) *
-         uint64_t(seqLen) * uint64_t(elementBytes);
+uint64_t scoresBytes(const Problem &p) {
+  return uint64_t(p.scoreElements()) * rt::sizeOf(p.dtype);
+}
+
+static rt::DType dtypeOf(mlir::Type type) {
+  if (type.isF16())
+    return rt::DType::F16;
+  if (type.isBF16())
+    return rt::DType::BF16;
+  return rt::DType::F32;
 }
 
 Problem problemOf(AttentionOp op) {
-  Problem p;
-  p.batch = op.getBatch();
-  p.heads = op.getNumHeads();
-  p.seqLen = op.getSeqLen();
-  p.headDim = op.getHeadDim();
-  p.elementBytes = op.getElementType().getIntOrFloatBitWidth() / 8;
+  Problem p =
+      Problem::attention(op.getBatch(), op.getNumHeads(), op.getSeqLen(),
+                         op.getHeadDim(), dtypeOf(op.getElementType()));
   p.causal = op.getCausal();
+  p.scale = op.getEffectiveScale();
   p.lse = bool(op.getLse());
   return p;
 }
@@ -85,7 +90,7 @@ double PipelineCost::seconds(const GpuModel &gpu) const {
 /// Shared-memory row pitch of a tile row of `d` elements: padded by 16
 /// bytes, as attn-promote-shared lays tiles out.
 static uint64_t paddedRowBytes(const Problem &p) {
-  return uint64_t(p.headDim * p.elementBytes + 16);
+  return uint64_t(p.headDim) * rt::sizeOf(p.dtype) + 16;
 }
 
 static PipelineCost estimateFused(const Problem &p, TileConfig c,
@@ -98,27 +103,32 @@ static PipelineCost estimateFused(const Problem &p, TileConfig c,
       uint64_t(c.blockM + 2 * numStages * c.blockN) * paddedRowBytes(p);
 
   // Per (b, h): walk the Q blocks; each reads K/V rows [0, kvRows).
-  const uint64_t n = uint64_t(p.seqLen), d = uint64_t(p.headDim);
-  const uint64_t e = uint64_t(p.elementBytes);
+  const int64_t nq = p.seqLenQ, nk = p.seqLenK;
+  const uint64_t d = uint64_t(p.headDim);
+  const uint64_t e = rt::sizeOf(p.dtype);
   uint64_t pairs = 0, kvRows = 0;
-  for (uint64_t row0 = 0; row0 < n; row0 += uint64_t(c.blockM)) {
-    uint64_t qRows = std::min<uint64_t>(c.blockM, n - row0);
-    uint64_t rows = n;
+  for (int64_t row0 = 0; row0 < nq; row0 += c.blockM) {
+    uint64_t qRows = uint64_t(std::min<int64_t>(c.blockM, nq - row0));
+    uint64_t rows = uint64_t(nk);
     if (p.causal) {
-      uint64_t end = std::min<uint64_t>(n, row0 + c.blockM);
-      rows = std::min<uint64_t>(n, llvm::alignTo(end, uint64_t(c.blockN)));
+      // The block's last row sees keys up to row + Nk - Nq.
+      int64_t end = std::min<int64_t>(nq, row0 + c.blockM) + nk - nq;
+      rows = std::min<uint64_t>(
+          uint64_t(nk),
+          llvm::alignTo(uint64_t(std::max<int64_t>(end, 0)), c.blockN));
     }
     pairs += qRows * rows;
     kvRows += rows;
   }
   const uint64_t heads = uint64_t(p.batch) * uint64_t(p.heads);
+  using R = rt::TensorRole;
   KernelCost k;
   k.name = "attn_fwd";
   k.flops = heads * pairs * (4 * d + 5);
-  k.bytesRead = p.tensorBytes() + heads * kvRows * 2 * d * e;
-  k.bytesWritten = p.tensorBytes();
+  k.bytesRead = p.bytes(R::Q) + heads * kvRows * 2 * d * e;
+  k.bytesWritten = p.bytes(R::O);
   if (p.lse)
-    k.bytesWritten += heads * n * 4;
+    k.bytesWritten += p.bytes(R::Lse);
   cost.kernels.push_back(k);
   return cost;
 }
@@ -130,14 +140,18 @@ static PipelineCost estimateUnfused(const Problem &p, TileConfig c,
   cost.config = c;
   cost.numStages = numStages;
   const uint64_t heads = uint64_t(p.batch) * uint64_t(p.heads);
-  const uint64_t n = uint64_t(p.seqLen), d = uint64_t(p.headDim);
-  const uint64_t matmul = 2 * heads * n * n * d;
-  const uint64_t scores = p.scoresBytes(), tensor = p.tensorBytes();
+  const uint64_t nq = uint64_t(p.seqLenQ), nk = uint64_t(p.seqLenK);
+  const uint64_t d = uint64_t(p.headDim);
+  const uint64_t matmul = 2 * heads * nq * nk * d;
+  const uint64_t scores = scoresBytes(p);
+  using R = rt::TensorRole;
+  const uint64_t q = p.bytes(R::Q), k = p.bytes(R::K), v = p.bytes(R::V),
+                 o = p.bytes(R::O);
 
-  KernelCost qk{"attn_scores", matmul, 2 * tensor, scores, scores};
-  KernelCost softmax{"attn_softmax", 5 * heads * n * n, scores, scores,
+  KernelCost qk{"attn_scores", matmul, q + k, scores, scores};
+  KernelCost softmax{"attn_softmax", 5 * heads * nq * nk, scores, scores,
                      2 * scores};
-  KernelCost pv{"attn_pv", matmul, scores + tensor, tensor, scores};
+  KernelCost pv{"attn_pv", matmul, scores + v, o, scores};
   cost.kernels = {qk, softmax, pv};
   // The runtime allocates S and P for the whole pipeline.
   cost.peakIntermediateBytes = 2 * scores;

@@ -39,6 +39,7 @@
 #define ATTN_COMPILER_COSTMODEL_H
 
 #include "dialects/Attn/Transforms/TileConfig.h"
+#include "runtime/Problem.h"
 
 #include "llvm/ADT/StringRef.h"
 #include <cstdint>
@@ -65,22 +66,16 @@ struct GpuModel {
 /// TFLOP/s, 3.35 TB/s); nullopt for any other name.
 std::optional<GpuModel> builtinGpu(llvm::StringRef name);
 
-/// An attention problem: Q, K, V, O are [batch, heads, seqLen, headDim].
-struct Problem {
-  int64_t batch = 1, heads = 1, seqLen = 1, headDim = 64;
-  int64_t elementBytes = 2; ///< 2 for f16 and bf16, 4 for f32.
-  bool causal = false;
-  bool lse = false; ///< Whether the f32 [B,H,N] logsumexp is written too.
+/// The problem, as the runtime and the JIT describe it (runtime/Problem.h).
+/// The model estimates forward problems.
+using Problem = rt::Problem;
 
-  /// Bytes of one of Q, K, V, O.
-  uint64_t tensorBytes() const;
-  /// Bytes of Q, K, V and O together.
-  uint64_t ioBytes() const { return 4 * tensorBytes(); }
-  /// Bytes of one [B,H,N,N] matrix (S or P) in the element type.
-  uint64_t scoresBytes() const;
-};
+/// Bytes of Q, K, V and O together.
+uint64_t ioBytes(const Problem &problem);
+/// Bytes of one [B,H,Nq,Nk] matrix (S or P) in the element type.
+uint64_t scoresBytes(const Problem &problem);
 
-/// The problem of an attn.attention op.
+/// The problem of an attn.attention op (fused pipeline, forward).
 Problem problemOf(AttentionOp op);
 
 enum class Pipeline { Fused, Unfused };
@@ -132,7 +127,9 @@ struct PipelineCost {
 /// The cost of `problem` under `pipeline` cut into tiles by `config` (as
 /// chooseFusedConfig / chooseUnfusedConfig return it) with `numStages`
 /// shared-memory buffers per K/V tile. The unfused pipeline has no
-/// logsumexp output; `problem.lse` is ignored for it.
+/// logsumexp output; `problem.lse` is ignored for it. The query side
+/// (rows of Q, O, lse) counts Nq rows, the key side (K, V) Nk; a causal
+/// mask is aligned to the bottom right as the runtime's reference does.
 PipelineCost estimate(const Problem &problem, Pipeline pipeline,
                       TileConfig config, int64_t numStages);
 

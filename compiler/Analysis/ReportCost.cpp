@@ -179,15 +179,15 @@ struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
     llvm::raw_string_ostream(type) << elt;
     os << llvm::formatv("=== attn cost report{0}: B={1} H={2} N={3} D={4} "
                         "{5}{6}{7} ===\n",
-                        where, problem.batch, problem.heads, problem.seqLen,
+                        where, problem.batch, problem.heads, problem.seqLenQ,
                         problem.headDim, type, problem.causal ? ", causal" : "",
                         problem.lse ? ", lse" : "");
     os << llvm::formatv("GPU {0}: {1}, {2}, balance point {3} FLOP/B\n",
                         gpu.name, formatDecimal(gpu.peakFlops, "FLOP/s"),
                         formatDecimal(gpu.bandwidth, "B/s"),
                         llvm::format("%.0f", gpu.balance()));
-    double io = double(problem.ioBytes());
-    double sp = 2.0 * double(problem.scoresBytes());
+    double io = double(ioBytes(problem));
+    double sp = 2.0 * double(scoresBytes(problem));
     os << llvm::formatv("memory: Q+K+V+O {0}, S+P {1}, S+P share of the "
                         "total {2} % (KB = 1024 B)\n",
                         formatBytes(io), formatBytes(sp),

@@ -4,6 +4,7 @@
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
 #include "dialects/Tile/IR/TileOps.h"
+#include "runtime/Manifest.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -38,7 +39,6 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -46,38 +46,49 @@ using namespace mlir;
 
 namespace attn {
 
-std::string buildAttentionModule(const AttentionSpec &s) {
-  std::string t = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", s.batch, s.heads,
-                                s.seqLen, s.headDim, s.dtype);
+std::string buildAttentionModule(const rt::Problem &p) {
+  const char *dtype = rt::nameOf(p.dtype);
+  std::string qType = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", p.batch,
+                                    p.heads, p.seqLenQ, p.headDim, dtype);
+  std::string kvType = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", p.batch,
+                                     p.kvHeads, p.seqLenK, p.headDim, dtype);
   std::string lseType =
-      llvm::formatv("tensor<{0}x{1}x{2}xf32>", s.batch, s.heads, s.seqLen);
-  std::string results = s.lse ? t + ", " + lseType : t;
+      llvm::formatv("tensor<{0}x{1}x{2}xf32>", p.batch, p.heads, p.seqLenQ);
+  std::string results = p.lse ? qType + ", " + lseType : qType;
   std::string attrs;
-  if (s.scale)
-    attrs += llvm::formatv(" scale {0:e}", *s.scale).str();
-  if (s.causal)
+  // Nine significant digits read back as the same f32.
+  if (p.scale)
+    attrs += llvm::formatv(" scale {0}",
+                           llvm::format("%.9e", double(float(*p.scale))))
+                 .str();
+  if (p.causal)
     attrs += " causal";
   return llvm::formatv(
-      "func.func @attention(%q: {0}, %k: {0}, %v: {0}) -> ({1}) {{\n"
-      "  {2} = attn.attention %q, %k, %v{3} : {0}, {0}, {0} -> {1}\n"
-      "  return {4} : {1}\n}\n",
-      t, results, s.lse ? "%o:2" : "%o", attrs, s.lse ? "%o#0, %o#1" : "%o");
+      "func.func @attention(%q: {0}, %k: {1}, %v: {1}) -> ({2}) {{\n"
+      "  {3} = attn.attention %q, %k, %v{4} : {0}, {1}, {1} -> {2}\n"
+      "  return {5} : {2}\n}\n",
+      qType, kvType, results, p.lse ? "%o:2" : "%o", attrs,
+      p.lse ? "%o#0, %o#1" : "%o");
 }
 
-static std::string typeName(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << t;
-  return s;
+std::string buildAttentionModule(const AttentionSpec &s) {
+  rt::Problem problem =
+      rt::Problem::attention(s.batch, s.heads, s.seqLen, s.headDim,
+                             rt::parseDType(s.dtype).value_or(rt::DType::F16));
+  problem.causal = s.causal;
+  if (s.scale)
+    problem.scale = *s.scale;
+  problem.lse = s.lse;
+  return buildAttentionModule(problem);
 }
 
-/// `// attn.cost` lines: the cost model's FLOPs, device-memory bytes and
-/// roofline time on the h100 model for each kernel in `launches`, with the
-/// tile configuration the launches carry. Nothing when the model's kernels
-/// do not match the launches.
+/// Fills each kernel's cost: the cost model's FLOPs, device-memory bytes
+/// and roofline time on the h100 model (rounded to 6 significant digits),
+/// with the tile configuration the launches carry. Nothing when the model's
+/// kernels do not match the launches.
 static void writeCosts(attn::AttentionOp op, PipelineKind kind,
                        ArrayRef<tile::LaunchOp> launches,
-                       llvm::raw_ostream &os) {
+                       rt::Manifest &manifest) {
   if (launches.empty())
     return;
   cost::Problem problem = cost::problemOf(op);
@@ -87,36 +98,50 @@ static void writeCosts(attn::AttentionOp op, PipelineKind kind,
       problem, fused ? cost::Pipeline::Fused : cost::Pipeline::Unfused,
       TileConfig{config.getBlockM(), config.getBlockN(), config.getWarps()},
       config.getStages());
-  if (estimate.kernels.size() != launches.size())
+  if (estimate.kernels.size() != manifest.kernels.size())
     return;
   cost::GpuModel gpu = *cost::builtinGpu("h100");
-  for (auto [launch, kernel] : llvm::zip(launches, estimate.kernels)) {
+  for (auto [decl, kernel] : llvm::zip(manifest.kernels, estimate.kernels)) {
     cost::Roofline r =
         cost::roofline(double(kernel.flops), double(kernel.bytes()), gpu);
-    os << llvm::formatv("// attn.cost kernel={0} flops={1} bytes={2} "
-                        "predicted_ms={3}\n",
-                        tile::LaunchOp(launch).getCallee(), kernel.flops,
-                        kernel.bytes(), llvm::format("%.6g", r.seconds * 1e3));
+    decl.hasCost = true;
+    decl.costFlops = double(kernel.flops);
+    decl.costBytes = double(kernel.bytes());
+    decl.predictedMs =
+        std::strtod(llvm::formatv("{0}", llvm::format("%.6g", r.seconds * 1e3))
+                        .str()
+                        .c_str(),
+                    nullptr);
   }
 }
 
-/// Writes the manifest for the single attention in `op` and the launches
-/// of the lowered host function.
+/// The manifest element type of `type`, if it has one.
+static std::optional<rt::DType> dtypeOf(Type type) {
+  if (type.isF16())
+    return rt::DType::F16;
+  if (type.isBF16())
+    return rt::DType::BF16;
+  if (type.isF32())
+    return rt::DType::F32;
+  return std::nullopt;
+}
+
+/// Writes the manifest (runtime/Manifest.h) for the single attention in
+/// `op` and the launches of the lowered host function: the problem, its
+/// tensors (packed; the kernels use 16-byte vector accesses of Q, K, V, O
+/// and 4-byte ones of lse), the workspaces the launches write, and each
+/// launch's grid, block, shared memory and arguments.
 static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
                                    ModuleOp lowered, llvm::raw_ostream &os,
                                    unsigned &numKernels) {
-  ArrayRef<int64_t> shape = op.getShape();
-  os << "// attn.version 1\n";
-  os << llvm::formatv("// attn.problem B={0} H={1} N={2} D={3} dtype={4} "
-                      "causal={5} scale={6:e} pipeline={7} lse={8}\n",
-                      shape[0], shape[1], shape[2], shape[3],
-                      typeName(op.getElementType()), op.getCausal() ? 1 : 0,
-                      op.getEffectiveScale(), stringifyPipelineKind(kind),
-                      op.getLse() ? 1 : 0);
-  static const llvm::StringSet<> userBuffers = {"q", "k", "v", "o", "lse"};
-  llvm::StringSet<> declared;
-  std::string kernels;
-  llvm::raw_string_ostream ks(kernels);
+  rt::Manifest manifest;
+  rt::Problem &problem = manifest.problem;
+  problem = cost::problemOf(op);
+  problem.pipeline = kind == PipelineKind::fused ? rt::PipelineKind::Fused
+                                                 : rt::PipelineKind::Unfused;
+  for (rt::TensorRole role : problem.roles())
+    manifest.tensors.push_back(rt::TensorDecl::packed(
+        problem, role, role == rt::TensorRole::Lse ? 4 : 16));
   SmallVector<tile::LaunchOp> launches;
   numKernels = 0;
   WalkResult walk = lowered.walk([&](tile::LaunchOp launch) -> WalkResult {
@@ -125,30 +150,42 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
       return launch.emitError() << "launch has no #tile.config; was the "
                                    "module tiled?";
     auto names = launch.getNames().getAsValueRange<StringAttr>();
-    SmallVector<StringRef> args(names.begin(), names.end());
+    rt::KernelDecl kernel;
+    kernel.name = launch.getCallee().str();
+    kernel.args.assign(names.begin(), names.end());
     size_t numInputs = launch.getInputs().size();
     for (auto [i, result] : llvm::enumerate(launch.getOutputs())) {
-      StringRef name = args[numInputs + i];
-      if (userBuffers.contains(name) || !declared.insert(name).second)
+      const std::string &name = kernel.args[numInputs + i];
+      if (manifest.find(name))
         continue;
       auto type = cast<RankedTensorType>(result.getType());
-      os << llvm::formatv("// attn.buffer {0} {1} {2}\n", name,
-                          typeName(type.getElementType()),
-                          type.getNumElements());
+      std::optional<rt::DType> dtype = dtypeOf(type.getElementType());
+      if (!dtype)
+        return launch.emitError()
+               << "workspace '" << name << "' has element type "
+               << type.getElementType()
+               << ", which the manifest cannot describe (f16, bf16, f32)";
+      manifest.workspaces.push_back({name, *dtype, type.getNumElements()});
     }
     ArrayRef<int64_t> g = config.getGrid();
-    ks << llvm::formatv("// attn.kernel {0} grid {1},{2},{3} block {4},1,1 "
-                        "smem {5} args {6}\n",
-                        launch.getCallee(), g[0], g[1], g[2], config.threads(),
-                        config.getSmem(), llvm::join(args, ","));
+    kernel.shape.grid = {g[0], g[1], g[2]};
+    kernel.shape.block = {config.threads(), 1, 1};
+    kernel.shape.sharedBytes = config.getSmem();
+    manifest.kernels.push_back(std::move(kernel));
     launches.push_back(launch);
     ++numKernels;
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
     return failure();
-  os << kernels;
-  writeCosts(op, kind, launches, os);
+  writeCosts(op, kind, launches, manifest);
+  // What the runtime would refuse never leaves the compiler.
+  std::string text = rt::writeManifest(manifest);
+  rt::Expected<rt::Manifest> check = rt::parseManifest(text, "manifest");
+  if (!check.ok())
+    return op.emitError() << "the launches cannot run: "
+                          << check.status().message();
+  os << text;
   return success();
 }
 

@@ -10,6 +10,7 @@
 #define ATTN_COMPILER_COMPILE_H
 
 #include "compiler/Pipelines/Pipelines.h"
+#include "runtime/Problem.h"
 
 #include "llvm/Support/Error.h"
 #include <functional>
@@ -18,7 +19,8 @@
 
 namespace attn {
 
-/// A standalone attention problem, for building a module without a file.
+/// An attention problem as the command-line drivers' flags give it; it maps
+/// onto rt::Problem (Hkv = H, Nq = Nk = seqLen).
 struct AttentionSpec {
   int64_t batch = 1, heads = 1, seqLen = 1, headDim = 64;
   std::string dtype = "f16"; // f16, bf16 or f32
@@ -27,7 +29,10 @@ struct AttentionSpec {
   bool lse = false;
 };
 
-/// MLIR text of `func.func @attention` holding one attn.attention.
+/// MLIR text of `func.func @attention` holding one attn.attention for the
+/// forward problem `problem` (its direction and pipeline are not part of
+/// the op); the scale is written only when set, as an f32.
+std::string buildAttentionModule(const rt::Problem &problem);
 std::string buildAttentionModule(const AttentionSpec &spec);
 
 struct CompiledAttention {

@@ -26,17 +26,22 @@
 // RUN: not attn-compile %t/missing.mlir -o %t/err.ptx 2>&1 | FileCheck %s --check-prefix=ERR-READ
 
 // attn-compile writes PTX whose first lines are the manifest the runtime
-// reads: the problem, the intermediate buffers, then the kernels in launch
-// order with their grid, block, dynamic shared memory and arguments, and
+// reads (runtime/Manifest.h): the problem, its tensors, the workspaces, then
+// the kernels in launch order with their grid, block, dynamic shared
+// memory and arguments, and
 // the cost model's FLOPs, device-memory bytes and h100 roofline time per
 // kernel (attn-report-cost prints the same figures).
 
 // STDOUT: fused: 1 kernel(s), {{[0-9]+}} bytes of PTX -> {{.*}}fused.ptx
 // STDOUT-NOT: ptxas
 
-// FUSED:      // attn.version 1
-// FUSED-NEXT: // attn.problem B=1 H=2 N=64 D=64 dtype=f16 causal=0 scale=1.250000e-01 pipeline=fused lse=0
-// FUSED-NEXT: // attn.kernel attn_fwd grid 2,1,1 block 128,1,1 smem 55296 args q,k,v,o
+// FUSED:      // attn.version 2
+// FUSED-NEXT: // attn.problem direction=forward pipeline=fused B=1 H=2 Hkv=2 Nq=64 Nk=64 D=64 dtype=f16 causal=0 scale=0.125 lse=0
+// FUSED-NEXT: // attn.tensor q role=q dtype=f16 shape=1,2,64,64 strides=8192,4096,64,1 align=16
+// FUSED-NEXT: // attn.tensor k role=k dtype=f16 shape=1,2,64,64 strides=8192,4096,64,1 align=16
+// FUSED-NEXT: // attn.tensor v role=v dtype=f16 shape=1,2,64,64 strides=8192,4096,64,1 align=16
+// FUSED-NEXT: // attn.tensor o role=o dtype=f16 shape=1,2,64,64 strides=8192,4096,64,1 align=16
+// FUSED-NEXT: // attn.kernel attn_fwd grid=2,1,1 block=128,1,1 smem=55296 args=q,k,v,o
 // FUSED-NEXT: // attn.cost kernel=attn_fwd flops=2138112 bytes=65536 predicted_ms=1.9563e-05
 // FUSED-NOT:  // attn.
 // FUSED:      .target sm_90
@@ -44,13 +49,14 @@
 
 // S and P hold 2·4·100·100 = 80000 elements each.
 // STDOUT-UNFUSED: unfused: 3 kernel(s), {{[0-9]+}} bytes of PTX -> {{.*}}unfused.ptx
-// UNFUSED:      // attn.version 1
-// UNFUSED-NEXT: // attn.problem B=2 H=4 N=100 D=64 dtype=bf16 causal=1 scale=1.250000e-01 pipeline=unfused lse=0
-// UNFUSED-NEXT: // attn.buffer s bf16 80000
-// UNFUSED-NEXT: // attn.buffer p bf16 80000
-// UNFUSED-NEXT: // attn.kernel attn_scores grid 8,1,2 block 256,1,1 smem 27648 args q,k,s
-// UNFUSED-NEXT: // attn.kernel attn_softmax grid 8,1,1 block 256,1,1 smem 0 args s,p
-// UNFUSED-NEXT: // attn.kernel attn_pv grid 8,1,1 block 256,1,1 smem 55296 args p,v,o
+// UNFUSED:      // attn.version 2
+// UNFUSED-NEXT: // attn.problem direction=forward pipeline=unfused B=2 H=4 Hkv=4 Nq=100 Nk=100 D=64 dtype=bf16 causal=1 scale=0.125 lse=0
+// UNFUSED-COUNT-4: // attn.tensor {{[qkvo]}} role={{[qkvo]}} dtype=bf16 shape=2,4,100,64 strides=25600,6400,64,1 align=16
+// UNFUSED-NEXT: // attn.workspace s dtype=bf16 elements=80000
+// UNFUSED-NEXT: // attn.workspace p dtype=bf16 elements=80000
+// UNFUSED-NEXT: // attn.kernel attn_scores grid=8,1,2 block=256,1,1 smem=27648 args=q,k,s
+// UNFUSED-NEXT: // attn.kernel attn_softmax grid=8,1,1 block=256,1,1 smem=0 args=s,p
+// UNFUSED-NEXT: // attn.kernel attn_pv grid=8,1,1 block=256,1,1 smem=55296 args=p,v,o
 // UNFUSED-NEXT: // attn.cost kernel=attn_scores flops=10240000 bytes=364800 predicted_ms=0.000108896
 // UNFUSED-NEXT: // attn.cost kernel=attn_softmax flops=400000 bytes=320000 predicted_ms=9.55224e-05
 // UNFUSED-NEXT: // attn.cost kernel=attn_pv flops=10240000 bytes=364800 predicted_ms=0.000108896
@@ -59,19 +65,20 @@
 // UNFUSED:      .visible .entry attn_softmax(
 // UNFUSED:      .visible .entry attn_pv(
 
-// LSE:      // attn.problem B=1 H=2 N=64 D=128 dtype=f16 causal=0 scale=8.838835e-02 pipeline=fused lse=1
-// LSE-NOT:  // attn.buffer
-// LSE-NEXT: // attn.kernel attn_fwd grid 2,1,1 block 128,1,1 smem 69632 args q,k,v,o,lse
+// LSE:      // attn.problem direction=forward pipeline=fused B=1 H=2 Hkv=2 Nq=64 Nk=64 D=128 dtype=f16 causal=0 scale=0.0883883461356163 lse=1
+// LSE:      // attn.tensor lse role=lse dtype=f32 shape=1,2,64 strides=128,64,1 align=4
+// LSE-NOT:  // attn.workspace
+// LSE-NEXT: // attn.kernel attn_fwd grid=2,1,1 block=128,1,1 smem=69632 args=q,k,v,o,lse
 // LSE:      .param .u64 .ptr .align 1 attn_fwd_param_4
 
 // f32 rows are padded by 4 floats: Q 32×68 (8704 bytes) and three slots
 // each of K and V 16×68 (4352 bytes).
-// OPTIONS:      // attn.problem B=1 H=1 N=256 D=64 dtype=f32 causal=0 scale=1.250000e-01 pipeline=fused lse=0
-// OPTIONS-NEXT: // attn.kernel attn_fwd grid 1,8,1 block 64,1,1 smem 34816 args q,k,v,o
+// OPTIONS:      // attn.problem direction=forward pipeline=fused B=1 H=1 Hkv=1 Nq=256 Nk=256 D=64 dtype=f32 causal=0 scale=0.125 lse=0
+// OPTIONS:      // attn.kernel attn_fwd grid=1,8,1 block=64,1,1 smem=34816 args=q,k,v,o
 // OPTIONS:      .target sm_80
 
-// SCALED:      // attn.problem B=1 H=2 N=48 D=32 dtype=bf16 causal=1 scale=5.000000e-01 pipeline=fused lse=0
-// SCALED-NEXT: // attn.kernel attn_fwd grid 2,1,1 block 128,1,1 smem {{[0-9]+}} args q,k,v,o
+// SCALED:      // attn.problem direction=forward pipeline=fused B=1 H=2 Hkv=2 Nq=48 Nk=48 D=32 dtype=bf16 causal=1 scale=0.5 lse=0
+// SCALED:      // attn.kernel attn_fwd grid=2,1,1 block=128,1,1 smem={{[0-9]+}} args=q,k,v,o
 
 // ERR-SHAPE: attn-compile: error: --shape must be BxHxNxD, got '1x2x3'
 // ERR-INT: attn-compile: error: --shape: 'N' is not an integer

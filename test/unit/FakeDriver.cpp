@@ -10,8 +10,9 @@ using namespace attn::test;
 namespace {
 
 FakeDriverState state;
-size_t argCount = 0;
 int fakeContext = 0;
+int fakeModule = 0;
+int fakeFunction = 0;
 
 CUresult getErrorName(CUresult result, const char **name) {
   switch (result) {
@@ -20,6 +21,9 @@ CUresult getErrorName(CUresult result, const char **name) {
     return CUDA_SUCCESS;
   case CUDA_ERROR_NO_DEVICE:
     *name = "CUDA_ERROR_NO_DEVICE";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_INVALID_VALUE:
+    *name = "CUDA_ERROR_INVALID_VALUE";
     return CUDA_SUCCESS;
   default:
     *name = nullptr;
@@ -34,6 +38,9 @@ CUresult getErrorString(CUresult result, const char **text) {
     return CUDA_SUCCESS;
   case CUDA_ERROR_NO_DEVICE:
     *text = "no CUDA-capable device is detected";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_INVALID_VALUE:
+    *text = "invalid argument";
     return CUDA_SUCCESS;
   default:
     *text = nullptr;
@@ -77,9 +84,10 @@ CUresult deviceGetAttribute(int *value, CUdevice_attribute attribute,
   return CUDA_SUCCESS;
 }
 
-CUresult funcGetAttribute(int *value, CUfunction_attribute, CUfunction) {
+CUresult funcGetAttribute(int *value, CUfunction_attribute attribute,
+                          CUfunction) {
   ++state.attributeQueries;
-  *value = 0;
+  *value = attribute == CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK ? 1024 : 0;
   return CUDA_SUCCESS;
 }
 
@@ -94,23 +102,103 @@ CUresult launchKernel(CUfunction, unsigned gridX, unsigned gridY,
                       unsigned gridZ, unsigned blockX, unsigned blockY,
                       unsigned blockZ, unsigned sharedBytes, CUstream,
                       void **params, void **extra) {
-  ++state.launches;
+  size_t launch = size_t(state.launches++);
+  const std::vector<size_t> &sizes = launch < state.paramSizesByLaunch.size()
+                                         ? state.paramSizesByLaunch[launch]
+                                         : state.paramSizes;
   std::vector<CUdeviceptr> args;
-  for (size_t i = 0; i < argCount; ++i)
-    args.push_back(*static_cast<CUdeviceptr *>(params[i]));
+  std::vector<std::string> bytes;
+  std::vector<uintptr_t> addresses;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    size_t size = sizes[i];
+    bytes.emplace_back(static_cast<const char *>(params[i]), size);
+    addresses.push_back(reinterpret_cast<uintptr_t>(params[i]));
+    if (size == 8)
+      args.push_back(*static_cast<CUdeviceptr *>(params[i]));
+  }
   state.launchArgs.push_back(args);
+  state.launchParams.push_back(bytes);
+  state.launchParamAddresses.push_back(addresses);
   state.launchDims.push_back(
       {gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes});
   return extra ? CUDA_ERROR_INVALID_VALUE : CUDA_SUCCESS;
+}
+
+CUresult moduleLoadDataEx(CUmodule *module, const void *, unsigned,
+                          CUjit_option *, void **) {
+  ++state.modulesLoaded;
+  *module = reinterpret_cast<CUmodule>(&fakeModule);
+  return CUDA_SUCCESS;
+}
+
+CUresult moduleUnload(CUmodule) { return CUDA_SUCCESS; }
+
+CUresult moduleGetFunction(CUfunction *function, CUmodule, const char *) {
+  *function = reinterpret_cast<CUfunction>(&fakeFunction);
+  return CUDA_SUCCESS;
+}
+
+CUresult memGetInfo(size_t *freeBytes, size_t *totalBytes) {
+  size_t used = 0;
+  for (size_t bytes : state.allocations)
+    used += bytes;
+  *totalBytes = size_t(80) << 30;
+  *freeBytes = *totalBytes - used;
+  return CUDA_SUCCESS;
+}
+
+CUresult memAlloc(CUdeviceptr *pointer, size_t bytes) {
+  *pointer = 0x10000000 + (CUdeviceptr(state.allocations.size()) << 20);
+  state.allocations.push_back(bytes);
+  return CUDA_SUCCESS;
+}
+
+CUresult memFree(CUdeviceptr) {
+  ++state.frees;
+  return CUDA_SUCCESS;
+}
+
+CUresult memsetD8(CUdeviceptr, unsigned char, size_t) { return CUDA_SUCCESS; }
+
+CUresult tensorMapEncodeTiled(CUtensorMap *map, CUtensorMapDataType dtype,
+                              cuuint32_t rank, void *address,
+                              const cuuint64_t *dims, const cuuint64_t *strides,
+                              const cuuint32_t *box,
+                              const cuuint32_t *elementStrides,
+                              CUtensorMapInterleave, CUtensorMapSwizzle swizzle,
+                              CUtensorMapL2promotion l2Promotion,
+                              CUtensorMapFloatOOBfill) {
+  FakeTensorMapCall call;
+  call.dtype = dtype;
+  call.rank = rank;
+  call.address = reinterpret_cast<uintptr_t>(address);
+  call.dims.assign(dims, dims + rank);
+  call.strides.assign(strides, strides + rank - 1);
+  call.box.assign(box, box + rank);
+  call.elementStrides.assign(elementStrides, elementStrides + rank);
+  call.swizzle = swizzle;
+  call.l2Promotion = l2Promotion;
+  state.tensorMaps.push_back(call);
+  if (state.tensorMapResult != CUDA_SUCCESS)
+    return state.tensorMapResult;
+  std::string bytes = fakeTensorMapBytes(call.address);
+  std::memcpy(map, bytes.data(), sizeof *map);
+  return CUDA_SUCCESS;
 }
 
 } // namespace
 
 FakeDriverState &attn::test::fakeDriverState() { return state; }
 
+std::string attn::test::fakeTensorMapBytes(uint64_t address) {
+  std::string bytes(sizeof(CUtensorMap), char(0xA5));
+  std::memcpy(bytes.data(), &address, sizeof address);
+  return bytes;
+}
+
 rt::DriverApi attn::test::makeFakeDriverApi(size_t launchArgCount) {
   state = FakeDriverState();
-  argCount = launchArgCount;
+  state.paramSizes.assign(launchArgCount, 8);
   rt::DriverApi api;
   api.cuGetErrorName = getErrorName;
   api.cuGetErrorString = getErrorString;
@@ -125,5 +213,13 @@ rt::DriverApi attn::test::makeFakeDriverApi(size_t launchArgCount) {
   api.cuFuncGetAttribute = funcGetAttribute;
   api.cuFuncSetAttribute = funcSetAttribute;
   api.cuLaunchKernel = launchKernel;
+  api.cuModuleLoadDataEx = moduleLoadDataEx;
+  api.cuModuleUnload = moduleUnload;
+  api.cuModuleGetFunction = moduleGetFunction;
+  api.cuMemGetInfo_v2 = memGetInfo;
+  api.cuMemAlloc_v2 = memAlloc;
+  api.cuMemFree_v2 = memFree;
+  api.cuMemsetD8_v2 = memsetD8;
+  api.cuTensorMapEncodeTiled = tensorMapEncodeTiled;
   return api;
 }

@@ -87,7 +87,9 @@ TEST_F(Gpu, KernelRunsAndWritesItsOutput) {
   shape.block = {128, 1, 1};
   // More than 48 KiB of dynamic shared memory needs the attribute set first.
   shape.sharedBytes = 64 * 1024;
-  rt::Status launched = kernel->launch(shape, {buffer->pointer()});
+  rt::KernelArgs args;
+  args.addPointer(buffer->pointer());
+  rt::Status launched = kernel->launch(shape, args);
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_TRUE(context->synchronize("running write_index").ok());
 
@@ -145,33 +147,47 @@ TEST_F(Gpu, EventsTimeWork) {
 }
 
 TEST_F(Gpu, PipelineRefusesMissingAndShortBuffers) {
-  std::string ptx = "// attn.version 1\n"
-                    "// attn.problem B=1 H=1 N=16 D=16 dtype=f32 causal=0 "
-                    "scale=0.25 pipeline=test\n"
-                    "// attn.buffer s f32 64\n"
-                    "// attn.kernel write_index grid 1,1,1 block 64,1,1 smem "
-                    "0 args s\n"
-                    "// attn.kernel write_index grid 2,1,1 block 128,1,1 "
-                    "smem 0 args o\n" +
-                    std::string(kWriteIndexPtx);
+  // write_index writes its workspace, then O ([1,1,16,16] f32: 256 floats).
+  rt::Manifest manifest;
+  manifest.problem = rt::Problem::attention(1, 1, 16, 16, rt::DType::F32);
+  manifest.problem.scale = 0.25;
+  for (rt::TensorRole role : manifest.problem.roles())
+    manifest.tensors.push_back(
+        rt::TensorDecl::packed(manifest.problem, role, 16));
+  manifest.workspaces = {{"s", rt::DType::F32, 64}};
+  rt::KernelDecl first, second;
+  first.name = second.name = "write_index";
+  first.shape.grid = {1, 1, 1};
+  first.shape.block = {64, 1, 1};
+  first.args = {"s"};
+  second.shape.grid = {2, 1, 1};
+  second.shape.block = {128, 1, 1};
+  second.args = {"o"};
+  manifest.kernels = {first, second};
+  std::string ptx = rt::writeManifest(manifest) + kWriteIndexPtx;
   auto pipeline = rt::Pipeline::load(*context, ptx, "test.ptx");
   ASSERT_TRUE(pipeline.ok()) << pipeline.status().message();
-  EXPECT_EQ(pipeline->intermediateBytes(), 256u);
-  EXPECT_GE(pipeline->measuredIntermediateBytes(), 0);
+  EXPECT_EQ(pipeline->workspaceBytes(), 256u);
+  ASSERT_TRUE(pipeline->allocateWorkspaces().ok());
+  EXPECT_GE(pipeline->measuredWorkspaceBytes(), 0);
 
   auto big = rt::DeviceBuffer::allocate(*context, 1024, "big");
   auto small = rt::DeviceBuffer::allocate(*context, 64, "small");
   ASSERT_TRUE(big.ok() && small.ok());
-  rt::PipelineIo io{&*big, &*big, &*big, nullptr, nullptr};
-  EXPECT_EQ(pipeline->run(io).message(),
-            "test.ptx: no device buffer given for 'o'");
-  io.o = &*small;
-  EXPECT_EQ(pipeline->run(io).message(),
-            "test.ptx: buffer for 'o' holds 64 bytes; the problem needs 1024");
+  using R = rt::TensorRole;
+  rt::TensorBindings tensors;
+  for (R role : {R::Q, R::K, R::V})
+    tensors.bind(role, rt::tensorArg(*big));
+  EXPECT_EQ(pipeline->run(tensors).message(),
+            "test.ptx: o: no tensor given for role o");
+  tensors.bind(R::O, rt::tensorArg(*small));
+  EXPECT_EQ(pipeline->run(tensors).message(),
+            "test.ptx: o: the memory given holds 64 bytes; o [B,H,Nq,D] = "
+            "[1,1,16,16] of f32 needs 1024");
 
-  io.o = &*big;
-  ASSERT_TRUE(pipeline->run(io).ok());
-  auto timing = pipeline->time({io}, 1, 3);
+  tensors.bind(R::O, rt::tensorArg(*big));
+  ASSERT_TRUE(pipeline->run(tensors).ok());
+  auto timing = pipeline->time({tensors}, 1, 3);
   ASSERT_TRUE(timing.ok()) << timing.status().message();
   EXPECT_EQ(timing->totalMs.size(), 3u);
   ASSERT_EQ(timing->kernelMs.size(), 2u);

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Target/Chip.h"
 #include "jit/Attention.h"
 #include "jit/DiskCache.h"
 #include "runtime/Device.h"
@@ -21,10 +22,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <thread>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace attn;
 
@@ -152,14 +158,28 @@ TEST_F(Jit, BadOptionsAreRefused) {
   jit::AttentionDesc desc = smallDesc();
   desc.chip = "sm_75";
   EXPECT_EQ(errorOf(desc), "chip 'sm_75' is not supported: use sm_80, sm_86, "
-                           "sm_89, sm_90, sm_90a");
-  for (const char *chip : {"sm_100", "garbage", ""}) {
+                           "sm_89, sm_90, sm_90a, or leave it empty for the "
+                           "device's");
+  for (const char *chip : {"sm_100", "garbage", " sm_90"}) {
     desc.chip = chip;
     EXPECT_CONTAINS(errorOf(desc), "is not supported: use sm_80");
   }
   desc = smallDesc();
   desc.scale = -1.0;
   EXPECT_CONTAINS(errorOf(desc), "scale is -1.0");
+  // The op keeps the scale as an f32: one outside its range is refused, not
+  // turned into inf or 0 in the generated text.
+  desc.scale = 1e300;
+  EXPECT_EQ(errorOf(desc), "scale is 1e+300, outside the range of an f32 (the "
+                           "attention op stores it as one): use a value from "
+                           "1.2e-38 to 3.4e38");
+  desc.scale = 1e-300;
+  EXPECT_CONTAINS(errorOf(desc), "scale is 1e-300, outside the range");
+  desc = smallDesc();
+  desc.batch = int64_t(1) << 30;
+  desc.seqLen = int64_t(1) << 20;
+  EXPECT_EQ(errorOf(desc), "B*H*Nq*D is more than the 1099511627776 elements "
+                           "a tensor may hold");
   desc = smallDesc();
   desc.tuning.numStages = 9;
   EXPECT_EQ(errorOf(desc),
@@ -198,7 +218,8 @@ func.func @attention(%q: tensor<1x2x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
   auto kernel = jit::compile(text, options);
   ASSERT_TRUE(kernel.ok()) << kernel.status().message();
   const rt::Problem &p = (*kernel)->problem();
-  EXPECT_EQ(p.seqLen, 40);
+  EXPECT_EQ(p.seqLenQ, 40);
+  EXPECT_EQ(p.seqLenK, 40);
   EXPECT_EQ(p.dtype, rt::DType::BF16);
   EXPECT_TRUE(p.causal);
   EXPECT_EQ((*kernel)->manifest().kernels.size(), 3u);
@@ -211,6 +232,41 @@ func.func @attention(%q: tensor<1x2x40x64xbf16>, %k: tensor<1x2x40x64xbf16>,
   ASSERT_FALSE(none.ok());
   EXPECT_CONTAINS(none.status().message(),
                   "exactly one attn.attention, found 0");
+}
+
+/// Texts that crash MLIR 22's parser on a thread with the usual 8 MiB stack
+/// (issue 9): the JIT must answer each with an error, not end the process.
+TEST_F(Jit, TextsThatCrashTheParserAreErrors) {
+  jit::CompileOptions options;
+  // A null dereference in parseDenseArrayAttr: a crash whatever the stack.
+  auto dense = jit::compile(
+      "func.func private @f() attributes {x = array<index: 1>}", options);
+  ASSERT_FALSE(dense.ok());
+  EXPECT_CONTAINS(dense.status().message(),
+                  "attn compiler: the compiler crashed while parsing and "
+                  "compiling the module: signal 11");
+
+  // Nesting that overflows an 8 MiB stack; the compile thread's larger one
+  // parses it, and what is left is the ordinary error.
+  std::string arrays =
+      "func.func private @f() attributes {x = " + std::string(10000, '[') +
+      "1" + std::string(10000, ']') + "}";
+  std::string regions = "func.func @f() {\n";
+  for (int i = 0; i < 3000; ++i)
+    regions += "scf.execute_region {\n";
+  for (int i = 0; i < 3000; ++i)
+    regions += "scf.yield\n}\n";
+  regions += "return\n}\n";
+  for (const std::string &text : {arrays, regions}) {
+    auto deep = jit::compile(text, options);
+    ASSERT_FALSE(deep.ok());
+    EXPECT_CONTAINS(deep.status().message(),
+                    "the module must hold exactly one attn.attention, found 0");
+  }
+
+  // And the process goes on compiling.
+  auto kernel = jit::compile(smallDesc());
+  EXPECT_TRUE(kernel.ok()) << kernel.status().message();
 }
 
 //===----------------------------------------------------------------------===//
@@ -235,6 +291,33 @@ TEST_F(Jit, SecondCompileReturnsTheSameKernel) {
   EXPECT_NE((*third)->key(), (*first)->key());
   EXPECT_NE((*third)->ptx().find(".target sm_80"), std::string::npos);
   EXPECT_TRUE(reports.empty());
+}
+
+TEST_F(Jit, ChipDefaultsToTheDevicesAndIsInTheKey) {
+  jit::AttentionDesc detect = smallDesc();
+  ASSERT_EQ(detect.chip, "") << "empty means: detect";
+  auto detected = jit::compile(detect);
+  ASSERT_TRUE(detected.ok()) << detected.status().message();
+  std::string expected = "sm_90"; // no GPU: PTX for sm_90
+  if (auto ctx = jit::context(); ctx.ok()) {
+    int cc = (*ctx)->computeCapability();
+    expected = chipInfo(*chipForDevice(cc / 10, cc % 10)).name.str();
+  }
+  EXPECT_EQ((*detected)->chip(), expected);
+  EXPECT_NE((*detected)->ptx().find(".target " + expected + "\n"),
+            std::string::npos);
+  // The chip chosen, not the empty request, is in the key: asking for it by
+  // name gives the same kernel.
+  jit::AttentionDesc named = smallDesc();
+  named.chip = expected;
+  auto byName = jit::compile(named);
+  ASSERT_TRUE(byName.ok());
+  EXPECT_EQ((*byName)->key(), (*detected)->key());
+  EXPECT_EQ(byName->get(), detected->get());
+  named.chip = expected == "sm_80" ? "sm_86" : "sm_80";
+  auto other = jit::compile(named);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE((*other)->key(), (*detected)->key());
 }
 
 TEST_F(Jit, DiskHitInAFreshProcessState) {
@@ -322,17 +405,148 @@ TEST_F(Jit, ForeignFileIsNeverLoaded) {
 
 TEST_F(Jit, EntryFormatRoundTrips) {
   std::string why;
-  std::string payload = "// attn.version 1\n.version 8.0\n";
-  std::string file = jit::DiskCache::encode(payload);
-  EXPECT_EQ(jit::DiskCache::decode(file, why), payload);
-  EXPECT_FALSE(jit::DiskCache::decode(file + "x", why));
+  std::string key = "attn 0.1.0\0pipeline=fused\0func.func @f()";
+  std::string payload = "// attn.version 2\n.version 8.0\n";
+  std::string file = jit::DiskCache::encode(key, payload);
+  EXPECT_EQ(jit::DiskCache::decode(file, key, why), payload);
+  EXPECT_FALSE(jit::DiskCache::decode(file + "x", key, why));
   EXPECT_EQ(why, "1 bytes past the end of the payload");
-  EXPECT_FALSE(jit::DiskCache::decode("", why));
+  EXPECT_FALSE(
+      jit::DiskCache::decode(file.substr(0, file.size() - 1), key, why));
+  EXPECT_CONTAINS(why, "truncated: ");
+  EXPECT_FALSE(jit::DiskCache::decode("", key, why));
   EXPECT_CONTAINS(why, "no header line");
   std::string newer = file;
-  newer.replace(newer.find(" 1 "), 3, " 2 ");
-  EXPECT_FALSE(jit::DiskCache::decode(newer, why));
-  EXPECT_EQ(why, "entry format 2, this reader reads 1");
+  newer.replace(newer.find(" 2 "), 3, " 3 ");
+  EXPECT_FALSE(jit::DiskCache::decode(newer, key, why));
+  EXPECT_EQ(why, "entry format 3, this reader reads 2");
+  // A sound entry made for other key material is not this key's.
+  EXPECT_FALSE(jit::DiskCache::decode(file, key + " ", why));
+  EXPECT_CONTAINS(why, "made for another request");
+  // Sizes that would wrap when added are refused, not trusted.
+  EXPECT_FALSE(jit::DiskCache::decode(
+      "attn-cache 2 18446744073709551615 2 0000000000000000\nab", key, why));
+  EXPECT_CONTAINS(why, "truncated");
+}
+
+/// Compiles smallDesc() once to learn its entry's path, then empties the
+/// caches so that the next compile() reads the disk cache again.
+std::string entryPathOf(const jit::AttentionDesc &desc,
+                        const std::string &cacheDir) {
+  auto kernel = jit::compile(desc);
+  EXPECT_TRUE(kernel.ok()) << kernel.status().message();
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.ptx",
+                kernel.ok() ? (unsigned long long)(*kernel)->key() : 0ull);
+  jit::clearInProcessCache();
+  return cacheDir + "/" + name;
+}
+
+bool isRegularFile(const std::string &path) {
+  llvm::sys::fs::file_status status;
+  return !llvm::sys::fs::status(path, status, /*Follow=*/false) &&
+         status.type() == llvm::sys::fs::file_type::regular_file;
+}
+
+TEST_F(Jit, FifoEntryIsReportedNotWaitedOn) {
+  std::string entry = entryPathOf(smallDesc(), cacheDir);
+  ASSERT_EQ(::unlink(entry.c_str()), 0);
+  ASSERT_EQ(::mkfifo(entry.c_str(), 0600), 0);
+  // Opening a FIFO to read blocks until a writer comes: compile() must not.
+  auto kernel = jit::compile(smallDesc());
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  EXPECT_EQ((*kernel)->origin(), jit::Origin::Compiled);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0], "unusable cache entry: cannot read '" + entry +
+                            "': it is a FIFO, not a regular file; ignoring it "
+                            "and rebuilding");
+  // The rebuilt entry replaced the FIFO.
+  EXPECT_TRUE(isRegularFile(entry));
+}
+
+TEST_F(Jit, LinkToDevZeroIsNeverRead) {
+  std::string entry = entryPathOf(smallDesc(), cacheDir);
+  ASSERT_EQ(::unlink(entry.c_str()), 0);
+  ASSERT_EQ(::symlink("/dev/zero", entry.c_str()), 0);
+  auto kernel = jit::compile(smallDesc());
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  EXPECT_EQ((*kernel)->origin(), jit::Origin::Compiled);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_CONTAINS(reports[0], "it is a character device, not a regular file");
+  EXPECT_TRUE(isRegularFile(entry)) << "the link was replaced";
+}
+
+TEST_F(Jit, HugeEntryIsNotReadIntoMemory) {
+  std::string entry = entryPathOf(smallDesc(), cacheDir);
+  // A sparse file past the limit: no disk space, and never read.
+  ASSERT_EQ(
+      ::truncate(entry.c_str(), off_t(jit::DiskCache::kMaxEntryBytes) + 1), 0);
+  auto kernel = jit::compile(smallDesc());
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  EXPECT_EQ((*kernel)->origin(), jit::Origin::Compiled);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_CONTAINS(reports[0], "it holds 268435457 bytes, more than the "
+                              "268435456 this reader accepts");
+}
+
+TEST_F(Jit, EntryCopiedUnderAnotherKeyIsNeverLoaded) {
+  jit::AttentionDesc small = smallDesc(), large = smallDesc();
+  small.seqLen = 128;
+  large.seqLen = 256;
+  std::string smallEntry = entryPathOf(small, cacheDir);
+  std::string largeEntry = entryPathOf(large, cacheDir);
+  // A sound entry, but made for N = 256, under N = 128's name.
+  writeAll(smallEntry, readAll(largeEntry));
+  auto kernel = jit::compile(small);
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  EXPECT_EQ((*kernel)->origin(), jit::Origin::Compiled);
+  EXPECT_EQ((*kernel)->problem().seqLenQ, 128);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0],
+            "damaged cache entry '" + smallEntry +
+                "': made for another request (its compiler version, options "
+                "or input differ from this one's); it was copied or renamed "
+                "under this key; ignoring it and rebuilding");
+  // The entry is N = 128's again.
+  jit::clearInProcessCache();
+  auto again = jit::compile(small);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->origin(), jit::Origin::DiskCache);
+  EXPECT_EQ((*again)->problem().seqLenQ, 128);
+}
+
+TEST_F(Jit, EmptyDirectoryInAnEntrysPlaceIsRemoved) {
+  std::string entry = entryPathOf(smallDesc(), cacheDir);
+  ASSERT_EQ(::unlink(entry.c_str()), 0);
+  ASSERT_EQ(::mkdir(entry.c_str(), 0700), 0);
+  auto kernel = jit::compile(smallDesc());
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0],
+            "cache entry '" + entry + "' was an empty directory; removed it");
+  EXPECT_TRUE(isRegularFile(entry));
+  jit::clearInProcessCache();
+  auto again = jit::compile(smallDesc());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->origin(), jit::Origin::DiskCache) << "cached again";
+}
+
+TEST_F(Jit, FullDirectoryInAnEntrysPlaceIsReportedOnce) {
+  std::string entry = entryPathOf(smallDesc(), cacheDir);
+  ASSERT_EQ(::unlink(entry.c_str()), 0);
+  ASSERT_EQ(::mkdir(entry.c_str(), 0700), 0);
+  writeAll(entry + "/something", "x");
+  for (int i = 0; i < 2; ++i) {
+    jit::clearInProcessCache();
+    auto kernel = jit::compile(smallDesc());
+    ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+    EXPECT_EQ((*kernel)->origin(), jit::Origin::Compiled);
+  }
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0], "cache entry '" + entry +
+                            "' is a directory that is not empty; this kernel "
+                            "is not cached until it is removed");
+  EXPECT_EQ(readAll(entry + "/something"), "x") << "left alone";
 }
 
 TEST_F(Jit, UnwritableCacheIsReportedAndCompiles) {
@@ -391,9 +605,12 @@ TEST_F(Jit, ProcessesRacingOnOneKeyBothSucceedAndLeaveOneEntry) {
   std::vector<std::string> files = filesIn(cacheDir);
   ASSERT_EQ(files.size(), 1u)
       << files.size() << " files, first " << (files.empty() ? "" : files[0]);
+  // Sound (header, lengths, checksum): only the key material, which this
+  // test does not know, is left to differ.
   std::string why;
-  EXPECT_TRUE(jit::DiskCache::decode(readAll(cacheDir + "/" + files[0]), why))
-      << why;
+  EXPECT_FALSE(
+      jit::DiskCache::decode(readAll(cacheDir + "/" + files[0]), "", why));
+  EXPECT_CONTAINS(why, "made for another request");
   EXPECT_TRUE(reports.empty());
 }
 
@@ -441,8 +658,8 @@ TEST_F(JitLaunch, StridesMustBePacked) {
   EXPECT_EQ(
       check(jit::TensorRef(good.address, {8192, 64, 128, 1})),
       "q: strides [8192,64,128,1] are not the packed row-major layout of q "
-      "[B,H,N,D] = [1,2,64,64] (strides [8192,4096,64,1]); dimension 1 has "
-      "stride 64 where 4096 is needed. The kernels read packed tensors only: "
+      "[B,H,Nq,D] = [1,2,64,64] (strides [8192,4096,64,1]); dimension 1 has "
+      "stride 64 where 4096 is needed. The kernels read that layout only: "
       "make a contiguous copy first");
   EXPECT_CONTAINS(check(jit::TensorRef(good.address, {4096, 64, 1})),
                   "q: 3 strides given for the rank-4 tensor");
@@ -464,7 +681,7 @@ TEST_F(JitLaunch, LseMustMatchTheKernel) {
   EXPECT_CONTAINS(
       (*withLse)->checkTensors(good, good, good, good, &badLse).message(),
       "lse: strides [128,1,1] are not the packed row-major layout "
-      "of lse [B,H,N] = [1,2,64]");
+      "of lse [B,H,Nq] = [1,2,64]");
 }
 
 TEST_F(JitLaunch, WithoutAGpuLaunchSaysWhy) {
@@ -481,7 +698,19 @@ TEST_F(JitLaunch, WithoutAGpuLaunchSaysWhy) {
 // Debugging switches
 //===----------------------------------------------------------------------===//
 
-TEST_F(Jit, DumpDirHoldsTheIrAfterEveryPassAndThePtx) {
+/// Every file under `dir`, as paths relative to it, sorted.
+std::vector<std::string> treeOf(const std::string &dir) {
+  std::vector<std::string> paths;
+  std::error_code error;
+  for (llvm::sys::fs::recursive_directory_iterator it(dir, error), end;
+       !error && it != end; it.increment(error))
+    if (it->type() == llvm::sys::fs::file_type::regular_file)
+      paths.push_back(it->path().substr(dir.size() + 1)); // without "<dir>/"
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+TEST_F(Jit, DumpDirHoldsTheIrAfterEveryPassThatChangedItAndThePtx) {
   std::string dump = cacheDir + "/dump";
   ::setenv("ATTN_DUMP_DIR", dump.c_str(), 1);
   ::testing::internal::CaptureStderr();
@@ -492,16 +721,42 @@ TEST_F(Jit, DumpDirHoldsTheIrAfterEveryPassAndThePtx) {
   std::vector<std::string> dirs = filesIn(dump);
   ASSERT_EQ(dirs.size(), 1u);
   EXPECT_EQ(llvm::StringRef(dirs[0]).substr(0, 6), "fused-");
-  std::vector<std::string> files = filesIn(dump + "/" + dirs[0]);
-  ASSERT_GE(files.size(), 5u);
-  EXPECT_EQ(files[0], "00-input.mlir");
-  EXPECT_EQ(files[1], "01-attn-select-tiling.mlir");
-  EXPECT_EQ(files[2], "02-attn-tile.mlir");
-  EXPECT_EQ(files[3], "03-attn-fuse-online-softmax.mlir");
-  EXPECT_EQ(files.back(), "final.ptx");
-  EXPECT_EQ(readAll(dump + "/" + dirs[0] + "/final.ptx"), (*kernel)->ptx());
-  EXPECT_NE(readAll(dump + "/" + dirs[0] + "/02-attn-tile.mlir").find("tile."),
-            std::string::npos);
+  std::string root = dump + "/" + dirs[0];
+  std::vector<std::string> files = treeOf(root);
+  // MLIR's file tree: a directory per op the passes ran on (the module,
+  // and what passes nest on), files named <number>_<pass>.mlir in execution
+  // order.
+  auto fileOf = [&](const std::string &pass) -> std::string {
+    std::string found;
+    for (const std::string &file : files)
+      if (llvm::StringRef(file).ends_with("_" + pass + ".mlir")) {
+        EXPECT_TRUE(found.empty())
+            << pass << " twice: " << found << ", " << file;
+        found = file;
+      }
+    EXPECT_FALSE(found.empty()) << "no file for " << pass;
+    return found;
+  };
+  const char *const module = "builtin_module_no-symbol-name/";
+  std::string tiled = fileOf("attn-tile");
+  EXPECT_EQ(llvm::StringRef(tiled).substr(0, strlen(module)), module);
+  fileOf("attn-fuse-online-softmax");
+  fileOf("attn-convert-tile-to-gpu");
+  fileOf("convert-gpu-to-nvvm");
+  for (const std::string &file : files) {
+    llvm::StringRef name = llvm::sys::path::filename(file);
+    if (name != "input.mlir" && name != "final.ptx")
+      EXPECT_TRUE(!name.empty() && std::isdigit((unsigned char)name[0]))
+          << file;
+  }
+  EXPECT_EQ(readAll(root + "/final.ptx"), (*kernel)->ptx());
+  EXPECT_EQ(readAll(root + "/input.mlir"), jit::toMlir(smallDesc()));
+  EXPECT_NE(readAll(root + "/" + tiled).find("tile."), std::string::npos);
+  // Only passes that changed the IR leave a file: no two are the same.
+  std::set<std::string> contents;
+  for (const std::string &file : files)
+    EXPECT_TRUE(contents.insert(readAll(root + "/" + file)).second)
+        << file << " repeats another file";
   // Dumping compiles afresh: nothing was cached.
   EXPECT_EQ(filesIn(cacheDir), std::vector<std::string>{"dump"});
 }
@@ -525,8 +780,7 @@ TEST_F(Jit, LaunchMatchesTheReferenceOnAGpu) {
   if (!ctx.ok())
     GTEST_SKIP() << ctx.status().message();
   rt::Context &context = **ctx;
-  jit::AttentionDesc desc = smallDesc();
-  desc.chip = "sm_" + std::to_string(context.computeCapability());
+  jit::AttentionDesc desc = smallDesc(); // the device's chip
   desc.causal = true;
   for (jit::Pipeline pipeline :
        {jit::Pipeline::Fused, jit::Pipeline::Unfused}) {
@@ -535,7 +789,7 @@ TEST_F(Jit, LaunchMatchesTheReferenceOnAGpu) {
     ASSERT_TRUE(kernel.ok()) << kernel.status().message();
     ASSERT_TRUE((*kernel)->loaded());
     const rt::Problem &p = (*kernel)->problem();
-    int64_t n = p.tensorElements();
+    int64_t n = p.elements(rt::TensorRole::Q);
     std::vector<float> host[3];
     std::vector<uint16_t> bits(static_cast<size_t>(n));
     rt::DeviceBuffer buffers[4];
@@ -563,11 +817,11 @@ TEST_F(Jit, LaunchMatchesTheReferenceOnAGpu) {
     double diff = 0, ref = 0, lse = 0;
     std::vector<double> row(static_cast<size_t>(p.headDim)), scratch;
     for (int64_t head = 0; head < p.batch * p.heads; ++head)
-      for (int64_t r = 0; r < p.seqLen; ++r) {
+      for (int64_t r = 0; r < p.seqLenQ; ++r) {
         rt::referenceRow(p, host[0].data(), host[1].data(), host[2].data(),
                          head, r, row.data(), lse, scratch);
         for (int64_t c = 0; c < p.headDim; ++c) {
-          double d = out[size_t((head * p.seqLen + r) * p.headDim + c)] -
+          double d = out[size_t((head * p.seqLenQ + r) * p.headDim + c)] -
                      row[size_t(c)];
           diff += d * d, ref += row[size_t(c)] * row[size_t(c)];
         }

@@ -11,11 +11,7 @@ using namespace attn::rt;
 namespace {
 
 Problem problem(int64_t n, int64_t d, bool causal, double scale) {
-  Problem p;
-  p.batch = 1;
-  p.heads = 1;
-  p.seqLen = n;
-  p.headDim = d;
+  Problem p = Problem::attention(1, 1, n, d, DType::F32);
   p.causal = causal;
   p.scale = scale;
   return p;
@@ -69,11 +65,49 @@ TEST(Reference, LargeScoresDoNotOverflow) {
 TEST(Reference, SecondHeadUsesItsOwnSlices) {
   Problem p = problem(1, 1, false, 1.0);
   p.heads = 2;
+  p.kvHeads = 2;
   const float q[] = {1, 1}, k[] = {1, 1}, v[] = {3, 7};
   std::vector<double> scratch;
   double out = 0, lse = 0;
   referenceRow(p, q, k, v, 1, 0, &out, lse, scratch);
   EXPECT_DOUBLE_EQ(out, 7);
+}
+
+TEST(Reference, QueryHeadsShareTheirGroupsKeyValueHead) {
+  // B=2, H=4, Hkv=2: query heads 0,1 read K/V head 0, heads 2,3 head 1 of
+  // their batch; query head 7 (b=1, h=3) reads K/V head 3.
+  Problem p = problem(1, 1, false, 1.0);
+  p.batch = 2, p.heads = 4, p.kvHeads = 2;
+  const float q[8] = {1, 1, 1, 1, 1, 1, 1, 1}, k[4] = {1, 1, 1, 1},
+              v[4] = {10, 20, 30, 40};
+  std::vector<double> scratch;
+  double out = 0, lse = 0;
+  const double expected[8] = {10, 10, 20, 20, 30, 30, 40, 40};
+  for (int head = 0; head < 8; ++head) {
+    referenceRow(p, q, k, v, head, 0, &out, lse, scratch);
+    EXPECT_DOUBLE_EQ(out, expected[head]) << "query head " << head;
+  }
+}
+
+TEST(Reference, CausalMaskIsAlignedToTheBottomRight) {
+  // Nq=2 queries against Nk=3 keys: row 0 sees keys 0,1; row 1 sees 0..2.
+  Problem p = problem(2, 1, true, 1.0);
+  p.seqLenK = 3;
+  const float q[] = {0, 0}, k[] = {0, 0, 0}, v[] = {3, 6, 12};
+  std::vector<double> scratch;
+  double out = 0, lse = 0;
+  referenceRow(p, q, k, v, 0, 0, &out, lse, scratch);
+  EXPECT_DOUBLE_EQ(out, (3 + 6) / 2.0);
+  referenceRow(p, q, k, v, 0, 1, &out, lse, scratch);
+  EXPECT_DOUBLE_EQ(out, (3 + 6 + 12) / 3.0);
+  // Nq=3 queries against Nk=2 keys: row 0 sees none.
+  p.seqLenQ = 3, p.seqLenK = 2;
+  const float q3[] = {0, 0, 0};
+  referenceRow(p, q3, k, v, 0, 0, &out, lse, scratch);
+  EXPECT_EQ(out, 0);
+  EXPECT_TRUE(std::isinf(lse) && lse < 0);
+  referenceRow(p, q3, k, v, 0, 1, &out, lse, scratch);
+  EXPECT_DOUBLE_EQ(out, 3);
 }
 
 } // namespace

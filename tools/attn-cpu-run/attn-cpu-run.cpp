@@ -292,12 +292,9 @@ int main(int argc, char **argv) {
   probe->walk([&](attn::AttentionOp a) { op = a, ++count; });
   if (count != 1)
     return fail("the input must hold exactly one attn.attention");
-  attn::rt::Problem problem;
-  problem.batch = op.getBatch();
-  problem.heads = op.getNumHeads();
-  problem.seqLen = op.getSeqLen();
-  problem.headDim = op.getHeadDim();
-  problem.dtype = dtypeOf(op.getElementType());
+  attn::rt::Problem problem = attn::rt::Problem::attention(
+      op.getBatch(), op.getNumHeads(), op.getSeqLen(), op.getHeadDim(),
+      dtypeOf(op.getElementType()));
   problem.causal = op.getCausal();
   problem.scale = op.getEffectiveScale();
   problem.lse = static_cast<bool>(op.getLse());
@@ -314,7 +311,7 @@ int main(int argc, char **argv) {
   const char *names[] = {"q", "k", "v"};
   for (int i = 0; i < 3; ++i) {
     HostBuffer b = bufferFor(names[i], op.getQuery().getType());
-    qkv[i].resize(problem.tensorElements());
+    qkv[i].resize(problem.elements(attn::rt::TensorRole::Q));
     for (float &x : qkv[i])
       x = attn::rt::roundTo(problem.dtype, uniform(gen));
     attn::rt::encode(problem.dtype, qkv[i].data(), qkv[i].size(), b.data());
@@ -325,12 +322,13 @@ int main(int argc, char **argv) {
     base["lse"] = bufferFor("lse", op.getLse().getType());
 
   // The float64 reference, row by row.
-  int64_t rows = problem.batch * problem.heads * problem.seqLen;
-  std::vector<double> ref(problem.tensorElements()), refLse(rows);
+  int64_t rows = problem.batch * problem.heads * problem.seqLenQ;
+  std::vector<double> ref(problem.elements(attn::rt::TensorRole::Q)),
+      refLse(rows);
   std::vector<double> scratch;
   for (int64_t head = 0; head < problem.batch * problem.heads; ++head)
-    for (int64_t r = 0; r < problem.seqLen; ++r) {
-      int64_t row = head * problem.seqLen + r;
+    for (int64_t r = 0; r < problem.seqLenQ; ++r) {
+      int64_t row = head * problem.seqLenQ + r;
       referenceRow(problem, qkv[0].data(), qkv[1].data(), qkv[2].data(), head,
                    r, &ref[row * problem.headDim], refLse[row], scratch);
     }
@@ -387,7 +385,7 @@ int main(int argc, char **argv) {
         kind == attn::PipelineKind::fused
             ? attn::stringifyEnum(attn::Stage(rung))
             : llvm::StringRef("unfused"),
-        problem.batch, problem.heads, problem.seqLen, problem.headDim,
+        problem.batch, problem.heads, problem.seqLenQ, problem.headDim,
         problem.causal ? 1 : 0, rel, maxAbs, limit, lseText, nonFinite,
         run->intermediateBytes);
   }

@@ -33,42 +33,34 @@ constexpr int64_t kMaxInputSets = 1024;
 
 /// One set of the problem's own tensors on the device.
 struct DeviceSet {
-  rt::DeviceBuffer q, k, v, o, lse;
-
-  rt::PipelineIo io(bool withLse) const {
-    return {&q, &k, &v, &o, withLse ? &lse : nullptr};
-  }
+  rt::DeviceBuffer buffers[5];
+  rt::TensorBindings tensors;
 };
+
+const rt::TensorRole kRoles[5] = {rt::TensorRole::Q, rt::TensorRole::K,
+                                  rt::TensorRole::V, rt::TensorRole::O,
+                                  rt::TensorRole::Lse};
 
 rt::Status makeSet(const rt::Context &context, const rt::Problem &problem,
                    uint64_t seed, DeviceSet &set) {
-  int64_t count = problem.tensorElements();
-  size_t tensorBytes = size_t(count) * rt::sizeOf(problem.dtype);
-  rt::DeviceBuffer *inputs[3] = {&set.q, &set.k, &set.v};
-  const char *names[3] = {"q", "k", "v"};
-  for (int i = 0; i < 3; ++i) {
-    rt::Expected<rt::DeviceBuffer> buffer =
-        rt::DeviceBuffer::allocate(context, tensorBytes, names[i]);
+  for (int i = 0; i < 5; ++i) {
+    rt::TensorRole role = kRoles[i];
+    if (!problem.hasRole(role))
+      continue;
+    rt::Expected<rt::DeviceBuffer> buffer = rt::DeviceBuffer::allocate(
+        context, problem.bytes(role), rt::nameOf(role));
     if (!buffer.ok())
       return buffer.status();
-    *inputs[i] = buffer.take();
-    HostTensor host = randomTensor(problem.dtype, count, mixSeed(seed, i));
+    set.buffers[i] = buffer.take();
+    set.tensors.bind(role, rt::tensorArg(set.buffers[i]));
+    if (i >= 3)
+      continue;
+    HostTensor host = randomTensor(problem.dtype, problem.elements(role),
+                                   mixSeed(seed, uint64_t(i)));
     if (rt::Status status =
-            inputs[i]->upload(host.bytes.data(), host.bytes.size());
+            set.buffers[i].upload(host.bytes.data(), host.bytes.size());
         !status.ok())
       return status;
-  }
-  rt::Expected<rt::DeviceBuffer> o =
-      rt::DeviceBuffer::allocate(context, tensorBytes, "o");
-  if (!o.ok())
-    return o.status();
-  set.o = o.take();
-  if (problem.lse) {
-    rt::Expected<rt::DeviceBuffer> lse = rt::DeviceBuffer::allocate(
-        context, size_t(problem.lseElements()) * sizeof(float), "lse");
-    if (!lse.ok())
-      return lse.status();
-    set.lse = lse.take();
   }
   return rt::Status::success();
 }
@@ -88,9 +80,17 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
   const rt::Pipeline &pipeline = *loaded;
   const rt::Problem &problem = pipeline.problem();
 
-  uint64_t setBytes =
-      4 * uint64_t(problem.tensorElements()) * rt::sizeOf(problem.dtype) +
-      (problem.lse ? uint64_t(problem.lseElements()) * sizeof(float) : 0);
+  uint64_t setBytes = 0;
+  uint64_t hostBytes = 0; // the largest input, as floats and in the dtype
+  for (rt::TensorRole role : problem.roles()) {
+    setBytes += problem.bytes(role);
+    hostBytes = std::max<uint64_t>(
+        hostBytes, uint64_t(problem.elements(role)) *
+                       (sizeof(float) + rt::sizeOf(problem.dtype)));
+  }
+  if (rt::Status status = checkHostMemory(hostBytes, "making random inputs");
+      !status.ok())
+    return status;
   int64_t sets = 1;
   if (setBytes < kRotationBytes)
     sets = std::clamp<int64_t>(
@@ -98,18 +98,20 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
   result.inputSets = sets;
 
   std::vector<DeviceSet> deviceSets(static_cast<size_t>(sets));
-  std::vector<rt::PipelineIo> ioSets;
+  std::vector<rt::TensorBindings> tensorSets;
   for (int64_t i = 0; i < sets; ++i) {
     if (rt::Status status =
             makeSet(context, problem, mixSeed(seed, uint64_t(i)),
                     deviceSets[size_t(i)]);
         !status.ok())
       return status;
-    ioSets.push_back(deviceSets[size_t(i)].io(problem.lse));
+    tensorSets.push_back(deviceSets[size_t(i)].tensors);
   }
+  if (rt::Status status = pipeline.allocateWorkspaces(); !status.ok())
+    return status;
 
   rt::Expected<rt::PipelineTiming> timing =
-      pipeline.time(ioSets, options.warmup, options.reps);
+      pipeline.time(tensorSets, options.warmup, options.reps);
   if (!timing.ok())
     return timing.status();
   result.medianMs = median(timing->totalMs);
@@ -156,11 +158,11 @@ int attn::run::runBench(const Options &options) {
     if (!input.status.ok())
       continue;
     const rt::Problem &problem = input.manifest.problem;
-    std::fprintf(stderr, "[%zu/%zu, %.0f s] %s\n", index + 1, inputs.size(),
-                 std::chrono::duration<double>(
-                     std::chrono::steady_clock::now() - start)
-                     .count(),
-                 input.path.c_str());
+    std::fprintf(
+        stderr, "[%zu/%zu, %.0f s] %s\n", index + 1, inputs.size(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count(),
+        input.path.c_str());
     std::fflush(stderr);
     BenchResult result;
     rt::Expected<rt::Pipeline> pipeline =
@@ -168,9 +170,8 @@ int attn::run::runBench(const Options &options) {
     rt::Status status = benchFile(*context, input, mixSeed(options.seed, index),
                                   options, result, pipeline);
     if (!status.ok()) {
-      std::printf("FAIL %s error: %s file=%s\n",
-                  describeProblem(problem).c_str(), status.message().c_str(),
-                  input.path.c_str());
+      std::printf("FAIL %s error: %s file=%s\n", problem.describe().c_str(),
+                  status.message().c_str(), input.path.c_str());
       anyFailed = true;
       continue;
     }
@@ -180,19 +181,19 @@ int attn::run::runBench(const Options &options) {
     double predictedMs = manifest.predictedMs();
     double achievedTbps =
         hasCosts ? manifest.costBytes() / (result.medianMs * 1e-3) / 1e12 : 0;
-    double ratio = hasCosts && predictedMs > 0 ? result.medianMs / predictedMs
-                                               : 0;
+    double ratio =
+        hasCosts && predictedMs > 0 ? result.medianMs / predictedMs : 0;
     std::string predicted = hasCosts ? formatNumber(predictedMs, 4) : "-";
     std::string ratioText = hasCosts ? formatNumber(ratio, 3) : "-";
     std::string bandwidthText = hasCosts ? formatNumber(achievedTbps, 3) : "-";
     std::printf("%-9s %-5s %4lld %4lld %6lld %4lld %3d %10.4f %10.4f %9.2f "
                 "%5lld %14llu %10s %9s %6s  %s\n",
-                problem.pipeline.c_str(), rt::nameOf(problem.dtype),
+                rt::nameOf(problem.pipeline), rt::nameOf(problem.dtype),
                 (long long)problem.batch, (long long)problem.heads,
-                (long long)problem.seqLen, (long long)problem.headDim,
+                (long long)problem.seqLenQ, (long long)problem.headDim,
                 int(problem.causal), result.medianMs, result.minMs,
                 result.tflops, (long long)result.inputSets,
-                (unsigned long long)pipeline->intermediateBytes(),
+                (unsigned long long)pipeline->workspaceBytes(),
                 predicted.c_str(), ratioText.c_str(), bandwidthText.c_str(),
                 input.path.c_str());
     std::string kernelSummary, kernelPredicted, kernelFlops, kernelBytes;
@@ -203,36 +204,41 @@ int attn::run::runBench(const Options &options) {
       double ms = result.kernelMedianMs[k];
       std::string model;
       if (decl.hasCost) {
-        model = " predicted_ms=" + formatNumber(decl.predictedMs, 4) +
-                " meas/pred=" +
-                (decl.predictedMs > 0 ? formatNumber(ms / decl.predictedMs, 3)
-                                      : std::string("-")) +
-                " TB/s=" + formatNumber(decl.costBytes / (ms * 1e-3) / 1e12, 3) +
-                " TFLOP/s=" +
-                formatNumber(decl.costFlops / (ms * 1e-3) / 1e12, 4);
+        model =
+            " predicted_ms=" + formatNumber(decl.predictedMs, 4) +
+            " meas/pred=" +
+            (decl.predictedMs > 0 ? formatNumber(ms / decl.predictedMs, 3)
+                                  : std::string("-")) +
+            " TB/s=" + formatNumber(decl.costBytes / (ms * 1e-3) / 1e12, 3) +
+            " TFLOP/s=" + formatNumber(decl.costFlops / (ms * 1e-3) / 1e12, 4);
         std::string sep = k ? ";" : "";
-        kernelPredicted += sep + kernel.name() + ":" +
-                           formatNumber(decl.predictedMs, 6);
-        kernelFlops += sep + kernel.name() + ":" + formatNumber(decl.costFlops, 15);
-        kernelBytes += sep + kernel.name() + ":" + formatNumber(decl.costBytes, 15);
+        kernelPredicted +=
+            sep + kernel.name() + ":" + formatNumber(decl.predictedMs, 6);
+        kernelFlops +=
+            sep + kernel.name() + ":" + formatNumber(decl.costFlops, 15);
+        kernelBytes +=
+            sep + kernel.name() + ":" + formatNumber(decl.costBytes, 15);
       }
       std::printf("    kernel %-24s median_ms=%.4f regs=%d static_smem=%d "
                   "dynamic_smem=%lld local_bytes=%d%s\n",
                   kernel.name().c_str(), ms, attributes.registers,
-                  attributes.staticSharedBytes, (long long)decl.shape.sharedBytes,
-                  attributes.localBytes, model.c_str());
-      kernelSummary += (k ? ";" : "") + kernel.name() + ":" +
-                       formatNumber(ms, 6);
+                  attributes.staticSharedBytes,
+                  (long long)decl.shape.sharedBytes, attributes.localBytes,
+                  model.c_str());
+      kernelSummary +=
+          (k ? ";" : "") + kernel.name() + ":" + formatNumber(ms, 6);
     }
     std::fflush(stdout);
 
     Record record;
     record.add("file", input.path);
-    record.add("pipeline", problem.pipeline);
+    record.add("pipeline", std::string(rt::nameOf(problem.pipeline)));
     record.add("dtype", std::string(rt::nameOf(problem.dtype)));
     record.add("B", problem.batch);
     record.add("H", problem.heads);
-    record.add("N", problem.seqLen);
+    record.add("Hkv", problem.kvHeads);
+    record.add("N", problem.seqLenQ);
+    record.add("Nk", problem.seqLenK);
     record.add("D", problem.headDim);
     record.add("causal", int64_t(problem.causal));
     record.add("median_ms", result.medianMs);
@@ -242,9 +248,8 @@ int attn::run::runBench(const Options &options) {
     record.add("warmup", int64_t(options.warmup));
     record.add("reps", int64_t(options.reps));
     record.add("input_sets", result.inputSets);
-    record.add("extra_mem_bytes", int64_t(pipeline->intermediateBytes()));
-    record.add("measured_extra_mem_bytes",
-               pipeline->measuredIntermediateBytes());
+    record.add("extra_mem_bytes", int64_t(pipeline->workspaceBytes()));
+    record.add("measured_extra_mem_bytes", pipeline->measuredWorkspaceBytes());
     record.add("kernel_median_ms", kernelSummary);
     auto addModel = [&](const char *key, double value) {
       if (hasCosts)

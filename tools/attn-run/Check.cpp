@@ -117,7 +117,7 @@ Comparison compare(const rt::Problem &problem, const HostTensor &q,
   int64_t heads = problem.batch * problem.heads;
   std::vector<std::vector<int64_t>> rows(static_cast<size_t>(heads));
   for (int64_t head = 0; head < heads; ++head)
-    rows[size_t(head)] = rowsToCheck(problem.seqLen, sample,
+    rows[size_t(head)] = rowsToCheck(problem.seqLenQ, sample,
                                      mixSeed(seed, 1000 + uint64_t(head)));
 
   // Work items: up to 16 rows of one head.
@@ -149,11 +149,11 @@ Comparison compare(const rt::Problem &problem, const HostTensor &q,
                          v.values.data(), item.head, row, out.data(), lse,
                          scratch);
         const float *gotRow =
-            got.data() + (item.head * problem.seqLen + row) * d;
+            got.data() + (item.head * problem.seqLenQ + row) * d;
         for (int64_t c = 0; c < d; ++c)
           mine.output.add(gotRow[c], out[size_t(c)], item.head, row, c);
         if (problem.lse)
-          mine.lse.add(gotLse[size_t(item.head * problem.seqLen + row)], lse,
+          mine.lse.add(gotLse[size_t(item.head * problem.seqLenQ + row)], lse,
                        item.head, row, 0);
         ++mine.rowsChecked;
       }
@@ -223,33 +223,50 @@ private:
 bool FileCheck::run(Record &record) { return report(execute(), record); }
 
 rt::Status FileCheck::execute() {
+  const rt::Problem &problem = input.manifest.problem;
+  using R = rt::TensorRole;
+  // Host memory first: the inputs as floats and in the dtype, the output
+  // as floats and in the dtype, and the lse.
+  uint64_t e = rt::sizeOf(problem.dtype) + sizeof(float);
+  uint64_t hostBytes =
+      (uint64_t(problem.elements(R::Q)) + 2 * uint64_t(problem.elements(R::K)) +
+       uint64_t(problem.elements(R::O))) *
+          e +
+      (problem.lse ? problem.bytes(R::Lse) : 0);
+  if (rt::Status status = checkHostMemory(hostBytes, "checking the problem");
+      !status.ok())
+    return status;
+
   rt::Expected<rt::Pipeline> loaded =
       rt::Pipeline::load(context, input.text, input.path);
   if (!loaded.ok())
     return loaded.status();
   rt::Pipeline &pipeline = *loaded;
-  const rt::Problem &problem = pipeline.problem();
-  declaredBytes = int64_t(pipeline.intermediateBytes());
-  measuredBytes = pipeline.measuredIntermediateBytes();
+  // 0xFF bytes are NaN in every dtype: an element no kernel writes stays NaN.
+  if (rt::Status status = pipeline.fillWorkspaces(0xFF); !status.ok())
+    return status;
+  declaredBytes = int64_t(pipeline.workspaceBytes());
+  measuredBytes = pipeline.measuredWorkspaceBytes();
 
-  int64_t count = problem.tensorElements();
-  size_t tensorBytes = size_t(count) * rt::sizeOf(problem.dtype);
-  HostTensor q = randomTensor(problem.dtype, count, mixSeed(seed, 1));
-  HostTensor k = randomTensor(problem.dtype, count, mixSeed(seed, 2));
-  HostTensor v = randomTensor(problem.dtype, count, mixSeed(seed, 3));
+  HostTensor q =
+      randomTensor(problem.dtype, problem.elements(R::Q), mixSeed(seed, 1));
+  HostTensor k =
+      randomTensor(problem.dtype, problem.elements(R::K), mixSeed(seed, 2));
+  HostTensor v =
+      randomTensor(problem.dtype, problem.elements(R::V), mixSeed(seed, 3));
 
+  const R roles[5] = {R::Q, R::K, R::V, R::O, R::Lse};
   rt::DeviceBuffer buffers[5];
-  const char *names[5] = {"q", "k", "v", "o", "lse"};
+  rt::TensorBindings tensors;
   for (int i = 0; i < 5; ++i) {
-    if (i == 4 && !problem.lse)
+    if (!problem.hasRole(roles[i]))
       continue;
-    size_t bytes =
-        i == 4 ? size_t(problem.lseElements()) * sizeof(float) : tensorBytes;
-    rt::Expected<rt::DeviceBuffer> buffer =
-        rt::DeviceBuffer::allocate(context, bytes, names[i]);
+    rt::Expected<rt::DeviceBuffer> buffer = rt::DeviceBuffer::allocate(
+        context, problem.bytes(roles[i]), rt::nameOf(roles[i]));
     if (!buffer.ok())
       return buffer.status();
     buffers[i] = buffer.take();
+    tensors.bind(roles[i], rt::tensorArg(buffers[i]));
   }
   const HostTensor *inputs[3] = {&q, &k, &v};
   for (int i = 0; i < 3; ++i)
@@ -257,24 +274,20 @@ rt::Status FileCheck::execute() {
             buffers[i].upload(inputs[i]->bytes.data(), inputs[i]->bytes.size());
         !status.ok())
       return status;
-  // 0xFF bytes are NaN in every dtype: an element no kernel writes stays NaN.
   for (int i = 3; i < 5; ++i)
     if (buffers[i].pointer())
       if (rt::Status status = buffers[i].fill(0xFF); !status.ok())
         return status;
-  if (rt::Status status = pipeline.fillIntermediates(0xFF); !status.ok())
-    return status;
 
-  rt::PipelineIo io{&buffers[0], &buffers[1], &buffers[2], &buffers[3],
-                    problem.lse ? &buffers[4] : nullptr};
-  if (rt::Status status = pipeline.run(io); !status.ok())
+  if (rt::Status status = pipeline.run(tensors); !status.ok())
     return status;
   if (rt::Status status =
           context.synchronize("running the kernels of '" + input.path + "'");
       !status.ok())
     return status;
 
-  std::vector<uint8_t> bytes(tensorBytes);
+  int64_t count = problem.elements(R::O);
+  std::vector<uint8_t> bytes(problem.bytes(R::O));
   if (rt::Status status = buffers[3].download(bytes.data(), bytes.size());
       !status.ok())
     return status;
@@ -282,7 +295,7 @@ rt::Status FileCheck::execute() {
   rt::decode(problem.dtype, bytes.data(), count, got.data());
   bytes = {};
   if (problem.lse) {
-    gotLse.resize(size_t(problem.lseElements()));
+    gotLse.resize(size_t(problem.elements(R::Lse)));
     if (rt::Status status =
             buffers[4].download(gotLse.data(), gotLse.size() * sizeof(float));
         !status.ok())
@@ -301,12 +314,11 @@ bool FileCheck::report(const rt::Status &status, Record &record) {
   double lseRelErr = comparison.lse.relative();
   bool passed = status.ok() && nonFinite == 0 && lseNonFinite == 0 &&
                 relErr <= bound && (!problem.lse || lseRelErr <= bound);
-  double unfusedBytes = 2.0 * double(problem.batch) * double(problem.heads) *
-                        double(problem.seqLen) * double(problem.seqLen) *
-                        double(rt::sizeOf(problem.dtype));
+  double unfusedBytes =
+      2.0 * double(problem.scoreElements()) * double(rt::sizeOf(problem.dtype));
 
   std::string line =
-      std::string(passed ? "PASS " : "FAIL ") + describeProblem(problem);
+      std::string(passed ? "PASS " : "FAIL ") + problem.describe();
   if (!status.ok()) {
     line += " error: " + status.message();
   } else {
@@ -314,14 +326,15 @@ bool FileCheck::report(const rt::Status &status, Record &record) {
             " max_abs=" + formatNumber(comparison.output.maxAbs, 3) +
             " bound=" + formatNumber(bound, 3) +
             " extra_mem_bytes=" + std::to_string(declaredBytes) +
-            (problem.pipeline == "unfused" ? " (expected" : " (unfused:") +
-            " 2*B*H*N*N*sizeof(dtype)=" + formatNumber(unfusedBytes, 15) +
+            (problem.pipeline == rt::PipelineKind::Unfused ? " (expected"
+                                                           : " (unfused:") +
+            " 2*B*H*Nq*Nk*sizeof(dtype)=" + formatNumber(unfusedBytes, 15) +
             ") measured_extra_mem_bytes=" + std::to_string(measuredBytes);
     if (problem.lse)
       line += " lse_rel_err=" + formatNumber(lseRelErr, 3) +
               " lse_max_abs=" + formatNumber(comparison.lse.maxAbs, 3);
     line += " rows=" + std::to_string(comparison.rowsChecked) + "/" +
-            std::to_string(problem.lseElements());
+            std::to_string(problem.elements(rt::TensorRole::Lse));
     if (nonFinite || lseNonFinite)
       line += " nan_or_inf_o=" + std::to_string(nonFinite) +
               " nan_or_inf_lse=" + std::to_string(lseNonFinite);
@@ -337,11 +350,13 @@ bool FileCheck::report(const rt::Status &status, Record &record) {
 
   record.add("file", input.path);
   record.add("result", std::string(passed ? "PASS" : "FAIL"));
-  record.add("pipeline", problem.pipeline);
+  record.add("pipeline", std::string(rt::nameOf(problem.pipeline)));
   record.add("dtype", std::string(rt::nameOf(problem.dtype)));
   record.add("B", problem.batch);
   record.add("H", problem.heads);
-  record.add("N", problem.seqLen);
+  record.add("Hkv", problem.kvHeads);
+  record.add("N", problem.seqLenQ);
+  record.add("Nk", problem.seqLenK);
   record.add("D", problem.headDim);
   record.add("causal", int64_t(problem.causal));
   record.add("lse", int64_t(problem.lse));

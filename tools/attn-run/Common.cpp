@@ -2,10 +2,12 @@
 
 #include "tools/attn-run/Common.h"
 
-#include "runtime/Pipeline.h"
+#include "runtime/File.h"
 
 #include <algorithm>
 #include <cstdio>
+
+#include <unistd.h>
 
 using namespace attn;
 using namespace attn::run;
@@ -53,11 +55,15 @@ double attn::run::median(std::vector<double> values) {
   return (values[middle - 1] + values[middle]) / 2;
 }
 
-std::string attn::run::describeProblem(const rt::Problem &problem) {
-  return problem.pipeline + " " + rt::nameOf(problem.dtype) +
-         " B=" + std::to_string(problem.batch) +
-         " H=" + std::to_string(problem.heads) +
-         " N=" + std::to_string(problem.seqLen) +
-         " D=" + std::to_string(problem.headDim) +
-         " causal=" + (problem.causal ? "1" : "0");
+rt::Status attn::run::checkHostMemory(uint64_t bytes, const std::string &what) {
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || pageSize <= 0)
+    return rt::Status::success(); // Unknown: let the allocation decide.
+  uint64_t physical = uint64_t(pages) * uint64_t(pageSize);
+  if (bytes <= physical)
+    return rt::Status::success();
+  return rt::Status::error(rt::StatusCode::InvalidArgument,
+                           what + " needs " + std::to_string(bytes) +
+                               " bytes of host memory; this machine has " +
+                               std::to_string(physical));
 }

@@ -50,8 +50,11 @@ std::unique_ptr<rt::Context> openDevice(bool &skipped);
 /// The median of `values` (the mean of the middle two for an even count).
 double median(std::vector<double> values);
 
-/// "B=2 H=4 N=128 D=64" and the rest of a problem, for one-line reports.
-std::string describeProblem(const rt::Problem &problem);
+/// Success if `bytes` of host memory can be had at all (no more than the
+/// machine's physical memory), else an error naming `what` and both sizes:
+/// checked before allocating, so that a huge problem is refused, not an
+/// out-of-memory abort.
+rt::Status checkHostMemory(uint64_t bytes, const std::string &what);
 
 } // namespace attn::run
 

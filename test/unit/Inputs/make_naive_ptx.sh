@@ -20,14 +20,20 @@ make() {
   count=$((b * h * n * n))
   softmax_args=s,p
   [ "$lse" = 1 ] && softmax_args=s,p,lse
+  shape=$b,$h,$n,$d
+  strides=$((h * n * d)),$((n * d)),$d,1
   {
-    echo "// attn.version 1"
-    echo "// attn.problem B=$b H=$h N=$n D=$d dtype=$dtype causal=$causal scale=$scale pipeline=unfused lse=$lse"
-    echo "// attn.buffer s $dtype $count"
-    echo "// attn.buffer p $dtype $count"
-    echo "// attn.kernel attn_qk grid $n,$h,$b block 128,1,1 smem 0 args q,k,s"
-    echo "// attn.kernel attn_softmax grid $n,$h,$b block 128,1,1 smem 0 args $softmax_args"
-    echo "// attn.kernel attn_pv grid $n,$h,$b block 128,1,1 smem 0 args p,v,o"
+    echo "// attn.version 2"
+    echo "// attn.problem direction=forward pipeline=unfused B=$b H=$h Hkv=$h Nq=$n Nk=$n D=$d dtype=$dtype causal=$causal scale=$scale lse=$lse"
+    for t in q k v o; do
+      echo "// attn.tensor $t role=$t dtype=$dtype shape=$shape strides=$strides align=16"
+    done
+    [ "$lse" = 1 ] && echo "// attn.tensor lse role=lse dtype=f32 shape=$b,$h,$n strides=$((h * n)),$n,1 align=4"
+    echo "// attn.workspace s dtype=$dtype elements=$count"
+    echo "// attn.workspace p dtype=$dtype elements=$count"
+    echo "// attn.kernel attn_qk grid=$n,$h,$b block=128,1,1 smem=0 args=q,k,s"
+    echo "// attn.kernel attn_softmax grid=$n,$h,$b block=128,1,1 smem=0 args=$softmax_args"
+    echo "// attn.kernel attn_pv grid=$n,$h,$b block=128,1,1 smem=0 args=p,v,o"
     echo "// Naive kernels from test/unit/Inputs/naive_attention.cu (make_naive_ptx.sh)."
     cat "$tmp/$name.ptx"
   } > "$here/$name.ptx"

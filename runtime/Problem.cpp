@@ -1,0 +1,255 @@
+//===- Problem.cpp - One attention problem, for every layer ---------------===//
+
+#include "runtime/Problem.h"
+
+#include <cmath>
+
+using namespace attn::rt;
+
+namespace {
+
+struct RoleInfo {
+  TensorRole role;
+  const char *name;
+  const char *dims;
+};
+
+const RoleInfo kRoles[] = {
+    {TensorRole::Q, "q", "B,H,Nq,D"},     {TensorRole::K, "k", "B,Hkv,Nk,D"},
+    {TensorRole::V, "v", "B,Hkv,Nk,D"},   {TensorRole::O, "o", "B,H,Nq,D"},
+    {TensorRole::Lse, "lse", "B,H,Nq"},   {TensorRole::DO, "do", "B,H,Nq,D"},
+    {TensorRole::DQ, "dq", "B,H,Nq,D"},   {TensorRole::DK, "dk", "B,Hkv,Nk,D"},
+    {TensorRole::DV, "dv", "B,Hkv,Nk,D"},
+};
+
+const char *const kFieldNames[] = {"B", "H", "Hkv", "Nq", "Nk", "D"};
+
+const RoleInfo &infoOf(TensorRole role) { return kRoles[int(role)]; }
+
+Status invalid(const std::string &message) {
+  return Status::error(StatusCode::InvalidArgument, message);
+}
+
+} // namespace
+
+const char *attn::rt::nameOf(Direction direction) {
+  return direction == Direction::Forward ? "forward" : "backward";
+}
+
+const char *attn::rt::nameOf(PipelineKind pipeline) {
+  return pipeline == PipelineKind::Fused ? "fused" : "unfused";
+}
+
+const char *attn::rt::nameOf(TensorRole role) { return infoOf(role).name; }
+
+const char *attn::rt::nameOf(ProblemField field) {
+  return kFieldNames[int(field)];
+}
+
+std::optional<Direction> attn::rt::parseDirection(std::string_view text) {
+  if (text == "forward")
+    return Direction::Forward;
+  if (text == "backward")
+    return Direction::Backward;
+  return std::nullopt;
+}
+
+std::optional<PipelineKind> attn::rt::parsePipelineKind(std::string_view text) {
+  if (text == "fused")
+    return PipelineKind::Fused;
+  if (text == "unfused")
+    return PipelineKind::Unfused;
+  return std::nullopt;
+}
+
+std::optional<TensorRole> attn::rt::parseTensorRole(std::string_view text) {
+  for (const RoleInfo &info : kRoles)
+    if (text == info.name)
+      return info.role;
+  return std::nullopt;
+}
+
+std::optional<ProblemField> attn::rt::parseProblemField(std::string_view text) {
+  for (int i = 0; i < 6; ++i)
+    if (text == kFieldNames[i])
+      return ProblemField(i);
+  return std::nullopt;
+}
+
+Problem Problem::attention(int64_t batch, int64_t heads, int64_t seqLen,
+                           int64_t headDim, DType dtype) {
+  Problem problem;
+  problem.batch = batch;
+  problem.heads = heads;
+  problem.kvHeads = heads;
+  problem.seqLenQ = seqLen;
+  problem.seqLenK = seqLen;
+  problem.headDim = headDim;
+  problem.dtype = dtype;
+  return problem;
+}
+
+double Problem::effectiveScale() const {
+  return scale ? *scale : 1.0 / std::sqrt(double(headDim));
+}
+
+int64_t Problem::field(ProblemField field) const {
+  switch (field) {
+  case ProblemField::B:
+    return batch;
+  case ProblemField::H:
+    return heads;
+  case ProblemField::Hkv:
+    return kvHeads;
+  case ProblemField::Nq:
+    return seqLenQ;
+  case ProblemField::Nk:
+    return seqLenK;
+  case ProblemField::D:
+    return headDim;
+  }
+  return 0;
+}
+
+std::vector<TensorRole> Problem::roles() const {
+  using R = TensorRole;
+  if (direction == Direction::Backward)
+    return {R::DO, R::Q, R::K, R::V, R::O, R::Lse, R::DQ, R::DK, R::DV};
+  if (lse)
+    return {R::Q, R::K, R::V, R::O, R::Lse};
+  return {R::Q, R::K, R::V, R::O};
+}
+
+bool Problem::hasRole(TensorRole role) const {
+  for (TensorRole mine : roles())
+    if (mine == role)
+      return true;
+  return false;
+}
+
+bool Problem::isOutput(TensorRole role) const {
+  using R = TensorRole;
+  if (direction == Direction::Backward)
+    return role == R::DQ || role == R::DK || role == R::DV;
+  return role == R::O || role == R::Lse;
+}
+
+std::vector<int64_t> Problem::shape(TensorRole role) const {
+  switch (role) {
+  case TensorRole::Lse:
+    return {batch, heads, seqLenQ};
+  case TensorRole::K:
+  case TensorRole::V:
+  case TensorRole::DK:
+  case TensorRole::DV:
+    return {batch, kvHeads, seqLenK, headDim};
+  case TensorRole::Q:
+  case TensorRole::O:
+  case TensorRole::DO:
+  case TensorRole::DQ:
+    break;
+  }
+  return {batch, heads, seqLenQ, headDim};
+}
+
+const char *Problem::dimNames(TensorRole role) { return infoOf(role).dims; }
+
+DType Problem::dtypeOf(TensorRole role) const {
+  return role == TensorRole::Lse ? DType::F32 : dtype;
+}
+
+std::vector<int64_t> Problem::packedStrides(TensorRole role) const {
+  std::vector<int64_t> dims = shape(role);
+  std::vector<int64_t> strides(dims.size(), 1);
+  for (size_t i = dims.size() - 1; i > 0; --i)
+    strides[i - 1] = strides[i] * dims[i];
+  return strides;
+}
+
+int64_t Problem::elements(TensorRole role) const {
+  int64_t count = 1;
+  for (int64_t dim : shape(role))
+    count *= dim;
+  return count;
+}
+
+uint64_t Problem::bytes(TensorRole role) const {
+  return uint64_t(elements(role)) * sizeOf(dtypeOf(role));
+}
+
+int64_t Problem::scoreElements() const {
+  return batch * heads * seqLenQ * seqLenK;
+}
+
+double Problem::forwardFlops() const {
+  double flops = 4.0 * double(batch) * double(heads) * double(seqLenQ) *
+                 double(seqLenK) * double(headDim);
+  return causal ? flops / 2 : flops;
+}
+
+double Problem::flops() const {
+  return direction == Direction::Backward ? 2.5 * forwardFlops()
+                                          : forwardFlops();
+}
+
+Status Problem::validate() const {
+  struct Size {
+    const char *name;
+    int64_t value;
+  } sizes[] = {{"B", batch},    {"H", heads},    {"Hkv", kvHeads},
+               {"Nq", seqLenQ}, {"Nk", seqLenK}, {"D", headDim}};
+  for (const Size &size : sizes) {
+    if (size.value < 1)
+      return invalid(std::string(size.name) + " is " +
+                     std::to_string(size.value) + "; it must be at least 1");
+    if (size.value > kMaxElements)
+      return invalid(std::string(size.name) + " is " +
+                     std::to_string(size.value) + "; it must be at most " +
+                     std::to_string(kMaxElements));
+  }
+  if (heads % kvHeads != 0)
+    return invalid("H = " + std::to_string(heads) +
+                   " is not a multiple of Hkv = " + std::to_string(kvHeads) +
+                   "; each K/V head serves a whole group of query heads");
+  // Every product below is of factors at most 2^40 and is checked before
+  // the next factor is taken.
+  for (TensorRole role : {TensorRole::Q, TensorRole::K}) {
+    int64_t count = 1;
+    for (int64_t dim : shape(role))
+      if (__builtin_mul_overflow(count, dim, &count) || count > kMaxElements)
+        return invalid(
+            std::string(role == TensorRole::Q ? "B*H*Nq*D" : "B*Hkv*Nk*D") +
+            " is more than the " + std::to_string(kMaxElements) +
+            " elements a tensor may hold");
+  }
+  if (scale && !(std::isfinite(*scale) && *scale > 0))
+    return invalid("scale is " + std::to_string(*scale) +
+                   "; it must be positive and finite");
+  if (direction == Direction::Backward && !lse)
+    return invalid("a backward problem reads the forward's logsumexp: it "
+                   "needs lse");
+  return Status::success();
+}
+
+std::string Problem::describe() const {
+  std::string text = direction == Direction::Backward ? "backward " : "";
+  text += std::string(nameOf(pipeline)) + " " + nameOf(dtype) +
+          " B=" + std::to_string(batch) + " H=" + std::to_string(heads);
+  if (kvHeads != heads)
+    text += " Hkv=" + std::to_string(kvHeads);
+  if (seqLenQ == seqLenK)
+    text += " N=" + std::to_string(seqLenQ);
+  else
+    text += " Nq=" + std::to_string(seqLenQ) + " Nk=" + std::to_string(seqLenK);
+  return text + " D=" + std::to_string(headDim) +
+         " causal=" + (causal ? "1" : "0");
+}
+
+bool attn::rt::operator==(const Problem &a, const Problem &b) {
+  return a.direction == b.direction && a.batch == b.batch &&
+         a.heads == b.heads && a.kvHeads == b.kvHeads &&
+         a.seqLenQ == b.seqLenQ && a.seqLenK == b.seqLenK &&
+         a.headDim == b.headDim && a.dtype == b.dtype && a.causal == b.causal &&
+         a.effectiveScale() == b.effectiveScale() && a.lse == b.lse &&
+         a.pipeline == b.pipeline;
+}
