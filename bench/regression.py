@@ -3,7 +3,9 @@
 per problem, the median over rounds of each version's median time, both
 versions' TFLOP/s and new/old, and the largest slowdown.
 
-Usage: bench/regression.py OUT_DIR
+Usage: bench/regression.py CSV_DIR [TIMINGS_CSV]
+  CSV_DIR holds {old,new}-<round>-<file>.csv from attn-run bench; every
+  timing is also written to TIMINGS_CSV (version, round, file, median_ms).
 """
 import collections
 import csv
@@ -14,17 +16,24 @@ import statistics
 import sys
 
 
-def main(out):
+def main(out, timings_path=None):
     times = collections.defaultdict(lambda: collections.defaultdict(list))
     rows = {}
-    for path in glob.glob(os.path.join(out, "*-*-*.ptx.csv")):
+    every = []
+    for path in sorted(glob.glob(os.path.join(out, "*-*-*.ptx.csv"))):
         m = re.match(r"(old|new)-(\d+)-(.*)\.csv$", os.path.basename(path))
         if not m:
             continue
-        version, _, name = m.groups()
+        version, rnd, name = m.groups()
         for row in csv.DictReader(open(path)):
             times[name][version].append(float(row["median_ms"]))
             rows[name] = row
+            every.append((version, rnd, name, row["median_ms"]))
+    if timings_path:
+        with open(timings_path, "w") as f:
+            f.write("version,round,file,median_ms\n")
+            for entry in every:
+                f.write(",".join(entry) + "\n")
     if not times:
         print(f"regression.py: no timing CSVs in {out}", file=sys.stderr)
         return 1
@@ -55,7 +64,7 @@ def main(out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:]))

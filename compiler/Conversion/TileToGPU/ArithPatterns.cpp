@@ -312,7 +312,7 @@ struct ConvertLayoutLowering : OpConversionPattern<tile::ConvertLayoutOp> {
     if (tile::hasSharedLayout(from) && toMma) {
       AccumulatorLayout layout = accumulatorLayoutOf(to);
       ThreadIds ids = ThreadIds::get(rewriter, loc);
-      Value view = adaptor.getInput().front();
+      SharedTile tile = SharedTile::of(adaptor.getInput());
       auto pair = VectorType::get({2}, elt);
       SmallVector<Value> out;
       for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi) {
@@ -321,8 +321,8 @@ struct ConvertLayoutLowering : OpConversionPattern<tile::ConvertLayoutOp> {
           for (int64_t h = 0; h < 2; ++h) {
             Value row = layout.row(rewriter, loc, ids, mi, h);
             Value col = layout.col(rewriter, loc, ids, ni, 0);
-            rows.push_back(vector::LoadOp::create(rewriter, loc, pair, view,
-                                                  ValueRange{row, col}));
+            rows.push_back(vector::LoadOp::create(
+                rewriter, loc, pair, tile.buffer, tile.at(row, col)));
           }
           out.push_back(stackRows(rewriter, loc, rows));
         }

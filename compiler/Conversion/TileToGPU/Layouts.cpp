@@ -55,29 +55,40 @@ ThreadIds ThreadIds::get(OpBuilder &b, Location loc) {
   return ids;
 }
 
-Value AccumulatorLayout::atomRow(OpBuilder &b, Location loc,
-                                 const ThreadIds &ids, int64_t mi) const {
+Value AccumulatorLayout::atomRowOffset(OpBuilder &b, Location loc,
+                                       const ThreadIds &ids, int64_t mi,
+                                       Value inAtom, int64_t extra) const {
+  Value base;
+  int64_t atomOffset;
   if (mma.getFamily() == tile::MmaFamily::sync) {
     // Warp w owns rows [w·R/W, (w+1)·R/W): its atoms one after another.
-    Value base = mulIndex(b, loc, ids.warp, rows / mma.getWarps());
-    return addIndex(b, loc, base, indexConstant(b, loc, 16 * mi));
+    base = mulIndex(b, loc, ids.warp, rows / mma.getWarps());
+    atomOffset = 16 * mi;
+  } else {
+    // wgmma: 64-row slabs go to the warpgroups in turn; warp w mod 4 owns
+    // 16 rows of each of its group's slabs.
+    Value group =
+        arith::DivUIOp::create(b, loc, ids.warp, indexConstant(b, loc, 4));
+    Value inGroup =
+        arith::RemUIOp::create(b, loc, ids.warp, indexConstant(b, loc, 4));
+    base = addIndex(b, loc, mulIndex(b, loc, group, 64),
+                    mulIndex(b, loc, inGroup, 16));
+    atomOffset = 64 * (mma.getWarps() / 4) * mi;
   }
-  // wgmma: 64-row slabs go to the warpgroups in turn; warp w mod 4 owns 16
-  // rows of each of its group's slabs.
-  int64_t groups = mma.getWarps() / 4;
-  Value group =
-      arith::DivUIOp::create(b, loc, ids.warp, indexConstant(b, loc, 4));
-  Value inGroup =
-      arith::RemUIOp::create(b, loc, ids.warp, indexConstant(b, loc, 4));
-  Value slab = addIndex(b, loc, group, indexConstant(b, loc, mi * groups));
-  return addIndex(b, loc, mulIndex(b, loc, slab, 64),
-                  mulIndex(b, loc, inGroup, 16));
+  return addIndex(
+      b, loc, base,
+      addIndex(b, loc, inAtom, indexConstant(b, loc, atomOffset + extra)));
+}
+
+Value AccumulatorLayout::atomRow(OpBuilder &b, Location loc,
+                                 const ThreadIds &ids, int64_t mi,
+                                 Value inAtom) const {
+  return atomRowOffset(b, loc, ids, mi, inAtom, 0);
 }
 
 Value AccumulatorLayout::row(OpBuilder &b, Location loc, const ThreadIds &ids,
                              int64_t mi, int64_t h) const {
-  return addIndex(b, loc, atomRow(b, loc, ids, mi),
-                  addIndex(b, loc, ids.group, indexConstant(b, loc, 8 * h)));
+  return atomRowOffset(b, loc, ids, mi, ids.group, 8 * h);
 }
 
 Value AccumulatorLayout::col(OpBuilder &b, Location loc, const ThreadIds &ids,

@@ -44,9 +44,11 @@ public:
   /// The tile-relative row of vector row `h` (0: g, 1: g + 8) of atom `mi`.
   mlir::Value row(mlir::OpBuilder &b, mlir::Location loc, const ThreadIds &ids,
                   int64_t mi, int64_t h) const;
-  /// The first tile-relative row of atom `mi` of the calling warp.
+  /// The tile-relative row `inAtom` (0..15) of atom `mi` of the calling
+  /// warp: the warp's first row + (inAtom + the atom's offset).
   mlir::Value atomRow(mlir::OpBuilder &b, mlir::Location loc,
-                      const ThreadIds &ids, int64_t mi) const;
+                      const ThreadIds &ids, int64_t mi,
+                      mlir::Value inAtom) const;
   /// The tile-relative column of vector column `j` (0 or 1) of slice `ni`.
   mlir::Value col(mlir::OpBuilder &b, mlir::Location loc, const ThreadIds &ids,
                   int64_t ni, int64_t j) const;
@@ -54,6 +56,10 @@ public:
   tile::MmaEncodingAttr encoding() const { return mma; }
 
 private:
+  mlir::Value atomRowOffset(mlir::OpBuilder &b, mlir::Location loc,
+                            const ThreadIds &ids, int64_t mi,
+                            mlir::Value inAtom, int64_t extra) const;
+
   tile::MmaEncodingAttr mma;
   int64_t rows, cols;
 };

@@ -399,16 +399,12 @@ struct LocalLoadLowering : OpConversionPattern<tile::LocalLoadOp> {
   LogicalResult
   matchAndRewrite(tile::LocalLoadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    tile::BufferType buf = op.getBuffer().getType();
-    MemRefType view = sharedTileMemRef(op.getType());
-    SmallVector<OpFoldResult> offsets = {
-        adaptor.getSlot(), rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
-                                       rewriter.getIndexAttr(buf.getRows()),
-                                       rewriter.getIndexAttr(buf.getCols())};
-    SmallVector<OpFoldResult> strides(3, rewriter.getIndexAttr(1));
-    rewriter.replaceOpWithNewOp<memref::SubViewOp>(
-        op, view, adaptor.getBuffer(), offsets, sizes, strides);
+    // The tile is the buffer's slot: accesses index [slot, row, col].
+    Value buffer = memref::CastOp::create(rewriter, op.getLoc(),
+                                          sharedTileMemRef(op.getType()),
+                                          adaptor.getBuffer());
+    SmallVector<Value> tile = {buffer, adaptor.getSlot()};
+    rewriter.replaceOpWithMultiple(op, {tile});
     return success();
   }
 };

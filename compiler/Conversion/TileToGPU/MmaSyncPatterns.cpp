@@ -114,7 +114,7 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
     ThreadIds ids = ThreadIds::get(rewriter, loc);
     bool aShared = tile::hasSharedLayout(aType);
     ValueRange aPieces = adaptor.getLhs();
-    Value bView = adaptor.getRhs().front();
+    SharedTile bTile = SharedTile::of(adaptor.getRhs());
     auto c = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
 
     // The tensor cores add into the accumulator without rounding to
@@ -153,10 +153,10 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
             kIdx = addIndex(rewriter, loc, kIdx, laneMod8);
           else
             nIdx = addIndex(rewriter, loc, nIdx, laneMod8);
-          SmallVector<Value> at = {kMajorB ? kIdx : nIdx,
-                                   kMajorB ? nIdx : kIdx};
+          SmallVector<Value, 3> at =
+              kMajorB ? bTile.at(kIdx, nIdx) : bTile.at(nIdx, kIdx);
           Value four = nvgpu::LdMatrixOp::create(
-              rewriter, loc, VectorType::get({4, 2}, elt), bView, at,
+              rewriter, loc, VectorType::get({4, 2}, elt), bTile.buffer, at,
               /*transpose=*/kMajorB, /*numTiles=*/4);
           bFrags.push_back(stackRows(rewriter, loc,
                                      {extract(rewriter, loc, four, 0),
@@ -174,8 +174,9 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
         for (int64_t ni = 0; ni < nAtoms; ++ni) {
           Value nIdx = addIndex(rewriter, loc, ids.group, c(ni * 8));
           auto at = [&](Value kk) -> Value {
-            SmallVector<Value> pos = {kMajorB ? kk : nIdx, kMajorB ? nIdx : kk};
-            Value v = memref::LoadOp::create(rewriter, loc, bView, pos);
+            SmallVector<Value, 3> pos =
+                kMajorB ? bTile.at(kk, nIdx) : bTile.at(nIdx, kk);
+            Value v = memref::LoadOp::create(rewriter, loc, bTile.buffer, pos);
             return vector::FromElementsOp::create(rewriter, loc, one,
                                                   ValueRange{v});
           };
@@ -184,10 +185,11 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
       }
 
       for (int64_t mi = 0; mi < mAtoms; ++mi) {
-        Value aFrag =
-            aShared ? operandAFromShared(rewriter, loc, ids, layout,
-                                         adaptor.getLhs().front(), elt, mi, ki)
-                    : aPieces[mi * (k / kStep) + ki];
+        Value aFrag = aShared
+                          ? operandAFromShared(rewriter, loc, ids, layout,
+                                               SharedTile::of(adaptor.getLhs()),
+                                               elt, mi, ki)
+                          : aPieces[mi * (k / kStep) + ki];
         if (!tf32) {
           for (int64_t ni = 0; ni < nAtoms; ++ni) {
             Value &cv = acc[mi * nAtoms + ni];
@@ -222,18 +224,19 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
   /// 0, lanes 16-31 at column 8), four scalar loads for TF32.
   static Value operandAFromShared(OpBuilder &b, Location loc,
                                   const ThreadIds &ids,
-                                  const AccumulatorLayout &layout, Value view,
-                                  Type elt, int64_t mi, int64_t ki) {
+                                  const AccumulatorLayout &layout,
+                                  SharedTile tile, Type elt, int64_t mi,
+                                  int64_t ki) {
     auto c = [&](int64_t v) { return indexConstant(b, loc, v); };
     if (!elt.isF32()) {
-      Value row = addIndex(b, loc, layout.atomRow(b, loc, ids, mi),
-                           arith::RemUIOp::create(b, loc, ids.lane, c(16)));
+      Value row = layout.atomRow(
+          b, loc, ids, mi, arith::RemUIOp::create(b, loc, ids.lane, c(16)));
       Value col = addIndex(
           b, loc,
           mulIndex(b, loc, arith::DivUIOp::create(b, loc, ids.lane, c(16)), 8),
           c(ki * 16));
       return nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, elt),
-                                       view, ValueRange{row, col},
+                                       tile.buffer, tile.at(row, col),
                                        /*transpose=*/false, /*numTiles=*/4);
     }
     auto one = VectorType::get({1}, b.getF32Type());
@@ -243,7 +246,7 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
     Value r0 = layout.row(b, loc, ids, mi, 0),
           r1 = layout.row(b, loc, ids, mi, 1);
     auto at = [&](Value r, Value col) -> Value {
-      Value v = memref::LoadOp::create(b, loc, view, ValueRange{r, col});
+      Value v = memref::LoadOp::create(b, loc, tile.buffer, tile.at(r, col));
       return vector::FromElementsOp::create(b, loc, one, ValueRange{v});
     };
     return stackRows(b, loc, {at(r0, k0), at(r1, k0), at(r0, k1), at(r1, k1)});

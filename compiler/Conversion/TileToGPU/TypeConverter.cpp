@@ -16,9 +16,12 @@ static Attribute workgroupSpace(MLIRContext *context) {
 
 MemRefType sharedTileMemRef(RankedTensorType type) {
   auto encoding = cast<SharedEncodingAttr>(type.getEncoding());
-  auto layout = StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic,
-                                       {encoding.pitch(type.getDimSize(1)), 1});
-  return MemRefType::get(type.getShape(), type.getElementType(), layout,
+  int64_t rows = type.getDimSize(0);
+  int64_t pitch = encoding.pitch(type.getDimSize(1));
+  auto layout =
+      StridedLayoutAttr::get(type.getContext(), 0, {rows * pitch, pitch, 1});
+  return MemRefType::get({ShapedType::kDynamic, rows, type.getDimSize(1)},
+                         type.getElementType(), layout,
                          workgroupSpace(type.getContext()));
 }
 
@@ -43,6 +46,7 @@ TileToGPUTypeConverter::TileToGPUTypeConverter() {
           return failure(); // Tiles must have a layout on the GPU.
         if (isa<SharedEncodingAttr>(encoding)) {
           results.push_back(sharedTileMemRef(type));
+          results.push_back(IndexType::get(type.getContext()));
           return success();
         }
         if (isa<MmaEncodingAttr>(encoding)) {

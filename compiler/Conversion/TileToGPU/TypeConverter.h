@@ -4,8 +4,9 @@
 // (#tile.mma) its vector<2x2xT> pieces, a row slice (#tile.slice) one
 // vector<2xT> per atom, an A operand (#tile.operand<a>) one vector<4x2xT>
 // (vector<4x1xf32> for TF32) per atom and k-step. A tile in shared memory
-// (#tile.shared) becomes a memref view of its slot, and a !tile.buffer the
-// memref of all its slots in workgroup memory. Other types stay.
+// (#tile.shared) becomes its buffer (all slots) and the slot's index, so an
+// access is buffer[slot, row, col]; a !tile.buffer becomes the memref of all
+// its slots in workgroup memory. Other types stay.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_COMPILER_CONVERSION_TILETOGPU_TYPECONVERTER_H
@@ -22,11 +23,24 @@ public:
   TileToGPUTypeConverter();
 };
 
-/// The memref a shared-memory tile of `type` is viewed through: its rows at
-/// the layout's pitch, at a dynamic offset (the slot) in workgroup memory.
+/// The buffer memref of a shared-memory tile of `type`: slots (however
+/// many) of its rows at the layout's pitch, in workgroup memory.
 mlir::MemRefType sharedTileMemRef(mlir::RankedTensorType type);
 /// The memref of all slots of `buffer`.
 mlir::MemRefType sharedBufferMemRef(tile::BufferType buffer);
+
+/// A tile in shared memory as the patterns see it: its buffer and slot.
+struct SharedTile {
+  mlir::Value buffer, slot;
+  /// The converted values of a #tile.shared tensor.
+  static SharedTile of(mlir::ValueRange converted) {
+    return {converted[0], converted[1]};
+  }
+  /// Indices of element (row, col).
+  llvm::SmallVector<mlir::Value, 3> at(mlir::Value row, mlir::Value col) const {
+    return {slot, row, col};
+  }
+};
 
 /// K elements of one A-operand fragment: 16 for 16-bit types, 8 for TF32.
 inline int64_t operandKStep(mlir::Type elementType) {

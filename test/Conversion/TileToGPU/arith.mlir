@@ -95,9 +95,9 @@ func.func private @mask(%x: memref<32x16xf32>, %r: index, %c: index)
 // CHECK:           vector.insert %[[L1]], %{{.*}} [1] : vector<2xf16> into vector<4x2xf16>
 // CHECK:           vector.insert %[[H0]], %{{.*}} [2] : vector<2xf16> into vector<4x2xf16>
 // CHECK:           vector.insert %[[H1]], %{{.*}} [3] : vector<2xf16> into vector<4x2xf16>
-// CHECK:           %[[V:.*]] = memref.subview %{{.*}}[%{{.*}}, 0, 0] [1, 16, 16] [1, 1, 1]
+// CHECK:           %[[V:.*]] = memref.cast %{{.*}} : memref<1x16x16xf16, strided<[384, 24, 1]>, #gpu.address_space<workgroup>> to memref<?x16x16xf16, strided<[384, 24, 1]>, #gpu.address_space<workgroup>>
 // CHECK:           nvgpu.mma.sync
-// CHECK-COUNT-4:   vector.load %[[V]][%{{.*}}, %{{.*}}] : memref<16x16xf16, strided<[24, 1], offset: ?>, #gpu.address_space<workgroup>>, vector<2xf16>
+// CHECK-COUNT-4:   vector.load %[[V]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x16x16xf16, strided<[384, 24, 1]>, #gpu.address_space<workgroup>>, vector<2xf16>
 func.func private @convert(%x: memref<32x16xf16>, %y: memref<32x16xf16>, %o: memref<32x16xf32>)
     attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 2, block_m = 32, block_n = 16, stages = 1, smem = 768, chip = "sm_90">} {
   %c0 = arith.constant 0 : index

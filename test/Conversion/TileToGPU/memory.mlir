@@ -74,7 +74,8 @@ func.func private @store_rows(%lse: memref<1x1x32xf32>)
 // -----
 
 // Shared buffers are views of the dynamic shared memory at their offsets
-// (rows at the padded pitch: 32 + 8 = 40 halves); a slot view is a subview;
+// (rows at the padded pitch: 32 + 8 = 40 halves); a tile viewed in a slot is
+// the buffer (slot count dynamic) and the slot, indexed [slot, row, col];
 // the copy of a 32x32 f16 tile is 128 chunks of 16 bytes, two per thread of
 // 64, as cp.async (bypassing L1); commit, wait and barrier map one to one.
 
@@ -88,7 +89,8 @@ func.func private @store_rows(%lse: memref<1x1x32xf32>)
 // CHECK:           nvvm.cp.async.commit.group
 // CHECK:           nvvm.cp.async.wait.group 1
 // CHECK:           gpu.barrier
-// CHECK:           memref.subview %[[B]][%{{.*}}, 0, 0] [1, 32, 32] [1, 1, 1] : memref<1x32x32xf16, strided<[1280, 40, 1]>, #gpu.address_space<workgroup>> to memref<32x32xf16, strided<[40, 1], offset: ?>, #gpu.address_space<workgroup>>
+// CHECK:           %[[T:.*]] = memref.cast %[[B]] : memref<1x32x32xf16, strided<[1280, 40, 1]>, #gpu.address_space<workgroup>> to memref<?x32x32xf16, strided<[1280, 40, 1]>, #gpu.address_space<workgroup>>
+// CHECK-COUNT-4:   vector.load %[[T]][%[[C0:.*]], %{{.*}}, %{{.*}}] : memref<?x32x32xf16, strided<[1280, 40, 1]>, #gpu.address_space<workgroup>>, vector<2xf16>
 func.func private @shared(%src: memref<1x1x64x32xf16>, %o: memref<1x1x32x32xf16>)
     attributes {tile.config = #cfg} {
   %c0 = arith.constant 0 : index
