@@ -2,10 +2,14 @@
 #include "dialects/Attn/Transforms/Passes.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
 
+#include "llvm/Support/Debug.h"
+
 namespace attn {
 #define GEN_PASS_DEF_ATTNSELECTTILING
 #include "dialects/Attn/Transforms/Passes.h.inc"
 } // namespace attn
+
+#define DEBUG_TYPE "attn-select-tiling"
 
 using namespace mlir;
 using namespace attn;
@@ -36,6 +40,8 @@ struct AttnSelectTilingPass
       FailureOr<TilingAttr> tiling = selectTiling(op, request);
       if (failed(tiling))
         return signalPassFailure();
+      LLVM_DEBUG(llvm::dbgs() << "attn-select-tiling: " << op.getLoc() << " -> "
+                              << *tiling << "\n");
       op.setTilingAttr(*tiling);
     }
   }

@@ -5,10 +5,14 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include "llvm/Support/Debug.h"
+
 namespace attn {
 #define GEN_PASS_DEF_ATTNALLOCATESHARED
 #include "dialects/Tile/Transforms/Passes.h.inc"
 } // namespace attn
+
+#define DEBUG_TYPE "attn-allocate-shared"
 
 using namespace mlir;
 using namespace attn;
@@ -54,6 +58,8 @@ struct AttnAllocateSharedPass
       BufferType type = alloc.getType();
       int64_t offset = llvm::alignTo(top, type.getEncoding().alignment());
       alloc.setOffset(offset);
+      LLVM_DEBUG(llvm::dbgs() << "attn-allocate-shared: @" << fn.getSymName()
+                              << " " << type << " at " << offset << "\n");
       top = offset + type.getSizeInBytes();
       parts.push_back(std::to_string(type.getSizeInBytes()));
     });

@@ -13,10 +13,14 @@
 
 #include "mlir/IR/Verifier.h"
 
+#include "llvm/Support/Debug.h"
+
 namespace attn {
 #define GEN_PASS_DEF_ATTNASSIGNLAYOUTS
 #include "dialects/Tile/Transforms/Passes.h.inc"
 } // namespace attn
+
+#define DEBUG_TYPE "attn-assign-layouts"
 
 using namespace mlir;
 using namespace attn;
@@ -80,6 +84,9 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
             type.getShape(), type.getElementType(),
             OperandEncodingAttr::get(op->getContext(), OperandIndex::a, mma));
         dot.getLhsMutable().assign(convert(b, dot.getLoc(), lhs, operand));
+        LLVM_DEBUG(llvm::dbgs() << "attn-assign-layouts: A operand of "
+                                << dot.getLoc() << " converted to " << operand
+                                << "\n");
       }
       if (!hasSharedLayout(dot.getRhs().getType()))
         return dot.emitOpError()

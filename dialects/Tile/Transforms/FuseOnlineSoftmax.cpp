@@ -18,10 +18,14 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include "llvm/Support/Debug.h"
+
 namespace attn {
 #define GEN_PASS_DEF_ATTNFUSEONLINESOFTMAX
 #include "dialects/Tile/Transforms/Passes.h.inc"
 } // namespace attn
+
+#define DEBUG_TYPE "attn-fuse-online-softmax"
 
 using namespace mlir;
 using namespace attn;
@@ -237,6 +241,9 @@ struct AttnFuseOnlineSoftmaxPass
     for (scf::ForOp loop : loops) {
       std::string why;
       std::optional<FusionPlan> plan = planFusion(loop, why);
+      LLVM_DEBUG(llvm::dbgs() << "attn-fuse-online-softmax: max loop at "
+                              << loop.getLoc() << (plan ? " fused" : " kept")
+                              << (why.empty() ? "" : ": ") << why << "\n");
       if (!plan) {
         if (!why.empty())
           loop.emitRemark() << "online-softmax fusion not applied: " << why;
