@@ -77,8 +77,13 @@ def AttnConvertTileToGPU : Pass<"attn-convert-tile-to-gpu", "mlir::ModuleOp"> {
     `nvgpu.mma.sync` (m16n8k16 for f16/bf16; for f32, m16n8k8 TF32 done
     three times on high and low parts, for f32 accuracy); row reductions end
     with `gpu.shuffle xor` inside each quad; shared buffers are views of the
-    dynamic shared memory at their offsets. An op the patterns cannot lower
-    is refused with the reason before anything is rewritten.
+    dynamic shared memory at their offsets. On sm_90a (#tile.mma<wgmma>),
+    `tile.dot` becomes `wgmma.mma_async` with shared-memory descriptors (and
+    inline PTX for an A operand in registers), TMA copies become
+    `cp.async.bulk.tensor` completing on mbarriers, and
+    `tile.warp_specialize` a branch on the warp index with `setmaxnreg` on
+    each side. An op the patterns cannot lower is refused with the reason
+    before anything is rewritten.
 
     Before:
     ```mlir
@@ -104,6 +109,28 @@ def AttnConvertTileToGPU : Pass<"attn-convert-tile-to-gpu", "mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def AttnFinalizeKernelParams
+    : Pass<"attn-finalize-kernel-params", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Make tensor-map parameters by-value grid constants after GPU-to-NVVM";
+  let description = [{
+    Rung 5 (NVVM) → 5. What a `gpu.func` cannot say and upstream's
+    GPU-to-NVVM conversion does not carry over: each kernel parameter that
+    `tile.tensor_map_params` lists becomes a 128-byte CUtensorMap passed by
+    value, 64-byte aligned, as a `nvvm.grid_constant` (TMA reads it from the
+    parameter space; a copy in local memory would not do), and the dynamic
+    shared memory of a module with such kernels is aligned to 1024 bytes, the
+    period of the 128-byte swizzle that TMA and wgmma assume of every
+    buffer. Runs on `llvm.func` kernels, before translation to LLVM IR.
+
+    Before: `llvm.func @attn_fwd(..., %arg5: !llvm.ptr) attributes
+             {tile.tensor_map_params = array<i32: 5>, ...}`
+    After:  `llvm.func @attn_fwd(..., %arg5: !llvm.ptr {llvm.align = 64 : i64,
+             llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant})`
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect"];
 }
 
 def AttnConvertTileToHost : Pass<"attn-convert-tile-to-host", "mlir::ModuleOp"> {

@@ -44,6 +44,18 @@ llvm::ArrayRef<EnumLiteral<Chip>> enumLiterals(Chip *) {
   return literals;
 }
 
+llvm::ArrayRef<EnumLiteral<MmaChoice>> enumLiterals(MmaChoice *) {
+  static const EnumLiteral<MmaChoice> literals[] = {
+      {MmaChoice::Auto, "auto",
+       "wgmma where the chip and problem allow it (sm_90a, f16/bf16, D a "
+       "multiple of 64 up to 256), else mma.sync"},
+      {MmaChoice::Sync, "sync", "mma.sync with cp.async copies (sm_80 on)"},
+      {MmaChoice::Wgmma, "wgmma",
+       "wgmma with TMA copies and warp specialization (sm_90a)"},
+  };
+  return literals;
+}
+
 llvm::raw_ostream *&optionErrorSink() {
   static thread_local llvm::raw_ostream *sink = nullptr;
   return sink;

@@ -40,6 +40,7 @@ template <typename T> struct EnumLiteral {
 llvm::ArrayRef<EnumLiteral<PipelineKind>> enumLiterals(PipelineKind *);
 llvm::ArrayRef<EnumLiteral<Stage>> enumLiterals(Stage *);
 llvm::ArrayRef<EnumLiteral<Chip>> enumLiterals(Chip *);
+llvm::ArrayRef<EnumLiteral<MmaChoice>> enumLiterals(MmaChoice *);
 
 template <typename T> llvm::ArrayRef<EnumLiteral<T>> enumLiterals() {
   return enumLiterals(static_cast<T *>(nullptr));
@@ -122,6 +123,10 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::init(0)};
   Option<Chip, EnumParser<Chip>> chip{
       *this, "chip", llvm::cl::desc("Target GPU"), llvm::cl::init(Chip::SM90)};
+  Option<MmaChoice, EnumParser<MmaChoice>> mma{
+      *this, "mma",
+      llvm::cl::desc("Tensor-core instructions of the fused kernel"),
+      llvm::cl::init(MmaChoice::Auto)};
   Option<Stage, EnumParser<Stage>> stopAfter{
       *this, "stop-after",
       llvm::cl::desc("Stop after this rung and leave its IR"),

@@ -27,6 +27,10 @@ static void addLowerToPtx(OpPassManager &pm, const PipelineOptions &opts) {
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.useBarePtrCallConv = true;
   gpu.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  // NVVM ops without an LLVM intrinsic (wgmma, mbarrier waits) become
+  // inline PTX.
+  gpu.addPass(createConvertNVVMToLLVMPass());
+  gpu.addPass(createAttnFinalizeKernelParams());
   gpu.addPass(createCanonicalizerPass());
   gpu.addPass(createCSEPass());
   gpu.addPass(createReconcileUnrealizedCastsPass());
@@ -44,6 +48,10 @@ static void addLowerToPtx(OpPassManager &pm, const PipelineOptions &opts) {
 
 static void addMapToGpu(OpPassManager &pm, const PipelineOptions &opts) {
   pm.addPass(createAttnPromoteShared());
+  if (chipInfo(opts.chip).hasWgmma) {
+    pm.addPass(createAttnPromoteTma());
+    pm.addPass(createAttnWarpSpecialize());
+  }
   pm.addPass(createCSEPass());
   if (opts.stopAfter == Stage::Promoted)
     return;
@@ -67,6 +75,7 @@ static void addSelectTiling(OpPassManager &pm, PipelineKind kind,
   select.blockN = opts.blockN;
   select.numWarps = opts.numWarps;
   select.numStages = opts.numStages;
+  select.mma = stringifyEnum(MmaChoice(opts.mma)).str();
   pm.addPass(createAttnSelectTiling(select));
 }
 

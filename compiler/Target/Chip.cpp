@@ -34,6 +34,12 @@ std::optional<Chip> parseChip(llvm::StringRef name) {
   return std::nullopt;
 }
 
+bool canUseWgmma(const ChipInfo &chip, bool sixteenBitElements,
+                 int64_t headDim) {
+  return chip.hasWgmma && sixteenBitElements && headDim % 64 == 0 &&
+         headDim <= 256;
+}
+
 std::string supportedChipNames() {
   return llvm::join(
       llvm::map_range(kChips, [](const ChipInfo &c) { return c.name; }), ", ");
@@ -43,7 +49,11 @@ std::optional<Chip> chipForDevice(int major, int minor) {
   int capability = major * 10 + minor;
   if (capability < 80)
     return std::nullopt;
-  if (capability >= 90)
+  // sm_90a code runs on compute capability 9.0 exactly; later chips
+  // JIT-compile the portable sm_90 PTX.
+  if (capability == 90)
+    return Chip::SM90a;
+  if (capability > 90)
     return Chip::SM90;
   std::optional<Chip> best;
   for (const ChipInfo &info : kChips)

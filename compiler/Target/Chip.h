@@ -41,10 +41,23 @@ const ChipInfo &chipInfo(Chip chip);
 std::optional<Chip> parseChip(llvm::StringRef name);
 /// "sm_80, sm_86, sm_89, sm_90, sm_90a", for error messages.
 std::string supportedChipNames();
+/// Which tensor-core instructions the fused kernel uses: the best the chip
+/// and problem allow (wgmma where canUseWgmma, else mma.sync), or one asked
+/// for.
+enum class MmaChoice { Auto, Sync, Wgmma };
+
+/// Whether the wgmma path (TMA copies into 128-byte-swizzled shared memory,
+/// wgmma products, warp specialization) can compile a fused attention on
+/// `chip`: sm_90a, f16 or bf16 elements, and a head dimension that is a
+/// multiple of 64 (one 128-byte swizzle row) and at most 256.
+bool canUseWgmma(const ChipInfo &chip, bool sixteenBitElements,
+                 int64_t headDim);
+
 /// The chip to compile for on a device of compute capability
 /// `major`.`minor`: its own when supported, else the newest supported chip
 /// whose PTX the driver can compile for it (sm_90 for later GPUs, whose
-/// driver JIT-compiles sm_90 PTX), or nullopt for pre-Ampere devices.
+/// driver JIT-compiles sm_90 PTX), or nullopt for pre-Ampere devices. A
+/// compute capability 9.0 device (H100, H200) gets sm_90a.
 std::optional<Chip> chipForDevice(int major, int minor);
 
 } // namespace attn

@@ -126,6 +126,62 @@ static std::optional<rt::DType> dtypeOf(Type type) {
   return std::nullopt;
 }
 
+/// Declares the tensor maps `launch` passes (once per name): a rank-3 view
+/// of the source buffer as its matrices (the last two dimensions, rows of
+/// `cols` elements) stacked along the flattened leading dimensions, with
+/// the box and swizzle of the map's type.
+static LogicalResult declareTensorMaps(tile::LaunchOp launch,
+                                       rt::Manifest &manifest) {
+  if (!launch.getTensorMaps())
+    return success();
+  SmallVector<StringRef> names(launch.getNames().getAsValueRange<StringAttr>());
+  SmallVector<Type> buffers(launch.getInputs().getTypes());
+  llvm::append_range(buffers, launch.getOutputs().getTypes());
+  for (auto [i, arg] : llvm::enumerate(
+           launch.getTensorMaps()->getAsRange<tile::TensorMapArgAttr>())) {
+    std::string name = names[buffers.size() + i].str();
+    if (manifest.find(name))
+      continue;
+    auto map = cast<tile::TensorMapType>(arg.getType());
+    auto source = cast<RankedTensorType>(buffers[arg.getSource()]);
+    std::optional<rt::DType> dtype = dtypeOf(map.getElementType());
+    ArrayRef<int64_t> shape = source.getShape();
+    if (!dtype || shape.size() < 2)
+      return launch.emitError() << "tensor map '" << name << "' of "
+                                << source << " cannot be described";
+    int64_t eltBytes = map.getElementType().getIntOrFloatBitWidth() / 8;
+    int64_t cols = shape.back(), rows = shape[shape.size() - 2];
+    int64_t matrices = 1;
+    for (int64_t size : shape.drop_back(2))
+      matrices *= size;
+    rt::TensorMapDecl decl;
+    decl.name = name;
+    decl.tensor = names[arg.getSource()].str();
+    decl.dtype = *dtype;
+    decl.dims = {cols, rows, matrices};
+    decl.strides = {cols * eltBytes, rows * cols * eltBytes};
+    decl.box = {map.getCols(), map.getRows(), 1};
+    decl.elementStrides = {1, 1, 1};
+    switch (map.getSwizzle()) {
+    case 0:
+      decl.swizzle = rt::Swizzle::None;
+      break;
+    case 32:
+      decl.swizzle = rt::Swizzle::B32;
+      break;
+    case 64:
+      decl.swizzle = rt::Swizzle::B64;
+      break;
+    default:
+      decl.swizzle = rt::Swizzle::B128;
+      break;
+    }
+    decl.l2Promotion = rt::L2Promotion::B128;
+    manifest.tensorMaps.push_back(std::move(decl));
+  }
+  return success();
+}
+
 /// Writes the manifest (runtime/Manifest.h) for the single attention in
 /// `op` and the launches of the lowered host function: the problem, its
 /// tensors (packed; the kernels use 16-byte vector accesses of Q, K, V, O
@@ -167,6 +223,8 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
                << ", which the manifest cannot describe (f16, bf16, f32)";
       manifest.workspaces.push_back({name, *dtype, type.getNumElements()});
     }
+    if (failed(declareTensorMaps(launch, manifest)))
+      return failure();
     ArrayRef<int64_t> g = config.getGrid();
     kernel.shape.grid = {g[0], g[1], g[2]};
     kernel.shape.block = {config.threads(), 1, 1};

@@ -16,9 +16,14 @@ MemRefType memrefFor(Type tensorType) {
 }
 
 tile::ConfigAttr kernelConfig(TilingAttr tiling, ArrayRef<int64_t> grid) {
+  // The wgmma path adds a warpgroup of producers to the compute warps.
+  bool wgmma = tiling.getMma() == MmaKind::wgmma;
+  int64_t producers = wgmma ? 4 : 0;
   return tile::ConfigAttr::get(
-      tiling.getContext(), grid, tiling.getWarps(), tiling.getBlockM(),
-      tiling.getBlockN(), tiling.getStages(), /*smem=*/0, tiling.getChip());
+      tiling.getContext(), grid, tiling.getWarps() + producers,
+      tiling.getBlockM(), tiling.getBlockN(), tiling.getStages(), /*smem=*/0,
+      tiling.getChip(),
+      wgmma ? tile::MmaFamily::wgmma : tile::MmaFamily::sync, producers);
 }
 
 KernelBuilder::KernelBuilder(Operation *anchor, StringRef name, TypeRange args,

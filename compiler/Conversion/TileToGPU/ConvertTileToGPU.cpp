@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "llvm/Support/ScopedPrinter.h"
 
 namespace attn {
 #define GEN_PASS_DEF_ATTNCONVERTTILETOGPU
@@ -41,14 +42,50 @@ std::string unsupportedReason(Operation *op) {
   if (auto alloc = dyn_cast<AllocSharedOp>(op)) {
     if (!alloc.getOffset())
       return "has no offset (run -attn-allocate-shared first)";
-    if (alloc.getType().getEncoding().getSwizzle())
-      return "is swizzled; the mma.sync mapping reads padded buffers only";
+    int64_t swizzle = alloc.getType().getEncoding().getSwizzle();
+    if (swizzle && swizzle != 128)
+      return "has a " + std::to_string(swizzle) +
+             "-byte swizzle; TMA and wgmma read 128-byte swizzled buffers";
     return "";
   }
+  if (auto alloc = dyn_cast<AllocMBarrierOp>(op))
+    return alloc.getOffset() ? ""
+                             : "has no offset (run -attn-allocate-shared first)";
+  if (isa<TmaLoadOp>(op) && !op->getParentOfType<WarpSpecializeOp>())
+    return "is not in the producer region of a tile.warp_specialize (run "
+           "-attn-warp-specialize first): one thread of one producer warp "
+           "issues each copy";
+  if (isa<BarrierOp>(op) && op->getParentOfType<WarpSpecializeOp>())
+    return "synchronizes the whole program inside tile.warp_specialize, where "
+           "producers and compute warps run apart";
   if (auto dot = dyn_cast<DotOp>(op)) {
     auto mma = dyn_cast<MmaEncodingAttr>(dot.getType().getEncoding());
-    if (mma.getFamily() != MmaFamily::sync)
-      return "is a #tile.mma<wgmma> product, which has no pattern set yet";
+    auto isSwizzled = [](Type type) {
+      auto shared = dyn_cast_or_null<SharedEncodingAttr>(
+          cast<RankedTensorType>(type).getEncoding());
+      return shared && shared.getSwizzle();
+    };
+    bool swizzled = isSwizzled(dot.getLhs().getType()) ||
+                    isSwizzled(dot.getRhs().getType());
+    if (mma.getFamily() == MmaFamily::sync && swizzled)
+      return "is a #tile.mma<sync> product of a swizzled tile; ldmatrix reads "
+             "padded ones";
+    if (mma.getFamily() == MmaFamily::wgmma) {
+      if (!isSwizzled(dot.getRhs().getType()) ||
+          (hasSharedLayout(dot.getLhs().getType()) &&
+           !isSwizzled(dot.getLhs().getType())))
+        return "is a #tile.mma<wgmma> product whose shared operands are not "
+               "128-byte swizzled (run -attn-promote-tma)";
+      if (!dot.getLhs().getType().getElementType().isF16() &&
+          !dot.getLhs().getType().getElementType().isBF16())
+        return "is a #tile.mma<wgmma> product of " +
+               llvm::to_string(dot.getLhs().getType().getElementType()) +
+               "; the wgmma patterns take f16 and bf16";
+      int64_t n = dot.getType().getDimSize(1);
+      if (n % 8 != 0 || n > 256)
+        return "is a #tile.mma<wgmma> product " + std::to_string(n) +
+               " columns wide; one wgmma covers a multiple of 8 up to 256";
+    }
     return "";
   }
   if (auto store = dyn_cast<StoreOp>(op)) {
@@ -64,8 +101,9 @@ std::string unsupportedReason(Operation *op) {
     auto operand = dyn_cast<OperandEncodingAttr>(to);
     if (operand && operand.getParent() == from)
       return "";
-    if (isa<SharedEncodingAttr>(from) && isa<MmaEncodingAttr>(to))
-      return "";
+    if (auto shared = dyn_cast<SharedEncodingAttr>(from))
+      if (isa<MmaEncodingAttr>(to) && !shared.getSwizzle())
+        return "";
     return "converts between layouts the GPU mapping cannot convert";
   }
   if (isa<arith::ArithDialect, math::MathDialect>(op->getDialect())) {
@@ -97,12 +135,27 @@ std::string unsupportedReason(Operation *op) {
 }
 
 /// Moves kernel `fn` into `gm` as a gpu.func; its body is still tile IR.
+/// It keeps its #tile.config while the patterns run. A warp-specialized
+/// kernel gets the launch bounds ptxas needs to honour setmaxnreg (.maxntid
+/// and .minnctapersm); tensor-map parameters are listed for
+/// attn-finalize-kernel-params, which makes them by-value grid constants.
 mlir::gpu::GPUFuncOp outline(func::FuncOp fn, mlir::gpu::GPUModuleOp gm) {
   ConfigAttr config = getKernelConfig(fn);
   OpBuilder b = OpBuilder::atBlockEnd(gm.getBody());
   auto gf = mlir::gpu::GPUFuncOp::create(b, fn.getLoc(), fn.getSymName(),
                                          fn.getFunctionType());
   gf->setAttr(mlir::gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  gf->setAttr(TileDialect::getConfigAttrName(), config);
+  // GPU-to-NVVM turns the known block size into .maxntid.
+  if (config.isWarpSpecialized())
+    gf->setAttr("nvvm.minctasm", b.getI32IntegerAttr(1));
+  SmallVector<int32_t> maps;
+  for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes()))
+    if (isa<TensorMapType>(type))
+      maps.push_back(static_cast<int32_t>(i));
+  if (!maps.empty())
+    gf->setAttr(TileDialect::getTensorMapParamsAttrName(),
+                b.getDenseI32ArrayAttr(maps));
   gf.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
   SmallVector<int32_t> grid32(config.getGrid().begin(), config.getGrid().end());
@@ -160,13 +213,23 @@ struct AttnConvertTileToGPUPass
     target.addIllegalDialect<TileDialect>();
     target.addDynamicallyLegalDialect<arith::ArithDialect, math::MathDialect>(
         [&](Operation *op) { return converter.isLegal(op); });
+    target.addDynamicallyLegalOp<mlir::gpu::GPUFuncOp>(
+        [&](mlir::gpu::GPUFuncOp fn) {
+          return converter.isSignatureLegal(fn.getFunctionType());
+        });
     RewritePatternSet patterns(&getContext());
+    populateFunctionOpInterfaceTypeConversionPattern<mlir::gpu::GPUFuncOp>(
+        patterns, converter);
     tilegpu::populateTileMemoryToGPUPatterns(converter, patterns);
     tilegpu::populateTileArithToGPUPatterns(converter, patterns);
     tilegpu::populateTileControlFlowToGPUPatterns(converter, patterns, target);
     tilegpu::populateMmaSyncDotPatterns(converter, patterns);
+    tilegpu::populateTmaPatterns(converter, patterns);
+    tilegpu::populateWgmmaDotPatterns(converter, patterns);
     if (failed(applyPartialConversion(gm, target, std::move(patterns))))
       return signalPassFailure();
+    for (auto fn : gm.getOps<mlir::gpu::GPUFuncOp>())
+      fn->removeAttr(TileDialect::getConfigAttrName());
   }
 };
 

@@ -38,6 +38,10 @@ Operation *enclosingKernel(Block *block) {
   return op->getParentOfType<mlir::gpu::GPUFuncOp>();
 }
 
+tile::ConfigAttr kernelConfigOf(Operation *op) {
+  return tile::getKernelConfig(enclosingKernel(op->getBlock()));
+}
+
 ThreadIds ThreadIds::get(OpBuilder &b, Location loc) {
   OpBuilder::InsertionGuard guard(b);
   if (Operation *fn = enclosingKernel(b.getInsertionBlock()))

@@ -16,6 +16,9 @@ namespace attn::tilegpu {
 
 /// The gpu.func that holds `block` (or whose body it is).
 mlir::Operation *enclosingKernel(mlir::Block *block);
+/// The #tile.config of the kernel holding `op` (null outside one); the GPU
+/// conversion keeps it on the gpu.func while it runs.
+tile::ConfigAttr kernelConfigOf(mlir::Operation *op);
 
 /// The indices of the calling thread, built once at the entry of the
 /// enclosing gpu.func: thread id, lane, warp, quad (lane / 4) and thread in

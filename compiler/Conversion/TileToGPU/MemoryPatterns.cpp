@@ -399,6 +399,8 @@ struct LocalLoadLowering : OpConversionPattern<tile::LocalLoadOp> {
   LogicalResult
   matchAndRewrite(tile::LocalLoadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (op.getBuffer().getType().getEncoding().getSwizzle())
+      return rewriter.notifyMatchFailure(op, "a swizzled buffer");
     // The tile is the buffer's slot: accesses index [slot, row, col].
     Value buffer = memref::CastOp::create(rewriter, op.getLoc(),
                                           sharedTileMemRef(op.getType()),

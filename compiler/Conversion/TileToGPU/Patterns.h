@@ -9,7 +9,10 @@
 //     broadcasts, masks, layout conversions;
 //   * control flow: program ids, and structured control flow carrying
 //     converted values (upstream's SCF structural conversion);
-//   * mma.sync: tile.dot on #tile.mma<sync> tiles (ldmatrix + mma.sync).
+//   * mma.sync: tile.dot on #tile.mma<sync> tiles (ldmatrix + mma.sync);
+//   * TMA (sm_90a): swizzled buffers, barrier rings, TMA copies, warp
+//     specialization;
+//   * wgmma (sm_90a): tile.dot on #tile.mma<wgmma> tiles.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_COMPILER_CONVERSION_TILETOGPU_PATTERNS_H
@@ -29,6 +32,10 @@ void populateTileControlFlowToGPUPatterns(const mlir::TypeConverter &converter,
                                           mlir::ConversionTarget &target);
 void populateMmaSyncDotPatterns(const mlir::TypeConverter &converter,
                                 mlir::RewritePatternSet &patterns);
+void populateTmaPatterns(const mlir::TypeConverter &converter,
+                         mlir::RewritePatternSet &patterns);
+void populateWgmmaDotPatterns(const mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace attn::tilegpu
 

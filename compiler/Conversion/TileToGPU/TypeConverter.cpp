@@ -3,6 +3,7 @@
 #include "compiler/Conversion/TileToGPU/Layouts.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 using namespace mlir;
 using namespace attn::tile;
@@ -33,10 +34,24 @@ MemRefType sharedBufferMemRef(BufferType buffer) {
                          workgroupSpace(buffer.getContext()));
 }
 
+LLVM::LLVMPointerType sharedPointerType(MLIRContext *context) {
+  return LLVM::LLVMPointerType::get(context, kSharedAddressSpace);
+}
+
 TileToGPUTypeConverter::TileToGPUTypeConverter() {
   addConversion([](Type type) { return type; });
-  addConversion(
-      [](BufferType type) -> Type { return sharedBufferMemRef(type); });
+  addConversion([](BufferType type) -> Type {
+    if (type.getEncoding().getSwizzle())
+      return sharedPointerType(type.getContext());
+    return sharedBufferMemRef(type);
+  });
+  addConversion([](MBarrierType type) -> Type {
+    return sharedPointerType(type.getContext());
+  });
+  // The address of the kernel parameter holding the CUtensorMap.
+  addConversion([](TensorMapType type) -> Type {
+    return LLVM::LLVMPointerType::get(type.getContext());
+  });
   addConversion(
       [](RankedTensorType type,
          SmallVectorImpl<Type> &results) -> std::optional<LogicalResult> {
@@ -44,7 +59,11 @@ TileToGPUTypeConverter::TileToGPUTypeConverter() {
         Type elt = type.getElementType();
         if (!encoding)
           return failure(); // Tiles must have a layout on the GPU.
-        if (isa<SharedEncodingAttr>(encoding)) {
+        if (auto shared = dyn_cast<SharedEncodingAttr>(encoding)) {
+          if (shared.getSwizzle()) {
+            results.push_back(sharedPointerType(type.getContext()));
+            return success();
+          }
           results.push_back(sharedTileMemRef(type));
           results.push_back(IndexType::get(type.getContext()));
           return success();

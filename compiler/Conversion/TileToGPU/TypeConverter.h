@@ -6,7 +6,10 @@
 // (vector<4x1xf32> for TF32) per atom and k-step. A tile in shared memory
 // (#tile.shared) becomes its buffer (all slots) and the slot's index, so an
 // access is buffer[slot, row, col]; a !tile.buffer becomes the memref of all
-// its slots in workgroup memory. Other types stay.
+// its slots in workgroup memory. Swizzled tiles and buffers, which only TMA
+// and wgmma address, become the shared-memory pointer of their first byte,
+// as do barrier rings; a tensor map becomes the generic address of its
+// kernel parameter. Other types stay.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_COMPILER_CONVERSION_TILETOGPU_TYPECONVERTER_H
@@ -14,9 +17,15 @@
 
 #include "dialects/Tile/IR/TileDialect.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace attn::tilegpu {
+
+/// NVPTX's shared-memory address space.
+constexpr unsigned kSharedAddressSpace = 3;
+/// `!llvm.ptr<3>`.
+mlir::LLVM::LLVMPointerType sharedPointerType(mlir::MLIRContext *context);
 
 class TileToGPUTypeConverter : public mlir::TypeConverter {
 public:

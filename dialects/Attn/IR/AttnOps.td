@@ -31,13 +31,28 @@ def Attn_PipelineKind : I32EnumAttr<"PipelineKind",
   let genSpecializedAttr = 0;
 }
 
+def Attn_MmaKind : I32EnumAttr<"MmaKind",
+    "the tensor-core instructions a tiling is built for", [
+    I32EnumAttrCase<"sync", 0>, I32EnumAttrCase<"wgmma", 1>]> {
+  let cppNamespace = "::attn";
+  let genSpecializedAttr = 0;
+}
+
+def Attn_DefaultMmaKind : EnumParameter<Attn_MmaKind> {
+  let defaultValue = "MmaKind::sync";
+}
+
 def Attn_TilingAttr : AttrDef<Attn_Dialect, "Tiling"> {
   let mnemonic = "tiling";
   let summary = "the tile configuration chosen for an attn.attention";
   let description = [{
     Which pipeline compiles the op and with which tiles: `block_m` query
     rows per program, `block_n` keys per loop step, `warps` per program,
-    `stages` shared-memory buffers per pipelined K/V tile, for `chip`.
+    `stages` shared-memory buffers per pipelined K/V tile, for `chip`, with
+    the tensor-core instructions `mma`: `sync` (mma.sync, the default, not
+    printed) or `wgmma` (sm_90a: TMA copies and wgmma products in a
+    warp-specialized kernel; `warps` then counts the compute warps, and a
+    warpgroup of producers comes on top).
     `attn-select-tiling` chooses it (the defaults tuned per chip, head
     dimension and element type, or the options given) and checks it against
     the problem; the tiling passes, the cost model and the manifest read it
@@ -51,10 +66,12 @@ def Attn_TilingAttr : AttrDef<Attn_Dialect, "Tiling"> {
   let parameters = (ins EnumParameter<Attn_PipelineKind>:$pipeline,
                         "int64_t":$block_m, "int64_t":$block_n,
                         "int64_t":$warps, "int64_t":$stages,
-                        StringRefParameter<>:$chip);
+                        StringRefParameter<>:$chip,
+                        Attn_DefaultMmaKind:$mma);
   let assemblyFormat = [{
     `<` $pipeline `,` `block_m` `=` $block_m `,` `block_n` `=` $block_n `,`
-    `warps` `=` $warps `,` `stages` `=` $stages `,` `chip` `=` $chip `>`
+    `warps` `=` $warps `,` `stages` `=` $stages `,` `chip` `=` $chip
+    (`,` `mma` `=` $mma^)? `>`
   }];
 }
 

@@ -43,7 +43,10 @@ def AttnSelectTiling : Pass<"attn-select-tiling", "mlir::ModuleOp"> {
     Option<"numWarps", "num-warps", "int64_t", "0",
            "Warps per program (0: the default)">,
     Option<"numStages", "num-stages", "int64_t", "0",
-           "Shared-memory buffers per pipelined K/V tile (0: the default, 2)">
+           "Shared-memory buffers per pipelined K/V tile (0: the default, 2)">,
+    Option<"mma", "mma", "std::string", "\"auto\"",
+           "Tensor-core instructions: auto (wgmma where the chip and problem "
+           "allow it), sync or wgmma">
   ];
 }
 

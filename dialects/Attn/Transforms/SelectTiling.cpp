@@ -2,6 +2,7 @@
 #include "dialects/Attn/Transforms/Passes.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
 
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Debug.h"
 
 namespace attn {
@@ -35,7 +36,19 @@ struct AttnSelectTilingPass
              "pass runs on rung 1)";
       return signalPassFailure();
     }
-    TilingRequest request{*kind, blockM, blockN, numWarps, numStages, chip};
+    std::optional<MmaChoice> choice =
+        llvm::StringSwitch<std::optional<MmaChoice>>(mma)
+            .Case("auto", MmaChoice::Auto)
+            .Case("sync", MmaChoice::Sync)
+            .Case("wgmma", MmaChoice::Wgmma)
+            .Default(std::nullopt);
+    if (!choice) {
+      getOperation().emitError() << "attn-select-tiling: mma '" << mma
+                                 << "' is not valid: use auto, sync or wgmma";
+      return signalPassFailure();
+    }
+    TilingRequest request{*kind,     blockM, blockN, numWarps,
+                          numStages, chip,   *choice};
     for (AttentionOp op : ops) {
       FailureOr<TilingAttr> tiling = selectTiling(op, request);
       if (failed(tiling))

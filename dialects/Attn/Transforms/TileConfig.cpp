@@ -31,6 +31,15 @@ static Defaults fusedDefaults(int64_t headDim, Type elementType) {
   return {128, 32, 4};
 }
 
+/// The wgmma path: two compute warpgroups of 64 query rows each over
+/// 128-key steps (FlashAttention-3's causal D = 128 tile); 64 keys for
+/// D = 256, whose output accumulator alone takes 128 registers a thread.
+static Defaults wgmmaDefaults(int64_t headDim) {
+  if (headDim > 128)
+    return {128, 64, 8};
+  return {128, 128, 8};
+}
+
 static Defaults unfusedDefaults(int64_t headDim) {
   if (headDim > 128)
     return {64, 64, 4};
@@ -46,7 +55,21 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
   int64_t headDim = op.getHeadDim();
   Type elt = op.getElementType();
   bool fused = request.pipeline == PipelineKind::fused;
-  Defaults d = fused ? fusedDefaults(headDim, elt) : unfusedDefaults(headDim);
+  const ChipInfo &info = chipInfo(*chip);
+  bool wgmmaFits =
+      fused && canUseWgmma(info, elt.isF16() || elt.isBF16(), headDim);
+  bool wgmma = request.mma == MmaChoice::Wgmma ||
+               (request.mma == MmaChoice::Auto && wgmmaFits);
+  if (wgmma && !wgmmaFits)
+    return op.emitError()
+           << "mma=wgmma: the wgmma path needs the fused pipeline, chip "
+              "sm_90a, f16 or bf16 elements and a head dimension that is a "
+              "multiple of 64 up to 256; this is the "
+           << stringifyPipelineKind(request.pipeline) << " pipeline on "
+           << info.name << " with " << elt << " and D = " << headDim;
+  Defaults d = !fused  ? unfusedDefaults(headDim)
+               : wgmma ? wgmmaDefaults(headDim)
+                       : fusedDefaults(headDim, elt);
   int64_t blockM = request.blockM ? request.blockM : d.blockM;
   int64_t blockN = request.blockN ? request.blockN : d.blockN;
   int64_t warps = request.numWarps ? request.numWarps : d.numWarps;
@@ -61,6 +84,12 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
   if (warps < 1 || warps > 16 || (warps & (warps - 1)))
     return op.emitError() << "num-warps must be 1, 2, 4, 8 or 16, got "
                           << warps;
+  // A warpgroup of producers comes on top of the compute warps: 512 threads
+  // at most.
+  if (wgmma && (warps < 4 || warps > 8))
+    return op.emitError() << "num-warps " << warps
+                          << ": the wgmma path computes on 1 or 2 warpgroups "
+                             "(num-warps 4 or 8)";
   if (blockM < 16 || blockM > 256 || blockM % (16 * warps) != 0)
     return op.emitError() << "block-m " << blockM
                           << " must be a multiple of 16 x num-warps ("
@@ -101,7 +130,8 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
                                "pipeline";
   }
   return TilingAttr::get(op.getContext(), request.pipeline, blockM, blockN,
-                         warps, stages, chipInfo(*chip).name);
+                         warps, stages, info.name,
+                         wgmma ? MmaKind::wgmma : MmaKind::sync);
 }
 
 FailureOr<TilingAttr> getOrSelectTiling(AttentionOp op, PipelineKind pipeline) {

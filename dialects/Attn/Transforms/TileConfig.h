@@ -10,6 +10,7 @@
 #ifndef ATTN_DIALECTS_ATTN_TRANSFORMS_TILECONFIG_H
 #define ATTN_DIALECTS_ATTN_TRANSFORMS_TILECONFIG_H
 
+#include "compiler/Target/Chip.h"
 #include "dialects/Attn/IR/AttnOps.h"
 
 #include <string>
@@ -30,6 +31,7 @@ struct TilingRequest {
   PipelineKind pipeline = PipelineKind::fused;
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
   std::string chip = "sm_90";
+  MmaChoice mma = MmaChoice::Auto;
 };
 
 /// The tiling of `op` for `request`: its non-zero fields over the defaults,

@@ -139,7 +139,8 @@ LogicalResult SharedEncodingAttr::verifyEncoding(
 LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  ArrayRef<int64_t> grid, int64_t warps,
                                  int64_t blockM, int64_t blockN, int64_t stages,
-                                 int64_t smem, StringRef chip) {
+                                 int64_t smem, StringRef chip, MmaFamily mma,
+                                 int64_t producerWarps) {
   // CUDA's launch limits: grid x < 2^31, y and z <= 65535.
   if (grid.size() != 3)
     return emitError() << "#tile.config: grid must have 3 sizes, got "
@@ -149,9 +150,27 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     if (grid[d] < 1 || grid[d] > limits[d])
       return emitError() << "#tile.config: grid size " << grid[d] << " along "
                          << "xyz"[d] << " is outside [1, " << limits[d] << "]";
-  if (!isValidWarpCount(warps))
+  if (producerWarps != 0 && producerWarps != 4)
+    return emitError() << "#tile.config: producer_warps must be 0 or 4 (one "
+                          "warpgroup), got "
+                       << producerWarps;
+  if (producerWarps && mma != MmaFamily::wgmma)
+    return emitError() << "#tile.config: producer warps feed wgmma compute "
+                          "warpgroups; mma must be wgmma";
+  if (!producerWarps && !isValidWarpCount(warps))
     return emitError() << "#tile.config: warps must be 1, 2, 4, 8 or 16, got "
                        << warps;
+  if (!isValidWarpCount(warps - producerWarps))
+    return emitError() << "#tile.config: compute warps (warps - "
+                          "producer_warps) must be 1, 2, 4, 8 or 16, got "
+                       << warps - producerWarps;
+  if (warps > 16)
+    return emitError() << "#tile.config: at most 16 warps (512 threads), got "
+                       << warps;
+  if (mma == MmaFamily::wgmma && (warps - producerWarps) % 4 != 0)
+    return emitError() << "#tile.config: wgmma computes on warpgroups; "
+                          "compute warps must be a multiple of 4, got "
+                       << warps - producerWarps;
   if (blockM < 1 || blockM > 256 || blockN < 1 || blockN > 256)
     return emitError() << "#tile.config: block_m and block_n must be in "
                           "[1, 256], got "
@@ -169,5 +188,20 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 ConfigAttr ConfigAttr::withSmem(int64_t smem) const {
   return ConfigAttr::get(getContext(), getGrid(), getWarps(), getBlockM(),
-                         getBlockN(), getStages(), smem, getChip());
+                         getBlockN(), getStages(), smem, getChip(), getMma(),
+                         getProducerWarps());
+}
+
+LogicalResult
+TensorMapArgAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                         int64_t source, Type type) {
+  if (source < 0)
+    return emitError() << "#tile.tensor_map_arg: source must be a buffer "
+                          "number, got "
+                       << source;
+  if (!isa<TensorMapType>(type))
+    return emitError() << "#tile.tensor_map_arg: expected a !tile.tensor_map, "
+                          "got "
+                       << type;
+  return success();
 }

@@ -19,6 +19,11 @@ class Tile_Attr<string name, string attrMnemonic, list<Trait> traits = []>
   let mnemonic = attrMnemonic;
 }
 
+/// An MmaFamily parameter that is `sync` unless given.
+def Tile_DefaultMmaFamily : EnumParameter<Tile_MmaFamily> {
+  let defaultValue = "MmaFamily::sync";
+}
+
 def Tile_MmaEncodingAttr : Tile_Attr<"MmaEncoding", "mma",
     [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
   let summary = "register layout of a tensor-core accumulator tile";
@@ -134,27 +139,69 @@ def Tile_ConfigAttr : Tile_Attr<"Config", "config"> {
     A kernel function carries it as `tile.config`; `tile.launch` carries a
     copy that must be equal.
 
+    `mma` is the tensor-core family the kernel's products use (`sync`, the
+    default, or `wgmma` on sm_90a). A warp-specialized kernel dedicates its
+    last `producer_warps` warps (a warpgroup) to issuing copies; the other
+    `warps - producer_warps` compute. Both are printed only when not the
+    default.
+
     ```mlir
     #tile.config<grid = [8, 8, 1], warps = 4, block_m = 128, block_n = 32,
                  stages = 2, smem = 0, chip = "sm_90">
+    #tile.config<grid = [8, 8, 1], warps = 12, block_m = 128, block_n = 128,
+                 stages = 2, smem = 0, chip = "sm_90a", mma = wgmma,
+                 producer_warps = 4>
     ```
   }];
   let parameters = (ins ArrayRefParameter<"int64_t">:$grid, "int64_t":$warps,
                         "int64_t":$block_m, "int64_t":$block_n,
                         "int64_t":$stages, "int64_t":$smem,
-                        StringRefParameter<>:$chip);
+                        StringRefParameter<>:$chip,
+                        Tile_DefaultMmaFamily:$mma,
+                        DefaultValuedParameter<"int64_t", "0">:$producer_warps);
   let assemblyFormat = [{
     `<` `grid` `=` `[` $grid `]` `,` `warps` `=` $warps `,`
     `block_m` `=` $block_m `,` `block_n` `=` $block_n `,`
-    `stages` `=` $stages `,` `smem` `=` $smem `,` `chip` `=` $chip `>`
+    `stages` `=` $stages `,` `smem` `=` $smem `,` `chip` `=` $chip
+    (`,` `mma` `=` $mma^)? (`,` `producer_warps` `=` $producer_warps^)? `>`
   }];
   let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "::llvm::ArrayRef<int64_t>":$grid, "int64_t":$warps,
+                     "int64_t":$block_m, "int64_t":$block_n,
+                     "int64_t":$stages, "int64_t":$smem,
+                     "::llvm::StringRef":$chip), [{
+      return $_get($_ctxt, grid, warps, block_m, block_n, stages, smem, chip,
+                   MmaFamily::sync, 0);
+    }]>
+  ];
   let extraClassDeclaration = [{
     /// Threads per program: 32 per warp.
     int64_t threads() const { return 32 * getWarps(); }
+    /// Warps that run the products and the softmax (all but the producers).
+    int64_t computeWarps() const { return getWarps() - getProducerWarps(); }
+    /// Whether a warpgroup of producers feeds the compute warps.
+    bool isWarpSpecialized() const { return getProducerWarps() > 0; }
     /// The same configuration with `smem` bytes of shared memory.
     ConfigAttr withSmem(int64_t smem) const;
   }];
+}
+
+def Tile_TensorMapArgAttr : Tile_Attr<"TensorMapArg", "tensor_map_arg"> {
+  let summary = "a tensor map a launch passes, encoded from one of its buffers";
+  let description = [{
+    On `tile.launch`: the kernel parameter after the buffers that is a
+    tensor map (`type`) of the launch's buffer number `source` (inputs,
+    then outputs). The runtime encodes it from that buffer's address at
+    every launch (the manifest's `attn.tensormap`).
+
+    ```mlir
+    #tile.tensor_map_arg<source = 1, !tile.tensor_map<128x64xbf16, swizzle = 128>>
+    ```
+  }];
+  let parameters = (ins "int64_t":$source, "::mlir::Type":$type);
+  let assemblyFormat = "`<` `source` `=` $source `,` $type `>`";
+  let genVerifyDecl = 1;
 }
 
 #endif // ATTN_DIALECT_TILE_ATTRS

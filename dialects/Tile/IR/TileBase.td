@@ -36,6 +36,11 @@ def Tile_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getConfigAttrName() {
       return ::llvm::StringLiteral("tile.config");
     }
+    /// The discardable attribute of a lowered kernel (gpu.func, then
+    /// llvm.func) listing its parameters that are tensor maps.
+    static constexpr ::llvm::StringLiteral getTensorMapParamsAttrName() {
+      return ::llvm::StringLiteral("tile.tensor_map_params");
+    }
   private:
     void registerAttributes();
     void registerTypes();
@@ -63,6 +68,12 @@ def Tile_OperandIndex : I32EnumAttr<"OperandIndex",
     I32EnumAttrCase<"a", 0>, I32EnumAttrCase<"b", 1>]> {
   let cppNamespace = "::attn::tile";
   let genSpecializedAttr = 0;
+}
+
+def Tile_BarrierKind : I32EnumAttr<"BarrierKind",
+    "what completes a barrier's phase", [
+    I32EnumAttrCase<"copy", 0>, I32EnumAttrCase<"release", 1>]> {
+  let cppNamespace = "::attn::tile";
 }
 
 #endif // ATTN_DIALECT_TILE_BASE

@@ -21,6 +21,12 @@ void TileDialect::initialize() {
 
 LogicalResult TileDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
+  if (attr.getName() == getTensorMapParamsAttrName()) {
+    if (!isa<DenseI32ArrayAttr>(attr.getValue()))
+      return op->emitError() << "'" << getTensorMapParamsAttrName()
+                             << "' must be an array<i32> of parameter numbers";
+    return success();
+  }
   if (attr.getName() != getConfigAttrName())
     return op->emitError() << "unknown tile dialect attribute '"
                            << attr.getName().getValue() << "'";

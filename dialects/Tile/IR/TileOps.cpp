@@ -184,6 +184,56 @@ LogicalResult LocalLoadOp::verify() {
   return success();
 }
 
+LogicalResult AllocMBarrierOp::verify() {
+  if (std::optional<int64_t> offset = getOffset())
+    if (*offset < 0 || *offset % 8 != 0)
+      return emitOpError() << "offset " << *offset
+                           << " must be a multiple of 8 bytes";
+  return success();
+}
+
+LogicalResult TmaLoadOp::verify() {
+  TensorMapType map = getMap().getType();
+  BufferType buffer = getBuffer().getType();
+  if (map.getElementType() != buffer.getElementType())
+    return emitOpError() << "element types differ: " << map << " vs "
+                         << buffer;
+  if (map.getSwizzle() != buffer.getEncoding().getSwizzle() ||
+      buffer.getEncoding().getPad())
+    return emitOpError() << "the map writes a " << map.getSwizzle()
+                         << "-byte swizzle but the buffer's layout is "
+                         << buffer.getEncoding();
+  if (map.getRows() != buffer.getRows() ||
+      buffer.getCols() % map.getCols() != 0)
+    return emitOpError() << "a slot of " << buffer.getRows() << "x"
+                         << buffer.getCols() << " is not a row of "
+                         << map.getRows() << "x" << map.getCols() << " boxes";
+  if (getBarrier().getType().getSlots() != buffer.getSlots())
+    return emitOpError() << "needs one barrier per buffer slot ("
+                         << buffer.getSlots() << "), got "
+                         << getBarrier().getType().getSlots();
+  if (auto alloc = getBarrier().getDefiningOp<AllocMBarrierOp>())
+    if (alloc.getKind() != BarrierKind::copy)
+      return emitOpError() << "signals a 'release' barrier; copies signal "
+                              "'copy' barriers";
+  return success();
+}
+
+LogicalResult WarpSpecializeOp::verify() {
+  for (auto [what, registers] :
+       {std::pair<StringRef, int64_t>{"producer_registers",
+                                      getProducerRegisters()},
+        {"compute_registers", getComputeRegisters()}})
+    if (registers < 24 || registers > 256 || registers % 8 != 0)
+      return emitOpError() << what << " must be a multiple of 8 in [24, 256] "
+                           << "(setmaxnreg), got " << registers;
+  ConfigAttr config = getKernelConfig(
+      (*this)->getParentOfType<func::FuncOp>().getOperation());
+  if (config && !config.isWarpSpecialized())
+    return emitOpError() << "the kernel's #tile.config has no producer warps";
+  return success();
+}
+
 OpFoldResult ConvertLayoutOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType())
     return getInput();
@@ -191,10 +241,17 @@ OpFoldResult ConvertLayoutOp::fold(FoldAdaptor) {
 }
 
 LogicalResult LaunchOp::verify() {
-  size_t expected = getInputs().size() + getOutputs().size();
-  if (getNames().size() != expected)
-    return emitOpError() << "needs one name per input and output (" << expected
-                         << "), got " << getNames().size();
+  size_t buffers = getInputs().size() + getOutputs().size();
+  size_t maps = getTensorMaps() ? getTensorMaps()->size() : 0;
+  if (getNames().size() != buffers + maps)
+    return emitOpError() << "needs one name per input, output and tensor map ("
+                         << buffers + maps << "), got " << getNames().size();
+  if (getTensorMaps())
+    for (auto map : getTensorMaps()->getAsRange<TensorMapArgAttr>())
+      if (map.getSource() >= static_cast<int64_t>(buffers))
+        return emitOpError() << "tensor map source " << map.getSource()
+                             << " is not one of the launch's " << buffers
+                             << " buffers";
   return success();
 }
 
@@ -216,10 +273,20 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbols) {
                          << " is neither a tile kernel nor a gpu.func";
   }
   FunctionType type = fn.getFunctionType();
-  size_t expected = getInputs().size() + getOutputs().size();
-  if (type.getNumInputs() != expected)
+  size_t buffers = getInputs().size() + getOutputs().size();
+  size_t maps = getTensorMaps() ? getTensorMaps()->size() : 0;
+  if (type.getNumInputs() != buffers + maps)
     return emitOpError() << "callee takes " << type.getNumInputs()
-                         << " memrefs but the launch passes " << expected;
+                         << " arguments but the launch passes " << buffers
+                         << " buffers and " << maps << " tensor maps";
+  if (getTensorMaps())
+    for (auto [i, map] :
+         llvm::enumerate(getTensorMaps()->getAsRange<TensorMapArgAttr>()))
+      if (type.getInput(buffers + i) != map.getType())
+        return emitOpError() << "tensor map " << i << " is " << map.getType()
+                             << " but the callee's argument "
+                             << buffers + i << " is "
+                             << type.getInput(buffers + i);
   ConfigAttr config = getKernelConfig(fn);
   if (getConfigAttr() && config && getConfigAttr() != config)
     return emitOpError() << "config " << getConfigAttr()

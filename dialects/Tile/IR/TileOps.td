@@ -29,7 +29,9 @@ def Tile_LaunchOp : Tile_Op<"launch",
     here so that it survives the kernel's lowering (it must equal the
     callee's while the callee is a tile kernel). A result that is not
     returned by the enclosing function is an intermediate buffer the runtime
-    allocates (S and P of the unfused pipeline).
+    allocates (S and P of the unfused pipeline). A kernel that copies with
+    TMA takes tensor maps after its buffers: `tensor_maps` says which buffer
+    each is encoded from, and `names` names them too, after the buffers.
 
     ```mlir
     %s = tile.launch @attn_scores(%q, %k) names ["q", "k", "s"]
@@ -38,7 +40,9 @@ def Tile_LaunchOp : Tile_Op<"launch",
   }];
   let arguments = (ins FlatSymbolRefAttr:$callee, Variadic<AnyTensor>:$inputs,
                        StrArrayAttr:$names,
-                       OptionalAttr<Tile_ConfigAttr>:$config);
+                       OptionalAttr<Tile_ConfigAttr>:$config,
+                       OptionalAttr<TypedArrayAttrBase<Tile_TensorMapArgAttr,
+                           "tensor maps">>:$tensor_maps);
   let results = (outs Variadic<AnyTensor>:$outputs);
   let assemblyFormat = [{
     $callee `(` $inputs `)` `names` $names attr-dict `:`
@@ -50,7 +54,7 @@ def Tile_LaunchOp : Tile_Op<"launch",
                    "::llvm::ArrayRef<::llvm::StringRef>":$names,
                    "ConfigAttr":$config), [{
       build($_builder, $_state, outputs, callee, inputs,
-            $_builder.getStrArrayAttr(names), config);
+            $_builder.getStrArrayAttr(names), config, ::mlir::ArrayAttr());
     }]>
   ];
   let hasVerifier = 1;
@@ -246,6 +250,111 @@ def Tile_ConvertLayoutOp : Tile_Op<"convert_layout",
     $input attr-dict `:` type($input) `->` type($result)
   }];
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Hopper: TMA copies, barriers, warp specialization
+//===----------------------------------------------------------------------===//
+
+def Tile_AllocMBarrierOp : Tile_Op<"alloc_mbarrier"> {
+  let summary = "a ring of barriers in shared memory";
+  let description = [{
+    One barrier per slot of the buffers it guards, initialized at the
+    kernel's start (a program-wide `tile.barrier` must follow before any
+    use). A `copy` barrier's phase completes when the bytes of the
+    `tile.tma_load` that signals it have landed; a `release` barrier's when
+    every compute warp has released the slot (`tile.mbarrier_arrive`).
+    `attn-allocate-shared` assigns the byte `offset`.
+
+    ```mlir
+    %full = tile.alloc_mbarrier copy {offset = 98304 : i64} : !tile.mbarrier<2>
+    ```
+  }];
+  let arguments = (ins Tile_BarrierKind:$kind, OptionalAttr<I64Attr>:$offset);
+  let results = (outs Tile_MBarrierType:$barrier);
+  let assemblyFormat = "$kind attr-dict `:` type($barrier)";
+  let hasVerifier = 1;
+}
+
+def Tile_TmaLoadOp : Tile_Op<"tma_load"> {
+  let summary = "start a TMA copy of a tile into a buffer slot";
+  let description = [{
+    Starts copying the tile whose top-left element is row `row`, column
+    `col` of matrix `matrix` of the tensor `map` describes into slot `slot`
+    of `buffer`, as boxes of the map's shape side by side along the columns.
+    The copy signals barrier `slot` of `barrier` (a `copy` barrier) when its
+    bytes have landed; elements outside the matrix become zero. On the GPU
+    one thread issues it.
+
+    ```mlir
+    tile.tma_load %kmap[%bh, %row, %c0], %kbuf[%slot], %kfull
+        : !tile.tensor_map<128x64xbf16, swizzle = 128>,
+          !tile.buffer<2x128x128xbf16, #tile.shared<swizzle = 128>>,
+          !tile.mbarrier<2>
+    ```
+  }];
+  let arguments = (ins Tile_TensorMapType:$map, Index:$matrix, Index:$row,
+                       Index:$col, Tile_BufferType:$buffer, Index:$slot,
+                       Tile_MBarrierType:$barrier);
+  let assemblyFormat = [{
+    $map `[` $matrix `,` $row `,` $col `]` `,` $buffer `[` $slot `]` `,`
+    $barrier attr-dict `:` type($map) `,` type($buffer) `,` type($barrier)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_MBarrierWaitOp : Tile_Op<"mbarrier_wait"> {
+  let summary = "wait until a barrier has completed the phase of a parity";
+  let description = [{
+    Blocks until barrier `slot` of `barrier` has completed the phase whose
+    parity is `parity` (0 or 1). The n-th use of a slot (n = 0, 1, ...)
+    completes phase parity n mod 2; waiting for the parity before the first
+    phase (1 on a fresh barrier) returns at once, which is how a producer
+    finds every slot free on its first round.
+  }];
+  let arguments = (ins Tile_MBarrierType:$barrier, Index:$slot, Index:$parity);
+  let assemblyFormat = [{
+    $barrier `[` $slot `]` `,` $parity attr-dict `:` type($barrier)
+  }];
+}
+
+def Tile_MBarrierArriveOp : Tile_Op<"mbarrier_arrive"> {
+  let summary = "release a buffer slot: the compute warps are done with it";
+  let description = [{
+    Arrives on barrier `slot` of a `release` barrier. Every compute warp
+    arrives once per use of the slot, after its last read of the slot's
+    tile; the phase completes when all have.
+  }];
+  let arguments = (ins Tile_MBarrierType:$barrier, Index:$slot);
+  let assemblyFormat = "$barrier `[` $slot `]` attr-dict `:` type($barrier)";
+}
+
+def Tile_WarpSpecializeOp : Tile_Op<"warp_specialize",
+    [NoTerminator, SingleBlock]> {
+  let summary = "producer warps copy, compute warps compute";
+  let description = [{
+    Splits a program's warps as its #tile.config says: the `producer`
+    region runs on the last `producer_warps` warps (one warp issues the
+    copies; the others idle), the `compute` region on all the others, at
+    the same time. They communicate through shared buffers guarded by
+    `tile.mbarrier_*` only. Each side first resizes its register file
+    (`setmaxnreg`): producers give registers up, compute warps take them.
+
+    ```mlir
+    tile.warp_specialize {producer_registers = 24 : i64,
+                          compute_registers = 240 : i64} producer {
+      ...
+    } compute {
+      ...
+    }
+    ```
+  }];
+  let arguments = (ins I64Attr:$producer_registers, I64Attr:$compute_registers);
+  let regions = (region SizedRegion<1>:$producer, SizedRegion<1>:$compute);
+  let assemblyFormat = [{
+    attr-dict-with-keyword `producer` $producer `compute` $compute
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // ATTN_DIALECT_TILE_OPS

@@ -6,6 +6,28 @@
 using namespace mlir;
 using namespace attn::tile;
 
+/// `RxCxT` of !tile.tensor_map.
+static ParseResult parseBoxShape(AsmParser &parser, int64_t &rows,
+                                 int64_t &cols, Type &elementType) {
+  SmallVector<int64_t> shape;
+  if (parser.parseDimensionList(shape, /*allowDynamic=*/false,
+                                /*withTrailingX=*/true) ||
+      parser.parseType(elementType))
+    return failure();
+  if (shape.size() != 2)
+    return parser.emitError(parser.getCurrentLocation())
+           << "a tensor map's box is rows x cols, got " << shape.size()
+           << " sizes";
+  rows = shape[0];
+  cols = shape[1];
+  return success();
+}
+
+static void printBoxShape(AsmPrinter &printer, int64_t rows, int64_t cols,
+                          Type elementType) {
+  printer << rows << "x" << cols << "x" << elementType;
+}
+
 #define GET_TYPEDEF_CLASSES
 #include "dialects/Tile/IR/TileTypes.cpp.inc"
 
@@ -66,4 +88,41 @@ RankedTensorType BufferType::getSlotType() const {
 int64_t BufferType::getSizeInBytes() const {
   return getSlots() * getRows() * getEncoding().pitch(getCols()) *
          getElementType().getIntOrFloatBitWidth() / 8;
+}
+
+LogicalResult
+TensorMapType::verify(function_ref<InFlightDiagnostic()> emitError,
+                      int64_t rows, int64_t cols, Type elementType,
+                      int64_t swizzle) {
+  if (!elementType.isF16() && !elementType.isBF16() && !elementType.isF32())
+    return emitError() << "!tile.tensor_map elements must be f16, bf16 or "
+                          "f32, got "
+                       << elementType;
+  // cuTensorMapEncodeTiled's box limit.
+  if (rows < 1 || rows > 256 || cols < 1 || cols > 256)
+    return emitError() << "!tile.tensor_map box sizes must be in [1, 256], "
+                          "got "
+                       << rows << "x" << cols;
+  int64_t rowBytes = cols * elementType.getIntOrFloatBitWidth() / 8;
+  if (swizzle != 0 && swizzle != 32 && swizzle != 64 && swizzle != 128)
+    return emitError() << "!tile.tensor_map swizzle must be 0, 32, 64 or 128 "
+                          "bytes, got "
+                       << swizzle;
+  if (rowBytes % 16 != 0)
+    return emitError() << "!tile.tensor_map box rows must be a multiple of 16 "
+                          "bytes, got "
+                       << rowBytes;
+  if (swizzle && rowBytes != swizzle)
+    return emitError() << "!tile.tensor_map: a " << swizzle
+                       << "-byte swizzle needs box rows of " << swizzle
+                       << " bytes, got " << rowBytes;
+  return success();
+}
+
+LogicalResult MBarrierType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t slots) {
+  if (slots < 1 || slots > 8)
+    return emitError() << "!tile.mbarrier must have 1 to 8 slots, got "
+                       << slots;
+  return success();
 }

@@ -63,6 +63,16 @@ struct AttnAllocateSharedPass
       top = offset + type.getSizeInBytes();
       parts.push_back(std::to_string(type.getSizeInBytes()));
     });
+    // Barriers after the buffers: 8 bytes each, 8-byte aligned.
+    int64_t barrierBytes = 0;
+    fn.walk([&](AllocMBarrierOp alloc) {
+      int64_t offset = llvm::alignTo(top, 8);
+      alloc.setOffset(offset);
+      top = offset + 8 * alloc.getType().getSlots();
+      barrierBytes += 8 * alloc.getType().getSlots();
+    });
+    if (barrierBytes)
+      parts.push_back(std::to_string(barrierBytes));
     int64_t total = llvm::alignTo(top, 128);
     std::optional<Chip> chip = parseChip(config.getChip());
     if (!chip)

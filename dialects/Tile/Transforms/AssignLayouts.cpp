@@ -1,7 +1,7 @@
 //===- AssignLayouts.cpp - give every tile a layout -----------------------===//
 //
-// Rung 4 -> 4 with layouts. One MMA family per kernel (mma.sync for now;
-// chips with wgmma get their own family with the Hopper path): every 2-D tile
+// Rung 4 -> 4 with layouts. One MMA family per kernel, as its #tile.config
+// says (mma.sync, or wgmma over the compute warpgroups): every 2-D tile
 // in registers is an accumulator-layout tile (#tile.mma), every 1-D one its
 // row slice; tiles viewed in shared memory keep #tile.shared. Then every use
 // that needs another layout gets an explicit tile.convert_layout:
@@ -125,8 +125,9 @@ struct AttnAssignLayoutsPass
     }
     for (func::FuncOp fn : kernels) {
       ConfigAttr config = getKernelConfig(fn);
-      auto mma = MmaEncodingAttr::get(&getContext(), MmaFamily::sync,
-                                      config.getWarps());
+      // Producer warps hold no tiles: the layouts span the compute warps.
+      auto mma = MmaEncodingAttr::get(&getContext(), config.getMma(),
+                                      config.computeWarps());
       // Assign the types first (arith ops want equal operand and result
       // types), then make every use see the layout it needs.
       retype(fn, mma);

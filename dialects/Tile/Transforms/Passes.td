@@ -84,6 +84,79 @@ def AttnPromoteShared : Pass<"attn-promote-shared", "mlir::ModuleOp"> {
   let dependentDialects = ["::attn::tile::TileDialect"];
 }
 
+def AttnPromoteTma : Pass<"attn-promote-tma", "mlir::ModuleOp"> {
+  let summary = "Stage tile.dot operands in swizzled shared memory with TMA copies and barriers";
+  let description = [{
+    Rung 3 → 4 for kernels whose #tile.config has `mma = wgmma` (others are
+    left to `attn-promote-shared`). Each `tile.load` that feeds a `tile.dot`
+    becomes a TMA copy (`tile.tma_load`) into a buffer with the 128-byte
+    swizzle that wgmma reads (`#tile.shared<swizzle = 128>`) and a
+    `tile.local_load` of the slot. Copies complete on `copy` barriers; in a
+    loop, `stages` slots rotate, each guarded by a `release` barrier that the
+    compute warps arrive on after the tile's last use and that a copy waits
+    on before refilling the slot. The copies read tensor maps: the kernel
+    gains a `!tile.tensor_map` parameter per source and box after its
+    buffers, and its launches name them (`tensor_maps`). Read as one program
+    the result is correct but serial; `attn-warp-specialize` overlaps it.
+
+    Before:
+    ```mlir
+    %k = tile.load %key[%b, %h, %j, %c0] : memref<..> -> tensor<128x128xbf16>
+    %s = tile.dot %q, %k transpose_rhs : ...
+    ```
+    After (stages = 2):
+    ```mlir
+    tile.mbarrier_wait %kempty[%slot], %freeParity : !tile.mbarrier<2>
+    tile.tma_load %kmap[%bh, %j, %c0], %kbuf[%slot], %kfull : ...
+    tile.mbarrier_wait %kfull[%slot], %parity : !tile.mbarrier<2>
+    %k = tile.local_load %kbuf[%slot] : !tile.buffer<2x128x128xbf16,
+        #tile.shared<swizzle = 128>> -> tensor<128x128xbf16, #tile.shared<swizzle = 128>>
+    %s = tile.dot %q, %k transpose_rhs : ...
+    tile.mbarrier_arrive %kempty[%slot] : !tile.mbarrier<2>
+    ```
+  }];
+  let dependentDialects = ["::attn::tile::TileDialect"];
+}
+
+def AttnWarpSpecialize : Pass<"attn-warp-specialize", "mlir::ModuleOp"> {
+  let summary = "Give the TMA copies to a producer warpgroup, the rest to the compute warps";
+  let description = [{
+    Rung 4 → 4 for kernels whose #tile.config has producer warps. After the
+    allocations, the kernel's body becomes a `tile.warp_specialize`: its
+    `producer` region holds the TMA copies, the waits for free slots, the
+    loops and branches around them and the index arithmetic they need; its
+    `compute` region holds everything else. With `stages` slots the
+    producer runs up to that many tiles ahead. The register budgets
+    (setmaxnreg) default to 24 for producers and what the launch's register
+    file leaves for the compute warps (240 with 2 compute warpgroups);
+    counts that do not fit the file are refused, since setmaxnreg would
+    then wait forever.
+
+    After:
+    ```mlir
+    tile.warp_specialize {compute_registers = 240 : i64,
+                          producer_registers = 24 : i64} producer {
+      tile.tma_load %qmap[...], %qbuf[%c0], %qfull : ...
+      scf.for %j = %c0 to %end step %c128 {
+        tile.mbarrier_wait %kempty[%slot], %freeParity : !tile.mbarrier<2>
+        tile.tma_load %kmap[...], %kbuf[%slot], %kfull : ...
+        ...
+      }
+    } compute {
+      tile.mbarrier_wait %qfull[%c0], %c0 : !tile.mbarrier<1>
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"producerRegisters", "producer-registers", "int64_t", "0",
+           "Registers per producer thread (0: 24)">,
+    Option<"computeRegisters", "compute-registers", "int64_t", "0",
+           "Registers per compute thread (0: what the launch leaves)">
+  ];
+  let dependentDialects = ["::attn::tile::TileDialect"];
+}
+
 def AttnAssignLayouts : Pass<"attn-assign-layouts", "mlir::ModuleOp"> {
   let summary = "Give every tile a layout: how it is spread over threads or where it sits";
   let description = [{

@@ -185,8 +185,10 @@ struct AttnPromoteSharedPass
              "runs on rungs 2-3, after attn-tile)";
       return signalPassFailure();
     }
+    // Kernels for wgmma are staged by attn-promote-tma.
     for (func::FuncOp fn : kernels)
-      promote(fn, tile::getKernelConfig(fn).getStages());
+      if (tile::getKernelConfig(fn).getMma() == tile::MmaFamily::sync)
+        promote(fn, tile::getKernelConfig(fn).getStages());
   }
 
   void promote(func::FuncOp fn, int64_t stages) {

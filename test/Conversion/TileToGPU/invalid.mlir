@@ -24,8 +24,8 @@ func.func private @no_offset() attributes {tile.config = #cfg} {
 
 #cfg = #tile.config<grid = [1, 1, 1], warps = 2, block_m = 32, block_n = 16, stages = 1, smem = 0, chip = "sm_90">
 func.func private @swizzled() attributes {tile.config = #cfg} {
-  // expected-error @below {{'tile.alloc_shared' op is swizzled; the mma.sync mapping reads padded buffers only}}
-  %b = tile.alloc_shared {offset = 0 : i64} : !tile.buffer<1x64x64xf16, #tile.shared<swizzle = 128>>
+  // expected-error @below {{'tile.alloc_shared' op has a 64-byte swizzle; TMA and wgmma read 128-byte swizzled buffers}}
+  %b = tile.alloc_shared {offset = 0 : i64} : !tile.buffer<1x64x64xf16, #tile.shared<swizzle = 64>>
   return
 }
 
@@ -34,7 +34,7 @@ func.func private @swizzled() attributes {tile.config = #cfg} {
 #mma = #tile.mma<wgmma, warps = 4>
 #cfg = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 1, smem = 0, chip = "sm_90a">
 func.func private @wgmma(%a: tensor<64x64xf16, #tile.shared<pad = 8>>, %b: tensor<64x64xf16, #tile.shared<pad = 8>>) attributes {tile.config = #cfg} {
-  // expected-error @below {{'tile.dot' op is a #tile.mma<wgmma> product, which has no pattern set yet}}
+  // expected-error @below {{'tile.dot' op is a #tile.mma<wgmma> product whose shared operands are not 128-byte swizzled (run -attn-promote-tma)}}
   %r = tile.dot %a, %b : tensor<64x64xf16, #tile.shared<pad = 8>>, tensor<64x64xf16, #tile.shared<pad = 8>> -> tensor<64x64xf32, #mma>
   return
 }

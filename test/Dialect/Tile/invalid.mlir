@@ -368,7 +368,7 @@ func.func @launch_config_mismatch(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64
 
 func.func private @k(memref<1x2x64x64xf16>, memref<1x2x64x64xf16>)
 func.func @launch_names_count(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
-  // expected-error @below {{needs one name per input and output (2), got 3}}
+  // expected-error @below {{needs one name per input, output and tensor map (2), got 3}}
   %o = tile.launch @k(%q) names ["q", "k", "o"]
       : (tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>
@@ -378,7 +378,7 @@ func.func @launch_names_count(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16
 
 func.func private @k(memref<1x2x64x64xf16>, memref<1x2x64x64xf16>, memref<1x2x64x64xf16>)
 func.func @launch_callee_arity(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
-  // expected-error @below {{callee takes 3 memrefs but the launch passes 2}}
+  // expected-error @below {{callee takes 3 arguments but the launch passes 2 buffers and 0 tensor maps}}
   %o = tile.launch @k(%q) names ["q", "o"]
       : (tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>

@@ -1,0 +1,284 @@
+//===- TmaPatterns.cpp - TMA copies, mbarriers, warp specialization -------===//
+//
+// The pattern set of the sm_90a memory path:
+//   * swizzled buffers and their slots are shared-memory pointers at the
+//     offsets attn-allocate-shared gave them;
+//   * a barrier ring is initialized by thread 0 where it is allocated
+//     (arrival count 1 for `copy` barriers, which the issuing thread's
+//     expect-tx arrival completes with the bytes; one per compute warp for
+//     `release` barriers);
+//   * tile.tma_load: one thread announces the slot's bytes on the barrier
+//     and starts one cp.async.bulk.tensor per 128-byte-wide box;
+//   * waits spin on mbarrier.try_wait.parity; releases are one arrival per
+//     warp, after the warp has converged;
+//   * tile.warp_specialize: compute warps (the first ones) and the producer
+//     warpgroup (the last) branch apart, each resizing its registers first;
+//     one producer warp runs the producer region.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/TileToGPU/Layouts.h"
+#include "compiler/Conversion/TileToGPU/Patterns.h"
+#include "compiler/Conversion/TileToGPU/TypeConverter.h"
+#include "dialects/Tile/IR/TileOps.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+
+using namespace mlir;
+using namespace attn;
+using namespace attn::tilegpu;
+
+namespace {
+
+/// Spin count hint of one mbarrier.try_wait before it retries.
+constexpr int64_t kWaitTicks = 1000000;
+
+Value i32Constant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+}
+
+Value toI32(OpBuilder &b, Location loc, Value index) {
+  return arith::IndexCastUIOp::create(b, loc, b.getI32Type(), index);
+}
+
+/// `base` + `bytes` (an index) as a shared-memory pointer.
+Value offsetPointer(OpBuilder &b, Location loc, Value base, Value bytes) {
+  Value offset = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), bytes);
+  return LLVM::GEPOp::create(b, loc, base.getType(), b.getI8Type(), base,
+                             ValueRange{offset});
+}
+
+Value offsetPointer(OpBuilder &b, Location loc, Value base, int64_t bytes) {
+  if (bytes == 0)
+    return base;
+  return LLVM::GEPOp::create(b, loc, base.getType(), b.getI8Type(), base,
+                             ArrayRef<LLVM::GEPArg>{bytes});
+}
+
+/// A pointer `offset` bytes into the kernel's dynamic shared memory, built
+/// at the kernel's entry.
+Value sharedPointer(ConversionPatternRewriter &rewriter, Location loc,
+                    int64_t offset) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  Operation *fn = enclosingKernel(rewriter.getInsertionBlock());
+  rewriter.setInsertionPointToStart(&fn->getRegion(0).front());
+  auto space = mlir::gpu::AddressSpaceAttr::get(
+      rewriter.getContext(), mlir::gpu::AddressSpace::Workgroup);
+  Value memory = mlir::gpu::DynamicSharedMemoryOp::create(
+      rewriter, loc,
+      MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type(),
+                      MemRefLayoutAttrInterface(), space));
+  Value address =
+      memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc, memory);
+  address = arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                         address);
+  Value base = LLVM::IntToPtrOp::create(
+      rewriter, loc, sharedPointerType(rewriter.getContext()), address);
+  return offsetPointer(rewriter, loc, base, offset);
+}
+
+/// Runs `body` only where `id` is 0 (a lane: once per warp; the thread id:
+/// once per program).
+template <typename Fn>
+void ifFirstThread(OpBuilder &b, Location loc, Value id, Fn body) {
+  Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, id,
+                                      indexConstant(b, loc, 0));
+  auto branch = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(branch.thenBlock()->getTerminator());
+  body();
+}
+
+struct SwizzledAllocLowering : OpConversionPattern<tile::AllocSharedOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::AllocSharedOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.getType().getEncoding().getSwizzle())
+      return rewriter.notifyMatchFailure(op, "not a swizzled buffer");
+    std::optional<int64_t> offset = op.getOffset();
+    if (!offset)
+      return rewriter.notifyMatchFailure(op, "no offset: run "
+                                             "attn-allocate-shared first");
+    rewriter.replaceOp(op, sharedPointer(rewriter, op.getLoc(), *offset));
+    return success();
+  }
+};
+
+struct SwizzledSlotLowering : OpConversionPattern<tile::LocalLoadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::LocalLoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    tile::BufferType buffer = op.getBuffer().getType();
+    if (!buffer.getEncoding().getSwizzle())
+      return rewriter.notifyMatchFailure(op, "not a swizzled buffer");
+    Location loc = op.getLoc();
+    int64_t slotBytes = buffer.getSizeInBytes() / buffer.getSlots();
+    Value bytes = mulIndex(rewriter, loc, adaptor.getSlot(), slotBytes);
+    rewriter.replaceOp(op,
+                       offsetPointer(rewriter, loc, adaptor.getBuffer(), bytes));
+    return success();
+  }
+};
+
+struct AllocMBarrierLowering : OpConversionPattern<tile::AllocMBarrierOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::AllocMBarrierOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    std::optional<int64_t> offset = op.getOffset();
+    tile::ConfigAttr config = kernelConfigOf(op);
+    if (!offset || !config)
+      return rewriter.notifyMatchFailure(
+          op, "no offset or no #tile.config on the kernel");
+    Location loc = op.getLoc();
+    Value base = sharedPointer(rewriter, loc, *offset);
+    int64_t arrivals =
+        op.getKind() == tile::BarrierKind::copy ? 1 : config.computeWarps();
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    ifFirstThread(rewriter, loc, ids.thread, [&] {
+      Value count = i32Constant(rewriter, loc, arrivals);
+      for (int64_t s = 0; s < op.getType().getSlots(); ++s)
+        NVVM::MBarrierInitOp::create(
+            rewriter, loc, offsetPointer(rewriter, loc, base, 8 * s), count,
+            /*predicate=*/Value());
+      // Visible to the async proxy (TMA's complete-tx) as well.
+      NVVM::FenceMbarrierInitOp::create(rewriter, loc);
+    });
+    rewriter.replaceOp(op, base);
+    return success();
+  }
+};
+
+Value barrierAt(OpBuilder &b, Location loc, Value ring, Value slot) {
+  return offsetPointer(b, loc, ring, mulIndex(b, loc, slot, 8));
+}
+
+struct MBarrierWaitLowering : OpConversionPattern<tile::MBarrierWaitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::MBarrierWaitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value bar = barrierAt(rewriter, loc, adaptor.getBarrier(),
+                          adaptor.getSlot());
+    NVVM::MBarrierTryWaitParityOp::create(
+        rewriter, loc, bar, toI32(rewriter, loc, adaptor.getParity()),
+        i32Constant(rewriter, loc, kWaitTicks));
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct MBarrierArriveLowering : OpConversionPattern<tile::MBarrierArriveOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::MBarrierArriveOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    // Every lane of the warp is done with the slot before its one arrival.
+    NVVM::SyncWarpOp::create(rewriter, loc, i32Constant(rewriter, loc, -1));
+    Value bar = barrierAt(rewriter, loc, adaptor.getBarrier(),
+                          adaptor.getSlot());
+    ifFirstThread(rewriter, loc, ids.lane, [&] {
+      NVVM::MBarrierArriveOp::create(rewriter, loc, rewriter.getI64Type(), bar,
+                                     /*count=*/Value());
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct TmaLoadLowering : OpConversionPattern<tile::TmaLoadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::TmaLoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    tile::TensorMapType map = op.getMap().getType();
+    tile::BufferType buffer = op.getBuffer().getType();
+    int64_t slotBytes = buffer.getSizeInBytes() / buffer.getSlots();
+    int64_t boxes = buffer.getCols() / map.getCols();
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    Value slot = adaptor.getSlot();
+    Value bar = barrierAt(rewriter, loc, adaptor.getBarrier(), slot);
+    Value dst = offsetPointer(rewriter, loc, adaptor.getBuffer(),
+                              mulIndex(rewriter, loc, slot, slotBytes));
+    ifFirstThread(rewriter, loc, ids.lane, [&] {
+      NVVM::MBarrierArriveExpectTxOp::create(
+          rewriter, loc, /*res=*/Type(), bar,
+          i32Constant(rewriter, loc, slotBytes), NVVM::MemScopeKind::CTA,
+          /*relaxed=*/false, /*predicate=*/Value());
+      // The shared::cluster form of PTX 8.0 takes a cluster address.
+      auto clusterPtr = LLVM::LLVMPointerType::get(rewriter.getContext(), 7);
+      Value row = toI32(rewriter, loc, adaptor.getRow());
+      Value matrix = toI32(rewriter, loc, adaptor.getMatrix());
+      for (int64_t box = 0; box < boxes; ++box) {
+        Value to = LLVM::AddrSpaceCastOp::create(
+            rewriter, loc, clusterPtr,
+            offsetPointer(rewriter, loc, dst, box * map.getBoxBytes()));
+        Value col = toI32(rewriter, loc,
+                          addIndex(rewriter, loc, adaptor.getCol(),
+                                   indexConstant(rewriter, loc,
+                                                 box * map.getCols())));
+        NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+            rewriter, loc, to, adaptor.getMap(), ValueRange{col, row, matrix},
+            bar, /*im2colOffsets=*/ValueRange{}, /*multicastMask=*/Value(),
+            /*l2CacheHint=*/Value(), NVVM::TMALoadMode::TILE,
+            /*isCTAOnly=*/false, /*group=*/nullptr, /*predicate=*/Value());
+      }
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct WarpSpecializeLowering : OpConversionPattern<tile::WarpSpecializeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::WarpSpecializeOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    tile::ConfigAttr config = kernelConfigOf(op);
+    if (!config || !config.isWarpSpecialized())
+      return rewriter.notifyMatchFailure(op, "the kernel has no producer "
+                                             "warps");
+    Location loc = op.getLoc();
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    Value firstProducer = indexConstant(rewriter, loc, config.computeWarps());
+    Value isCompute = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ult, ids.warp, firstProducer);
+    auto split = scf::IfOp::create(rewriter, loc, isCompute,
+                                   /*withElseRegion=*/true);
+    // Compute warps: more registers, then the compute region.
+    rewriter.setInsertionPoint(split.thenBlock()->getTerminator());
+    NVVM::SetMaxRegisterOp::create(rewriter, loc, op.getComputeRegisters(),
+                                   NVVM::SetMaxRegisterAction::increase);
+    rewriter.inlineBlockBefore(&op.getCompute().front(),
+                               split.thenBlock()->getTerminator());
+    // Producer warpgroup: fewer registers; its first warp runs the region.
+    rewriter.setInsertionPoint(split.elseBlock()->getTerminator());
+    NVVM::SetMaxRegisterOp::create(rewriter, loc, op.getProducerRegisters(),
+                                   NVVM::SetMaxRegisterAction::decrease);
+    Value isIssuer = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::eq, ids.warp, firstProducer);
+    auto issuer =
+        scf::IfOp::create(rewriter, loc, isIssuer, /*withElseRegion=*/false);
+    rewriter.inlineBlockBefore(&op.getProducer().front(),
+                               issuer.thenBlock()->getTerminator());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+} // namespace
+
+void attn::tilegpu::populateTmaPatterns(const TypeConverter &converter,
+                                        RewritePatternSet &patterns) {
+  patterns.add<SwizzledAllocLowering, SwizzledSlotLowering,
+               AllocMBarrierLowering, MBarrierWaitLowering,
+               MBarrierArriveLowering, TmaLoadLowering,
+               WarpSpecializeLowering>(converter, patterns.getContext());
+}

@@ -1,0 +1,321 @@
+//===- PromoteTma.cpp - stage dot operands with TMA copies ----------------===//
+//
+// Rung 3 -> 4 for kernels whose #tile.config says mma = wgmma (sm_90a). A
+// `tile.load` feeding a `tile.dot` becomes a TMA copy into a buffer with the
+// 128-byte swizzle that wgmma reads, guarded by barriers:
+//
+//   outside a loop:  tma_load -> buf[0] signalling full; wait full[0], 0
+//   inside a loop:   i = (j - lb) / step; slot = i % stages;
+//                    parity = (i / stages) % 2
+//                    wait empty[slot], parity ^ 1     (the slot is free)
+//                    tma_load -> buf[slot] signalling full
+//                    wait full[slot], parity          (the tile has landed)
+//                    ... uses of buf[slot] ...
+//                    arrive empty[slot]               (after the last use)
+//
+// Read as one program this is correct but serial; attn-warp-specialize
+// moves the copies and their `empty` waits to a producer warpgroup, which
+// then runs up to `stages` tiles ahead of the compute warps.
+//
+// The source of each copy is a tensor map: the kernel gains one
+// `!tile.tensor_map` parameter per (memref, box) after its buffers, and
+// every launch of it names the map and the buffer it is encoded from.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Tile/Transforms/Passes.h"
+
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Support/Debug.h"
+
+namespace attn {
+#define GEN_PASS_DEF_ATTNPROMOTETMA
+#include "dialects/Tile/Transforms/Passes.h.inc"
+} // namespace attn
+
+#define DEBUG_TYPE "attn-promote-tma"
+
+using namespace mlir;
+using namespace attn;
+using namespace attn::tile;
+
+namespace {
+
+/// The swizzle wgmma and TMA agree on: rows of 128 bytes.
+constexpr int64_t kSwizzleBytes = 128;
+
+bool feedsDot(LoadOp load) {
+  return llvm::any_of(load->getUsers(),
+                      [](Operation *u) { return isa<DotOp>(u); });
+}
+
+/// Why `load` cannot be copied with TMA, or an empty string.
+std::string unsupportedReason(LoadOp load) {
+  auto arg = dyn_cast<BlockArgument>(load.getSource());
+  if (!arg || !isa<func::FuncOp>(arg.getOwner()->getParentOp()))
+    return "reads a memref that is not a kernel argument; a tensor map is "
+           "encoded from a buffer the launch passes";
+  MemRefType memref = load.getSource().getType();
+  if (!memref.getLayout().isIdentity())
+    return "reads a strided memref; tensor maps are encoded for packed ones";
+  RankedTensorType tile = load.getType();
+  int64_t eltBytes = tile.getElementTypeBitWidth() / 8;
+  int64_t boxCols = kSwizzleBytes / eltBytes;
+  if (eltBytes != 2)
+    return "loads a tile of 32-bit elements; the wgmma path takes f16 and "
+           "bf16";
+  if (tile.getDimSize(1) % boxCols != 0)
+    return "loads a tile of " + std::to_string(tile.getDimSize(1)) +
+           " columns; a 128-byte swizzle needs a multiple of " +
+           std::to_string(boxCols);
+  if (memref.getShape().back() * eltBytes % 16 != 0)
+    return "reads rows that are not a multiple of 16 bytes (TMA's stride "
+           "rule)";
+  return "";
+}
+
+/// Builds the promoted form of one kernel.
+class Promoter {
+public:
+  Promoter(func::FuncOp fn, ConfigAttr config)
+      : fn(fn), config(config), b(fn.getContext()) {}
+
+  LogicalResult run() {
+    llvm::MapVector<Operation *, SmallVector<LoadOp>> byParent;
+    WalkResult walk = fn.walk([&](LoadOp load) {
+      if (!feedsDot(load))
+        return WalkResult::advance();
+      std::string why = unsupportedReason(load);
+      if (!why.empty()) {
+        load.emitOpError() << "cannot be copied with TMA: " << why;
+        return WalkResult::interrupt();
+      }
+      byParent[load->getParentOp()].push_back(load);
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+    if (byParent.empty())
+      return success();
+    for (auto &[parent, loads] : byParent) {
+      if (auto loop = dyn_cast<scf::ForOp>(parent)) {
+        promoteInLoop(loop, loads);
+        continue;
+      }
+      for (LoadOp load : loads)
+        promoteStandalone(load);
+    }
+    // Barriers are initialized where they are allocated; every thread must
+    // see that before the first wait.
+    b.setInsertionPointAfter(lastAlloc);
+    BarrierOp::create(b, fn.getLoc());
+    return success();
+  }
+
+  /// The tensor maps the kernel now takes, in parameter order, with the
+  /// number of the buffer argument each is encoded from.
+  ArrayRef<std::pair<int64_t, TensorMapType>> maps() const { return mapArgs; }
+
+private:
+  /// The map parameter for loads of `load`'s shape from its memref.
+  Value mapFor(LoadOp load) {
+    auto arg = cast<BlockArgument>(load.getSource());
+    RankedTensorType tile = load.getType();
+    int64_t boxCols = kSwizzleBytes * 8 / tile.getElementTypeBitWidth();
+    auto type = TensorMapType::get(fn.getContext(), tile.getDimSize(0),
+                                   boxCols, tile.getElementType(),
+                                   kSwizzleBytes);
+    for (auto [i, entry] : llvm::enumerate(mapArgs))
+      if (entry.first == arg.getArgNumber() && entry.second == type)
+        return mapValues[i];
+    unsigned index = fn.getNumArguments();
+    if (failed(fn.insertArgument(index, type, {}, fn.getLoc())))
+      llvm_unreachable("appending an argument to a function cannot fail");
+    mapArgs.push_back({arg.getArgNumber(), type});
+    mapValues.push_back(fn.getArgument(index));
+    return mapValues.back();
+  }
+
+  /// Allocation ops go to the kernel's entry, in creation order.
+  template <typename OpT, typename... Args>
+  Value allocate(Type type, Args &&...args) {
+    OpBuilder::InsertionGuard guard(b);
+    if (lastAlloc)
+      b.setInsertionPointAfter(lastAlloc);
+    else
+      b.setInsertionPointToStart(&fn.getBody().front());
+    lastAlloc = OpT::create(b, fn.getLoc(), type, std::forward<Args>(args)...);
+    return lastAlloc->getResult(0);
+  }
+
+  Value buffer(LoadOp load, int64_t slots) {
+    RankedTensorType tile = load.getType();
+    auto encoding = SharedEncodingAttr::get(fn.getContext(), /*pad=*/0,
+                                            kSwizzleBytes);
+    auto type = BufferType::get(
+        fn.getContext(), {slots, tile.getDimSize(0), tile.getDimSize(1)},
+        tile.getElementType(), encoding);
+    return allocate<AllocSharedOp>(type, IntegerAttr());
+  }
+
+  Value barrier(BarrierKind kind, int64_t slots) {
+    return allocate<AllocMBarrierOp>(
+        MBarrierType::get(fn.getContext(), slots), kind, IntegerAttr());
+  }
+
+  /// Matrix, row and column of `load`'s top-left element in the map's
+  /// view: the leading indices linearized, then the last two.
+  std::array<Value, 3> coordinates(LoadOp load) {
+    Location loc = load.getLoc();
+    MemRefType memref = load.getSource().getType();
+    ValueRange indices = load.getIndices();
+    int64_t rank = memref.getRank();
+    Value matrix = arith::ConstantIndexOp::create(b, loc, 0);
+    for (int64_t d = 0; d + 2 < rank; ++d) {
+      Value size = arith::ConstantIndexOp::create(b, loc, memref.getDimSize(d));
+      matrix = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, matrix, size), indices[d]);
+    }
+    return {matrix, indices[rank - 2], indices[rank - 1]};
+  }
+
+  /// The tile's uses read `buf[slot]` instead of registers.
+  Value view(LoadOp load, Value buf, Value slot) {
+    auto type = cast<BufferType>(buf.getType()).getSlotType();
+    Value tile = LocalLoadOp::create(b, load.getLoc(), type, buf, slot);
+    load.getResult().replaceAllUsesWith(tile);
+    return tile;
+  }
+
+  void promoteStandalone(LoadOp load) {
+    Value map = mapFor(load);
+    Value buf = buffer(load, 1);
+    Value full = barrier(BarrierKind::copy, 1);
+    b.setInsertionPoint(load);
+    Location loc = load.getLoc();
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    auto [matrix, row, col] = coordinates(load);
+    TmaLoadOp::create(b, loc, map, matrix, row, col, buf, zero, full);
+    MBarrierWaitOp::create(b, loc, full, zero, zero);
+    view(load, buf, zero);
+    load->erase();
+  }
+
+  void promoteInLoop(scf::ForOp loop, ArrayRef<LoadOp> loads) {
+    int64_t stages = config.getStages();
+    Location loc = loop.getLoc();
+    b.setInsertionPointToStart(loop.getBody());
+    auto cst = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    Value iter = arith::DivUIOp::create(
+        b, loc,
+        arith::SubIOp::create(b, loc, loop.getInductionVar(),
+                              loop.getLowerBound()),
+        loop.getStep());
+    Value slot = arith::RemUIOp::create(b, loc, iter, cst(stages));
+    Value parity = arith::RemUIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, iter, cst(stages)), cst(2));
+    Value freeParity = arith::XOrIOp::create(b, loc, parity, cst(1));
+    for (LoadOp load : loads) {
+      Value map = mapFor(load);
+      Value buf = buffer(load, stages);
+      Value full = barrier(BarrierKind::copy, stages);
+      Value empty = barrier(BarrierKind::release, stages);
+      b.setInsertionPoint(load);
+      Location at = load.getLoc();
+      MBarrierWaitOp::create(b, at, empty, slot, freeParity);
+      auto [matrix, row, col] = coordinates(load);
+      TmaLoadOp::create(b, at, map, matrix, row, col, buf, slot, full);
+      MBarrierWaitOp::create(b, at, full, slot, parity);
+      Value tile = view(load, buf, slot);
+      load->erase();
+      // Released after its last use in the loop body.
+      Operation *last = tile.getDefiningOp();
+      for (Operation *user : tile.getUsers()) {
+        Operation *inBody = loop.getBody()->findAncestorOpInBlock(*user);
+        if (inBody && last->isBeforeInBlock(inBody))
+          last = inBody;
+      }
+      b.setInsertionPointAfter(last);
+      MBarrierArriveOp::create(b, at, empty, slot);
+    }
+  }
+
+  func::FuncOp fn;
+  ConfigAttr config;
+  OpBuilder b;
+  Operation *lastAlloc = nullptr;
+  SmallVector<std::pair<int64_t, TensorMapType>> mapArgs;
+  SmallVector<Value> mapValues;
+};
+
+/// Names a launch gives the maps: the buffer's name + "_map" (a number
+/// added while it is taken).
+std::string mapName(ArrayRef<StringRef> taken, StringRef buffer) {
+  std::string name = (buffer + "_map").str();
+  for (int n = 2; llvm::is_contained(taken, name); ++n)
+    name = (buffer + "_map" + std::to_string(n)).str();
+  return name;
+}
+
+struct AttnPromoteTmaPass
+    : attn::impl::AttnPromoteTmaBase<AttnPromoteTmaPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool any = false;
+    for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+      ConfigAttr config = getKernelConfig(fn);
+      any |= bool(config);
+      if (!config || config.getMma() != MmaFamily::wgmma)
+        continue;
+      Promoter promoter(fn, config);
+      if (failed(promoter.run()))
+        return signalPassFailure();
+      if (failed(updateLaunches(module, fn, promoter.maps())))
+        return signalPassFailure();
+    }
+    if (!any) {
+      module.emitError() << "attn-promote-tma: the module holds no tile "
+                            "kernel (the pass runs on rungs 2-3, after "
+                            "attn-tile)";
+      return signalPassFailure();
+    }
+  }
+
+  LogicalResult
+  updateLaunches(ModuleOp module, func::FuncOp fn,
+                 ArrayRef<std::pair<int64_t, TensorMapType>> maps) {
+    if (maps.empty())
+      return success();
+    WalkResult walk = module.walk([&](LaunchOp launch) {
+      if (launch.getCallee() != fn.getSymName())
+        return WalkResult::advance();
+      if (launch.getTensorMaps()) {
+        launch.emitOpError() << "already passes tensor maps; attn-promote-tma "
+                                "runs once";
+        return WalkResult::interrupt();
+      }
+      SmallVector<StringRef> names(
+          launch.getNames().getAsValueRange<StringAttr>());
+      SmallVector<std::string> added;
+      SmallVector<Attribute> args;
+      for (auto [source, type] : maps) {
+        SmallVector<StringRef> taken(names);
+        for (const std::string &a : added)
+          taken.push_back(a);
+        added.push_back(mapName(taken, names[source]));
+        args.push_back(TensorMapArgAttr::get(&getContext(), source, type));
+      }
+      SmallVector<Attribute> allNames(launch.getNames().begin(),
+                                      launch.getNames().end());
+      for (const std::string &a : added)
+        allNames.push_back(StringAttr::get(&getContext(), a));
+      launch.setNamesAttr(ArrayAttr::get(&getContext(), allNames));
+      launch.setTensorMapsAttr(ArrayAttr::get(&getContext(), args));
+      return WalkResult::advance();
+    });
+    return failure(walk.wasInterrupted());
+  }
+};
+
+} // namespace
