@@ -131,6 +131,18 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       *this, "stop-after",
       llvm::cl::desc("Stop after this rung and leave its IR"),
       llvm::cl::init(Stage::PTX)};
+  Option<bool> overlapSoftmax{
+      *this, "overlap-softmax",
+      llvm::cl::desc("wgmma kernels: run each step's softmax while the "
+                     "previous step's P·V runs (off: to measure what it "
+                     "buys)"),
+      llvm::cl::init(true)};
+  Option<bool> pingpong{
+      *this, "pingpong",
+      llvm::cl::desc("wgmma kernels with overlap-softmax: compute "
+                     "warpgroups take turns at starting their products (off: "
+                     "to measure what it buys)"),
+      llvm::cl::init(true)};
   Option<bool> testingSkipRescale{
       *this, "testing-skip-rescale",
       llvm::cl::desc("Testing only: omit the online-softmax rescale (a wrong "

@@ -57,6 +57,11 @@ static void addMapToGpu(OpPassManager &pm, const PipelineOptions &opts) {
     return;
   pm.addPass(createAttnAssignLayouts());
   pm.addPass(createAttnAllocateShared());
+  if (chipInfo(opts.chip).hasWgmma && opts.overlapSoftmax) {
+    pm.addPass(createAttnOverlapSoftmax());
+    if (opts.pingpong)
+      pm.addPass(createAttnPingPong());
+  }
   if (opts.stopAfter == Stage::Layouts)
     return;
   pm.addPass(createAttnConvertTileToGPU());
@@ -87,6 +92,7 @@ void buildFusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
   if (opts.stopAfter == Stage::Tiled)
     return;
   pm.addPass(createAttnFuseOnlineSoftmax({opts.testingSkipRescale}));
+  pm.addPass(createAttnFoldScoreScale());
   if (opts.stopAfter == Stage::Online)
     return;
   addMapToGpu(pm, opts);

@@ -16,7 +16,7 @@
 // CHECK-LABEL: func.func @attention_f16
 // CHECK-NOT:     attn.attention
 // CHECK:         %[[O:.*]] = tile.launch @attn_fwd(%{{.*}}, %{{.*}}, %{{.*}}) names ["q", "k", "v", "o"]
-// CHECK-SAME:      {config = #tile.config<grid = [2, 1, 1], warps = 4, {{.*}}, smem = 55296, chip = {{.*}}>}
+// CHECK-SAME:      {config = #tile.config<grid = [1, 2, 1], warps = 4, {{.*}}, smem = 55296, chip = {{.*}}>}
 // CHECK:         return %[[O]]
 // CHECK-NOT:   func.func private @attn_fwd
 // CHECK-NOT:   gpu.module
@@ -76,7 +76,7 @@
 // Q 64×72 halves (9216 bytes) + 2 × 3 slots of 32×72 (4608 bytes each).
 // OPTS-LABEL: func.func @attention_f16
 // OPTS:         tile.launch @attn_fwd
-// OPTS-SAME:      {config = #tile.config<grid = [2, 1, 1], warps = 2, {{.*}}, smem = 36864, chip = {{.*}}>}
+// OPTS-SAME:      {config = #tile.config<grid = [1, 2, 1], warps = 2, {{.*}}, smem = 36864, chip = {{.*}}>}
 // OPTS:       gpu.binary
 // OPTS-SAME:    .maxntid 64, 1, 1
 // OPTS-SAME:    cp.async.wait_group \091;
@@ -96,7 +96,7 @@ func.func @attention_f16(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 
 // CHECK-LABEL: func.func @attention_bf16
 // CHECK:         tile.launch @attn_fwd
-// CHECK-SAME:      {config = #tile.config<grid = [4, 2, 1], warps = 4, {{.*}}, smem = 69632, chip = {{.*}}>}
+// CHECK-SAME:      {config = #tile.config<grid = [2, 2, 2], warps = 4, {{.*}}, smem = 69632, chip = {{.*}}>}
 // CHECK:       gpu.binary @attn_kernels
 // CHECK-SAME:    .maxntid 128, 1, 1
 // CHECK-DAG:     ldmatrix.sync.aligned.m8n8.x4.shared.b16

@@ -8,14 +8,14 @@
 // The tile configuration is chosen once and recorded in the IR; the
 // manifest's launch and cost lines and the cost report read it from there,
 // so changing block-m through the pipeline options changes all of them the
-// same way. Halving block-m doubles the programs along grid y and the K/V
+// same way. Halving block-m doubles the programs along grid x and the K/V
 // re-reads of the IO-complexity formula: 553648128 -> 1090519040 bytes
 // (Q + O + ⌈N/block-m⌉·(K + V) per head), 0.165 -> 0.326 ms on the h100
 // model, as the report says.
 
-// DEFAULT:      // attn.kernel attn_fwd grid=16,32,1 block=128,1,1 smem=55296 args=q,k,v,o
+// DEFAULT:      // attn.kernel attn_fwd grid=32,16,1 block=128,1,1 smem=55296 args=q,k,v,o
 // DEFAULT:      // attn.cost kernel=attn_fwd flops=70061654016 bytes=553648128 predicted_ms=0.165268
-// M64:          // attn.kernel attn_fwd grid=16,64,1 block=128,1,1 smem=46080 args=q,k,v,o
+// M64:          // attn.kernel attn_fwd grid=64,16,1 block=128,1,1 smem=46080 args=q,k,v,o
 // M64:          // attn.cost kernel=attn_fwd flops=70061654016 bytes=1090519040 predicted_ms=0.325528
 
 // REPORT:       fused pipeline: block-m 128, block-n 64, num-warps 4, num-stages 2; on-chip M = 54 KB (55296 B)

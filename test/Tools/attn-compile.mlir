@@ -41,7 +41,7 @@
 // FUSED-NEXT: // attn.tensor k role=k dtype=f16 shape=1,2,64,64 strides=8192,4096,64,1 align=16
 // FUSED-NEXT: // attn.tensor v role=v dtype=f16 shape=1,2,64,64 strides=8192,4096,64,1 align=16
 // FUSED-NEXT: // attn.tensor o role=o dtype=f16 shape=1,2,64,64 strides=8192,4096,64,1 align=16
-// FUSED-NEXT: // attn.kernel attn_fwd grid=2,1,1 block=128,1,1 smem=55296 args=q,k,v,o
+// FUSED-NEXT: // attn.kernel attn_fwd grid=1,2,1 block=128,1,1 smem=55296 args=q,k,v,o
 // FUSED-NEXT: // attn.cost kernel=attn_fwd flops=2138112 bytes=65536 predicted_ms=1.9563e-05
 // FUSED-NOT:  // attn.
 // FUSED:      .target sm_90
@@ -68,17 +68,17 @@
 // LSE:      // attn.problem direction=forward pipeline=fused B=1 H=2 Hkv=2 Nq=64 Nk=64 D=128 dtype=f16 causal=0 scale=0.0883883461356163 lse=1
 // LSE:      // attn.tensor lse role=lse dtype=f32 shape=1,2,64 strides=128,64,1 align=4
 // LSE-NOT:  // attn.workspace
-// LSE-NEXT: // attn.kernel attn_fwd grid=2,1,1 block=128,1,1 smem=69632 args=q,k,v,o,lse
+// LSE-NEXT: // attn.kernel attn_fwd grid=1,2,1 block=128,1,1 smem=69632 args=q,k,v,o,lse
 // LSE:      .param .u64 .ptr .align 1 attn_fwd_param_4
 
 // f32 rows are padded by 4 floats: Q 32×68 (8704 bytes) and three slots
 // each of K and V 16×68 (4352 bytes).
 // OPTIONS:      // attn.problem direction=forward pipeline=fused B=1 H=1 Hkv=1 Nq=256 Nk=256 D=64 dtype=f32 causal=0 scale=0.125 lse=0
-// OPTIONS:      // attn.kernel attn_fwd grid=1,8,1 block=64,1,1 smem=34816 args=q,k,v,o
+// OPTIONS:      // attn.kernel attn_fwd grid=8,1,1 block=64,1,1 smem=34816 args=q,k,v,o
 // OPTIONS:      .target sm_80
 
 // SCALED:      // attn.problem direction=forward pipeline=fused B=1 H=2 Hkv=2 Nq=48 Nk=48 D=32 dtype=bf16 causal=1 scale=0.5 lse=0
-// SCALED:      // attn.kernel attn_fwd grid=2,1,1 block=128,1,1 smem={{[0-9]+}} args=q,k,v,o
+// SCALED:      // attn.kernel attn_fwd grid=1,2,1 block=128,1,1 smem={{[0-9]+}} args=q,k,v,o
 
 // ERR-SHAPE: attn-compile: error: --shape must be BxHxNxD, got '1x2x3'
 // ERR-INT: attn-compile: error: --shape: 'N' is not an integer

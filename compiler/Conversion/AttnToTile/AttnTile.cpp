@@ -50,14 +50,22 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   if (op.getLse())
     args.push_back(memrefFor(op.getLse().getType()));
 
-  tile::ConfigAttr config = kernelConfig(
-      tiling, {batch * heads, llvm::divideCeilSigned(n, c.blockM), 1});
+  // Row blocks along x: programs that run at the same time mostly share a
+  // head, so its K and V stay in L2 while all of them read it.
+  int64_t rowBlocks = llvm::divideCeilSigned(n, c.blockM);
+  tile::ConfigAttr config =
+      kernelConfig(tiling, {rowBlocks, heads, batch});
   KernelBuilder kb(op, "attn_fwd", args, config);
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
-  auto [bIdx, hIdx] = kb.batchAndHead(heads);
+  Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   SmallVector<Value> bh = {bIdx, hIdx};
-  Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
+  // Causal rows further down see more keys: those programs start first, so
+  // that the short ones fill the tail of the launch.
+  Value rowBlock = kb.programId(0);
+  if (op.getCausal())
+    rowBlock = arith::SubIOp::create(b, loc, kb.index(rowBlocks - 1), rowBlock);
+  Value row0 = kb.mul(rowBlock, kb.index(c.blockM));
   Value q = kb.load(kb.arg(0), bh, row0, kb.index(0), c.blockM, d);
 
   // With a causal mask, K/V tiles past the last row of this program's Q
@@ -101,8 +109,10 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     scf::YieldOp::create(b, loc, ValueRange{l, acc});
   }
   Value l = sumLoop.getResult(0);
-  Value o =
-      arith::DivFOp::create(b, loc, sumLoop.getResult(1), kb.broadcast(l, d));
+  // One division per row, then a multiply per element (a division per
+  // element is a slow-path call each on the GPU).
+  Value inverse = arith::DivFOp::create(b, loc, kb.splat({c.blockM}, 1.0), l);
+  Value o = kb.mulf(sumLoop.getResult(1), kb.broadcast(inverse, d));
   kb.store(kb.convert(o, elt), kb.arg(3), {bIdx, hIdx, row0, c0});
   if (op.getLse()) {
     // lse = ln(sum exp(x)) = (m + log2(l)) · ln 2 in the log2 domain.

@@ -273,6 +273,89 @@ struct WarpSpecializeLowering : OpConversionPattern<tile::WarpSpecializeOp> {
   }
 };
 
+/// Named barrier ids of the warpgroups' turns: 1 + warpgroup (0 is the
+/// program-wide barrier). Each has 256 participants: the 128 threads of the
+/// warpgroup waiting for its turn and the 128 of the one handing it over.
+constexpr int64_t kFirstTurnBarrier = 1, kTurnThreads = 256;
+
+/// The calling thread's compute warpgroup and the kernel's count of them.
+std::pair<Value, int64_t> warpgroupOf(ConversionPatternRewriter &rewriter,
+                                      Operation *op) {
+  Location loc = op->getLoc();
+  ThreadIds ids = ThreadIds::get(rewriter, loc);
+  Value group = arith::DivUIOp::create(rewriter, loc, ids.warp,
+                                       indexConstant(rewriter, loc, 4));
+  tile::ConfigAttr config = kernelConfigOf(op);
+  return {group, config ? config.computeWarps() / 4 : 0};
+}
+
+Value turnBarrier(OpBuilder &b, Location loc, Value group) {
+  return toI32(b, loc, addIndex(b, loc, group,
+                                indexConstant(b, loc, kFirstTurnBarrier)));
+}
+
+struct MmaTurnStartLowering : OpConversionPattern<tile::MmaTurnStartOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::MmaTurnStartOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto [group, groups] = warpgroupOf(rewriter, op);
+    if (groups < 2)
+      return rewriter.notifyMatchFailure(op, "fewer than 2 warpgroups");
+    // The last warpgroup hands warpgroup 0 its first turn.
+    Value last = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                       group,
+                                       indexConstant(rewriter, loc, groups - 1));
+    auto branch = scf::IfOp::create(rewriter, loc, last, false);
+    rewriter.setInsertionPoint(branch.thenBlock()->getTerminator());
+    NVVM::BarrierArriveOp::create(
+        rewriter, loc, turnBarrier(rewriter, loc, indexConstant(rewriter, loc, 0)),
+        i32Constant(rewriter, loc, kTurnThreads));
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct MmaTurnWaitLowering : OpConversionPattern<tile::MmaTurnWaitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::MmaTurnWaitOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto [group, groups] = warpgroupOf(rewriter, op);
+    if (groups < 2)
+      return rewriter.notifyMatchFailure(op, "fewer than 2 warpgroups");
+    NVVM::BarrierOp::create(rewriter, loc, /*res=*/Type(),
+                            turnBarrier(rewriter, loc, group),
+                            i32Constant(rewriter, loc, kTurnThreads),
+                            /*reductionOp=*/nullptr,
+                            /*reductionPredicate=*/Value());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct MmaTurnPassLowering : OpConversionPattern<tile::MmaTurnPassOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::MmaTurnPassOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto [group, groups] = warpgroupOf(rewriter, op);
+    if (groups < 2)
+      return rewriter.notifyMatchFailure(op, "fewer than 2 warpgroups");
+    Value next = arith::RemUIOp::create(
+        rewriter, loc, addIndex(rewriter, loc, group, indexConstant(rewriter, loc, 1)),
+        indexConstant(rewriter, loc, groups));
+    NVVM::BarrierArriveOp::create(rewriter, loc,
+                                  turnBarrier(rewriter, loc, next),
+                                  i32Constant(rewriter, loc, kTurnThreads));
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 } // namespace
 
 void attn::tilegpu::populateTmaPatterns(const TypeConverter &converter,
@@ -280,5 +363,7 @@ void attn::tilegpu::populateTmaPatterns(const TypeConverter &converter,
   patterns.add<SwizzledAllocLowering, SwizzledSlotLowering,
                AllocMBarrierLowering, MBarrierWaitLowering,
                MBarrierArriveLowering, TmaLoadLowering,
-               WarpSpecializeLowering>(converter, patterns.getContext());
+               WarpSpecializeLowering, MmaTurnStartLowering,
+               MmaTurnWaitLowering, MmaTurnPassLowering>(converter,
+                                                         patterns.getContext());
 }

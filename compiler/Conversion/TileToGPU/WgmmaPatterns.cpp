@@ -282,7 +282,9 @@ struct WgmmaDotLowering : OpConversionPattern<tile::DotOp> {
       accs.push_back(acc);
     }
     NVVM::WgmmaGroupSyncAlignedOp::create(rewriter, loc);
-    NVVM::WgmmaWaitGroupSyncOp::create(rewriter, loc, 0);
+    // An async product is waited for by tile.dot_wait.
+    if (!op.getAsync())
+      NVVM::WgmmaWaitGroupSyncOp::create(rewriter, loc, 0);
     for (Value acc : accs)
       llvm::append_range(results, unpackAccumulator(rewriter, loc, acc, n));
     rewriter.replaceOpWithMultiple(op, {results});
@@ -296,9 +298,105 @@ struct WgmmaDotLowering : OpConversionPattern<tile::DotOp> {
   }
 };
 
+/// tile.dot_wait: wgmma.wait_group as inline PTX that takes every register
+/// of the waited-for tiles and gives them back. LLVM then sees them
+/// redefined by the wait: it cannot read an accumulator before it (ptxas
+/// would serialize the pipeline, C7514/C7517) nor reuse the registers of
+/// an A operand that an unfinished wgmma still reads.
+struct DotWaitLowering : OpConversionPattern<tile::DotWaitOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(tile::DotWaitOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type i32 = rewriter.getI32Type();
+    // Every register: f32 elements of accumulator pieces, 32-bit pairs of
+    // 16-bit fragments.
+    SmallVector<Value> regs;
+    SmallVector<std::pair<VectorType, int64_t>> shapes; // per converted value
+    for (ValueRange values : adaptor.getInputs()) {
+      for (Value v : values) {
+        auto type = dyn_cast<VectorType>(v.getType());
+        if (!type || type.getRank() != 2)
+          return rewriter.notifyMatchFailure(op, "waits for a tile that is "
+                                                 "not in registers");
+        int64_t rows = type.getDimSize(0);
+        for (int64_t r = 0; r < rows; ++r) {
+          Value row = vector::ExtractOp::create(rewriter, loc, v, r);
+          if (type.getElementType().isF32()) {
+            for (int64_t c = 0; c < type.getDimSize(1); ++c)
+              regs.push_back(vector::ExtractOp::create(rewriter, loc, row, c));
+          } else {
+            auto i32x1 = VectorType::get({1}, i32);
+            regs.push_back(vector::ExtractOp::create(
+                rewriter, loc, vector::BitCastOp::create(rewriter, loc, i32x1, row),
+                0));
+          }
+        }
+        shapes.push_back({type, int64_t(regs.size())});
+      }
+    }
+    std::string constraints;
+    SmallVector<Type> types;
+    for (Value r : regs) {
+      constraints += r.getType().isF32() ? "=f," : "=r,";
+      types.push_back(r.getType());
+    }
+    for (size_t i = 0; i < regs.size(); ++i)
+      constraints += std::to_string(i) + (i + 1 < regs.size() ? "," : "");
+    auto structType =
+        LLVM::LLVMStructType::getLiteral(rewriter.getContext(), types);
+    auto wait = LLVM::InlineAsmOp::create(
+        rewriter, loc, structType, regs,
+        llvm::formatv("wgmma.wait_group.sync.aligned {0};", op.getPending())
+            .str(),
+        constraints, /*has_side_effects=*/true, /*is_align_stack=*/false,
+        LLVM::tailcallkind::TailCallKind::None,
+        LLVM::AsmDialectAttr::get(rewriter.getContext(),
+                                  LLVM::AsmDialect::AD_ATT),
+        /*operand_attrs=*/ArrayAttr());
+    // Rebuild each value from its registers.
+    SmallVector<SmallVector<Value>> results;
+    int64_t next = 0, value = 0;
+    for (ValueRange values : adaptor.getInputs()) {
+      SmallVector<Value> rebuilt;
+      for (size_t i = 0; i < values.size(); ++i, ++value) {
+        VectorType type = shapes[value].first;
+        SmallVector<Value> rows;
+        for (int64_t r = 0; r < type.getDimSize(0); ++r) {
+          auto rowType = VectorType::get({type.getDimSize(1)},
+                                         type.getElementType());
+          if (type.getElementType().isF32()) {
+            SmallVector<Value> elems;
+            for (int64_t c = 0; c < type.getDimSize(1); ++c)
+              elems.push_back(
+                  LLVM::ExtractValueOp::create(rewriter, loc, wait.getRes(),
+                                               next++));
+            rows.push_back(
+                vector::FromElementsOp::create(rewriter, loc, rowType, elems));
+          } else {
+            Value bits = LLVM::ExtractValueOp::create(rewriter, loc,
+                                                      wait.getRes(), next++);
+            Value one = vector::FromElementsOp::create(
+                rewriter, loc, VectorType::get({1}, i32), ValueRange{bits});
+            rows.push_back(
+                vector::BitCastOp::create(rewriter, loc, rowType, one));
+          }
+        }
+        rebuilt.push_back(stackRows(rewriter, loc, rows));
+      }
+      results.push_back(std::move(rebuilt));
+    }
+    rewriter.replaceOpWithMultiple(op, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void attn::tilegpu::populateWgmmaDotPatterns(const TypeConverter &converter,
                                              RewritePatternSet &patterns) {
-  patterns.add<WgmmaDotLowering>(converter, patterns.getContext());
+  patterns.add<WgmmaDotLowering, DotWaitLowering>(converter,
+                                                  patterns.getContext());
 }

@@ -100,19 +100,34 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
   if (stages < 1 || stages > 8)
     return op.emitError() << "num-stages " << stages << " must be in [1, 8]";
 
-  // CUDA's launch limits: grid x = B·H < 2^31, y = row blocks <= 65535,
-  // and z = column blocks <= 65535 for the unfused scores kernel.
+  // CUDA's launch limits: x < 2^31, y and z <= 65535. The fused kernel
+  // runs row blocks x heads x batches; the unfused kernels B·H x row blocks
+  // (x column blocks for the scores).
   int64_t bh = op.getBatch() * op.getNumHeads();
-  if (bh >= (int64_t(1) << 31))
-    return op.emitError() << "batch x heads = " << bh
-                          << " programs along grid x; CUDA allows at most "
-                          << ((int64_t(1) << 31) - 1);
   int64_t n = op.getSeqLen();
-  if (llvm::divideCeil(n, blockM) > 65535)
-    return op.emitError() << "sequence length N = " << n << " needs "
-                          << llvm::divideCeil(n, blockM)
-                          << " programs of block-m " << blockM
-                          << " along grid y; CUDA allows at most 65535";
+  int64_t rowBlocks = llvm::divideCeil(n, blockM);
+  constexpr int64_t maxX = (int64_t(1) << 31) - 1, maxYZ = 65535;
+  if (fused) {
+    if (rowBlocks > maxX)
+      return op.emitError() << "sequence length N = " << n << " needs "
+                            << rowBlocks << " programs of block-m " << blockM
+                            << " along grid x; CUDA allows at most " << maxX;
+    if (op.getNumHeads() > maxYZ || op.getBatch() > maxYZ)
+      return op.emitError() << "batch " << op.getBatch() << " x heads "
+                            << op.getNumHeads()
+                            << ": the fused kernel runs heads along grid y "
+                               "and batches along z; CUDA allows at most "
+                            << maxYZ << " each";
+  } else {
+    if (bh > maxX)
+      return op.emitError() << "batch x heads = " << bh
+                            << " programs along grid x; CUDA allows at most "
+                            << maxX;
+    if (rowBlocks > maxYZ)
+      return op.emitError() << "sequence length N = " << n << " needs "
+                            << rowBlocks << " programs of block-m " << blockM
+                            << " along grid y; CUDA allows at most " << maxYZ;
+  }
   if (!fused) {
     if (llvm::divideCeil(n, blockN) > 65535)
       return op.emitError()

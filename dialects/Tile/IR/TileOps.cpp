@@ -100,6 +100,17 @@ LogicalResult DotOp::verify() {
     return emitOpError() << "result must be " << a[0] << "x" << bn;
   if (getAcc() && getAcc().getType() != getType())
     return emitOpError() << "accumulator type must equal the result type";
+  if (getAsync()) {
+    auto mma = dyn_cast_or_null<MmaEncodingAttr>(encodingOf(getType()));
+    if (!mma || mma.getFamily() != MmaFamily::wgmma)
+      return emitOpError() << "async products are #tile.mma<wgmma> ones, got "
+                           << getType();
+    for (Operation *user : getResult().getUsers())
+      if (!isa<DotWaitOp>(user))
+        return emitOpError() << "the result of an async product may only be "
+                                "used by tile.dot_wait, not by "
+                             << user->getName();
+  }
 
   // Operands may sit in shared memory before layouts are assigned; once the
   // result has a layout, each operand fits the result's MMA layout.
@@ -132,6 +143,22 @@ LogicalResult DotOp::verify() {
   if (!isOperandOf(rhs, OperandIndex::b))
     return emitOpError() << "rhs must be in shared memory (#tile.shared), got "
                          << getRhs().getType();
+  return success();
+}
+
+LogicalResult DotWaitOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands, DictionaryAttr,
+    OpaqueProperties, RegionRange, SmallVectorImpl<Type> &results) {
+  llvm::append_range(results, operands.getTypes());
+  return success();
+}
+
+LogicalResult DotWaitOp::verify() {
+  if (getInputs().getTypes() != getOutputs().getTypes())
+    return emitOpError() << "returns its operands: result types must equal "
+                            "the operand types";
+  if (getInputs().empty())
+    return emitOpError() << "waits for at least one product";
   return success();
 }
 

@@ -9,6 +9,7 @@
 
 include "dialects/Tile/IR/TileTypes.td"
 include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Tile_Tile2D : 2DTensorOf<[F16, BF16, F32]>;
@@ -113,13 +114,52 @@ def Tile_DotOp : Tile_Op<"dot", [Pure]> {
     layouts, the result has a #tile.mma layout, and each operand is either
     in shared memory (#tile.shared) or in registers as that layout's operand
     (#tile.operand<a> for lhs, #tile.operand<b> for rhs).
+
+    With `async` (wgmma), the product only starts: its result may be used
+    by `tile.dot_wait` alone, and its operands must not change until that
+    wait, which returns the finished result.
   }];
   let arguments = (ins Tile_Tile2D:$lhs, Tile_Tile2D:$rhs,
-                       Optional<2DTensorOf<[F32]>>:$acc, UnitAttr:$transpose_rhs);
+                       Optional<2DTensorOf<[F32]>>:$acc, UnitAttr:$transpose_rhs,
+                       UnitAttr:$async);
   let results = (outs 2DTensorOf<[F32]>:$result);
   let assemblyFormat = [{
-    $lhs `,` $rhs (`,` $acc^)? (`transpose_rhs` $transpose_rhs^)? attr-dict
+    $lhs `,` $rhs (`,` $acc^)? (`transpose_rhs` $transpose_rhs^)?
+    (`async` $async^)? attr-dict
     `:` type($lhs) `,` type($rhs) (`,` type($acc)^)? `->` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$lhs,
+                   "::mlir::Value":$rhs, "::mlir::Value":$acc,
+                   "bool":$transpose_rhs), [{
+      build($_builder, $_state, result, lhs, rhs, acc, transpose_rhs,
+            /*async=*/false);
+    }]>
+  ];
+  let hasVerifier = 1;
+}
+
+def Tile_DotWaitOp : Tile_Op<"dot_wait",
+    [DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "wait for asynchronous products";
+  let description = [{
+    Waits until at most `pending` of the asynchronous `tile.dot`s started
+    before it are still running (the most recent ones), then returns its
+    operands: the results of the products it waits for, finished, and the
+    register operands those products read, which until this point must keep
+    their values (listing them here keeps them alive).
+
+    ```mlir
+    %s = tile.dot %q, %k transpose_rhs async : ... -> tensor<128x128xf32, #mma>
+    %o = tile.dot %p, %v, %acc async : ... -> tensor<128x128xf32, #mma>
+    %s2 = tile.dot_wait %s pending = 1 : tensor<128x128xf32, #mma>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
+                       ConfinedAttr<I32Attr, [IntNonNegative]>:$pending);
+  let results = (outs Variadic<AnyRankedTensor>:$outputs);
+  let assemblyFormat = [{
+    $inputs `pending` `=` $pending attr-dict `:` type($inputs)
   }];
   let hasVerifier = 1;
 }
@@ -355,6 +395,28 @@ def Tile_WarpSpecializeOp : Tile_Op<"warp_specialize",
     attr-dict-with-keyword `producer` $producer `compute` $compute
   }];
   let hasVerifier = 1;
+}
+
+def Tile_MmaTurnStartOp : Tile_Op<"mma_turn_start"> {
+  let summary = "give the first turn at issuing products to warpgroup 0";
+  let description = [{
+    With `tile.mma_turn_wait` and `tile.mma_turn_pass`, makes the compute
+    warpgroups of a program take turns at starting their products (ping-pong,
+    FlashAttention-3's inter-warpgroup overlap): while one warpgroup's
+    products run, the other computes its softmax. Executed once by every
+    compute warpgroup before the first turn.
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_MmaTurnWaitOp : Tile_Op<"mma_turn_wait"> {
+  let summary = "wait until it is this warpgroup's turn to issue products";
+  let assemblyFormat = "attr-dict";
+}
+
+def Tile_MmaTurnPassOp : Tile_Op<"mma_turn_pass"> {
+  let summary = "hand the turn to the next compute warpgroup";
+  let assemblyFormat = "attr-dict";
 }
 
 #endif // ATTN_DIALECT_TILE_OPS

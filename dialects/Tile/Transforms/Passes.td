@@ -52,6 +52,32 @@ def AttnFuseOnlineSoftmax
   ];
 }
 
+def AttnFoldScoreScale : Pass<"attn-fold-score-scale", "mlir::ModuleOp"> {
+  let summary = "Take the row maximum of unscaled scores and scale inside the exponent's FMA";
+  let description = [{
+    Rung 3 → 3. Scores scaled by a positive constant before their row
+    maximum and their `x - max` (the softmax's exponent) are masked and
+    reduced unscaled instead: the row maximum is scaled once per row, and
+    the element-wise multiply joins the subtract as one fused multiply-add
+    (both marked `fastmath<contract>`). One multiply per score less; the
+    same softmax.
+
+    Before:
+    ```mlir
+    %x = arith.mulf %s, %c : tensor<128x64xf32>
+    %r = tile.reduce max %x : tensor<128x64xf32> -> tensor<128xf32>
+    %t = arith.subf %x, %b : tensor<128x64xf32>
+    ```
+    After:
+    ```mlir
+    %r0 = tile.reduce max %s : tensor<128x64xf32> -> tensor<128xf32>
+    %r = arith.mulf %r0, %c_row : tensor<128xf32>
+    %x = arith.mulf %s, %c fastmath<contract> : tensor<128x64xf32>
+    %t = arith.subf %x, %b fastmath<contract> : tensor<128x64xf32>
+    ```
+  }];
+}
+
 def AttnPromoteShared : Pass<"attn-promote-shared", "mlir::ModuleOp"> {
   let summary = "Stage tile.dot operands in shared memory with multi-buffered async copies";
   let description = [{
@@ -154,6 +180,53 @@ def AttnWarpSpecialize : Pass<"attn-warp-specialize", "mlir::ModuleOp"> {
     Option<"computeRegisters", "compute-registers", "int64_t", "0",
            "Registers per compute thread (0: what the launch leaves)">
   ];
+  let dependentDialects = ["::attn::tile::TileDialect"];
+}
+
+def AttnOverlapSoftmax : Pass<"attn-overlap-softmax", "mlir::ModuleOp"> {
+  let summary = "Run each step's softmax while the previous step's P·V product runs (wgmma)";
+  let description = [{
+    Rung 4 → 4 for #tile.mma<wgmma> kernels, after `attn-assign-layouts`
+    (FlashAttention-3's intra-warpgroup overlap). In a loop whose last
+    product accumulates into a loop-carried value (`O = C(O) + P·V`, C the
+    online-softmax rescale), that product moves to the next step: each step
+    starts `Q·Kᵀ` and the previous step's `P·V` as asynchronous products
+    (`tile.dot ... async`), waits for the first only (`tile.dot_wait ...
+    pending = 1`), computes its softmax while `P·V` still runs, then waits
+    for it, releases V's slot and rescales. A peeled first step and a last
+    `P·V` after the loop complete it; the loop carries P and V's slot. The
+    result is the same sum; loops it cannot rotate get a remark saying why.
+
+    After:
+    ```mlir
+    %r:5 = scf.for %j = %c128 to %end step %c128 iter_args(..., %o = %o0,
+        %p = %p0, %vslot = %slot0) -> (...) {
+      %s0 = tile.dot %q, %k transpose_rhs async : ...
+      %pv = tile.dot %p, %v, %o async : ...
+      %s = tile.dot_wait %s0 pending = 1 : tensor<128x128xf32, #mma>
+      ... softmax of %s ...
+      %done:2 = tile.dot_wait %pv, %p pending = 0 : ...
+      tile.mbarrier_arrive %vempty[%vslot] : !tile.mbarrier<2>
+      %o2 = arith.mulf %done#0, %alpha : tensor<128x128xf32, #mma>
+      scf.yield ..., %o2, %pnext, %slot : ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::attn::tile::TileDialect"];
+}
+
+def AttnPingPong : Pass<"attn-pingpong", "mlir::ModuleOp"> {
+  let summary = "Make the compute warpgroups take turns at starting their products";
+  let description = [{
+    Rung 4 → 4 for wgmma kernels with two or more compute warpgroups, after
+    `attn-overlap-softmax` (FlashAttention-3's ping-pong). In each loop of
+    the compute region, the burst of asynchronous products a step starts is
+    bracketed by `tile.mma_turn_wait` and `tile.mma_turn_pass`, and
+    `tile.mma_turn_start` hands the first turn to warpgroup 0: the
+    warpgroups start their products in turn, so one's products run while
+    the other computes its softmax. On the GPU a turn is a named barrier per
+    warpgroup (`bar.sync` own, `bar.arrive` next).
+  }];
   let dependentDialects = ["::attn::tile::TileDialect"];
 }
 

@@ -1,7 +1,8 @@
 // RUN: attn-opt %s -split-input-file -attn-tile | FileCheck %s
 // RUN: attn-opt %s -split-input-file -attn-select-tiling="block-m=64 block-n=32 num-warps=4" -attn-tile | FileCheck %s --check-prefix=OPTS
 
-// attn.attention becomes one kernel over the grid (B·H, ⌈N/block-m⌉, 1)
+// attn.attention becomes one kernel over the grid (⌈N/block-m⌉, H, B) (row
+// blocks along x: programs running together share a head's K and V in L2)
 // with an exact two-pass softmax: a loop for the row maximum, then a loop
 // for the row sums and P·V; the host calls it with tile.launch.
 
@@ -10,14 +11,12 @@
 
 // CHECK-LABEL: func.func private @attn_fwd
 // CHECK-SAME:    (%[[Q:.*]]: memref<1x2x64x64xf16>, %[[K:.*]]: memref<1x2x64x64xf16>, %[[V:.*]]: memref<1x2x64x64xf16>, %[[O:.*]]: memref<1x2x64x64xf16>)
-// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [2, 1, 1], warps = 4, {{.*}}>}
-// CHECK:         %[[BH:.*]] = tile.program_id 0
-// CHECK:         %[[NH:.*]] = arith.constant 2 : index
-// CHECK:         %[[B:.*]] = arith.divui %[[BH]], %[[NH]]
-// CHECK:         %[[H:.*]] = arith.remui %[[BH]], %[[NH]]
+// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [1, 2, 1], warps = 4, {{.*}}>}
+// CHECK:         %[[B:.*]] = tile.program_id 2
+// CHECK:         %[[H:.*]] = tile.program_id 1
+// CHECK:         %[[PID0:.*]] = tile.program_id 0
 // CHECK:         %[[BM:.*]] = arith.constant 128 : index
-// CHECK:         %[[PID1:.*]] = tile.program_id 1
-// CHECK:         %[[ROW0:.*]] = arith.muli %[[PID1]], %[[BM]]
+// CHECK:         %[[ROW0:.*]] = arith.muli %[[PID0]], %[[BM]]
 // CHECK:         %[[QT:.*]] = tile.load %[[Q]][%[[B]], %[[H]], %[[ROW0]], %{{.*}}] : memref<1x2x64x64xf16> -> tensor<128x64xf16>
 // CHECK-DAG:     %[[N:.*]] = arith.constant 64 : index
 // CHECK-DAG:     %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : tensor<128xf32>
@@ -48,9 +47,11 @@
 // CHECK:           scf.yield %[[LNEW]], %[[ACCNEW]]
 // CHECK:         }
 //
-// One division by the row sum at the end.
-// CHECK:         %[[LB2:.*]] = tile.broadcast %[[SUM]]#0 : tensor<128xf32> -> tensor<128x64xf32>
-// CHECK:         %[[OUT:.*]] = arith.divf %[[SUM]]#1, %[[LB2]]
+// One division per row by the row sum at the end, then a multiply.
+// CHECK:         %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<128xf32>
+// CHECK:         %[[INV:.*]] = arith.divf %[[ONE]], %[[SUM]]#0 : tensor<128xf32>
+// CHECK:         %[[LB2:.*]] = tile.broadcast %[[INV]] : tensor<128xf32> -> tensor<128x64xf32>
+// CHECK:         %[[OUT:.*]] = arith.mulf %[[SUM]]#1, %[[LB2]]
 // CHECK:         %[[OUT16:.*]] = arith.truncf %[[OUT]] : tensor<128x64xf32> to tensor<128x64xf16>
 // CHECK:         tile.store %[[OUT16]], %[[O]][%[[B]], %[[H]], %[[ROW0]], %{{.*}}] : tensor<128x64xf16>, memref<1x2x64x64xf16>
 // CHECK-NOT:     tile.store
@@ -65,7 +66,7 @@
 
 // With the block options: block-m 64 rows, block-n 32 columns.
 // OPTS-LABEL: func.func private @attn_fwd
-// OPTS-SAME:    tile.config = #tile.config<grid = [2, 1, 1], warps = 4, {{.*}}>
+// OPTS-SAME:    tile.config = #tile.config<grid = [1, 2, 1], warps = 4, {{.*}}>
 // OPTS:         tile.load {{.*}} -> tensor<64x64xf16>
 // OPTS:         %[[STEP:.*]] = arith.constant 32 : index
 // OPTS:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[STEP]]
@@ -86,19 +87,17 @@ func.func @attention(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 // -----
 
 // The grid rounds up: N = 100 over block-m 128 (default) or 64 (OPTS);
-// B·H = 6. Heads are split off program_id 0 by the head count.
+// H = 3 heads along y, B = 2 batches along z.
 
 // CHECK-LABEL: func.func private @attn_fwd
-// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [6, 1, 1], warps = 4, {{.*}}>}
-// CHECK:         %[[BH:.*]] = tile.program_id 0
-// CHECK:         %[[NH:.*]] = arith.constant 3 : index
-// CHECK:         arith.divui %[[BH]], %[[NH]]
-// CHECK:         arith.remui %[[BH]], %[[NH]]
+// CHECK-SAME:    attributes {tile.config = #tile.config<grid = [1, 3, 2], warps = 4, {{.*}}>}
+// CHECK:         tile.program_id 2
+// CHECK:         tile.program_id 1
 // CHECK:         scf.for
 // CHECK:           tile.mask %{{.*}}[%{{.*}}, %{{.*}}] cols 100 : tensor<128x64xf32>
 
 // OPTS-LABEL: func.func private @attn_fwd
-// OPTS-SAME:    attributes {tile.config = #tile.config<grid = [6, 2, 1], warps = 4, {{.*}}>}
+// OPTS-SAME:    attributes {tile.config = #tile.config<grid = [2, 3, 2], warps = 4, {{.*}}>}
 
 func.func @ragged(%q: tensor<2x3x100x64xf16>, %k: tensor<2x3x100x64xf16>,
                   %v: tensor<2x3x100x64xf16>) -> tensor<2x3x100x64xf16> {
@@ -111,11 +110,15 @@ func.func @ragged(%q: tensor<2x3x100x64xf16>, %k: tensor<2x3x100x64xf16>,
 // -----
 
 // Causal: both loops stop at min(N, row0 + block-m), and the mask hides the
-// scores above the diagonal.
+// scores above the diagonal. Row blocks run last to first (the longest
+// rows start first, the short ones fill the launch's tail).
 
 // CHECK-LABEL: func.func private @attn_fwd
+// CHECK:         %[[PID0:.*]] = tile.program_id 0
+// CHECK:         %[[LAST:.*]] = arith.constant 1 : index
+// CHECK:         %[[RB:.*]] = arith.subi %[[LAST]], %[[PID0]]
 // CHECK:         %[[BM:.*]] = arith.constant 128 : index
-// CHECK:         %[[ROW0:.*]] = arith.muli %{{.*}}, %[[BM]]
+// CHECK:         %[[ROW0:.*]] = arith.muli %[[RB]], %[[BM]]
 // CHECK:         %[[N:.*]] = arith.constant 256 : index
 // CHECK:         %[[BM2:.*]] = arith.constant 128 : index
 // CHECK:         %[[ROWEND:.*]] = arith.addi %[[ROW0]], %[[BM2]]
@@ -157,8 +160,8 @@ func.func @explicit_scale(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 // CHECK-LABEL: func.func private @attn_fwd
 // CHECK-SAME:    (%{{[^:]*}}: memref<1x2x64x64xf16>, %{{[^:]*}}: memref<1x2x64x64xf16>, %{{[^:]*}}: memref<1x2x64x64xf16>,
 // CHECK-SAME:    %[[O:[^:]*]]: memref<1x2x64x64xf16>, %[[LSE:[^:]*]]: memref<1x2x64xf32>)
-// CHECK:         %[[B:.*]] = arith.divui
-// CHECK:         %[[H:.*]] = arith.remui
+// CHECK:         %[[B:.*]] = tile.program_id 2
+// CHECK:         %[[H:.*]] = tile.program_id 1
 // CHECK:         %[[ROW0:.*]] = arith.muli
 // CHECK:         %[[M:.*]] = scf.for
 // CHECK:         %[[SUM:.*]]:2 = scf.for
@@ -189,15 +192,15 @@ func.func @with_lse(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
 // operands (no truncf).
 
 // CHECK-LABEL: func.func private @attn_fwd(
-// CHECK-SAME:    tile.config = #tile.config<grid = [1, 2, 1], warps = 4, {{.*}}>
+// CHECK-SAME:    tile.config = #tile.config<grid = [2, 1, 1], warps = 4, {{.*}}>
 // CHECK:         tile.load {{.*}} -> tensor<128x128xf16>
 // CHECK-LABEL: func.func private @attn_fwd_0(
-// CHECK-SAME:    tile.config = #tile.config<grid = [1, 4, 1], warps = 4, {{.*}}>
+// CHECK-SAME:    tile.config = #tile.config<grid = [4, 1, 1], warps = 4, {{.*}}>
 // CHECK:         tile.load {{.*}} -> tensor<64x256xbf16>
 // CHECK:         tile.dot {{.*}} transpose_rhs : tensor<64x256xbf16>, tensor<32x256xbf16> -> tensor<64x32xf32>
 // CHECK:         arith.truncf %{{.*}} : tensor<64x32xf32> to tensor<64x32xbf16>
 // CHECK-LABEL: func.func private @attn_fwd_1(
-// CHECK-SAME:    tile.config = #tile.config<grid = [1, 4, 1], warps = 4, {{.*}}>
+// CHECK-SAME:    tile.config = #tile.config<grid = [4, 1, 1], warps = 4, {{.*}}>
 // CHECK:         tile.load {{.*}} -> tensor<64x32xf32>
 // CHECK-NOT:     arith.truncf
 // CHECK:         tile.dot {{.*}}, %{{.*}} : tensor<64x32xf32>, tensor<32x32xf32>, tensor<64x32xf32> -> tensor<64x32xf32>

@@ -15,7 +15,7 @@ func.func @attention(%q: tensor<1x2x128x64xbf16>, %k: tensor<1x2x128x64xbf16>,
 
 // CHECK-LABEL: func.func @attention
 // CHECK:         tile.launch @attn_fwd({{.*}}) names ["q", "k", "v", "o"]
-// CHECK-SAME:      config = #tile.config<grid = [2, 1, 1], warps = 4, block_m = 128, block_n = 64, stages = 2, smem = 55296, chip = "sm_90">
+// CHECK-SAME:      config = #tile.config<grid = [1, 2, 1], warps = 4, block_m = 128, block_n = 64, stages = 2, smem = 55296, chip = "sm_90">
 // CHECK:       gpu.module @attn_kernels
 // CHECK:         gpu.func @attn_fwd({{.*}}) kernel
 // CHECK:           gpu.dynamic_shared_memory

@@ -6,8 +6,9 @@
 // RUN: attn-opt %t/block-n.mlir -attn-select-tiling="block-n=40" -verify-diagnostics
 // RUN: attn-opt %t/num-warps.mlir -attn-select-tiling="num-warps=33" -verify-diagnostics
 // RUN: attn-opt %t/num-stages.mlir -attn-select-tiling="num-stages=9" -verify-diagnostics
-// RUN: attn-opt %t/grid-y.mlir -attn-select-tiling -verify-diagnostics
-// RUN: attn-opt %t/grid-x.mlir -attn-select-tiling -verify-diagnostics
+// RUN: attn-opt %t/grid-y.mlir -attn-select-tiling="pipeline=unfused" -verify-diagnostics
+// RUN: attn-opt %t/grid-x.mlir -attn-select-tiling="pipeline=unfused" -verify-diagnostics
+// RUN: attn-opt %t/heads.mlir -attn-select-tiling -verify-diagnostics
 // RUN: attn-opt %t/grid-z.mlir -attn-select-tiling="pipeline=unfused" -verify-diagnostics
 // RUN: attn-opt %t/scores.mlir -attn-select-tiling="pipeline=unfused" -verify-diagnostics
 // RUN: attn-opt %t/chip.mlir -attn-select-tiling="chip=sm_75" -verify-diagnostics
@@ -19,7 +20,9 @@
 // head dimension to be a whole number of contraction steps (16 for f16 and
 // bf16, 8 for f32), block-m a multiple of 16 rows per warp, block-n a
 // multiple of 16 columns; CUDA's grid has at most 65535 programs along y
-// and z; the unfused pipeline's S and P at most 2^40 elements. Each file
+// and z (the fused kernel runs heads along y and batches along z, the
+// unfused ones row blocks along y); the unfused pipeline's S and P at most
+// 2^40 elements. Each file
 // runs under the options in its RUN line.
 
 //--- head-dim.mlir
@@ -110,6 +113,16 @@ func.func @long_sequence(%q: tensor<1x1x16777216x64xf16>) -> tensor<1x1x16777216
       : tensor<1x1x16777216x64xf16>, tensor<1x1x16777216x64xf16>, tensor<1x1x16777216x64xf16>
       -> tensor<1x1x16777216x64xf16>
   return %o : tensor<1x1x16777216x64xf16>
+}
+
+//--- heads.mlir
+
+func.func @many_heads_fused(%q: tensor<1x65536x16x16xf16>) -> tensor<1x65536x16x16xf16> {
+  // expected-error @below {{batch 1 x heads 65536: the fused kernel runs heads along grid y and batches along z; CUDA allows at most 65535 each}}
+  %o = attn.attention %q, %q, %q
+      : tensor<1x65536x16x16xf16>, tensor<1x65536x16x16xf16>, tensor<1x65536x16x16xf16>
+      -> tensor<1x65536x16x16xf16>
+  return %o : tensor<1x65536x16x16xf16>
 }
 
 //--- grid-x.mlir

@@ -37,8 +37,9 @@
 // CHECK:           scf.yield %[[MNEW]], %[[LNEW]], %[[ANEW]] : tensor<128xf32>, tensor<128xf32>, tensor<128x64xf32>
 // CHECK:         }
 // CHECK-NOT:     scf.for
-// CHECK:         %[[LB:.*]] = tile.broadcast %[[F]]#1
-// CHECK:         arith.divf %[[F]]#2, %[[LB]]
+// CHECK:         %[[INV:.*]] = arith.divf %{{.*}}, %[[F]]#1
+// CHECK:         %[[LB:.*]] = tile.broadcast %[[INV]]
+// CHECK:         arith.mulf %[[F]]#2, %[[LB]]
 // CHECK:         return
 
 // Exactly one loop is left in the kernel.
