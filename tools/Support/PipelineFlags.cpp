@@ -35,6 +35,9 @@ Flag blockN(defaults().blockN, "0");
 Flag numWarps(defaults().numWarps, "0");
 Flag numStages(defaults().numStages, "0");
 Flag chip(defaults().chip, chipInfo(defaults().chip).name);
+Flag mma(defaults().mma, stringifyEnum(MmaChoice(defaults().mma)));
+Flag overlapSoftmax(defaults().overlapSoftmax, "true");
+Flag pingpong(defaults().pingpong, "true");
 cl::opt<bool>
     testingSkipRescale(defaults().testingSkipRescale.ArgStr,
                        cl::desc(defaults().testingSkipRescale.HelpStr),
@@ -43,7 +46,8 @@ cl::opt<bool>
 
 Error readPipelineFlags(PipelineOptions &options) {
   SmallVector<std::string> words;
-  for (Flag *flag : {&blockM, &blockN, &numWarps, &numStages, &chip})
+  for (Flag *flag : {&blockM, &blockN, &numWarps, &numStages, &chip, &mma,
+                     &overlapSoftmax, &pingpong})
     if (flag->getNumOccurrences())
       words.push_back((flag->ArgStr + "=" + flag->getValue()).str());
   if (testingSkipRescale)

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <set>
 #include <thread>
+#include <tuple>
 
 using namespace attn;
 using namespace attn::run;
@@ -209,6 +210,10 @@ public:
 private:
   rt::Status execute();
   bool report(const rt::Status &status, Record &record);
+  /// --save: the inputs and outputs as raw bytes, and the problem line.
+  rt::Status save(const HostTensor &q, const HostTensor &k,
+                  const HostTensor &v, const std::vector<float> &o,
+                  const std::vector<float> &lse) const;
 
   const rt::Context &context;
   const InputFile &input;
@@ -221,6 +226,46 @@ private:
 };
 
 bool FileCheck::run(Record &record) { return report(execute(), record); }
+
+rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
+                           const HostTensor &v, const std::vector<float> &o,
+                           const std::vector<float> &lse) const {
+  std::string base = input.path;
+  if (size_t slash = base.rfind('/'); slash != std::string::npos)
+    base = base.substr(slash + 1);
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".ptx") == 0)
+    base.resize(base.size() - 4);
+  base = options.saveDir + "/" + base;
+  auto write = [](const std::string &path, const void *data,
+                  size_t bytes) -> rt::Status {
+    std::FILE *file = std::fopen(path.c_str(), "wb");
+    bool ok = file && std::fwrite(data, 1, bytes, file) == bytes;
+    if (file)
+      ok = std::fclose(file) == 0 && ok;
+    if (!ok)
+      return rt::Status::error(rt::StatusCode::IoError,
+                               "cannot write '" + path + "'");
+    return rt::Status::success();
+  };
+  const rt::Problem &problem = input.manifest.problem;
+  std::vector<uint8_t> oBytes(o.size() * rt::sizeOf(problem.dtype));
+  rt::encode(problem.dtype, o.data(), int64_t(o.size()), oBytes.data());
+  // The manifest's own problem line.
+  std::string line;
+  if (size_t at = input.text.find("// attn.problem "); at != std::string::npos)
+    line = input.text.substr(at, input.text.find('\n', at) - at) + "\n";
+  for (auto [suffix, data, bytes] :
+       {std::tuple<const char *, const void *, size_t>{
+            ".q.bin", q.bytes.data(), q.bytes.size()},
+        {".k.bin", k.bytes.data(), k.bytes.size()},
+        {".v.bin", v.bytes.data(), v.bytes.size()},
+        {".o.bin", oBytes.data(), oBytes.size()},
+        {".lse.bin", lse.data(), lse.size() * sizeof(float)},
+        {".problem", line.data(), line.size()}})
+    if (rt::Status status = write(base + suffix, data, bytes); !status.ok())
+      return status;
+  return rt::Status::success();
+}
 
 rt::Status FileCheck::execute() {
   const rt::Problem &problem = input.manifest.problem;
@@ -301,6 +346,9 @@ rt::Status FileCheck::execute() {
         !status.ok())
       return status;
   }
+  if (!options.saveDir.empty())
+    if (rt::Status status = save(q, k, v, got, gotLse); !status.ok())
+      return status;
   nonFinite = countNonFinite(got);
   lseNonFinite = countNonFinite(gotLse);
   comparison = compare(problem, q, k, v, got, gotLse, options.rowsSample, seed);

@@ -30,6 +30,9 @@ struct Options {
   int reps = 50;
   std::string jsonPath;
   std::string csvPath;
+  /// check: where to write each problem's inputs and outputs (raw bytes)
+  /// for comparisons outside attn-run; empty: nowhere.
+  std::string saveDir;
 };
 
 /// A PTX file read and its manifest parsed (or why not).

@@ -1,7 +1,7 @@
 //===- attn-run.cpp - Run compiled attention PTX on the GPU ---------------===//
 //
 //   attn-run check FILE.ptx... [--seed S] [--rows-sample R] [--json OUT]
-//                              [--csv OUT]
+//                              [--csv OUT] [--save DIR]
 //   attn-run bench FILE.ptx... [--warmup W] [--reps R] [--seed S]
 //                              [--json OUT] [--csv OUT]
 //
@@ -24,14 +24,16 @@ using namespace attn::run;
 
 static const char *const kUsage =
     "usage: attn-run check FILE.ptx... [--seed S] [--rows-sample R]\n"
-    "                      [--json OUT] [--csv OUT]\n"
+    "                      [--json OUT] [--csv OUT] [--save DIR]\n"
     "       attn-run bench FILE.ptx... [--warmup W] [--reps R] [--seed S]\n"
     "                      [--json OUT] [--csv OUT]\n"
     "\n"
     "check: runs each compiled attention problem on fresh random inputs and\n"
     "  compares it with a float64 CPU reference (all rows when N <= 1024, "
     "else\n"
-    "  R sampled rows per (b,h), default 256).\n"
+    "  R sampled rows per (b,h), default 256). --save writes, per file, its\n"
+    "  inputs and outputs to DIR/NAME.{q,k,v,o,lse}.bin (the problem's dtype;\n"
+    "  lse f32) and DIR/NAME.problem (the manifest's attn.problem line).\n"
     "bench: times each problem with device events: W untimed runs (default\n"
     "  10), then the median of R timed runs (default 50).\n"
     "Exit status: 0 pass, 1 fail, 2 usage, 77 skipped (no CUDA driver/GPU).\n"
@@ -97,6 +99,8 @@ int main(int argc, char **argv) {
       options.jsonPath = std::string(value);
     else if (name == "--csv")
       options.csvPath = std::string(value);
+    else if (name == "--save" && isCheck)
+      options.saveDir = std::string(value);
     else
       return usageError("unknown option " + std::string(name) + " for " +
                         std::string(command));

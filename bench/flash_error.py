@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Compares attn's errors with PyTorch SDPA flash's on the same inputs.
+
+Reads what `attn-run check FILE.ptx... --save DIR` wrote for each problem
+(DIR/NAME.{q,k,v,o,lse}.bin and DIR/NAME.problem), computes the float64
+reference on the GPU, attn's relative L2 error ||o - ref|| / ||ref|| over
+every row, and the same error of SDPA's FLASH_ATTENTION backend run on the
+same (rounded) inputs. A problem passes when attn's error is at most
+FACTOR (default 1.2) times flash's. f32 problems have no flash peer and are
+listed without a verdict; the logsumexp error is reported beside.
+
+Usage: bench/flash_error.py SAVE_DIR [--factor F] [--csv OUT]
+Exit status: 0 all pass, 1 a problem fails, 77 no CUDA device.
+"""
+
+import argparse
+import csv
+import math
+import pathlib
+import sys
+
+import torch
+import torch.nn.functional as F
+
+DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32}
+
+
+def parse_problem(path):
+    fields = {}
+    for word in path.read_text().split()[2:]:
+        key, _, value = word.partition("=")
+        fields[key] = value
+    return fields
+
+
+def load(path, dtype, shape):
+    data = torch.frombuffer(bytearray(path.read_bytes()), dtype=torch.uint8)
+    return data.view(dtype).reshape(shape).cuda()
+
+
+def reference(q, k, v, causal, scale):
+    """float64 attention and logsumexp, one head at a time."""
+    b, h, nq, d = q.shape
+    nk = k.shape[2]
+    out = torch.empty(b, h, nq, d, dtype=torch.float64, device="cuda")
+    lse = torch.empty(b, h, nq, dtype=torch.float64, device="cuda")
+    for i in range(b):
+        for j in range(h):
+            s = (q[i, j].double() @ k[i, j].double().T) * scale
+            if causal:
+                rows = torch.arange(nq, device="cuda")[:, None]
+                cols = torch.arange(nk, device="cuda")[None, :]
+                s = s.masked_fill(cols > rows + (nk - nq), float("-inf"))
+            lse[i, j] = torch.logsumexp(s, dim=-1)
+            out[i, j] = torch.softmax(s, dim=-1) @ v[i, j].double()
+    return out, lse
+
+
+def rel_err(got, want):
+    return ((got.double() - want).norm() / want.norm()).item()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("save_dir")
+    parser.add_argument("--factor", type=float, default=1.2)
+    parser.add_argument("--csv")
+    args = parser.parse_args()
+    if not torch.cuda.is_available():
+        print("SKIPPED: no CUDA device visible to PyTorch")
+        return 77
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    problems = sorted(pathlib.Path(args.save_dir).glob("*.problem"))
+    if not problems:
+        sys.exit(f"flash_error.py: no *.problem files in {args.save_dir}")
+    print(f"{'problem':<44} {'attn_err':>10} {'flash_err':>10} {'ratio':>6} "
+          f"{'lse_err':>9}  verdict")
+    rows, failed = [], 0
+    for problem in problems:
+        f = parse_problem(problem)
+        name = problem.name[: -len(".problem")]
+        base = problem.with_suffix("")
+        b, h, hkv = int(f["B"]), int(f["H"]), int(f["Hkv"])
+        nq, nk, d = int(f["Nq"]), int(f["Nk"]), int(f["D"])
+        dtype = DTYPES[f["dtype"]]
+        causal, scale = f["causal"] == "1", float(f["scale"])
+        q = load(base.with_suffix(".q.bin"), dtype, (b, h, nq, d))
+        k = load(base.with_suffix(".k.bin"), dtype, (b, hkv, nk, d))
+        v = load(base.with_suffix(".v.bin"), dtype, (b, hkv, nk, d))
+        o = load(base.with_suffix(".o.bin"), dtype, (b, h, nq, d))
+        if hkv != h:
+            k = k.repeat_interleave(h // hkv, dim=1)
+            v = v.repeat_interleave(h // hkv, dim=1)
+        want, want_lse = reference(q, k, v, causal, scale)
+        attn_err = rel_err(o, want)
+        lse_err = ""
+        if f["lse"] == "1":
+            lse = load(base.with_suffix(".lse.bin"), torch.float32, (b, h, nq))
+            lse_err = f"{rel_err(lse, want_lse):.3g}"
+        flash_err, ratio, verdict = "", "", "no flash peer"
+        if dtype != torch.float32:
+            with sdpa_kernel([SDPBackend.FLASH_ATTENTION]):
+                flash = F.scaled_dot_product_attention(q, k, v, is_causal=causal,
+                                                       scale=scale)
+            fe = rel_err(flash, want)
+            flash_err = f"{fe:.3g}"
+            ratio = f"{attn_err / fe:.3f}" if fe > 0 else "inf"
+            ok = math.isfinite(attn_err) and attn_err <= args.factor * fe
+            verdict = "PASS" if ok else "FAIL"
+            failed += not ok
+        print(f"{name:<44} {attn_err:>10.3g} {flash_err:>10} {ratio:>6} "
+              f"{lse_err:>9}  {verdict}", flush=True)
+        rows.append({"problem": name, "attn_err": f"{attn_err:.4g}",
+                     "flash_err": flash_err, "ratio": ratio, "lse_err": lse_err,
+                     "verdict": verdict})
+        del q, k, v, o, want, want_lse
+        torch.cuda.empty_cache()
+    if args.csv:
+        with open(args.csv, "w", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(rows[0].keys()))
+            writer.writeheader()
+            writer.writerows(rows)
+    print(f"{len(rows) - failed} of {len(rows)} within {args.factor} x flash's error"
+          if not failed else f"FAIL: {failed} problem(s) above {args.factor} x flash's error")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
