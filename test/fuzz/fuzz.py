@@ -492,12 +492,19 @@ class Fuzzer:
         print(f"fuzz: {done} mutants, {rate:.1f}/s, {self.counts}", flush=True)
 
 
+def set_root(path):
+    global ROOT
+    ROOT = os.path.abspath(path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(ROOT, "build"),
                         help="build directory holding bin/attn-opt etc. (default: build/)")
     parser.add_argument("--out", required=True, help="where findings and the summary go")
+    parser.add_argument("--root", default=ROOT,
+                        help="the repository whose inputs seed the corpus (default: this one)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--first", type=int, default=0, help="index of the first mutant")
     parser.add_argument("--count", type=int, default=1000, help="number of mutants")
@@ -508,6 +515,7 @@ def main():
     parser.add_argument("--progress", type=float, default=60,
                         help="seconds between progress lines")
     args = parser.parse_args()
+    set_root(args.root)
     bins = os.path.join(os.path.abspath(args.build), "bin")
     tools = {"OPT": os.path.join(bins, "attn-opt"), "COMPILE": os.path.join(bins, "attn-compile"),
              "CPU": os.path.join(bins, "attn-cpu-run"),
