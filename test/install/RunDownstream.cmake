@@ -27,7 +27,7 @@ run("cmake --install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${staged}
 file(RENAME ${staged} ${prefix})
 foreach(file include/attn/jit/Attention.h include/attn/runtime/Status.h
     lib/cmake/Attn/AttnConfig.cmake bin/attn-opt bin/attn-compile
-    bin/attn-cpu-run bin/attn-run)
+    bin/attn-cpu-run bin/attn-run bin/jit_attention)
   if(NOT EXISTS ${prefix}/${file})
     message(FATAL_ERROR "the install tree lacks ${file}")
   endif()
