@@ -46,6 +46,12 @@
 // SYNTAX:      {{^.*}}syntax.mlir:2:35: error: expected non-function type
 // SYNTAX-NEXT: {{^}}  %o = attn.attention %q, %k, %v : garbage
 // SYNTAX-NOT:  error
+// Errors of the pipelines too, as one diagnostic without the IR.
+// RUN: not attn-compile %t/f32-d8.mlir -o %t/out.ptx 2>&1 | FileCheck %s --check-prefix=PIPELINE --implicit-check-not=note --implicit-check-not='error:'
+// PIPELINE:      {{^.*}}f32-d8.mlir:3:8: error: 'tile.dot' op needs the contraction size to be a multiple of 8
+// PIPELINE-NEXT: {{^}}  %o = attn.attention %q, %k, %v
+// PIPELINE-NEXT: {{^}}       ^
+// RUN: not attn-compile %t/f32-d8.mlir --pipeline unfused -o %t/out.ptx 2>&1 | FileCheck %s --check-prefix=PIPELINE --implicit-check-not=note --implicit-check-not='error:'
 // RUN: not attn-cpu-run - < %t/syntax.mlir 2>&1 | FileCheck %s --check-prefix=STDIN
 // STDIN: {{^}}<stdin>:2:{{[0-9]+}}: error:
 // RUN: not attn-cpu-run %t/two.mlir 2>&1 | FileCheck %s --check-prefix=TWO --implicit-check-not='error:'
@@ -65,6 +71,13 @@ func.func @attention(%q: tensor<1x1x64x64xf16>, %k: tensor<1x1x64x32xf16>,
                      %v: tensor<1x1x64x64xf16>) -> tensor<1x1x64x64xf16> {
   %o = attn.attention %q, %k, %v : tensor<1x1x64x64xf16>, tensor<1x1x64x32xf16>, tensor<1x1x64x64xf16> -> tensor<1x1x64x64xf16>
   return %o : tensor<1x1x64x64xf16>
+}
+
+//--- f32-d8.mlir
+func.func @attention(%q: tensor<1x1x64x8xf32>, %k: tensor<1x1x64x8xf32>,
+                     %v: tensor<1x1x64x8xf32>) -> tensor<1x1x64x8xf32> {
+  %o = attn.attention %q, %k, %v : tensor<1x1x64x8xf32>, tensor<1x1x64x8xf32>, tensor<1x1x64x8xf32> -> tensor<1x1x64x8xf32>
+  return %o : tensor<1x1x64x8xf32>
 }
 
 //--- syntax.mlir

@@ -82,13 +82,36 @@ readInputFile(llvm::StringRef path, bool allowEmpty) {
 
 ToolDiagnostics::ToolDiagnostics(llvm::SourceMgr &sourceMgr,
                                  mlir::MLIRContext &context)
-    : printer(sourceMgr, &context, llvm::errs()),
+    : context(context),
+      inputName(sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
+                    ->getBufferIdentifier()),
+      printer(sourceMgr, &context, llvm::errs()),
       counter(&context, [this](mlir::Diagnostic &diagnostic) {
         if (diagnostic.getSeverity() == mlir::DiagnosticSeverity::Error)
           ++errors;
         return mlir::failure(); // Let the printer print it.
       }) {
   context.printOpOnDiagnostic(false);
+}
+
+void ToolDiagnostics::forward(mlir::Diagnostic &diagnostic,
+                              llvm::StringRef copyName) {
+  auto relocate = [&](mlir::Location loc) -> mlir::Location {
+    auto file = loc->findInstanceOf<mlir::FileLineColLoc>();
+    if (!file)
+      return mlir::UnknownLoc::get(&context);
+    llvm::StringRef name = file.getFilename().getValue();
+    return mlir::FileLineColLoc::get(&context,
+                                     name == copyName ? inputName : name,
+                                     file.getLine(), file.getColumn());
+  };
+  printer.emitDiagnostic(relocate(diagnostic.getLocation()), diagnostic.str(),
+                         diagnostic.getSeverity());
+  for (mlir::Diagnostic &note : diagnostic.getNotes())
+    printer.emitDiagnostic(relocate(note.getLocation()), note.str(),
+                           mlir::DiagnosticSeverity::Note);
+  if (diagnostic.getSeverity() == mlir::DiagnosticSeverity::Error)
+    ++errors;
 }
 
 mlir::OwningOpRef<mlir::ModuleOp>

@@ -52,7 +52,14 @@ public:
   ToolDiagnostics(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context);
   unsigned numErrors() const { return errors; }
 
+  /// Prints and counts a diagnostic raised in another context on a copy of
+  /// the input that was named `copyName`: its locations in the copy are
+  /// shown at the same line and column of the input.
+  void forward(mlir::Diagnostic &diagnostic, llvm::StringRef copyName);
+
 private:
+  mlir::MLIRContext &context;
+  llvm::StringRef inputName;
   mlir::SourceMgrDiagnosticHandler printer;
   mlir::ScopedDiagnosticHandler counter;
   unsigned errors = 0;

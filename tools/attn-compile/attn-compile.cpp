@@ -12,6 +12,7 @@
 #include "tools/Support/ProblemFlags.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -110,22 +111,37 @@ static int compileMain() {
   std::string text = (*input)->getBuffer().str();
 
   // Parse and verify here first, so that errors in the input name its file,
-  // line and column, with the source line and a caret.
-  {
-    mlir::DialectRegistry registry;
-    attn::registerCompilerDialects(registry);
-    mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
-    SourceMgr sourceMgr;
-    sourceMgr.AddNewSourceBuffer(std::move(*input), SMLoc());
-    attn::tools::ToolDiagnostics diagnostics(sourceMgr, context);
-    if (!attn::tools::parseAttentionModule(sourceMgr, context))
-      return 1;
-  }
+  // line and column, with the source line and a caret; the pipeline's
+  // diagnostics are shown the same way.
+  mlir::DialectRegistry registry;
+  attn::registerCompilerDialects(registry);
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
+  SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*input), SMLoc());
+  attn::tools::ToolDiagnostics diagnostics(sourceMgr, context);
+  if (!attn::tools::parseAttentionModule(sourceMgr, context))
+    return 1;
 
+  attn::CompileHooks hooks;
+  hooks.configurePassManager = [&](mlir::PassManager &pm) {
+    // One thread, so that crash recovery covers the passes too; the
+    // diagnostic without the operation it was raised on.
+    mlir::MLIRContext *compilerContext = pm.getContext();
+    compilerContext->disableMultithreading();
+    compilerContext->printOpOnDiagnostic(false);
+    compilerContext->getDiagEngine().registerHandler(
+        [&](mlir::Diagnostic &diagnostic) {
+          // compileAttention parses its copy of the text as "attention.mlir".
+          diagnostics.forward(diagnostic, "attention.mlir");
+          return mlir::success();
+        });
+  };
   Expected<attn::CompiledAttention> compiled =
-      attn::compileAttention(text, pipeline, options);
-  if (!compiled)
-    return fail(toString(compiled.takeError()));
+      attn::compileAttention(text, pipeline, options, hooks);
+  if (!compiled) {
+    std::string message = toString(compiled.takeError());
+    return diagnostics.numErrors() ? 1 : fail(message);
+  }
 
   // The PTX may go to stdout: the summary then goes to stderr.
   raw_ostream &report =
