@@ -10,11 +10,11 @@
 // RUN: %python -c "print('func.func @f() {\n' + 'scf.execute_region {\n' * 3000 + 'scf.yield\n}\n' * 3000 + 'return\n}')" > %t/deep-region.mlir
 
 // RUN: not attn-opt %t/dense-index.mlir 2>&1 | FileCheck %s --check-prefix=OPT-DENSE --implicit-check-not='{{.}}'
-// OPT-DENSE: {{^}}attn-opt: error: internal error while processing '{{.*}}dense-index.mlir': crashed with {{.*}}{{$}}
+// OPT-DENSE: {{^}}attn-opt: error: the compiler crashed while processing '{{.*}}dense-index.mlir': signal {{.*}}{{$}}
 // RUN: not attn-compile %t/dense-index.mlir -o %t/out.ptx 2>&1 | FileCheck %s --check-prefix=COMPILE-DENSE --implicit-check-not='{{.}}'
-// COMPILE-DENSE: {{^}}attn-compile: error: internal error while compiling '{{.*}}dense-index.mlir': crashed with {{.*}}{{$}}
+// COMPILE-DENSE: {{^}}attn-compile: error: the compiler crashed while compiling '{{.*}}dense-index.mlir': signal {{.*}}{{$}}
 // RUN: not attn-cpu-run %t/dense-index.mlir 2>&1 | FileCheck %s --check-prefix=CPU-DENSE --implicit-check-not='{{.}}'
-// CPU-DENSE: {{^}}attn-cpu-run: error: internal error while running '{{.*}}dense-index.mlir': crashed with {{.*}}{{$}}
+// CPU-DENSE: {{^}}attn-cpu-run: error: the compiler crashed while running '{{.*}}dense-index.mlir': signal {{.*}}{{$}}
 // RUN: not test -e %t/out.ptx
 
 // 10,000 nested arrays and 3,000 nested regions fit in the stack.
@@ -27,11 +27,11 @@
 
 // 2,000,000 do not: the stack overflows, and that is caught too.
 // RUN: not attn-opt %t/deeper-array.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=OPT-DEEPER --implicit-check-not='{{.}}'
-// OPT-DEEPER: {{^}}attn-opt: error: internal error while processing '{{.*}}deeper-array.mlir': crashed with {{.*}}{{$}}
+// OPT-DEEPER: {{^}}attn-opt: error: the compiler crashed while processing '{{.*}}deeper-array.mlir': signal {{.*}}{{$}}
 // RUN: not attn-compile %t/deeper-array.mlir -o %t/out.ptx 2>&1 | FileCheck %s --check-prefix=COMPILE-DEEPER --implicit-check-not='{{.}}'
-// COMPILE-DEEPER: {{^}}attn-compile: error: internal error while compiling '{{.*}}deeper-array.mlir': crashed with {{.*}}{{$}}
+// COMPILE-DEEPER: {{^}}attn-compile: error: the compiler crashed while compiling '{{.*}}deeper-array.mlir': signal {{.*}}{{$}}
 // RUN: not attn-cpu-run %t/deeper-array.mlir 2>&1 | FileCheck %s --check-prefix=CPU-DEEPER --implicit-check-not='{{.}}'
-// CPU-DEEPER: {{^}}attn-cpu-run: error: internal error while running '{{.*}}deeper-array.mlir': crashed with {{.*}}{{$}}
+// CPU-DEEPER: {{^}}attn-cpu-run: error: the compiler crashed while running '{{.*}}deeper-array.mlir': signal {{.*}}{{$}}
 
 //--- dense-index.mlir
 func.func private @f() attributes {x = array<index: 1>}

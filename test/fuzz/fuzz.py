@@ -11,7 +11,7 @@ exits 0 ("ok"), or 1 with an "error:" (or attn-cpu-run's "FAIL") line
 
   crash      a signal, a status >= 128, or "LLVM ERROR", "PLEASE submit a
              bug report", "Stack dump" in the output
-  recovered  the tool caught a crash ("internal error while ...") outside
+  recovered  the tool caught a crash ("the compiler crashed while ...") outside
              the parser: a bug the crash recovery hid
   timeout    still running after --timeout seconds (twice)
   silent     a failure status without an error line (reported, not fatal)
@@ -52,7 +52,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CRASH_MARKERS = ("LLVM ERROR", "PLEASE submit a bug report", "Stack dump",
                  "terminate called", "Assertion `")
-RECOVERED_MARKER = "internal error while"
+RECOVERED_MARKER = "the compiler crashed while"
 FATAL_KINDS = ("crash", "recovered", "timeout")
 
 # Small problems whose IR at every rung seeds the corpus.

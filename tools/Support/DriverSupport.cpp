@@ -3,11 +3,11 @@
 #include "dialects/Attn/IR/AttnDialect.h"
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Tile/IR/TileDialect.h"
-#include "tools/Support/CrashRecovery.h"
 #include "tools/Support/PipelineFlags.h"
 #include "tools/Support/ProblemFlags.h"
 
 #include "compiler/Pipelines/Options.h"
+#include "compiler/Support/CrashRecovery.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -141,7 +141,7 @@ parseAttentionModule(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context) {
 int runToolSafely(llvm::StringRef tool, const llvm::Twine &what,
                   llvm::function_ref<int()> work) {
   int status = 1;
-  llvm::Error error = runCrashSafely(
+  llvm::Error error = attn::runCrashSafely(
       [&] {
         status = work();
         return llvm::Error::success();

@@ -71,9 +71,9 @@ mlir::OwningOpRef<mlir::ModuleOp>
 parseAttentionModule(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context);
 
 /// Runs a tool's work on a thread with a large stack, catching crashes
-/// (runCrashSafely). Returns the work's exit status; after a crash prints
-/// "<tool>: error: internal error while <what>: ..." and exits at once with
-/// status 1, skipping cleanup of a state the crash left unreliable.
+/// (attn::runCrashSafely). Returns the work's exit status; after a crash prints
+/// "<tool>: error: the compiler crashed while <what>: ..." and exits at once
+/// with status 1, skipping cleanup of a state the crash left unreliable.
 int runToolSafely(llvm::StringRef tool, const llvm::Twine &what,
                   llvm::function_ref<int()> work);
 
