@@ -8,7 +8,7 @@
 // RUN: attn-compile %s --ptxas= -o - 2>%t/summary.txt > %t/stdout.ptx
 // RUN: FileCheck %s --check-prefix=PTX --input-file=%t/stdout.ptx --implicit-check-not='kernel(s)'
 // RUN: FileCheck %s --check-prefix=SUMMARY --input-file=%t/summary.txt
-// PTX: // attn.version 1
+// PTX: // attn.version {{[0-9]+}}
 // PTX: .visible .entry attn_fwd(
 // SUMMARY: fused: 1 kernel(s), {{[0-9]+}} bytes of PTX -> -
 
