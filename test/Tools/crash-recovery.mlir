@@ -33,5 +33,16 @@
 // RUN: not attn-cpu-run %t/deeper-array.mlir 2>&1 | FileCheck %s --check-prefix=CPU-DEEPER --implicit-check-not='{{.}}'
 // CPU-DEEPER: {{^}}attn-cpu-run: error: the compiler crashed while running '{{.*}}deeper-array.mlir': signal {{.*}}{{$}}
 
+// An allocation the parser cannot make: one line that says so.
+// RUN: not attn-opt %t/huge-vector.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=OOM --implicit-check-not='{{.}}'
+// RUN: not attn-compile %t/huge-vector.mlir -o %t/out.ptx 2>&1 | FileCheck %s --check-prefix=OOM --implicit-check-not='{{.}}'
+// OOM: {{^}}attn-{{opt|compile}}: error: the compiler crashed while {{.*}}huge-vector.mlir': LLVM ERROR: out of memory{{.*$}}
+
+//--- huge-vector.mlir
+func.func @f(%a: f32) {
+  %v = vector.from_elements %a, %a : vector<2x2147483647xf32>
+  return
+}
+
 //--- dense-index.mlir
 func.func private @f() attributes {x = array<index: 1>}
