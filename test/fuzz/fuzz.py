@@ -22,9 +22,10 @@ counted as "parser", not a finding; other findings on such input carry
 "[parser]" in their signature. Findings listed in known-findings.txt (open
 bugs, each with who fixes it) are counted as "known" and do not fail the run.
 
-Mutant i of seed S is the same on every run and machine (its random state is
-derived from "S:i"), so a finding is reproduced by its saved input and
-command, or by --seed S --first i --count 1. Each finding is saved once per
+Mutant i of seed S is the same on every run and machine for the same
+corpus, i.e. the same commit (its random state is derived from "S:i"), so a
+finding is reproduced by its saved input and command, or by --seed S
+--first i --count 1. Each finding is saved once per
 (kind, target, signature) under OUT/findings/ (replaced at every run) with
 the command that failed; OUT/summary.json has the counts.
 
