@@ -354,7 +354,12 @@ def execute(command, timeout):
 def judge(status, output):
     if status is None:
         return "timeout"
-    if status < 0 or status >= 128 or any(m in output for m in CRASH_MARKERS):
+    if status < 0 or status >= 128:
+        return "crash"
+    # A crash the tool caught is reported in one line, which may quote an
+    # LLVM ERROR; any other line with a crash marker is a crash of its own.
+    lines = [line for line in output.split("\n") if RECOVERED_MARKER not in line]
+    if any(m in line for line in lines for m in CRASH_MARKERS):
         return "crash"
     if RECOVERED_MARKER in output:
         return "recovered"
