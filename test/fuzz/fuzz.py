@@ -412,9 +412,17 @@ class Fuzzer:
         self.findings = {}
         self.work = tempfile.mkdtemp(prefix="work-", dir=args.out)
 
-    def parser_reproduces(self, path):
+    def parser_reproduces(self, text, path):
+        """Whether plain `attn-opt` (parse, print) crashes on the text too;
+        NUL bytes, which the tools refuse and the JIT does not, as spaces."""
+        if "\0" in text:
+            path += ".nul"
+            with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+                f.write(text.replace("\0", " "))
         status, output = execute([self.tools["OPT"], path, "-o", "/dev/null"],
                                  self.args.timeout)
+        if path.endswith(".nul"):
+            os.unlink(path)
         return judge(status, output) in ("recovered", "crash")
 
     def one(self, index):
@@ -428,7 +436,7 @@ class Fuzzer:
         if kind == "timeout":  # Once more, longer: a loaded machine is slow.
             status, output = execute(command, 3 * self.args.timeout)
             kind = judge(status, output)
-        in_parser = kind in FATAL_KINDS and self.parser_reproduces(path)
+        in_parser = kind in FATAL_KINDS and self.parser_reproduces(text, path)
         if kind == "recovered" and in_parser:
             kind = "parser"
         if kind in FATAL_KINDS + ("silent",):
