@@ -136,4 +136,10 @@ def main(results):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else ".")
+    results = sys.argv[1] if len(sys.argv) > 1 else "."
+    try:
+        main(results)
+    except (KeyError, ValueError, OSError) as error:
+        sys.exit(f"join.py: error: cannot join the CSV files under {results}: "
+                 f"{type(error).__name__}: {error} (a missing column or a "
+                 "malformed value)")

@@ -17,7 +17,8 @@ Memory: peak_mem_over_inputs_bytes is the most device memory PyTorch's
 allocator held during one call beyond what was allocated before it (Q, K, V
 and the causal mask): the output, S and P for the unfused peer, workspaces.
 
-Example (the DESIGN.md peer table: B*N = 16k tokens, H = 16, D = 128):
+Example (the shapes of the README's peer comparison: B*N = 16k tokens,
+H = 16, D = 128):
   python3 bench/peers_pytorch.py --tokens 16384 --N 1024 4096 16384 \
       --H 16 --D 128 --dtype bf16 --causal 0 1 --csv peers.csv
 """
@@ -29,8 +30,12 @@ import math
 import statistics
 import sys
 
-import torch
-import torch.nn.functional as F
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    print("SKIPPED: PyTorch is not installed (pip install torch); no peers timed")
+    sys.exit(77)
 
 DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32}
 PEERS = ["unfused", "flash", "cudnn", "efficient"]

@@ -8,7 +8,8 @@
                    vs N (log-log), non-causal, one panel per D
   roofline.png     attainable TFLOP/s vs arithmetic intensity on the H100:
                    the measured ceilings (dense bf16 matrix product 731
-                   TFLOP/s, device-to-device copy 3.0 TB/s; DESIGN.md) and
+                   TFLOP/s, device-to-device copy 3.0 TB/s, both measured
+                   on this H100) and
                    the datasheet ones (990 TFLOP/s, 3.35 TB/s) dashed; each
                    kernel of each shape is a point at the cost model's
                    intensity and its measured rate (model FLOPs / measured
@@ -21,7 +22,10 @@ import csv
 import os
 import sys
 
-import matplotlib
+try:
+    import matplotlib
+except ImportError:
+    sys.exit("plot.py: error: needs matplotlib (pip install matplotlib)")
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -199,4 +203,9 @@ def main(results):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else ".")
+    results = sys.argv[1] if len(sys.argv) > 1 else "."
+    try:
+        main(results)
+    except (KeyError, ValueError, OSError) as error:
+        sys.exit(f"plot.py: error: cannot plot {results}/joined.csv (make it "
+                 f"with bench/join.py): {type(error).__name__}: {error}")

@@ -83,13 +83,11 @@
 // ERR-SHAPE: attn-compile: error: --shape must be BxHxNxD, got '1x2x3'
 // ERR-INT: attn-compile: error: --shape: 'N' is not an integer
 // ERR-PIPELINE: attn-compile: error: pipeline=fancy: not a valid value: use fused or unfused
-// ERR-LSE: attn-compile: error: the pipeline failed:
-// ERR-LSE: error: 'attn.attention' op the unfused pipeline does not produce the logsumexp result; use the fused pipeline
-// ERR-HEADDIM: attn-compile: error: the pipeline failed:
-// ERR-HEADDIM: error: head dimension 72 is not a multiple of 16, the MMA contraction step for 'f16'
+// ERR-LSE: {{^}}<--shape 1x2x64x64>:2:10: error: 'attn.attention' op the unfused pipeline does not produce the logsumexp result; use the fused pipeline
+// ERR-HEADDIM: {{^}}<--shape 1x2x64x72>:2:8: error: head dimension 72 is not a multiple of 16, the MMA contraction step for 'f16'
 // ERR-DTYPE: attn-compile: error: --dtype must be f16, bf16 or f32, got 'f64'
-// ERR-NOINPUT: attn-compile: error: give an input .mlir file or --shape
-// ERR-TWO: attn-compile: error: the module must hold exactly one attn.attention, found 2
+// ERR-NOINPUT: attn-compile: error: give an input .mlir file ('-' for standard input) or --shape
+// ERR-TWO: two.mlir:{{[0-9]+}}:8: error: the module must hold exactly one attn.attention, found 2; this is the second
 // ERR-READ: attn-compile: error: cannot read '{{.*}}missing.mlir': No such file or directory
 
 //--- scaled.mlir

@@ -7,64 +7,82 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Target/Compile.h"
 #include "tools/Support/DriverSupport.h"
+#include "tools/Support/OutputFile.h"
 #include "tools/Support/PipelineFlags.h"
+#include "tools/Support/ProblemFlags.h"
 
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/Regex.h"
-#include "llvm/Support/WithColor.h"
 
 using namespace llvm;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
-                                      cl::init(""));
-static cl::opt<std::string> outputFile("o", cl::desc("Output PTX file"),
-                                       cl::value_desc("file"), cl::Required);
-static cl::opt<attn::PipelineKind, false, attn::EnumParser<attn::PipelineKind>>
-    pipeline("pipeline", cl::desc("Which pipeline compiles the attention"),
-             cl::init(attn::PipelineKind::fused));
+static cl::OptionCategory toolCategory("attn-compile options");
 static cl::opt<std::string>
-    shape("shape",
-          cl::desc("Build the problem BxHxNxD instead of reading a file"));
-static cl::opt<std::string> dtype("dtype", cl::desc("f16, bf16 or f32"),
-                                  cl::init("f16"));
-static cl::opt<bool> causal("causal", cl::desc("Causal mask (with --shape)"));
-static cl::opt<bool> lse("lse", cl::desc("Also return the logsumexp"));
-static cl::opt<std::string> ptxas("ptxas",
-                                  cl::desc("ptxas to assemble the output with "
-                                           "(empty: skip)"),
-                                  cl::init(ATTN_DEFAULT_PTXAS));
+    inputFile(cl::Positional,
+              cl::desc("<input.mlir: a module holding one attn.attention; "
+                       "'-' for standard input>"),
+              cl::cat(toolCategory));
+static cl::opt<std::string>
+    outputFile("o",
+               cl::desc("Output PTX file; '-' for standard output (the "
+                        "summary then goes to standard error)"),
+               cl::value_desc("file"), cl::Required, cl::cat(toolCategory));
+static cl::opt<attn::PipelineKind, false, attn::EnumParser<attn::PipelineKind>>
+    pipeline("pipeline",
+             cl::desc("Which pipeline compiles the attention (default: fused)"),
+             cl::init(attn::PipelineKind::fused), cl::cat(toolCategory));
+static cl::opt<std::string>
+    ptxas("ptxas",
+          cl::desc("ptxas that assembles the PTX to report registers and "
+                   "spills; '--ptxas=' skips it (default: " ATTN_DEFAULT_PTXAS
+                   ", when present)"),
+          cl::init(ATTN_DEFAULT_PTXAS), cl::cat(toolCategory));
 
 static int fail(const Twine &message) {
-  WithColor::error(errs(), "attn-compile") << message << "\n";
-  return 1;
+  return attn::tools::reportError("attn-compile", message);
 }
 
-/// Runs ptxas -v and prints registers, spills and shared memory per kernel.
-static int reportPtxas(StringRef ptxFile, StringRef chipName) {
-  SmallString<128> log;
+/// Assembles `ptx` with ptxas -v and prints registers and spills per kernel
+/// to `os`. ptxas rejecting the PTX is an error: nothing is written then.
+static int reportPtxas(StringRef ptxas, StringRef ptx, StringRef chipName,
+                       raw_ostream &os) {
+  SmallString<128> input, log, cubin;
+  if (std::error_code ec =
+          sys::fs::createTemporaryFile("attn-ptxas", "ptx", input))
+    return fail("cannot create a temporary file for ptxas: " + ec.message());
+  FileRemover inputRemover(input);
   sys::fs::createTemporaryFile("attn-ptxas", "log", log);
-  FileRemover remover(log);
-  SmallString<128> cubin;
+  FileRemover logRemover(log);
   sys::fs::createTemporaryFile("attn-ptxas", "cubin", cubin);
   FileRemover cubinRemover(cubin);
+  {
+    std::error_code ec;
+    raw_fd_ostream out(input, ec);
+    out << ptx;
+  }
   std::string arch = "-arch=" + chipName.str();
-  StringRef args[] = {ptxas, arch, "-v", "-O3", ptxFile, "-o", cubin};
+  StringRef args[] = {ptxas, arch, "-v", "-O3", input, "-o", cubin};
   std::optional<StringRef> redirects[] = {std::nullopt, log.str(), log.str()};
   std::string error;
   int rc =
       sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects, 0, 0, &error);
   auto text = MemoryBuffer::getFile(log);
+  StringRef logText = text ? (*text)->getBuffer().trim() : "";
+  if (rc < 0)
+    return fail("cannot run ptxas '" + ptxas + "': " + error);
   if (rc != 0)
-    return fail("ptxas failed (" + Twine(rc) + ") " + error + "\n" +
-                (text ? (*text)->getBuffer() : ""));
+    return fail("ptxas rejected the PTX (status " + Twine(rc) + ")" +
+                (error.empty() ? "" : ": " + error) +
+                "; '--ptxas=' writes it anyway\n" + logText);
   SmallVector<StringRef> lines;
-  (*text)->getBuffer().split(lines, '\n');
+  logText.split(lines, '\n');
   Regex func("Compiling entry function '([A-Za-z0-9_]+)'");
   Regex spill("([0-9]+) bytes spill stores, ([0-9]+) bytes spill loads");
   Regex regs("Used ([0-9]+) registers");
@@ -74,52 +92,88 @@ static int reportPtxas(StringRef ptxFile, StringRef chipName) {
     if (func.match(line, &m))
       name = m[1].str();
     else if (spill.match(line, &m))
-      outs() << "  ptxas " << name << ": spill stores " << m[1]
-             << " B, spill loads " << m[2] << " B";
+      os << "  ptxas " << name << ": spill stores " << m[1]
+         << " B, spill loads " << m[2] << " B";
     else if (regs.match(line, &m))
-      outs() << ", registers " << m[1] << "\n";
+      os << ", registers " << m[1] << "\n";
   }
+  return 0;
+}
+
+static int compileMain() {
+  attn::PipelineOptions options;
+  if (Error error = attn::tools::readPipelineFlags(options))
+    return fail(toString(std::move(error)));
+  Expected<std::unique_ptr<MemoryBuffer>> input =
+      attn::tools::readProblemOrFile(inputFile, inputFile.getNumOccurrences());
+  if (!input)
+    return fail(toString(input.takeError()));
+  std::string text = (*input)->getBuffer().str();
+
+  // Parse and verify here first, so that errors in the input name its file,
+  // line and column, with the source line and a caret; the pipeline's
+  // diagnostics are shown the same way.
+  mlir::DialectRegistry registry;
+  attn::registerCompilerDialects(registry);
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
+  SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*input), SMLoc());
+  attn::tools::ToolDiagnostics diagnostics(sourceMgr, context);
+  if (!attn::tools::parseAttentionModule(sourceMgr, context))
+    return 1;
+
+  attn::CompileHooks hooks;
+  hooks.configurePassManager = [&](mlir::PassManager &pm) {
+    // One thread, so that crash recovery covers the passes too; the
+    // diagnostic without the operation it was raised on.
+    mlir::MLIRContext *compilerContext = pm.getContext();
+    compilerContext->disableMultithreading();
+    compilerContext->printOpOnDiagnostic(false);
+    compilerContext->getDiagEngine().registerHandler(
+        [&](mlir::Diagnostic &diagnostic) {
+          // compileAttention parses its copy of the text as "attention.mlir".
+          diagnostics.forward(diagnostic, "attention.mlir");
+          return mlir::success();
+        });
+  };
+  Expected<attn::CompiledAttention> compiled =
+      attn::compileAttention(text, pipeline, options, hooks);
+  if (!compiled) {
+    std::string message = toString(compiled.takeError());
+    return diagnostics.numErrors() ? 1 : fail(message);
+  }
+
+  // The PTX may go to stdout: the summary then goes to stderr.
+  raw_ostream &report =
+      attn::tools::isStandardOutput(outputFile) ? errs() : outs();
+  std::string ptxasPath = ptxas;
+  if (!ptxas.getNumOccurrences() && !sys::fs::can_execute(ptxasPath))
+    ptxasPath.clear(); // The build machine's ptxas is not on this one.
+  std::string ptxasReport;
+  raw_string_ostream ptxasStream(ptxasReport);
+  if (!ptxasPath.empty())
+    if (int rc = reportPtxas(ptxasPath, compiled->ptx,
+                             attn::chipInfo(options.chip).name, ptxasStream))
+      return rc;
+  if (Error error = attn::tools::writeOutputFile(outputFile, compiled->ptx))
+    return fail(toString(std::move(error)));
+  report << attn::stringifyEnum(attn::PipelineKind(pipeline)) << ": "
+         << compiled->numKernels << " kernel(s), " << compiled->ptx.size()
+         << " bytes of PTX -> " << outputFile << "\n"
+         << ptxasReport;
   return 0;
 }
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  attn::parseCommandLineOrExit(argc, argv,
-                               "attn-compile: attention -> PTX + manifest\n");
-  std::string text;
-  if (!shape.empty()) {
-    Expected<attn::AttentionSpec> spec =
-        attn::parseAttentionSpec(shape, dtype, causal, lse);
-    if (!spec)
-      return fail(toString(spec.takeError()));
-    text = attn::buildAttentionModule(*spec);
-  } else {
-    if (inputFile.empty())
-      return fail("give an input .mlir file or --shape");
-    auto buffer = MemoryBuffer::getFileOrSTDIN(inputFile);
-    if (!buffer)
-      return fail("cannot read '" + inputFile +
-                  "': " + buffer.getError().message());
-    text = (*buffer)->getBuffer().str();
-  }
-  attn::PipelineOptions options;
-  if (Error error = attn::tools::readPipelineFlags(options))
-    return fail(toString(std::move(error)));
-  Expected<attn::CompiledAttention> compiled =
-      attn::compileAttention(text, pipeline, options);
-  if (!compiled)
-    return fail(toString(compiled.takeError()));
-
-  // Temporary file + rename: a reader never sees half a PTX file.
-  if (Error e = writeToOutput(outputFile, [&](raw_ostream &os) {
-        os << compiled->ptx;
-        return Error::success();
-      }))
-    return fail("cannot write '" + outputFile + "': " + toString(std::move(e)));
-  outs() << attn::stringifyEnum(attn::PipelineKind(pipeline)) << ": "
-         << compiled->numKernels << " kernel(s), " << compiled->ptx.size()
-         << " bytes of PTX -> " << outputFile << "\n";
-  if (!ptxas.empty())
-    return reportPtxas(outputFile, attn::chipInfo(options.chip).name);
-  return 0;
+  attn::tools::showOnlyToolOptions(toolCategory);
+  attn::parseCommandLineOrExit(
+      argc, argv,
+      "attn-compile: attention -> PTX with the launch manifest\n\n"
+      "  attn-compile FILE.mlir [options] -o OUT.ptx\n"
+      "  attn-compile --shape BxHxNxD [--dtype ...] [options] -o OUT.ptx\n");
+  std::string what = inputFile.getNumOccurrences()
+                         ? "compiling '" + inputFile + "'"
+                         : std::string("compiling the --shape problem");
+  return attn::tools::runToolSafely("attn-compile", what, compileMain);
 }

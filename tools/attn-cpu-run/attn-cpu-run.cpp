@@ -17,6 +17,7 @@
 #include "runtime/Reference.h"
 #include "tools/Support/DriverSupport.h"
 #include "tools/Support/PipelineFlags.h"
+#include "tools/Support/ProblemFlags.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -24,16 +25,15 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/WithColor.h"
 
 #include <cmath>
 #include <cstring>
@@ -42,34 +42,45 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
-                                      cl::init(""));
+static cl::OptionCategory toolCategory("attn-cpu-run options");
+static cl::opt<std::string>
+    inputFile(cl::Positional,
+              cl::desc("<input.mlir: a module holding one attn.attention; "
+                       "'-' for standard input>"),
+              cl::cat(toolCategory));
 static cl::list<attn::PipelineKind, bool, attn::EnumParser<attn::PipelineKind>>
     pipelines("pipeline", cl::desc("fused and/or unfused (default: both)"),
-              cl::CommaSeparated);
+              cl::CommaSeparated, cl::cat(toolCategory));
 static cl::opt<attn::Stage, false, attn::EnumParser<attn::Stage>>
     rung("rung",
          cl::desc("Which IR to run: tiled (exact two-pass softmax), online "
                   "(after the online-softmax fusion) or promoted (after "
                   "shared-memory promotion; the default)"),
-         cl::init(attn::Stage::Promoted));
-static cl::opt<std::string>
-    shape("shape", cl::desc("Problem BxHxNxD instead of a file"));
-static cl::opt<std::string> dtype("dtype", cl::desc("f16, bf16 or f32"),
-                                  cl::init("f16"));
-static cl::opt<bool> causal("causal");
-static cl::opt<bool> lse("lse", cl::desc("Also return the logsumexp"));
-static cl::opt<unsigned> seed("seed", cl::init(1));
+         cl::init(attn::Stage::Promoted), cl::cat(toolCategory));
+static cl::opt<unsigned> seed("seed",
+                              cl::desc("Seed of the random inputs (default: "
+                                       "1)"),
+                              cl::init(1), cl::cat(toolCategory));
 static cl::opt<double> bound("bound",
-                             cl::desc("Relative error bound (default by "
-                                      "type: f32 1e-5, f16 2e-3, bf16 1e-2)"),
-                             cl::init(0));
+                             cl::desc("Relative error bound: a positive "
+                                      "number (default: by type, f32 1e-5, "
+                                      "f16 2e-3, bf16 1e-2)"),
+                             cl::init(0), cl::cat(toolCategory));
+
+static cl::opt<double>
+    maxWork("max-work",
+            cl::desc("Refuse problems of more than this many multiply-adds, "
+                     "B*H*N^2*D (default: 2^34, a minute or two on one core)"),
+            cl::init(double(1ull << 34)), cl::cat(toolCategory));
+
+/// The most host memory a run may allocate: buffers, float copies of the
+/// inputs and the float64 reference.
+static constexpr double hostMemoryLimit = 4.0 * (1ull << 30);
 
 namespace {
 
 int fail(const llvm::Twine &message) {
-  llvm::WithColor::error(llvm::errs(), "attn-cpu-run") << message << "\n";
-  return 1;
+  return attn::tools::reportError("attn-cpu-run", message);
 }
 
 /// A host buffer in the kernel's element type, with a memref descriptor.
@@ -158,20 +169,68 @@ void buildLowerToLLVM(PassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-/// Compiles `text` with one pipeline, runs every launch in order on `io`
-/// (q, k, v filled; o, lse written) and returns the launch plan's figures.
-llvm::Expected<RunResult> runPipeline(MLIRContext &ctx, StringRef text,
-                                      attn::PipelineKind kind,
+/// "3.5 GiB": a byte count for messages.
+std::string formatBytes(double bytes) {
+  const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 6)
+    bytes /= 1024, ++unit;
+  return llvm::formatv("{0:f1} {1}", bytes, units[unit]).str();
+}
+
+/// Refuses a problem whose host buffers would exceed hostMemoryLimit, before
+/// allocating any, naming the largest dimension.
+llvm::Error checkHostMemory(const attn::rt::Problem &p, bool unfused) {
+  double elt = attn::rt::sizeOf(p.dtype);
+  double rows = double(p.batch) * p.heads * p.seqLenQ;
+  double elements = rows * p.headDim;
+  // Q, K, V, O twice (inputs and a pipeline's copy), their float copies,
+  // the decoded output and the float64 reference; per row the lse.
+  double bytes = elements * (8 * elt + 3 * 4 + 4 + 8) + rows * 16;
+  if (unfused) // S and P: B*H*N^2 elements each.
+    bytes += 2 * rows * p.seqLenK * elt;
+  double work = rows * p.seqLenK * p.headDim;
+  if (bytes <= hostMemoryLimit && work <= maxWork)
+    return llvm::Error::success();
+  std::pair<const char *, int64_t> dims[] = {
+      {"B", p.batch}, {"H", p.heads}, {"N", p.seqLenQ}, {"D", p.headDim}};
+  auto largest = *llvm::max_element(
+      dims, [](auto a, auto b) { return a.second < b.second; });
+  std::string problem = llvm::formatv("B={0} H={1} N={2} D={3}", p.batch,
+                                      p.heads, p.seqLenQ, p.headDim);
+  std::string reduce =
+      llvm::formatv("reduce {0} = {1}", largest.first, largest.second);
+  if (bytes > hostMemoryLimit)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        problem +
+            (unfused ? " (unfused: S and P hold B*H*N^2 elements each)" : "") +
+            " needs " + formatBytes(bytes) +
+            " of host memory; the CPU run allows " +
+            formatBytes(hostMemoryLimit) + ": " + reduce);
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      llvm::formatv("{0} is {1:e2} multiply-adds (B*H*N^2*D); the CPU run "
+                    "allows {2:e2} (--max-work): {3}",
+                    problem, work, maxWork.getValue(), reduce));
+}
+
+/// Compiles a copy of `input` with one pipeline, runs every launch in order
+/// on `io` (q, k, v filled; o, lse written) and returns the launch plan's
+/// figures. A failure already reported as a diagnostic gives an empty error
+/// message.
+llvm::Expected<RunResult> runPipeline(ModuleOp input, attn::PipelineKind kind,
                                       const attn::PipelineOptions &options,
-                                      std::string &diagnostics,
+                                      const attn::tools::ToolDiagnostics &diags,
                                       llvm::StringMap<HostBuffer> &io) {
+  MLIRContext &ctx = *input.getContext();
+  unsigned errorsBefore = diags.numErrors();
   auto error = [&](const llvm::Twine &what) {
+    bool reported = diags.numErrors() > errorsBefore;
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   what + "\n" + diagnostics);
+                                   reported ? llvm::Twine() : what);
   };
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
-  if (!module)
-    return error("cannot parse the input");
+  OwningOpRef<ModuleOp> module = input.clone();
   PassManager pm(&ctx);
   buildHostPipeline(pm, kind, options);
   if (failed(pm.run(*module)))
@@ -181,6 +240,7 @@ llvm::Expected<RunResult> runPipeline(MLIRContext &ctx, StringRef text,
   std::vector<Launch> plan;
   RunResult result;
   SmallVector<func::FuncOp> hostFuncs;
+  llvm::StringMap<Type> intermediates;
   module->walk([&](attn::tile::LaunchOp launch) {
     Launch l{launch.getCallee().str(), {}};
     for (StringRef name : launch.getNames().getAsValueRange<StringAttr>())
@@ -188,14 +248,28 @@ llvm::Expected<RunResult> runPipeline(MLIRContext &ctx, StringRef text,
     size_t numInputs = launch.getInputs().size();
     for (auto [i, out] : llvm::enumerate(launch.getOutputs())) {
       StringRef name = l.args[numInputs + i];
-      if (!io.count(name)) {
-        io[name] = bufferFor(name, out.getType());
-        result.intermediateBytes += io[name].bytes.size();
-      }
+      if (!io.count(name))
+        intermediates.try_emplace(name, out.getType());
     }
     plan.push_back(l);
     hostFuncs.push_back(launch->getParentOfType<func::FuncOp>());
   });
+  double bytes = 0;
+  for (auto &entry : intermediates) {
+    auto shaped = cast<ShapedType>(entry.getValue());
+    double elements = 1;
+    for (int64_t d : shaped.getShape())
+      elements *= d;
+    bytes += elements * attn::rt::sizeOf(dtypeOf(shaped.getElementType()));
+  }
+  if (bytes > hostMemoryLimit)
+    return error("the intermediate buffers need " + formatBytes(bytes) +
+                 " of host memory; the CPU run allows " +
+                 formatBytes(hostMemoryLimit));
+  for (auto &entry : intermediates) {
+    io[entry.getKey()] = bufferFor(entry.getKey(), entry.getValue());
+    result.intermediateBytes += io[entry.getKey()].bytes.size();
+  }
   for (func::FuncOp fn : hostFuncs)
     if (fn && fn->getParentOp())
       fn->erase(), fn = nullptr;
@@ -243,61 +317,55 @@ std::vector<float> decodeAll(HostBuffer &b) {
 
 } // namespace
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  attn::parseCommandLineOrExit(argc, argv,
-                               "attn-cpu-run: attention IR on the CPU\n");
+/// Reads the input, runs the chosen pipelines and compares; the exit status.
+int cpuRunMain() {
   if (rung != attn::Stage::Tiled && rung != attn::Stage::Online &&
       rung != attn::Stage::Promoted)
     return fail("--rung " + attn::stringifyEnum(attn::Stage(rung)) +
                 ": the CPU path runs rungs 2-4 only: use tiled, online or "
                 "promoted");
+  if (!std::isfinite(bound) || bound < 0)
+    return fail(
+        "--bound=" +
+        llvm::formatv("{0}", llvm::format("%g", bound.getValue())).str() +
+        ": must be a positive number (0: the default by type)");
   attn::PipelineOptions options;
   if (llvm::Error error = attn::tools::readPipelineFlags(options))
     return fail(llvm::toString(std::move(error)));
   options.stopAfter = rung;
+  std::vector<attn::PipelineKind> which(pipelines.begin(), pipelines.end());
+  if (which.empty())
+    which = {attn::PipelineKind::fused, attn::PipelineKind::unfused};
 
-  std::string text;
-  if (!shape.empty()) {
-    llvm::Expected<attn::AttentionSpec> spec =
-        attn::parseAttentionSpec(shape, dtype, causal, lse);
-    if (!spec)
-      return fail(llvm::toString(spec.takeError()));
-    text = attn::buildAttentionModule(*spec);
-  } else {
-    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(
-        inputFile.empty() ? "-" : inputFile.getValue());
-    if (!buffer)
-      return fail("cannot read the input: " + buffer.getError().message());
-    text = (*buffer)->getBuffer().str();
-  }
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> input =
+      attn::tools::readProblemOrFile(inputFile, inputFile.getNumOccurrences());
+  if (!input)
+    return fail(llvm::toString(input.takeError()));
 
   DialectRegistry registry;
   attn::registerCompilerDialects(registry);
-  MLIRContext ctx(registry);
+  MLIRContext ctx(registry, MLIRContext::Threading::DISABLED);
   ctx.loadAllAvailableDialects();
-  std::string diagnostics;
-  llvm::raw_string_ostream diagStream(diagnostics);
   llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler handler(sourceMgr, &ctx, diagStream);
+  sourceMgr.AddNewSourceBuffer(std::move(*input), llvm::SMLoc());
+  attn::tools::ToolDiagnostics diagnostics(sourceMgr, ctx);
 
   // The problem, read off the attention op.
-  OwningOpRef<ModuleOp> probe = parseSourceString<ModuleOp>(text, &ctx);
+  OwningOpRef<ModuleOp> probe =
+      attn::tools::parseAttentionModule(sourceMgr, ctx);
   if (!probe)
-    return fail("cannot parse the input:\n" + diagnostics);
+    return 1;
   attn::AttentionOp op;
-  int count = 0;
-  probe->walk([&](attn::AttentionOp a) { op = a, ++count; });
-  if (count != 1)
-    return fail("the input must hold exactly one attn.attention");
+  probe->walk([&](attn::AttentionOp a) { op = a; });
   attn::rt::Problem problem = attn::rt::Problem::attention(
       op.getBatch(), op.getNumHeads(), op.getSeqLen(), op.getHeadDim(),
       dtypeOf(op.getElementType()));
   problem.causal = op.getCausal();
   problem.scale = op.getEffectiveScale();
   problem.lse = static_cast<bool>(op.getLse());
+  bool unfused = llvm::is_contained(which, attn::PipelineKind::unfused);
+  if (llvm::Error error = checkHostMemory(problem, unfused))
+    return fail(llvm::toString(std::move(error)));
   double limit = bound > 0                               ? bound.getValue()
                  : problem.dtype == attn::rt::DType::F32 ? 1e-5
                  : problem.dtype == attn::rt::DType::F16 ? 2e-3
@@ -333,9 +401,6 @@ int main(int argc, char **argv) {
                    r, &ref[row * problem.headDim], refLse[row], scratch);
     }
 
-  std::vector<attn::PipelineKind> which(pipelines.begin(), pipelines.end());
-  if (which.empty())
-    which = {attn::PipelineKind::fused, attn::PipelineKind::unfused};
   bool allPass = true;
   for (attn::PipelineKind kind : which) {
     std::string p = attn::stringifyEnum(kind).str();
@@ -346,11 +411,12 @@ int main(int argc, char **argv) {
     llvm::StringMap<HostBuffer> io;
     for (auto &entry : base)
       io[entry.getKey()] = entry.getValue();
-    diagnostics.clear();
     llvm::Expected<RunResult> run =
-        runPipeline(ctx, text, kind, options, diagnostics, io);
-    if (!run)
-      return fail(p + ": " + llvm::toString(run.takeError()));
+        runPipeline(*probe, kind, options, diagnostics, io);
+    if (!run) {
+      std::string message = llvm::toString(run.takeError());
+      return message.empty() ? 1 : fail(p + ": " + message);
+    }
     std::vector<float> out = decodeAll(io["o"]);
     double errSq = 0, refSq = 0, maxAbs = 0;
     int64_t nonFinite = 0;
@@ -390,4 +456,21 @@ int main(int argc, char **argv) {
         run->intermediateBytes);
   }
   return allPass ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  attn::tools::showOnlyToolOptions(toolCategory);
+  attn::parseCommandLineOrExit(
+      argc, argv,
+      "attn-cpu-run: runs attention IR on the CPU and checks it against a "
+      "float64 reference\n\n"
+      "  attn-cpu-run FILE.mlir [options]\n"
+      "  attn-cpu-run --shape BxHxNxD [--dtype ...] [options]\n");
+  std::string what = inputFile.getNumOccurrences()
+                         ? "running '" + inputFile + "'"
+                         : std::string("running the --shape problem");
+  return attn::tools::runToolSafely("attn-cpu-run", what, cpuRunMain);
 }

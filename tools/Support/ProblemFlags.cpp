@@ -1,0 +1,89 @@
+//===- ProblemFlags.cpp - an attention problem from the command line ------===//
+#include "tools/Support/ProblemFlags.h"
+#include "compiler/Target/Compile.h"
+#include "tools/Support/DriverSupport.h"
+
+using namespace llvm;
+
+namespace attn::tools {
+
+cl::OptionCategory &problemCategory() {
+  static cl::OptionCategory category(
+      "attn problem options (instead of an input file)");
+  return category;
+}
+
+namespace {
+cl::opt<std::string>
+    shape("shape", cl::value_desc("BxHxNxD"),
+          cl::desc("Compile this problem instead of an input file: batch, "
+                   "heads, sequence length, head dimension"),
+          cl::cat(problemCategory()));
+cl::opt<std::string> dtype("dtype", cl::value_desc("f16|bf16|f32"),
+                           cl::desc("Element type of Q, K, V and O (with "
+                                    "--shape; default: f16)"),
+                           cl::init("f16"), cl::cat(problemCategory()));
+cl::opt<bool> causal("causal",
+                     cl::desc("Causal mask (with --shape; default: off)"),
+                     cl::cat(problemCategory()));
+cl::opt<bool> lse("lse",
+                  cl::desc("Also return the per-row logsumexp (with --shape; "
+                           "default: off)"),
+                  cl::cat(problemCategory()));
+} // namespace
+
+static Error problemError(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message);
+}
+
+/// The AttentionSpec of the flags; the error names the flag and the rule.
+static Expected<AttentionSpec> specFromFlags() {
+  AttentionSpec spec;
+  SmallVector<StringRef> dims;
+  StringRef(shape).split(dims, 'x');
+  if (dims.size() != 4)
+    return problemError("--shape must be BxHxNxD, got '" + shape + "'");
+  static const char *names[] = {"B", "H", "N", "D"};
+  int64_t *fields[] = {&spec.batch, &spec.heads, &spec.seqLen, &spec.headDim};
+  for (auto [name, field, dim] : llvm::zip(names, fields, dims)) {
+    if (dim.getAsInteger(10, *field))
+      return problemError("--shape: '" + dim + "' is not an integer");
+    if (*field < 1)
+      return problemError("--shape " + shape + ": " + name + " = " + dim +
+                          "; every dimension must be at least 1");
+  }
+  if (dtype != "f16" && dtype != "bf16" && dtype != "f32")
+    return problemError("--dtype must be f16, bf16 or f32, got '" + dtype +
+                        "'");
+  spec.dtype = dtype;
+  spec.causal = causal;
+  spec.lse = lse;
+  return spec;
+}
+
+Expected<std::unique_ptr<MemoryBuffer>> readProblemOrFile(StringRef inputFile,
+                                                          bool inputGiven) {
+  if (shape.getNumOccurrences() && inputGiven)
+    return problemError("both an input file ('" + inputFile +
+                        "') and --shape: give one of them");
+  if (!shape.getNumOccurrences()) {
+    for (cl::Option *flag :
+         {static_cast<cl::Option *>(&dtype), static_cast<cl::Option *>(&causal),
+          static_cast<cl::Option *>(&lse)})
+      if (flag->getNumOccurrences())
+        return problemError("--" + flag->ArgStr +
+                            " needs --shape; the attn.attention of an input "
+                            "file says its own");
+    if (!inputGiven)
+      return problemError("give an input .mlir file ('-' for standard "
+                          "input) or --shape");
+    return readInputFile(inputFile);
+  }
+  Expected<AttentionSpec> spec = specFromFlags();
+  if (!spec)
+    return spec.takeError();
+  return MemoryBuffer::getMemBufferCopy(buildAttentionModule(*spec),
+                                        "<--shape " + shape + ">");
+}
+
+} // namespace attn::tools
