@@ -30,7 +30,7 @@
 // SHORT: {{^ *[1-6]?[0-9]$}}
 
 // RUN: attn-opt --help > %t.opt-help
-// RUN: head -n 20 %t.opt-help | FileCheck %s --check-prefix=OPT
+// RUN: head -n 40 %t.opt-help | FileCheck %s --check-prefix=OPT
 // OPT: OVERVIEW: attn-opt
 // OPT: The attn passes and pipelines
 // OPT-DAG: --attn-fused-pipeline

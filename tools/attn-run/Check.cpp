@@ -19,7 +19,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <tuple>
 
@@ -235,6 +237,12 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
     base = base.substr(slash + 1);
   if (base.size() > 4 && base.compare(base.size() - 4, 4, ".ptx") == 0)
     base.resize(base.size() - 4);
+  std::error_code error;
+  std::filesystem::create_directories(options.saveDir, error);
+  if (error)
+    return rt::Status::error(rt::StatusCode::IoError,
+                             "cannot create directory '" + options.saveDir +
+                                 "': " + error.message());
   base = options.saveDir + "/" + base;
   auto write = [](const std::string &path, const void *data,
                   size_t bytes) -> rt::Status {
