@@ -57,7 +57,9 @@ static void addMapToGpu(OpPassManager &pm, const PipelineOptions &opts) {
     return;
   pm.addPass(createAttnAssignLayouts());
   pm.addPass(createAttnAllocateShared());
-  if (chipInfo(opts.chip).hasWgmma && opts.overlapSoftmax) {
+  // One K/V slot: the rotated loop would wait for the slot it reads.
+  if (chipInfo(opts.chip).hasWgmma && opts.overlapSoftmax &&
+      opts.numStages != 1) {
     pm.addPass(createAttnOverlapSoftmax());
     if (opts.pingpong)
       pm.addPass(createAttnPingPong());

@@ -5,6 +5,7 @@
 // RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=layouts" | FileCheck %t/bf16.mlir --check-prefix=LAYOUTS
 // RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=layouts pingpong=false" | FileCheck %t/bf16.mlir --check-prefix=NOPING
 // RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=layouts overlap-softmax=false" | FileCheck %t/bf16.mlir --check-prefix=NOOVERLAP
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=layouts num-stages=1" 2>&1 | FileCheck %t/bf16.mlir --check-prefix=NOOVERLAP --implicit-check-not=remark
 // RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=nvvm" | FileCheck %t/bf16.mlir --check-prefix=NVVM
 // RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a" | FileCheck %t/bf16.mlir --check-prefix=PTX
 // RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a mma=sync stop-after=promoted" | FileCheck %t/bf16.mlir --check-prefix=SYNC-TILE

@@ -266,6 +266,22 @@ struct WarpSpecializeLowering : OpConversionPattern<tile::WarpSpecializeOp> {
         rewriter, loc, arith::CmpIPredicate::eq, ids.warp, firstProducer);
     auto issuer =
         scf::IfOp::create(rewriter, loc, isIssuer, /*withElseRegion=*/false);
+    // The descriptors are read at the first copy of each map: fetch them now,
+    // while the compute warps resize their registers.
+    rewriter.setInsertionPoint(issuer.thenBlock()->getTerminator());
+    llvm::SetVector<Value> maps;
+    op.getProducer().walk([&](tile::TmaLoadOp load) {
+      maps.insert(rewriter.getRemappedValue(load.getMap()));
+    });
+    for (Value map : maps)
+      if (map)
+        LLVM::InlineAsmOp::create(
+            rewriter, loc, TypeRange(), ValueRange{map},
+            "prefetch.tensormap [$0];", "l", /*has_side_effects=*/true,
+            /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+            LLVM::AsmDialectAttr::get(rewriter.getContext(),
+                                      LLVM::AsmDialect::AD_ATT),
+            /*operand_attrs=*/ArrayAttr());
     rewriter.inlineBlockBefore(&op.getProducer().front(),
                                issuer.thenBlock()->getTerminator());
     rewriter.eraseOp(op);

@@ -87,6 +87,12 @@ FailureOr<Deferred> analyze(scf::ForOp loop, std::string &why) {
     return why = "the accumulating product's B operand is not a slot view "
                  "of its own in the loop",
            failure();
+  // A second slot keeps the copy of the next B from waiting on the release
+  // of the one the rotated product still reads.
+  if (d.rhsView.getBuffer().getType().getSlots() < 2)
+    return why = "the accumulating product's B buffer has one slot (the "
+                 "next copy would wait for the slot the product still reads)",
+           failure();
   // The accumulator's computation from the carried value: the ops between
   // the iter_arg and the product's acc operand, used by nothing else.
   BlockArgument arg = loop.getRegionIterArgs()[d.carried];
@@ -98,7 +104,7 @@ FailureOr<Deferred> analyze(scf::ForOp loop, std::string &why) {
       if (user == d.product || chain.contains(user))
         continue;
       if (user->getBlock() != body || !isPure(user) ||
-          user->getNumRegions())
+          user->getNumRegions() || user->hasTrait<OpTrait::IsTerminator>())
         return why = "the carried accumulator feeds something other than "
                      "the product's accumulator",
                failure();
@@ -119,6 +125,15 @@ FailureOr<Deferred> analyze(scf::ForOp loop, std::string &why) {
   for (Operation &op : *body)
     if (chain.contains(&op))
       d.accOps.push_back(&op);
+  // The next step's product reads the previous step's A and slot, carried
+  // out of the body.
+  Operation *lhsDef = d.product.getLhs().getDefiningOp();
+  Operation *slotDef = d.rhsView.getSlot().getDefiningOp();
+  if (!lhsDef || lhsDef->getBlock() != body || !slotDef ||
+      slotDef->getBlock() != body)
+    return why = "the accumulating product's A operand or B slot is not "
+                 "computed in the loop",
+           failure();
   // Releases of the B slot after the product.
   for (Operation *op = d.product->getNextNode(); op; op = op->getNextNode())
     if (auto arrive = dyn_cast<MBarrierArriveOp>(op))

@@ -109,6 +109,9 @@
 // CHECK-NEXT:        nvvm.setmaxregister decrease 24
 // CHECK-NEXT:        %[[ISSUER:.*]] = arith.cmpi eq, %[[WARP2]], %[[NC]] : index
 // CHECK-NEXT:        scf.if %[[ISSUER]] {
+// The issuing warp first fetches the map's descriptor, once.
+// CHECK-NEXT:          llvm.inline_asm has_side_effects asm_dialect = att "prefetch.tensormap [$0];", "l" %[[MAP]] : (!llvm.ptr) -> ()
+// CHECK-NOT:           prefetch.tensormap
 //
 // Producer: wait for slot 1 to be free, then lane 0 announces 32768 bytes
 // (128 x 128 bf16) and copies two 128x64 boxes: columns 0 and 64, the
