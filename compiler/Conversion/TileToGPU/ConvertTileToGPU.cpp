@@ -186,6 +186,12 @@ struct AttnConvertTileToGPUPass
                             "tile kernel (the pass runs on rung 4)";
       return signalPassFailure();
     }
+    for (func::FuncOp fn : kernels)
+      if (fn.isExternal()) {
+        fn.emitError() << "attn-convert-tile-to-gpu: kernel @" << fn.getSymName()
+                       << " is a declaration: a tile kernel needs a body";
+        return signalPassFailure();
+      }
     for (func::FuncOp fn : kernels) {
       WalkResult walk = fn.getBody().walk([](Operation *op) {
         std::string why = unsupportedReason(op);

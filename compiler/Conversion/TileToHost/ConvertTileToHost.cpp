@@ -115,6 +115,12 @@ struct AttnConvertTileToHostPass
       return signalPassFailure();
     }
     for (func::FuncOp fn : kernels)
+      if (fn.isExternal()) {
+        fn.emitError() << "attn-convert-tile-to-host: kernel @" << fn.getSymName()
+                       << " is a declaration: a tile kernel needs a body";
+        return signalPassFailure();
+      }
+    for (func::FuncOp fn : kernels)
       if (failed(convertKernel(fn)))
         return signalPassFailure();
   }

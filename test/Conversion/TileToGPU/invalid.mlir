@@ -99,3 +99,10 @@ module {
     return
   }
 }
+
+// -----
+
+// A kernel declaration (found by the fuzzer: the host path crashed on it).
+// expected-error @below {{attn-convert-tile-to-gpu: kernel @declared is a declaration: a tile kernel needs a body}}
+func.func private @declared(memref<16x16xf32>)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 1, block_m = 16, block_n = 16, stages = 1, smem = 0, chip = "sm_90">}

@@ -26,3 +26,10 @@ func.func @foreign(%t: tensor<32x16xf32>)
   %s = tensor.extract_slice %t[0, 0] [32, 8] [1, 1] : tensor<32x16xf32> to tensor<32x8xf32>
   return
 }
+
+// -----
+
+// A kernel declaration (found by the fuzzer: the host path crashed on it).
+// expected-error @below {{attn-convert-tile-to-host: kernel @declared is a declaration: a tile kernel needs a body}}
+func.func private @declared(memref<16x16xf32>)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 1, block_m = 16, block_n = 16, stages = 1, smem = 0, chip = "sm_90">}
