@@ -49,8 +49,9 @@ std::string unsupportedReason(Operation *op) {
     return "";
   }
   if (auto alloc = dyn_cast<AllocMBarrierOp>(op))
-    return alloc.getOffset() ? ""
-                             : "has no offset (run -attn-allocate-shared first)";
+    return alloc.getOffset()
+               ? ""
+               : "has no offset (run -attn-allocate-shared first)";
   if (isa<TmaLoadOp>(op) && !op->getParentOfType<WarpSpecializeOp>())
     return "is not in the producer region of a tile.warp_specialize (run "
            "-attn-warp-specialize first): one thread of one producer warp "
@@ -177,21 +178,11 @@ struct AttnConvertTileToGPUPass
     : attn::impl::AttnConvertTileToGPUBase<AttnConvertTileToGPUPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<func::FuncOp> kernels;
-    for (auto fn : module.getOps<func::FuncOp>())
-      if (getKernelConfig(fn))
-        kernels.push_back(fn);
-    if (kernels.empty()) {
-      module.emitError() << "attn-convert-tile-to-gpu: the module holds no "
-                            "tile kernel (the pass runs on rung 4)";
+    FailureOr<SmallVector<func::FuncOp>> found = getTileKernels(
+        module, "attn-convert-tile-to-gpu", "rung 4", /*needBodies=*/true);
+    if (failed(found))
       return signalPassFailure();
-    }
-    for (func::FuncOp fn : kernels)
-      if (fn.isExternal()) {
-        fn.emitError() << "attn-convert-tile-to-gpu: kernel @" << fn.getSymName()
-                       << " is a declaration: a tile kernel needs a body";
-        return signalPassFailure();
-      }
+    SmallVector<func::FuncOp> kernels = std::move(*found);
     for (func::FuncOp fn : kernels) {
       WalkResult walk = fn.getBody().walk([](Operation *op) {
         std::string why = unsupportedReason(op);

@@ -104,23 +104,12 @@ LogicalResult convertKernel(func::FuncOp fn) {
 struct AttnConvertTileToHostPass
     : attn::impl::AttnConvertTileToHostBase<AttnConvertTileToHostPass> {
   void runOnOperation() override {
-    SmallVector<func::FuncOp> kernels;
-    for (auto fn : getOperation().getOps<func::FuncOp>())
-      if (tile::getKernelConfig(fn))
-        kernels.push_back(fn);
-    if (kernels.empty()) {
-      getOperation().emitError()
-          << "attn-convert-tile-to-host: the module holds no tile kernel (the "
-             "pass runs on rungs 2-4)";
+    FailureOr<SmallVector<func::FuncOp>> kernels =
+        tile::getTileKernels(getOperation(), "attn-convert-tile-to-host",
+                             "rungs 2-4", /*needBodies=*/true);
+    if (failed(kernels))
       return signalPassFailure();
-    }
-    for (func::FuncOp fn : kernels)
-      if (fn.isExternal()) {
-        fn.emitError() << "attn-convert-tile-to-host: kernel @" << fn.getSymName()
-                       << " is a declaration: a tile kernel needs a body";
-        return signalPassFailure();
-      }
-    for (func::FuncOp fn : kernels)
+    for (func::FuncOp fn : *kernels)
       if (failed(convertKernel(fn)))
         return signalPassFailure();
   }

@@ -48,6 +48,27 @@ ConfigAttr attn::tile::getKernelConfig(Operation *op) {
   return op->getAttrOfType<ConfigAttr>(TileDialect::getConfigAttrName());
 }
 
+FailureOr<SmallVector<func::FuncOp>>
+attn::tile::getTileKernels(ModuleOp module, StringRef pass, StringRef where,
+                           bool needBodies) {
+  SmallVector<func::FuncOp> kernels;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (getKernelConfig(fn))
+      kernels.push_back(fn);
+  if (kernels.empty())
+    return module.emitError() << pass
+                              << ": the module holds no tile kernel (the pass "
+                                 "runs on "
+                              << where << ")";
+  if (needBodies)
+    for (func::FuncOp fn : kernels)
+      if (fn.isExternal())
+        return fn.emitError() << pass << ": kernel @" << fn.getSymName()
+                              << " is a declaration: a tile kernel needs a "
+                                 "body";
+  return kernels;
+}
+
 bool attn::tile::hasRegisterLayout(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   return tensor && isa_and_nonnull<MmaEncodingAttr, SliceEncodingAttr,

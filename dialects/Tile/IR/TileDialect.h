@@ -3,10 +3,12 @@
 #define ATTN_DIALECTS_TILE_TILEDIALECT_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/TensorEncoding.h"
@@ -24,6 +26,13 @@ namespace attn::tile {
 
 /// The #tile.config of a kernel function, or null when `op` is none.
 ConfigAttr getKernelConfig(mlir::Operation *op);
+
+/// The tile kernels of `module` (functions with a #tile.config), in order.
+/// Fails with an error naming `pass` when there is none ("the pass runs on
+/// `where`") or, with `needBodies`, when one is a declaration.
+mlir::FailureOr<llvm::SmallVector<mlir::func::FuncOp>>
+getTileKernels(mlir::ModuleOp module, llvm::StringRef pass,
+               llvm::StringRef where, bool needBodies = false);
 
 /// Whether `type` is a tensor whose encoding puts it in registers
 /// (#tile.mma, #tile.slice, #tile.operand).

@@ -25,23 +25,18 @@ struct AttnAllocateSharedPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     llvm::StringMap<ConfigAttr> configs;
-    bool any = false;
-    for (auto fn : module.getOps<func::FuncOp>()) {
+    FailureOr<SmallVector<func::FuncOp>> kernels =
+        getTileKernels(module, "attn-allocate-shared", "rung 4");
+    if (failed(kernels))
+      return signalPassFailure();
+    for (func::FuncOp fn : *kernels) {
       ConfigAttr config = getKernelConfig(fn);
-      if (!config)
-        continue;
-      any = true;
       FailureOr<int64_t> bytes = allocate(fn, config);
       if (failed(bytes))
         return signalPassFailure();
       config = config.withSmem(*bytes);
       fn->setAttr(TileDialect::getConfigAttrName(), config);
       configs[fn.getSymName()] = config;
-    }
-    if (!any) {
-      module.emitError() << "attn-allocate-shared: the module holds no tile "
-                            "kernel (the pass runs on rung 4)";
-      return signalPassFailure();
     }
     module.walk([&](LaunchOp launch) {
       auto it = configs.find(launch.getCallee());

@@ -84,9 +84,9 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
             type.getShape(), type.getElementType(),
             OperandEncodingAttr::get(op->getContext(), OperandIndex::a, mma));
         dot.getLhsMutable().assign(convert(b, dot.getLoc(), lhs, operand));
-        LLVM_DEBUG(llvm::dbgs() << "attn-assign-layouts: A operand of "
-                                << dot.getLoc() << " converted to " << operand
-                                << "\n");
+        LLVM_DEBUG(llvm::dbgs()
+                   << "attn-assign-layouts: A operand of " << dot.getLoc()
+                   << " converted to " << operand << "\n");
       }
       if (!hasSharedLayout(dot.getRhs().getType()))
         return dot.emitOpError()
@@ -113,16 +113,12 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
 struct AttnAssignLayoutsPass
     : attn::impl::AttnAssignLayoutsBase<AttnAssignLayoutsPass> {
   void runOnOperation() override {
-    SmallVector<func::FuncOp> kernels;
-    for (auto fn : getOperation().getOps<func::FuncOp>())
-      if (getKernelConfig(fn))
-        kernels.push_back(fn);
-    if (kernels.empty()) {
-      getOperation().emitError()
-          << "attn-assign-layouts: the module holds no tile kernel (the pass "
-             "runs on rung 4, after attn-promote-shared)";
+    FailureOr<SmallVector<func::FuncOp>> found =
+        getTileKernels(getOperation(), "attn-assign-layouts",
+                       "rung 4, after attn-promote-shared");
+    if (failed(found))
       return signalPassFailure();
-    }
+    SmallVector<func::FuncOp> kernels = std::move(*found);
     for (func::FuncOp fn : kernels) {
       ConfigAttr config = getKernelConfig(fn);
       // Producer warps hold no tiles: the layouts span the compute warps.

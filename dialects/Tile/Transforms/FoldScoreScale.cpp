@@ -50,8 +50,8 @@ void fold(arith::MulFOp mul) {
   if (!c || mul->use_empty())
     return;
   Value scaled = mul.getResult();
-  auto mask = mul->hasOneUse() ? dyn_cast<MaskOp>(*mul->getUsers().begin())
-                               : MaskOp();
+  auto mask =
+      mul->hasOneUse() ? dyn_cast<MaskOp>(*mul->getUsers().begin()) : MaskOp();
   Value x = mask ? mask.getResult() : scaled;
   SmallVector<ReduceOp> maxima;
   SmallVector<arith::SubFOp> subtractions;
@@ -82,8 +82,8 @@ void fold(arith::MulFOp mul) {
   for (ReduceOp reduce : maxima) {
     b.setInsertionPoint(reduce);
     auto rowType = cast<RankedTensorType>(reduce.getType());
-    Value rawMax = ReduceOp::create(b, reduce.getLoc(), rowType,
-                                    ReduceKind::max, raw);
+    Value rawMax =
+        ReduceOp::create(b, reduce.getLoc(), rowType, ReduceKind::max, raw);
     auto cRow = arith::ConstantOp::create(
         b, loc, rowType,
         DenseElementsAttr::get(rowType, b.getF32FloatAttr(*c).getValue()));
@@ -93,11 +93,11 @@ void fold(arith::MulFOp mul) {
   }
   for (arith::SubFOp sub : subtractions) {
     b.setInsertionPoint(sub);
-    Value product = arith::MulFOp::create(b, sub.getLoc(), raw, mul.getRhs(),
-                                          contract);
-    sub.replaceAllUsesWith(arith::SubFOp::create(b, sub.getLoc(), product,
-                                                 sub.getRhs(), contract)
-                               .getResult());
+    Value product =
+        arith::MulFOp::create(b, sub.getLoc(), raw, mul.getRhs(), contract);
+    sub.replaceAllUsesWith(
+        arith::SubFOp::create(b, sub.getLoc(), product, sub.getRhs(), contract)
+            .getResult());
     sub.erase();
   }
   if (mask)
@@ -109,11 +109,11 @@ struct AttnFoldScoreScalePass
     : attn::impl::AttnFoldScoreScaleBase<AttnFoldScoreScalePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool any = false;
-    for (auto fn : module.getOps<func::FuncOp>()) {
-      if (!getKernelConfig(fn))
-        continue;
-      any = true;
+    FailureOr<SmallVector<func::FuncOp>> kernels =
+        getTileKernels(module, "attn-fold-score-scale", "rungs 2-4");
+    if (failed(kernels))
+      return signalPassFailure();
+    for (func::FuncOp fn : *kernels) {
       SmallVector<arith::MulFOp> candidates;
       fn.walk([&](arith::MulFOp mul) {
         if (mul.getLhs().getDefiningOp<DotOp>())
@@ -121,11 +121,6 @@ struct AttnFoldScoreScalePass
       });
       for (arith::MulFOp mul : candidates)
         fold(mul);
-    }
-    if (!any) {
-      module.emitError() << "attn-fold-score-scale: the module holds no tile "
-                            "kernel (the pass runs on rungs 2-4)";
-      return signalPassFailure();
     }
   }
 };

@@ -222,16 +222,11 @@ struct AttnFuseOnlineSoftmaxPass
     : attn::impl::AttnFuseOnlineSoftmaxBase<AttnFuseOnlineSoftmaxPass> {
   using AttnFuseOnlineSoftmaxBase::AttnFuseOnlineSoftmaxBase;
   void runOnOperation() override {
-    SmallVector<func::FuncOp> kernels;
-    for (auto fn : getOperation().getOps<func::FuncOp>())
-      if (tile::getKernelConfig(fn))
-        kernels.push_back(fn);
-    if (kernels.empty()) {
-      getOperation().emitError()
-          << "attn-fuse-online-softmax: the module holds no tile kernel (the "
-             "pass runs on rung 2, after attn-tile)";
+    FailureOr<SmallVector<func::FuncOp>> found = tile::getTileKernels(
+        getOperation(), "attn-fuse-online-softmax", "rung 2, after attn-tile");
+    if (failed(found))
       return signalPassFailure();
-    }
+    SmallVector<func::FuncOp> kernels = std::move(*found);
     SmallVector<scf::ForOp> loops;
     for (func::FuncOp fn : kernels)
       fn.walk([&](scf::ForOp loop) {

@@ -46,7 +46,7 @@ struct Deferred {
   unsigned carried = 0; // iter_arg / yield index of the accumulator
   DotOp first;          // the step's first product, made async
   LocalLoadOp rhsView;
-  SmallVector<Operation *> accOps;    // in block order
+  SmallVector<Operation *> accOps; // in block order
   SmallVector<MBarrierArriveOp> releases;
   llvm::SmallPtrSet<Operation *, 16> all;
 };
@@ -64,8 +64,7 @@ FailureOr<Deferred> analyze(scf::ForOp loop, std::string &why) {
     }
   }
   if (!d.product)
-    return why = "no product accumulates into a loop-carried value",
-           failure();
+    return why = "no product accumulates into a loop-carried value", failure();
   for (Operation &op : *body) {
     if (&op == d.product)
       break;
@@ -82,8 +81,7 @@ FailureOr<Deferred> analyze(scf::ForOp loop, std::string &why) {
                  "registers",
            failure();
   d.rhsView = d.product.getRhs().getDefiningOp<LocalLoadOp>();
-  if (!d.rhsView || d.rhsView->getBlock() != body ||
-      !d.rhsView->hasOneUse())
+  if (!d.rhsView || d.rhsView->getBlock() != body || !d.rhsView->hasOneUse())
     return why = "the accumulating product's B operand is not a slot view "
                  "of its own in the loop",
            failure();
@@ -103,8 +101,8 @@ FailureOr<Deferred> analyze(scf::ForOp loop, std::string &why) {
     for (Operation *user : v.getUsers()) {
       if (user == d.product || chain.contains(user))
         continue;
-      if (user->getBlock() != body || !isPure(user) ||
-          user->getNumRegions() || user->hasTrait<OpTrait::IsTerminator>())
+      if (user->getBlock() != body || !isPure(user) || user->getNumRegions() ||
+          user->hasTrait<OpTrait::IsTerminator>())
         return why = "the carried accumulator feeds something other than "
                      "the product's accumulator",
                failure();
@@ -189,8 +187,8 @@ private:
     inits.push_back(pro.lookup(d.rhsView.getSlot()));
 
     // Steps 1 ...
-    Value start = arith::AddIOp::create(b, loc, loop.getLowerBound(),
-                                        loop.getStep());
+    Value start =
+        arith::AddIOp::create(b, loc, loop.getLowerBound(), loop.getStep());
     auto rotatedLoop = scf::ForOp::create(b, loc, start, loop.getUpperBound(),
                                           loop.getStep(), inits);
     {
@@ -214,12 +212,12 @@ private:
         // S_n and the deferred product start; then wait for S_n only.
         auto first = cast<DotOp>(b.clone(op, m));
         first.setAsync(true);
-        Value view = LocalLoadOp::create(b, op.getLoc(), d.rhsView.getType(),
-                                         m.lookupOrDefault(d.rhsView.getBuffer()),
-                                         prevSlot);
-        auto product = DotOp::create(
-            b, d.product.getLoc(), d.product.getType(), prevA, view, carried,
-            d.product.getTransposeRhs());
+        Value view = LocalLoadOp::create(
+            b, op.getLoc(), d.rhsView.getType(),
+            m.lookupOrDefault(d.rhsView.getBuffer()), prevSlot);
+        auto product =
+            DotOp::create(b, d.product.getLoc(), d.product.getType(), prevA,
+                          view, carried, d.product.getTransposeRhs());
         product.setAsync(true);
         inFlight = product.getResult();
         auto waitFirst =
@@ -230,12 +228,11 @@ private:
       // Wait for the product (keeping its A operand alive until then),
       // release its slot, rescale.
       auto wait = DotWaitOp::create(b, loc, ValueRange{inFlight, prevA},
-                                  b.getI32IntegerAttr(0));
+                                    b.getI32IntegerAttr(0));
       for (MBarrierArriveOp release : d.releases) {
         IRMapping r;
         r.map(release.getSlot(), prevSlot);
-        r.map(release.getBarrier(),
-              m.lookupOrDefault(release.getBarrier()));
+        r.map(release.getBarrier(), m.lookupOrDefault(release.getBarrier()));
         b.clone(*release, r);
       }
       m.map(loop.getRegionIterArgs()[d.carried], wait.getResult(0));
@@ -251,12 +248,13 @@ private:
     // Epilogue: the last step's product.
     unsigned n = loop.getNumRegionIterArgs();
     SmallVector<Value> results(rotatedLoop.getResults().take_front(n));
-    Value lastA = rotatedLoop.getResult(n), lastSlot = rotatedLoop.getResult(n + 1);
+    Value lastA = rotatedLoop.getResult(n),
+          lastSlot = rotatedLoop.getResult(n + 1);
     Value view = LocalLoadOp::create(b, loc, d.rhsView.getType(),
                                      d.rhsView.getBuffer(), lastSlot);
-    results[d.carried] = DotOp::create(
-        b, d.product.getLoc(), d.product.getType(), lastA, view,
-        results[d.carried], d.product.getTransposeRhs());
+    results[d.carried] =
+        DotOp::create(b, d.product.getLoc(), d.product.getType(), lastA, view,
+                      results[d.carried], d.product.getTransposeRhs());
     for (MBarrierArriveOp release : d.releases) {
       IRMapping r;
       r.map(release.getSlot(), lastSlot);
@@ -279,11 +277,13 @@ struct AttnOverlapSoftmaxPass
     : attn::impl::AttnOverlapSoftmaxBase<AttnOverlapSoftmaxPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool any = false;
-    for (auto fn : module.getOps<func::FuncOp>()) {
+    FailureOr<SmallVector<func::FuncOp>> kernels = getTileKernels(
+        module, "attn-overlap-softmax", "rung 4, after attn-assign-layouts");
+    if (failed(kernels))
+      return signalPassFailure();
+    for (func::FuncOp fn : *kernels) {
       ConfigAttr config = getKernelConfig(fn);
-      any |= bool(config);
-      if (!config || config.getMma() != MmaFamily::wgmma)
+      if (config.getMma() != MmaFamily::wgmma)
         continue;
       SmallVector<scf::ForOp> loops;
       fn.walk([&](scf::ForOp loop) {
@@ -300,12 +300,6 @@ struct AttnOverlapSoftmaxPass
         }
         Rotator(loop, *d).run();
       }
-    }
-    if (!any) {
-      module.emitError() << "attn-overlap-softmax: the module holds no tile "
-                            "kernel (the pass runs on rung 4, after "
-                            "attn-assign-layouts)";
-      return signalPassFailure();
     }
   }
 };

@@ -38,12 +38,13 @@ bool isAsyncDot(Operation &op) {
 struct AttnPingPongPass : attn::impl::AttnPingPongBase<AttnPingPongPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool any = false;
-    for (auto fn : module.getOps<func::FuncOp>()) {
+    FailureOr<SmallVector<func::FuncOp>> kernels = getTileKernels(
+        module, "attn-pingpong", "rung 4, after attn-overlap-softmax");
+    if (failed(kernels))
+      return signalPassFailure();
+    for (func::FuncOp fn : *kernels) {
       ConfigAttr config = getKernelConfig(fn);
-      any |= bool(config);
-      if (!config || config.getMma() != MmaFamily::wgmma ||
-          config.computeWarps() < 8)
+      if (config.getMma() != MmaFamily::wgmma || config.computeWarps() < 8)
         continue;
       fn.walk([&](WarpSpecializeOp ws) {
         bool started = false;
@@ -68,12 +69,6 @@ struct AttnPingPongPass : attn::impl::AttnPingPongBase<AttnPingPongPass> {
           MmaTurnPassOp::create(b, last->getLoc());
         });
       });
-    }
-    if (!any) {
-      module.emitError() << "attn-pingpong: the module holds no tile kernel "
-                            "(the pass runs on rung 4, after "
-                            "attn-overlap-softmax)";
-      return signalPassFailure();
     }
   }
 };

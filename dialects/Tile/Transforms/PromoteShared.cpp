@@ -175,16 +175,11 @@ struct AttnPromoteSharedPass
     : attn::impl::AttnPromoteSharedBase<AttnPromoteSharedPass> {
   using AttnPromoteSharedBase::AttnPromoteSharedBase;
   void runOnOperation() override {
-    SmallVector<func::FuncOp> kernels;
-    for (auto fn : getOperation().getOps<func::FuncOp>())
-      if (tile::getKernelConfig(fn))
-        kernels.push_back(fn);
-    if (kernels.empty()) {
-      getOperation().emitError()
-          << "attn-promote-shared: the module holds no tile kernel (the pass "
-             "runs on rungs 2-3, after attn-tile)";
+    FailureOr<SmallVector<func::FuncOp>> found = tile::getTileKernels(
+        getOperation(), "attn-promote-shared", "rungs 2-3, after attn-tile");
+    if (failed(found))
       return signalPassFailure();
-    }
+    SmallVector<func::FuncOp> kernels = std::move(*found);
     // Kernels for wgmma are staged by attn-promote-tma.
     for (func::FuncOp fn : kernels)
       if (tile::getKernelConfig(fn).getMma() == tile::MmaFamily::sync)

@@ -121,9 +121,8 @@ private:
     auto arg = cast<BlockArgument>(load.getSource());
     RankedTensorType tile = load.getType();
     int64_t boxCols = kSwizzleBytes * 8 / tile.getElementTypeBitWidth();
-    auto type = TensorMapType::get(fn.getContext(), tile.getDimSize(0),
-                                   boxCols, tile.getElementType(),
-                                   kSwizzleBytes);
+    auto type = TensorMapType::get(fn.getContext(), tile.getDimSize(0), boxCols,
+                                   tile.getElementType(), kSwizzleBytes);
     for (auto [i, entry] : llvm::enumerate(mapArgs))
       if (entry.first == arg.getArgNumber() && entry.second == type)
         return mapValues[i];
@@ -149,17 +148,17 @@ private:
 
   Value buffer(LoadOp load, int64_t slots) {
     RankedTensorType tile = load.getType();
-    auto encoding = SharedEncodingAttr::get(fn.getContext(), /*pad=*/0,
-                                            kSwizzleBytes);
-    auto type = BufferType::get(
-        fn.getContext(), {slots, tile.getDimSize(0), tile.getDimSize(1)},
-        tile.getElementType(), encoding);
+    auto encoding =
+        SharedEncodingAttr::get(fn.getContext(), /*pad=*/0, kSwizzleBytes);
+    auto type = BufferType::get(fn.getContext(),
+                                {slots, tile.getDimSize(0), tile.getDimSize(1)},
+                                tile.getElementType(), encoding);
     return allocate<AllocSharedOp>(type, IntegerAttr());
   }
 
   Value barrier(BarrierKind kind, int64_t slots) {
-    return allocate<AllocMBarrierOp>(
-        MBarrierType::get(fn.getContext(), slots), kind, IntegerAttr());
+    return allocate<AllocMBarrierOp>(MBarrierType::get(fn.getContext(), slots),
+                                     kind, IntegerAttr());
   }
 
   /// Matrix, row and column of `load`'s top-left element in the map's
@@ -258,27 +257,22 @@ std::string mapName(ArrayRef<StringRef> taken, StringRef buffer) {
   return name;
 }
 
-struct AttnPromoteTmaPass
-    : attn::impl::AttnPromoteTmaBase<AttnPromoteTmaPass> {
+struct AttnPromoteTmaPass : attn::impl::AttnPromoteTmaBase<AttnPromoteTmaPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool any = false;
-    for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+    FailureOr<SmallVector<func::FuncOp>> kernels = getTileKernels(
+        module, "attn-promote-tma", "rungs 2-3, after attn-tile");
+    if (failed(kernels))
+      return signalPassFailure();
+    for (func::FuncOp fn : *kernels) {
       ConfigAttr config = getKernelConfig(fn);
-      any |= bool(config);
-      if (!config || config.getMma() != MmaFamily::wgmma)
+      if (config.getMma() != MmaFamily::wgmma)
         continue;
       Promoter promoter(fn, config);
       if (failed(promoter.run()))
         return signalPassFailure();
       if (failed(updateLaunches(module, fn, promoter.maps())))
         return signalPassFailure();
-    }
-    if (!any) {
-      module.emitError() << "attn-promote-tma: the module holds no tile "
-                            "kernel (the pass runs on rungs 2-3, after "
-                            "attn-tile)";
-      return signalPassFailure();
     }
   }
 

@@ -166,8 +166,8 @@ private:
       bounds.push_back(*m);
     }
     setInsertionPoint(loop->getBlock());
-    auto copy = scf::ForOp::create(b, loop.getLoc(), bounds[0], bounds[1],
-                                   bounds[2]);
+    auto copy =
+        scf::ForOp::create(b, loop.getLoc(), bounds[0], bounds[1], bounds[2]);
     map.map(loop.getInductionVar(), copy.getInductionVar());
     return cloneRegions(loop, copy);
   }
@@ -204,20 +204,16 @@ struct AttnWarpSpecializePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool any = false;
-    for (auto fn : module.getOps<func::FuncOp>()) {
+    FailureOr<SmallVector<func::FuncOp>> kernels = getTileKernels(
+        module, "attn-warp-specialize", "rung 4, after attn-promote-tma");
+    if (failed(kernels))
+      return signalPassFailure();
+    for (func::FuncOp fn : *kernels) {
       ConfigAttr config = getKernelConfig(fn);
-      any |= bool(config);
-      if (!config || !config.isWarpSpecialized())
+      if (!config.isWarpSpecialized())
         continue;
       if (failed(specialize(fn, config)))
         return signalPassFailure();
-    }
-    if (!any) {
-      module.emitError() << "attn-warp-specialize: the module holds no tile "
-                            "kernel (the pass runs on rung 4, after "
-                            "attn-promote-tma)";
-      return signalPassFailure();
     }
   }
 
@@ -232,7 +228,8 @@ struct AttnWarpSpecializePass
     int64_t compute = computeRegisters;
     if (!compute) {
       compute = (pool - producer * producerThreads) / computeThreads;
-      compute = std::min(kMaxRegisters, compute / kRegisterStep * kRegisterStep);
+      compute =
+          std::min(kMaxRegisters, compute / kRegisterStep * kRegisterStep);
     }
     for (int64_t r : {producer, compute})
       if (r < kMinRegisters || r > kMaxRegisters || r % kRegisterStep != 0)
@@ -254,13 +251,12 @@ struct AttnWarpSpecializePass
     if (!fn.getBody().hasOneBlock())
       return fn.emitError() << "attn-warp-specialize: kernel @"
                             << fn.getSymName() << " has more than one block";
-    if (!llvm::any_of(entry, [](Operation &op) {
-          return containsProducerOp(&op);
-        }))
-      return fn.emitError() << "attn-warp-specialize: kernel @"
-                            << fn.getSymName()
-                            << " has no TMA copies to give to producers (run "
-                               "-attn-promote-tma first)";
+    if (!llvm::any_of(entry,
+                      [](Operation &op) { return containsProducerOp(&op); }))
+      return fn.emitError()
+             << "attn-warp-specialize: kernel @" << fn.getSymName()
+             << " has no TMA copies to give to producers (run "
+                "-attn-promote-tma first)";
     if (llvm::any_of(entry,
                      [](Operation &op) { return isa<WarpSpecializeOp>(op); }))
       return fn.emitError() << "attn-warp-specialize: kernel @"
