@@ -7,12 +7,14 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <signal.h>
+#include <unistd.h>
 
 namespace attn {
 
@@ -43,14 +45,30 @@ void fatalErrorHandler(void *, const char *reason, bool) {
   llvm::errs().flush();
 }
 
+/// A failed allocation. Without a handler LLVM prints "LLVM ERROR: out of
+/// memory" and aborts, which recovery would then report a second time as
+/// SIGABRT; inside runCrashSafely it becomes the work's fatal error instead,
+/// one line that names the cause. Elsewhere it keeps LLVM's behaviour.
+void badAllocHandler(void *, const char *, bool) {
+  if (currentCrash && llvm::CrashRecoveryContext::GetCurrent()) {
+    currentCrash->fatalMessage = "out of memory";
+    llvm::sys::Process::Exit(1);
+  }
+  const char message[] = "LLVM ERROR: out of memory\n";
+  (void)!::write(2, message, sizeof(message) - 1);
+  std::abort(); // A bad-alloc handler must not return.
+}
+
 /// Arms crash recovery. Called at every runCrashSafely: LLVM disarms it for
 /// the whole process when a signal arrives outside a recovery context (it
 /// hands the signal to the handlers that were there before), and a later
 /// compile must still be guarded.
 void enableCrashRecovery() {
   static std::once_flag once;
-  std::call_once(once,
-                 [] { llvm::install_fatal_error_handler(fatalErrorHandler); });
+  std::call_once(once, [] {
+    llvm::install_fatal_error_handler(fatalErrorHandler);
+    llvm::install_bad_alloc_error_handler(badAllocHandler);
+  });
   llvm::CrashRecoveryContext::Enable();
   // LLVM installs its handlers without SA_ONSTACK; with it, a handler runs
   // on the alternate stack of the thread that crashed, which is the only

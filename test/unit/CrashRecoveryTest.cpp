@@ -104,6 +104,18 @@ TEST(CrashRecovery, LlvmFatalErrorKeepsItsMessage) {
                            "something");
 }
 
+TEST(CrashRecovery, FailedAllocationIsAnErrorThatSaysSo) {
+  std::string message = messageOf(runCrashSafely(
+      [] {
+        llvm::report_bad_alloc_error("Allocation failed");
+        return llvm::Error::success();
+      },
+      "allocating"));
+  EXPECT_EQ(message, "the compiler crashed while allocating: LLVM ERROR: out "
+                     "of memory. This is a bug in attn or in MLIR/LLVM; the "
+                     "input that caused it would help to fix it");
+}
+
 TEST(CrashRecovery, StackOverflowIsAnError) {
   // A 1 MiB stack overflows quickly; the handler runs on the alternate stack.
   std::string message = messageOf(runCrashSafely(

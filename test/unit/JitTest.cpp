@@ -246,6 +246,17 @@ TEST_F(Jit, TextsThatCrashTheParserAreErrors) {
                   "attn compiler: the compiler crashed while parsing and "
                   "compiling the module: signal 11");
 
+  // An allocation the parser cannot make (a vector of 2^32 elements): an
+  // error that says so, not LLVM's "out of memory" abort.
+  auto huge = jit::compile("func.func @f(%a: f32) {\n"
+                           "  %v = vector.from_elements %a, %a : "
+                           "vector<2x2147483647xf32>\n  return\n}\n",
+                           options);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_CONTAINS(huge.status().message(),
+                  "the compiler crashed while parsing and compiling the "
+                  "module: LLVM ERROR: out of memory");
+
   // Nesting that overflows an 8 MiB stack; the compile thread's larger one
   // parses it, and what is left is the ordinary error.
   std::string arrays =

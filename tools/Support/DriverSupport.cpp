@@ -14,16 +14,12 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
-#include "llvm/Support/CrashRecoveryContext.h"
-#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/WithColor.h"
 
 #include <cstdlib>
-#include <mutex>
-#include <unistd.h>
 
 namespace attn {
 
@@ -144,22 +140,8 @@ parseAttentionModule(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context) {
   return module;
 }
 
-/// A failed allocation makes LLVM print "LLVM ERROR: out of memory" and
-/// abort, which crash recovery would report a second time as SIGABRT; as a
-/// fatal error instead, it is one line that names the cause.
-static void onBadAlloc(void *, const char *, bool) {
-  if (llvm::CrashRecoveryContext::GetCurrent())
-    llvm::reportFatalInternalError("out of memory");
-  const char message[] = "LLVM ERROR: out of memory\n";
-  (void)!::write(2, message, sizeof(message) - 1);
-  std::abort(); // A bad-alloc handler must not return.
-}
-
 int runToolSafely(llvm::StringRef tool, const llvm::Twine &what,
                   llvm::function_ref<int()> work) {
-  static std::once_flag once;
-  std::call_once(once,
-                 [] { llvm::install_bad_alloc_error_handler(onBadAlloc); });
   int status = 1;
   llvm::Error error = attn::runCrashSafely(
       [&] {
