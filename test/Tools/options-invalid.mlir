@@ -13,6 +13,16 @@
 // COMPILE-HUGE: {{^.*}}attn-compile: error: block-n=100000: must be 0 (the default) or a multiple of 16 in [16, 256]{{.*$}}
 // RUN: not attn-compile %s --num-stages 100 -o %t.ptx 2>&1 | FileCheck %s --check-prefix=COMPILE-STAGES --implicit-check-not='{{.}}'
 // COMPILE-STAGES: {{^.*}}attn-compile: error: num-stages=100: must be 0 (the default, 2) or in [1, 8]{{.*$}}
+// libLLVM's codegen flags of the same names are not the pipelines' stop-after.
+// RUN: not attn-compile %s --stop-after=layouts -o %t.ptx 2>&1 | FileCheck %s --check-prefix=COMPILE-STOP --implicit-check-not='{{.}}'
+// COMPILE-STOP: {{^.*}}attn-compile: error: Unknown command line argument '--stop-after=layouts'.{{.*$}}
+// RUN: not attn-compile %s --start-before=foo -o %t.ptx 2>&1 | FileCheck %s --check-prefix=COMPILE-START --implicit-check-not='{{.}}'
+// COMPILE-START: {{^.*}}attn-compile: error: Unknown command line argument '--start-before=foo'.{{.*$}}
+// RUN: not attn-opt %s --stop-after=layouts --attn-fused-pipeline 2>&1 | FileCheck %s --check-prefix=OPT-STOP
+// OPT-STOP: attn-opt: Unknown command line argument '--stop-after=layouts'.
+// OPT-STOP-NOT: LLVM ERROR
+// RUN: not attn-cpu-run %s --stop-before=x 2>&1 | FileCheck %s --check-prefix=CPU-STOP --implicit-check-not='{{.}}'
+// CPU-STOP: {{^.*}}attn-cpu-run: error: Unknown command line argument '--stop-before=x'.{{.*$}}
 
 // RUN: not attn-cpu-run %s --chip sm_75 2>&1 | FileCheck %s --check-prefix=CPU-CHIP --implicit-check-not='{{.}}'
 // CPU-CHIP: {{^.*}}attn-cpu-run: error: chip=sm_75: not a valid value: use sm_80, sm_86, sm_89, sm_90 or sm_90a{{.*$}}

@@ -32,6 +32,7 @@ void registerCompilerDialects(mlir::DialectRegistry &registry) {
 }
 
 void parseCommandLineOrExit(int argc, char **argv, llvm::StringRef overview) {
+  tools::removeBackendPipelineFlags();
   std::string errors;
   llvm::raw_string_ostream os(errors);
   optionErrorSink() = &os;
@@ -49,6 +50,16 @@ void parseCommandLineOrExit(int argc, char **argv, llvm::StringRef overview) {
 }
 
 namespace tools {
+
+void removeBackendPipelineFlags() {
+  auto &options = llvm::cl::getRegisteredOptions();
+  for (llvm::StringRef name :
+       {"start-before", "start-after", "stop-before", "stop-after"}) {
+    auto it = options.find(name);
+    if (it != options.end())
+      it->second->removeArgument();
+  }
+}
 
 int reportError(llvm::StringRef tool, const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), tool) << message << "\n";

@@ -30,6 +30,12 @@ void parseCommandLineOrExit(int argc, char **argv, llvm::StringRef overview);
 
 namespace tools {
 
+/// Unregisters libLLVM's codegen-debugging flags --start-before,
+/// --start-after, --stop-before and --stop-after: set, they make the NVPTX
+/// backend abort ("pass is not registered"), and a user who types
+/// --stop-after means the pipelines' stop-after. Unknown flags are refused.
+void removeBackendPipelineFlags();
+
 /// Prints "<tool>: error: <message>" on stderr and returns 1.
 int reportError(llvm::StringRef tool, const llvm::Twine &message);
 

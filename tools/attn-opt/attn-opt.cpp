@@ -75,6 +75,7 @@ int main(int argc, char **argv) {
   setDefault("mlir-disable-threading", true);
   setDefault("mlir-print-op-on-diagnostic", false);
   mlir::MlirOptMainConfig::registerCLOptions(registry);
+  attn::tools::removeBackendPipelineFlags();
   auto [inputFile, outputFile] =
       mlir::registerAndParseCLIOptions(argc, argv, helpHeader(), registry);
   mlir::MlirOptMainConfig config =

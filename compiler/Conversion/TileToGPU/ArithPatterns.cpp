@@ -205,21 +205,8 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
     Value colOff = adaptor.getColOffset().front();
     Value numCols = c(op.getNumCols());
 
-    // Only tiles that cross the diagonal or the last column pay for masking.
-    Value lastCol = addIndex(rewriter, loc, colOff, c(cols));
-    Value needed = cmp(arith::CmpIPredicate::ugt, lastCol, numCols);
-    if (op.getCausal())
-      needed = arith::OrIOp::create(
-          rewriter, loc, needed,
-          cmp(arith::CmpIPredicate::ugt,
-              addIndex(rewriter, loc, colOff, c(cols - 1)), rowOff));
-    auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange(in), needed,
-                                  /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(ifOp.elseBlock());
-      scf::YieldOp::create(rewriter, loc, in);
-      rewriter.setInsertionPointToStart(ifOp.thenBlock());
+    // The element tests of every piece.
+    auto maskPieces = [&]() {
       Value negInf = arith::ConstantOp::create(
           rewriter, loc, rewriter.getF32FloatAttr(-INFINITY));
       SmallVector<Value> masked;
@@ -250,7 +237,30 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
           masked.push_back(stackRows(rewriter, loc, newRows));
         }
       }
-      scf::YieldOp::create(rewriter, loc, masked);
+      return masked;
+    };
+    if (op.getUnconditional()) {
+      rewriter.replaceOpWithMultiple(op, {maskPieces()});
+      return success();
+    }
+
+    // Otherwise only tiles that cross the diagonal or the last column pay
+    // for masking.
+    Value lastCol = addIndex(rewriter, loc, colOff, c(cols));
+    Value needed = cmp(arith::CmpIPredicate::ugt, lastCol, numCols);
+    if (op.getCausal())
+      needed = arith::OrIOp::create(
+          rewriter, loc, needed,
+          cmp(arith::CmpIPredicate::ugt,
+              addIndex(rewriter, loc, colOff, c(cols - 1)), rowOff));
+    auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange(in), needed,
+                                  /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(rewriter, loc, in);
+      rewriter.setInsertionPointToStart(ifOp.thenBlock());
+      scf::YieldOp::create(rewriter, loc, maskPieces());
     }
     rewriter.replaceOpWithMultiple(op, {ifOp.getResults()});
     return success();

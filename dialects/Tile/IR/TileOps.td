@@ -186,15 +186,22 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
     Element (r, c) of the tile stands for score (row_offset + r,
     col_offset + c). It becomes -inf when that column is past `num_cols`
     or, with `causal`, when the column is after the row.
+
+    Lowerings may first test, once per tile, whether any element needs the
+    mask and skip the element tests when none does. `unconditional` says
+    that the tile is known to need them (`attn-peel-masked-steps` marks the
+    masks of the steps it peels): the element tests run without that
+    branch. The result is the same either way.
   }];
   let arguments = (ins 2DTensorOf<[F32]>:$input, Index:$row_offset,
                        Index:$col_offset,
                        ConfinedAttr<I64Attr, [IntPositive]>:$num_cols,
-                       UnitAttr:$causal);
+                       UnitAttr:$causal, UnitAttr:$unconditional);
   let results = (outs 2DTensorOf<[F32]>:$result);
   let assemblyFormat = [{
     $input `[` $row_offset `,` $col_offset `]` `cols` $num_cols
-    (`causal` $causal^)? attr-dict `:` type($input)
+    (`causal` $causal^)? (`unconditional` $unconditional^)? attr-dict `:`
+    type($input)
   }];
 }
 

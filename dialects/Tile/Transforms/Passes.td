@@ -230,6 +230,45 @@ def AttnPingPong : Pass<"attn-pingpong", "mlir::ModuleOp"> {
   let dependentDialects = ["::attn::tile::TileDialect"];
 }
 
+def AttnPeelMaskedSteps : Pass<"attn-peel-masked-steps", "mlir::ModuleOp"> {
+  let summary = "Split a loop where its steps start to need a mask: no mask before, no branch after";
+  let description = [{
+    Rung 3 or 4 → same rung; the fused pipeline runs it last before the GPU
+    lowering. In a loop whose steps mask their scores (`tile.mask` at the
+    loop's induction variable, the same row offset in every step), only
+    the steps whose tile crosses the causal diagonal or the last key need
+    the mask, and they come last. The loop is split at the first such step,
+    computed from the bounds, the row offset and the mask's columns: the
+    first loop has no mask, the second's masks are `unconditional`, so
+    neither branches per step. Both carry the same values over a part of
+    the same steps; the result is unchanged. With constant bounds a loop
+    that needs no mask, or a mask in every step, stays one loop. A loop
+    whose masks do not fit (a column offset other than the induction
+    variable, a row offset that varies, masks that differ) gets a remark
+    saying why. A loop that carries more than `max-carried-registers`
+    32-bit registers per compute thread in tiles stays whole, silently: two
+    copies of it leave ptxas too few (at head dim 256 the peeled kernel
+    spilled 156 B).
+
+    After:
+    ```mlir
+    %split = <first step whose tile crosses min(N, row0 + 1)>
+    %a:3 = scf.for %j = %c0 to %split step %c128 iter_args(...) {
+      ... %s (no mask) ...
+    }
+    %r:3 = scf.for %j = %split to %end step %c128 iter_args(%a#0, %a#1, %a#2) {
+      %m = tile.mask %s[%row0, %j] cols 1000 causal unconditional : ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"maxCarriedRegisters", "max-carried-registers", "int64_t", "128",
+           "Leave alone loops whose carried tiles take more 32-bit "
+           "registers per compute thread than this">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def AttnAssignLayouts : Pass<"attn-assign-layouts", "mlir::ModuleOp"> {
   let summary = "Give every tile a layout: how it is spread over threads or where it sits";
   let description = [{

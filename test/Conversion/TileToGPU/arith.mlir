@@ -79,6 +79,26 @@ func.func private @mask(%x: memref<32x16xf32>, %r: index, %c: index)
 
 // -----
 
+// An unconditional mask (attn-peel-masked-steps) tests every element with
+// no branch around the tests.
+
+#mma = #tile.mma<sync, warps = 2>
+// CHECK-LABEL: gpu.func @unconditional_mask
+// CHECK:           %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-COUNT-8:   arith.select %{{.*}}, %[[NEGINF]], %{{.*}} : f32
+// CHECK-NOT:       scf.yield {{.*}} : vector<2x2xf32>, vector<2x2xf32>
+// CHECK:           gpu.return
+func.func private @unconditional_mask(%x: memref<32x16xf32>, %r: index, %c: index)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 2, block_m = 32, block_n = 16, stages = 1, smem = 0, chip = "sm_90">} {
+  %c0 = arith.constant 0 : index
+  %t = tile.load %x[%c0, %c0] : memref<32x16xf32> -> tensor<32x16xf32, #mma>
+  %m = tile.mask %t[%r, %c] cols 20 causal unconditional : tensor<32x16xf32, #mma>
+  tile.store %m, %x[%c0, %c0] : tensor<32x16xf32, #mma>, memref<32x16xf32>
+  return
+}
+
+// -----
+
 // Layout conversions. #mma -> #operand<a>: two adjacent accumulator pieces
 // (8 columns each) are one 16-column A fragment, regrouped without moving
 // data. #shared -> #mma: each thread reads its two element pairs of every
