@@ -143,6 +143,12 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
                      "warpgroups take turns at starting their products (off: "
                      "to measure what it buys)"),
       llvm::cl::init(true)};
+  Option<bool> peelMaskedSteps{
+      *this, "peel-masked-steps",
+      llvm::cl::desc("Split each masked K/V loop into steps that need no "
+                     "mask and steps that always do (off by default: on the "
+                     "H100 it measured -3% to +6%)"),
+      llvm::cl::init(false)};
   Option<bool> testingSkipRescale{
       *this, "testing-skip-rescale",
       llvm::cl::desc("Testing only: omit the online-softmax rescale (a wrong "

@@ -64,7 +64,8 @@ static void addMapToGpu(OpPassManager &pm, const PipelineOptions &opts) {
     if (opts.pingpong)
       pm.addPass(createAttnPingPong());
   }
-  pm.addPass(createAttnPeelMaskedSteps());
+  if (opts.peelMaskedSteps)
+    pm.addPass(createAttnPeelMaskedSteps());
   if (opts.stopAfter == Stage::Layouts)
     return;
   pm.addPass(createAttnConvertTileToGPU());

@@ -289,7 +289,10 @@ compileAttention(llvm::StringRef mlirText, PipelineKind kind,
             ": compiling to PTX needs the whole pipeline (stop-after=ptx)");
   DialectRegistry registry;
   registerPipelineDialects(registry);
-  MLIRContext context(registry);
+  // One thread: the caller's crash recovery (attn::runCrashSafely) guards
+  // the thread it runs on, and a crash on a pass-manager worker thread would
+  // end the process. The modules hold one to three kernels.
+  MLIRContext context(registry, MLIRContext::Threading::DISABLED);
   context.loadAllAvailableDialects();
 
   std::string diagnostics;

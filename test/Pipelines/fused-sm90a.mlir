@@ -1,16 +1,18 @@
 // RUN: split-file --leading-lines %s %t
-// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=config" | FileCheck %t/bf16.mlir --check-prefix=CONFIG
-// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=online" | FileCheck %t/bf16.mlir --check-prefix=ONLINE
-// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=promoted" | FileCheck %t/bf16.mlir --check-prefix=PROMOTED
-// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=layouts" | FileCheck %t/bf16.mlir --check-prefix=LAYOUTS
-// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=layouts pingpong=false" | FileCheck %t/bf16.mlir --check-prefix=NOPING
-// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=layouts overlap-softmax=false" | FileCheck %t/bf16.mlir --check-prefix=NOOVERLAP
-// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=layouts num-stages=1" 2>&1 | FileCheck %t/bf16.mlir --check-prefix=NOOVERLAP --implicit-check-not=remark
-// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=nvvm" | FileCheck %t/bf16.mlir --check-prefix=NVVM
-// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a" | FileCheck %t/bf16.mlir --check-prefix=PTX
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a block-m=128 num-warps=8 stop-after=config" | FileCheck %t/bf16.mlir --check-prefix=CONFIG
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a block-m=128 num-warps=8 stop-after=online" | FileCheck %t/bf16.mlir --check-prefix=ONLINE
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a block-m=128 num-warps=8 stop-after=promoted" | FileCheck %t/bf16.mlir --check-prefix=PROMOTED
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a block-m=128 num-warps=8 stop-after=layouts" | FileCheck %t/bf16.mlir --check-prefix=LAYOUTS
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a block-m=128 num-warps=8 stop-after=layouts pingpong=false" | FileCheck %t/bf16.mlir --check-prefix=NOPING
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a block-m=128 num-warps=8 stop-after=layouts overlap-softmax=false" | FileCheck %t/bf16.mlir --check-prefix=NOOVERLAP
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a block-m=128 num-warps=8 stop-after=layouts num-stages=1" 2>&1 | FileCheck %t/bf16.mlir --check-prefix=NOOVERLAP --implicit-check-not=remark
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a block-m=128 num-warps=8 stop-after=nvvm" | FileCheck %t/bf16.mlir --check-prefix=NVVM
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a block-m=128 num-warps=8" | FileCheck %t/bf16.mlir --check-prefix=PTX
 // RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a mma=sync stop-after=promoted" | FileCheck %t/bf16.mlir --check-prefix=SYNC-TILE
 // RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a mma=sync" | FileCheck %t/bf16.mlir --check-prefix=SYNC
 // RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90" | FileCheck %t/bf16.mlir --check-prefix=SM90
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a stop-after=config" | FileCheck %t/bf16.mlir --check-prefix=ONE-CONFIG
+// RUN: attn-opt %t/bf16.mlir --attn-fused-pipeline="chip=sm_90a" | FileCheck %t/bf16.mlir --check-prefix=ONE-PTX
 // RUN: attn-opt %t/f32.mlir --attn-fused-pipeline="chip=sm_90a" | FileCheck %t/f32.mlir
 // RUN: attn-opt %t/d80.mlir --attn-fused-pipeline="chip=sm_90a" | FileCheck %t/d80.mlir
 // RUN: not attn-opt %t/f32.mlir --attn-fused-pipeline="chip=sm_90a mma=wgmma" 2>&1 | FileCheck %t/f32.mlir --check-prefix=REFUSED
@@ -30,8 +32,18 @@
 
 //--- bf16.mlir
 
-// bf16, D = 64, N = 256: 128x128 tiles, 2 compute warpgroups + 1 producer
-// warpgroup (12 warps, 384 threads), 2 stages.
+// bf16, D = 64, N = 256. By default one compute warpgroup of 64 rows per
+// program and two programs per SM: the kernel says so to ptxas
+// (.minnctapersm 2 caps the launch at 128 registers a thread) and
+// setmaxnreg gives the compute warps 232.
+// ONE-CONFIG: attn.attention {{.*}} {tiling = #attn.tiling<fused, block_m = 64, block_n = 128, warps = 4, stages = 2, chip = "sm_90a", mma = wgmma>}
+// ONE-PTX: .maxntid 256, 1, 1
+// ONE-PTX-SAME: .minnctapersm 2
+// ONE-PTX-SAME: setmaxnreg.inc.sync.aligned.u32 {{.}}09232;
+// ONE-PTX-SAME: setmaxnreg.dec.sync.aligned.u32 {{.}}0924;
+
+// With block-m 128 and num-warps 8: 128x128 tiles, 2 compute warpgroups +
+// 1 producer warpgroup (12 warps, 384 threads), 2 stages.
 
 // Rung 1: the tiling records mma = wgmma; warps counts the compute warps.
 // CONFIG: attn.attention {{.*}} {tiling = #attn.tiling<fused, block_m = 128, block_n = 128, warps = 8, stages = 2, chip = "sm_90a", mma = wgmma>}

@@ -36,7 +36,17 @@
 // An allocation the parser cannot make: one line that says so.
 // RUN: not attn-opt %t/huge-vector.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=OOM --implicit-check-not='{{.}}'
 // RUN: not attn-compile %t/huge-vector.mlir -o %t/out.ptx 2>&1 | FileCheck %s --check-prefix=OOM --implicit-check-not='{{.}}'
-// OOM: {{^}}attn-{{opt|compile}}: error: the compiler crashed while {{.*}}huge-vector.mlir': LLVM ERROR: out of memory{{.*$}}
+// OOM: {{^}}attn-{{opt|compile}}: error: the compiler crashed while {{.*}}-vector.mlir': LLVM ERROR: out of memory{{.*$}}
+
+// A list of 2^31 types (16 GiB) is past the tools' heap cap: the same line
+// at once, not seconds of paging.
+// RUN: not attn-opt %t/long-vector.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=OOM --implicit-check-not='{{.}}'
+
+//--- long-vector.mlir
+func.func @f(%a: f32) {
+  %v = vector.from_elements %a, %a : vector<2147483647xf32>
+  return
+}
 
 //--- huge-vector.mlir
 func.func @f(%a: f32) {

@@ -17,7 +17,18 @@
 #include <sstream>
 #include <string>
 
+#include <sys/resource.h>
+
 int main(int argc, char **argv) {
+  // The heap cap the tools run under (tools/Support/DriverSupport.h): an
+  // upstream parser's huge allocation fails at once instead of paging for
+  // seconds. The JIT itself leaves its host's limits alone.
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_DATA, &limit) == 0 &&
+      limit.rlim_cur > (rlim_t(8) << 30)) {
+    limit.rlim_cur = rlim_t(8) << 30;
+    setrlimit(RLIMIT_DATA, &limit);
+  }
   if (argc < 2 || argc > 3) {
     std::fprintf(stderr, "usage: %s FILE.mlir [fused|unfused]\n", argv[0]);
     return 2;

@@ -20,6 +20,7 @@
 #include "llvm/Support/WithColor.h"
 
 #include <cstdlib>
+#include <sys/resource.h>
 
 namespace attn {
 
@@ -151,8 +152,18 @@ parseAttentionModule(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context) {
   return module;
 }
 
+/// Lowers the soft RLIMIT_DATA to `bytes` when it is higher.
+static void capHeap(uint64_t bytes) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_DATA, &limit) != 0 || limit.rlim_cur <= bytes)
+    return;
+  limit.rlim_cur = bytes;
+  setrlimit(RLIMIT_DATA, &limit);
+}
+
 int runToolSafely(llvm::StringRef tool, const llvm::Twine &what,
                   llvm::function_ref<int()> work) {
+  capHeap(kToolHeapBytes);
   int status = 1;
   llvm::Error error = attn::runCrashSafely(
       [&] {

@@ -76,8 +76,16 @@ private:
 mlir::OwningOpRef<mlir::ModuleOp>
 parseAttentionModule(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context);
 
+/// The heap a tool may use (RLIMIT_DATA): compiling takes well under 1 GiB
+/// and attn-cpu-run's buffers at most 4 GiB. Upstream parsers allocate what
+/// the text asks for (a vector type of 2^31 elements: a 16 GiB list of
+/// types, 20 s of page faults); past this cap that is an "out of memory"
+/// error at once instead.
+constexpr uint64_t kToolHeapBytes = uint64_t(8) << 30;
+
 /// Runs a tool's work on a thread with a large stack, catching crashes
-/// (attn::runCrashSafely). Returns the work's exit status; after a crash prints
+/// (attn::runCrashSafely), with the heap capped at kToolHeapBytes (lowered
+/// only). Returns the work's exit status; after a crash prints
 /// "<tool>: error: the compiler crashed while <what>: ..." and exits at once
 /// with status 1, skipping cleanup of a state the crash left unreliable.
 int runToolSafely(llvm::StringRef tool, const llvm::Twine &what,

@@ -38,6 +38,7 @@ Flag chip(defaults().chip, chipInfo(defaults().chip).name);
 Flag mma(defaults().mma, stringifyEnum(MmaChoice(defaults().mma)));
 Flag overlapSoftmax(defaults().overlapSoftmax, "true");
 Flag pingpong(defaults().pingpong, "true");
+Flag peelMaskedSteps(defaults().peelMaskedSteps, "false");
 cl::opt<bool>
     testingSkipRescale(defaults().testingSkipRescale.ArgStr,
                        cl::desc(defaults().testingSkipRescale.HelpStr),
@@ -47,7 +48,7 @@ cl::opt<bool>
 Error readPipelineFlags(PipelineOptions &options) {
   SmallVector<std::string> words;
   for (Flag *flag : {&blockM, &blockN, &numWarps, &numStages, &chip, &mma,
-                     &overlapSoftmax, &pingpong})
+                     &overlapSoftmax, &pingpong, &peelMaskedSteps})
     if (flag->getNumOccurrences())
       words.push_back((flag->ArgStr + "=" + flag->getValue()).str());
   if (testingSkipRescale)

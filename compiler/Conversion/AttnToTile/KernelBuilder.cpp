@@ -19,11 +19,19 @@ tile::ConfigAttr kernelConfig(TilingAttr tiling, ArrayRef<int64_t> grid) {
   // The wgmma path adds a warpgroup of producers to the compute warps.
   bool wgmma = tiling.getMma() == MmaKind::wgmma;
   int64_t producers = wgmma ? 4 : 0;
+  // One compute warpgroup leaves room for a second program on the SM, whose
+  // products and softmax fill the first one's waits (D = 64, N = 1024: +13%
+  // on the H100); attn-allocate-shared keeps one where their buffers do
+  // not both fit. Only with 128 keys or more per step: causal kernels of
+  // 64 or 96 keys with 2 stages hang on the H100 when two programs share an
+  // SM (cause not found; bench/NOTES.md, 2026-11-25).
+  int64_t programsPerSM =
+      wgmma && tiling.getWarps() == 4 && tiling.getBlockN() >= 128 ? 2 : 1;
   return tile::ConfigAttr::get(
       tiling.getContext(), grid, tiling.getWarps() + producers,
       tiling.getBlockM(), tiling.getBlockN(), tiling.getStages(), /*smem=*/0,
-      tiling.getChip(),
-      wgmma ? tile::MmaFamily::wgmma : tile::MmaFamily::sync, producers);
+      tiling.getChip(), wgmma ? tile::MmaFamily::wgmma : tile::MmaFamily::sync,
+      producers, programsPerSM);
 }
 
 KernelBuilder::KernelBuilder(Operation *anchor, StringRef name, TypeRange args,

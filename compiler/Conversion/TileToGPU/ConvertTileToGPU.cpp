@@ -149,7 +149,8 @@ mlir::gpu::GPUFuncOp outline(func::FuncOp fn, mlir::gpu::GPUModuleOp gm) {
   gf->setAttr(TileDialect::getConfigAttrName(), config);
   // GPU-to-NVVM turns the known block size into .maxntid.
   if (config.isWarpSpecialized())
-    gf->setAttr("nvvm.minctasm", b.getI32IntegerAttr(1));
+    gf->setAttr("nvvm.minctasm",
+                b.getI32IntegerAttr(config.getProgramsPerSm()));
   SmallVector<int32_t> maps;
   for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes()))
     if (isa<TensorMapType>(type))

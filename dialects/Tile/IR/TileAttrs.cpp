@@ -140,7 +140,7 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  ArrayRef<int64_t> grid, int64_t warps,
                                  int64_t blockM, int64_t blockN, int64_t stages,
                                  int64_t smem, StringRef chip, MmaFamily mma,
-                                 int64_t producerWarps) {
+                                 int64_t producerWarps, int64_t programsPerSM) {
   // CUDA's launch limits: grid x < 2^31, y and z <= 65535.
   if (grid.size() != 3)
     return emitError() << "#tile.config: grid must have 3 sizes, got "
@@ -183,13 +183,25 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << smem;
   if (chip.empty())
     return emitError() << "#tile.config: chip must be named";
+  // An SM runs at most 2048 threads.
+  if (programsPerSM < 1 || programsPerSM * 32 * warps > 2048)
+    return emitError() << "#tile.config: programs_per_sm must be at least 1 "
+                          "and leave at most 2048 threads per SM, got "
+                       << programsPerSM << " programs of " << 32 * warps
+                       << " threads";
   return success();
 }
 
 ConfigAttr ConfigAttr::withSmem(int64_t smem) const {
   return ConfigAttr::get(getContext(), getGrid(), getWarps(), getBlockM(),
                          getBlockN(), getStages(), smem, getChip(), getMma(),
-                         getProducerWarps());
+                         getProducerWarps(), getProgramsPerSm());
+}
+
+ConfigAttr ConfigAttr::withProgramsPerSM(int64_t programs) const {
+  return ConfigAttr::get(getContext(), getGrid(), getWarps(), getBlockM(),
+                         getBlockN(), getStages(), getSmem(), getChip(),
+                         getMma(), getProducerWarps(), programs);
 }
 
 LogicalResult

@@ -142,8 +142,12 @@ def Tile_ConfigAttr : Tile_Attr<"Config", "config"> {
     `mma` is the tensor-core family the kernel's products use (`sync`, the
     default, or `wgmma` on sm_90a). A warp-specialized kernel dedicates its
     last `producer_warps` warps (a warpgroup) to issuing copies; the other
-    `warps - producer_warps` compute. Both are printed only when not the
-    default.
+    `warps - producer_warps` compute. `programs_per_sm` (1 by default) is
+    how many programs the kernel is built to share an SM with: the launch's
+    registers are the register file over that many programs' threads
+    (setmaxnreg budgets follow), and ptxas is told the same
+    (`.minnctapersm`); `attn-allocate-shared` lowers it when their shared
+    memory does not fit. These three are printed only when not the default.
 
     ```mlir
     #tile.config<grid = [8, 8, 1], warps = 4, block_m = 128, block_n = 32,
@@ -158,12 +162,14 @@ def Tile_ConfigAttr : Tile_Attr<"Config", "config"> {
                         "int64_t":$stages, "int64_t":$smem,
                         StringRefParameter<>:$chip,
                         Tile_DefaultMmaFamily:$mma,
-                        DefaultValuedParameter<"int64_t", "0">:$producer_warps);
+                        DefaultValuedParameter<"int64_t", "0">:$producer_warps,
+                        DefaultValuedParameter<"int64_t", "1">:$programs_per_sm);
   let assemblyFormat = [{
     `<` `grid` `=` `[` $grid `]` `,` `warps` `=` $warps `,`
     `block_m` `=` $block_m `,` `block_n` `=` $block_n `,`
     `stages` `=` $stages `,` `smem` `=` $smem `,` `chip` `=` $chip
-    (`,` `mma` `=` $mma^)? (`,` `producer_warps` `=` $producer_warps^)? `>`
+    (`,` `mma` `=` $mma^)? (`,` `producer_warps` `=` $producer_warps^)?
+    (`,` `programs_per_sm` `=` $programs_per_sm^)? `>`
   }];
   let genVerifyDecl = 1;
   let builders = [
@@ -172,7 +178,7 @@ def Tile_ConfigAttr : Tile_Attr<"Config", "config"> {
                      "int64_t":$stages, "int64_t":$smem,
                      "::llvm::StringRef":$chip), [{
       return $_get($_ctxt, grid, warps, block_m, block_n, stages, smem, chip,
-                   MmaFamily::sync, 0);
+                   MmaFamily::sync, 0, 1);
     }]>
   ];
   let extraClassDeclaration = [{
@@ -184,6 +190,8 @@ def Tile_ConfigAttr : Tile_Attr<"Config", "config"> {
     bool isWarpSpecialized() const { return getProducerWarps() > 0; }
     /// The same configuration with `smem` bytes of shared memory.
     ConfigAttr withSmem(int64_t smem) const;
+    /// The same configuration built for `programs` programs per SM.
+    ConfigAttr withProgramsPerSM(int64_t programs) const;
   }];
 }
 

@@ -20,6 +20,9 @@ using namespace attn::tile;
 
 namespace {
 
+/// Shared memory the driver reserves for each resident block.
+constexpr int64_t kReservedSharedBytes = 1024;
+
 struct AttnAllocateSharedPass
     : attn::impl::AttnAllocateSharedBase<AttnAllocateSharedPass> {
   void runOnOperation() override {
@@ -35,6 +38,16 @@ struct AttnAllocateSharedPass
       if (failed(bytes))
         return signalPassFailure();
       config = config.withSmem(*bytes);
+      // Programs built to share an SM must fit in its shared memory: an SM
+      // has the per-block maximum plus the 1 KiB the driver reserves per
+      // block.
+      int64_t programs = config.getProgramsPerSm();
+      int64_t smPool = chipInfo(*parseChip(config.getChip())).maxSharedBytes +
+                       kReservedSharedBytes;
+      while (programs > 1 &&
+             programs * (*bytes + kReservedSharedBytes) > smPool)
+        --programs;
+      config = config.withProgramsPerSM(programs);
       fn->setAttr(TileDialect::getConfigAttrName(), config);
       configs[fn.getSymName()] = config;
     }

@@ -223,7 +223,11 @@ struct AttnWarpSpecializePass
                                                  ConfigAttr config) {
     int64_t producerThreads = 32 * config.getProducerWarps();
     int64_t computeThreads = 32 * config.computeWarps();
-    int64_t pool = registersAtLaunch(config.threads()) * config.threads();
+    // Each of the programs sharing an SM launches with its part of the
+    // register file.
+    int64_t pool =
+        registersAtLaunch(config.threads() * config.getProgramsPerSm()) *
+        config.threads();
     int64_t producer = producerRegisters ? producerRegisters : kMinRegisters;
     int64_t compute = computeRegisters;
     if (!compute) {

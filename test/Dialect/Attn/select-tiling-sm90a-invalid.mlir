@@ -87,14 +87,14 @@ func.func @sixteen_warps(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
 
 //--- block-m.mlir
 
-// Two compute warpgroups (the default) own 64 rows each: block-m 64 is too
-// few rows for 8 warps.
-func.func @block_m(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+// Two compute warpgroups (the default for D = 128) own 64 rows each:
+// block-m 64 is too few rows for 8 warps.
+func.func @block_m(%q: tensor<1x2x64x128xf16>) -> tensor<1x2x64x128xf16> {
   // expected-error @below {{block-m 64 must be a multiple of 16 x num-warps (128) and at most 256}}
   %o = attn.attention %q, %q, %q
-      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
-      -> tensor<1x2x64x64xf16>
-  return %o : tensor<1x2x64x64xf16>
+      : tensor<1x2x64x128xf16>, tensor<1x2x64x128xf16>, tensor<1x2x64x128xf16>
+      -> tensor<1x2x64x128xf16>
+  return %o : tensor<1x2x64x128xf16>
 }
 
 //--- mma.mlir

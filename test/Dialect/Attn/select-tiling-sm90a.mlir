@@ -8,12 +8,25 @@
 // On sm_90a, mma=auto (the default) picks wgmma for the fused pipeline
 // when the elements are f16 or bf16 and D is a multiple of 64 up to 256:
 // two compute warpgroups (warps = 8: the producer warpgroup is not
-// counted) over 128x128 tiles, 128x64 for D = 256. Anything else gets the
-// mma.sync tiling, with `mma` not printed (sync is the default). The
-// attribute round-trips.
+// counted) over 128x128 tiles, 128x64 for D = 256; for D = 64 up to
+// N = 4096 one compute warpgroup over 64x128 tiles (two programs share an
+// SM). Anything else gets the mma.sync tiling, with `mma` not printed (sync
+// is the default). The attribute round-trips.
+
+// Past N = 4096, D = 64 keeps two compute warpgroups of 128 rows.
+// CHECK-LABEL: func.func @bf16_d64_long
+// CHECK:         tiling = #attn.tiling<fused, block_m = 128, block_n = 128, warps = 8, stages = 2, chip = "sm_90a", mma = wgmma>
+func.func @bf16_d64_long(%q: tensor<1x2x4097x64xbf16>) -> tensor<1x2x4097x64xbf16> {
+  %o = attn.attention %q, %q, %q
+      : tensor<1x2x4097x64xbf16>, tensor<1x2x4097x64xbf16>, tensor<1x2x4097x64xbf16>
+      -> tensor<1x2x4097x64xbf16>
+  return %o : tensor<1x2x4097x64xbf16>
+}
+
+// -----
 
 // CHECK-LABEL: func.func @bf16_d64
-// CHECK:         tiling = #attn.tiling<fused, block_m = 128, block_n = 128, warps = 8, stages = 2, chip = "sm_90a", mma = wgmma>
+// CHECK:         tiling = #attn.tiling<fused, block_m = 64, block_n = 128, warps = 4, stages = 2, chip = "sm_90a", mma = wgmma>
 // SYNC-LABEL:  func.func @bf16_d64
 // SYNC:          tiling = #attn.tiling<fused, block_m = 128, block_n = 64, warps = 4, stages = 2, chip = "sm_90a">
 // UNFUSED-LABEL: func.func @bf16_d64
@@ -95,8 +108,8 @@ func.func @f32_d64(%q: tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xf32> {
 // ROUND:         tiling = #attn.tiling<fused, block_m = 128, block_n = 64, warps = 4, stages = 2, chip = "sm_90a">}
 // ROUND:         tiling = #attn.tiling<fused, block_m = 128, block_n = 128, warps = 8, stages = 3, chip = "sm_90a", mma = wgmma>}
 // CHECK-LABEL: func.func @given
-// CHECK:         tiling = #attn.tiling<fused, block_m = 128, block_n = 128, warps = 8, stages = 2, chip = "sm_90a", mma = wgmma>}
-// CHECK:         tiling = #attn.tiling<fused, block_m = 128, block_n = 128, warps = 8, stages = 2, chip = "sm_90a", mma = wgmma>}
+// CHECK:         tiling = #attn.tiling<fused, block_m = 64, block_n = 128, warps = 4, stages = 2, chip = "sm_90a", mma = wgmma>}
+// CHECK:         tiling = #attn.tiling<fused, block_m = 64, block_n = 128, warps = 4, stages = 2, chip = "sm_90a", mma = wgmma>}
 func.func @given(%q: tensor<1x2x64x64xf16>) -> (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) {
   %o = attn.attention %q, %q, %q {tiling = #attn.tiling<fused, block_m = 128, block_n = 64, warps = 4, stages = 2, chip = "sm_90a", mma = sync>}
       : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>

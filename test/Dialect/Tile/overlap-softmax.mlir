@@ -1,6 +1,6 @@
 // RUN: split-file --leading-lines %s %t
 // RUN: attn-opt %t/tile.mlir -split-input-file -attn-overlap-softmax | FileCheck %t/tile.mlir
-// RUN: attn-opt %t/attention.mlir -attn-select-tiling=chip=sm_90a -attn-tile -attn-fuse-online-softmax -attn-fold-score-scale -attn-promote-tma -attn-warp-specialize -attn-assign-layouts -attn-overlap-softmax | FileCheck %t/attention.mlir
+// RUN: attn-opt %t/attention.mlir -attn-select-tiling="chip=sm_90a block-m=128 num-warps=8" -attn-tile -attn-fuse-online-softmax -attn-fold-score-scale -attn-promote-tma -attn-warp-specialize -attn-assign-layouts -attn-overlap-softmax | FileCheck %t/attention.mlir
 // RUN: attn-opt %t/left-alone.mlir -split-input-file -attn-overlap-softmax -verify-diagnostics | FileCheck %t/left-alone.mlir
 
 // attn-overlap-softmax rotates a loop whose last product accumulates into

@@ -162,8 +162,9 @@ func.func private @masks_differ(%x: tensor<64x32xf32>, %end: index) -> tensor<64
 // CHECK:               tile.mask %{{.*}}[%{{.*}}, %[[J]]] cols 1000 causal unconditional
 // CHECK:               scf.yield
 
-// A budget below what the loop carries (O: 128x64 f32 over 256 threads is 32
-// registers, P 16, m and l 2 ...) leaves it whole.
+// A budget below what the loop carries leaves it whole: 65 registers a
+// thread (one compute warpgroup of 128 threads: O, 64x64 f32, and P, 64x128
+// bf16, take 32 each; the row maximum and sum 1).
 // BUDGET-LABEL: func.func private @attn_fwd
 // BUDGET:         } compute {
 // BUDGET-NOT:       unconditional

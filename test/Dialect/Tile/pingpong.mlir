@@ -1,6 +1,6 @@
 // RUN: split-file --leading-lines %s %t
 // RUN: attn-opt %t/tile.mlir -split-input-file -attn-pingpong | FileCheck %t/tile.mlir
-// RUN: attn-opt %t/attention.mlir -attn-select-tiling=chip=sm_90a -attn-tile -attn-fuse-online-softmax -attn-promote-tma -attn-warp-specialize -attn-assign-layouts -attn-overlap-softmax -attn-pingpong | FileCheck %t/attention.mlir
+// RUN: attn-opt %t/attention.mlir -attn-select-tiling="chip=sm_90a block-m=128 num-warps=8" -attn-tile -attn-fuse-online-softmax -attn-promote-tma -attn-warp-specialize -attn-assign-layouts -attn-overlap-softmax -attn-pingpong | FileCheck %t/attention.mlir
 // RUN: attn-opt %t/attention.mlir -attn-select-tiling="chip=sm_90a num-warps=4 block-m=64" -attn-tile -attn-fuse-online-softmax -attn-promote-tma -attn-warp-specialize -attn-assign-layouts -attn-overlap-softmax -attn-pingpong | FileCheck %t/attention.mlir --check-prefix=ONE
 // RUN: attn-opt %t/not-a-kernel.mlir -attn-pingpong -verify-diagnostics
 

@@ -1,5 +1,5 @@
 // RUN: split-file --leading-lines %s %t
-// RUN: attn-opt %t/attention.mlir -attn-select-tiling=chip=sm_90a -attn-tile -attn-fuse-online-softmax -attn-promote-tma | FileCheck %t/attention.mlir
+// RUN: attn-opt %t/attention.mlir -attn-select-tiling="chip=sm_90a block-m=128 num-warps=8" -attn-tile -attn-fuse-online-softmax -attn-promote-tma | FileCheck %t/attention.mlir
 // RUN: attn-opt %t/d128.mlir -attn-select-tiling="chip=sm_90a num-stages=3" -attn-tile -attn-fuse-online-softmax -attn-promote-tma | FileCheck %t/d128.mlir
 // RUN: attn-opt %t/tile.mlir -split-input-file -attn-promote-tma | FileCheck %t/tile.mlir
 

@@ -1,6 +1,9 @@
 // RUN: split-file --leading-lines %s %t
-// RUN: attn-opt %t/attention.mlir -attn-select-tiling=chip=sm_90a -attn-tile -attn-fuse-online-softmax -attn-promote-tma -attn-warp-specialize | FileCheck %t/attention.mlir
+// RUN: attn-opt %t/attention.mlir -attn-select-tiling="chip=sm_90a block-m=128 num-warps=8" -attn-tile -attn-fuse-online-softmax -attn-promote-tma -attn-warp-specialize | FileCheck %t/attention.mlir
 // RUN: attn-opt %t/tile.mlir -split-input-file -attn-warp-specialize | FileCheck %t/tile.mlir
+// RUN: attn-opt %t/attention.mlir -attn-select-tiling=chip=sm_90a -attn-tile -attn-fuse-online-softmax -attn-promote-tma -attn-warp-specialize -attn-assign-layouts -attn-allocate-shared | FileCheck %t/attention.mlir --check-prefix=TWO
+// RUN: attn-opt %t/attention.mlir -attn-select-tiling="chip=sm_90a block-n=64" -attn-tile -attn-fuse-online-softmax -attn-promote-tma -attn-warp-specialize | FileCheck %t/attention.mlir --check-prefix=BN64
+// RUN: attn-opt %t/d128.mlir -attn-select-tiling="chip=sm_90a block-m=64 num-warps=4" -attn-tile -attn-fuse-online-softmax -attn-promote-tma -attn-warp-specialize -attn-assign-layouts -attn-allocate-shared | FileCheck %t/d128.mlir --check-prefix=FULL
 // RUN: attn-opt %t/tile.mlir -split-input-file -attn-warp-specialize="producer-registers=40 compute-registers=232" | FileCheck %t/tile.mlir --check-prefix=OPTS
 
 // attn-warp-specialize: after the allocations and the barrier that
@@ -14,6 +17,19 @@
 // the compute warps ((168·384 - 24·128) / 256).
 
 //--- attention.mlir
+
+// D = 64 by default (N <= 4096): one compute warpgroup, built for two
+// programs per SM. Each launches with 65536 / (2 x 256) = 128 registers a
+// thread, so the compute warps get (128·256 - 24·128) / 128 = 232; ptxas is
+// told the same (nvvm.minctasm, see convert-tile-to-gpu). Two sets of
+// buffers (72 KiB each) fit in the SM's 228 KiB.
+// TWO:         tile.warp_specialize attributes {compute_registers = 232 : i64, producer_registers = 24 : i64}
+// TWO:         tile.launch
+// TWO-SAME:    block_m = 64, block_n = 128, stages = 2, smem = 73856, chip = "sm_90a", mma = wgmma, producer_warps = 4, programs_per_sm = 2>
+// With 64-key steps it stays at one program per SM: such causal kernels hung
+// on the H100 with two.
+// BN64:        tile.warp_specialize attributes {compute_registers = 256 : i64, producer_registers = 24 : i64}
+// BN64-NOT:    programs_per_sm
 
 // CHECK-LABEL: func.func private @attn_fwd
 // CHECK-SAME:    (%{{[^:]*}}: memref<1x2x256x64xbf16>, %{{[^:]*}}: memref<1x2x256x64xbf16>, %{{[^:]*}}: memref<1x2x256x64xbf16>, %[[O:[^:]*]]: memref<1x2x256x64xbf16>, %[[QMAP:[^:]*]]: !tile.tensor_map<128x64xbf16, swizzle = 128>, %[[KMAP:[^:]*]]: !tile.tensor_map<128x64xbf16, swizzle = 128>, %[[VMAP:[^:]*]]: !tile.tensor_map<128x64xbf16, swizzle = 128>)
@@ -192,4 +208,20 @@ func.func private @not_specialized(%map: !tile.tensor_map<64x64xf16, swizzle = 1
   %c0 = arith.constant 0 : index
   tile.tma_load %map[%c0, %c0, %c0], %buf[%c0], %full : !tile.tensor_map<64x64xf16, swizzle = 128>, !tile.buffer<1x64x64xf16, #sw>, !tile.mbarrier<1>
   return
+}
+
+//--- d128.mlir
+
+// D = 128 with one compute warpgroup: the registers are budgeted for two
+// programs, but 2 x 144 KiB of buffers do not fit in an SM, so
+// attn-allocate-shared builds it for one.
+// FULL:        tile.warp_specialize attributes {compute_registers = 232 : i64, producer_registers = 24 : i64}
+// FULL:        tile.launch
+// FULL-SAME:   smem = 147584, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+func.func @attention(%q: tensor<1x2x256x128xbf16>, %k: tensor<1x2x256x128xbf16>,
+                     %v: tensor<1x2x256x128xbf16>) -> tensor<1x2x256x128xbf16> {
+  %o = attn.attention %q, %k, %v causal
+      : tensor<1x2x256x128xbf16>, tensor<1x2x256x128xbf16>, tensor<1x2x256x128xbf16>
+      -> tensor<1x2x256x128xbf16>
+  return %o : tensor<1x2x256x128xbf16>
 }
