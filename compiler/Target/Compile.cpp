@@ -147,8 +147,8 @@ static LogicalResult declareTensorMaps(tile::LaunchOp launch,
     std::optional<rt::DType> dtype = dtypeOf(map.getElementType());
     ArrayRef<int64_t> shape = source.getShape();
     if (!dtype || shape.size() < 2)
-      return launch.emitError() << "tensor map '" << name << "' of "
-                                << source << " cannot be described";
+      return launch.emitError() << "tensor map '" << name << "' of " << source
+                                << " cannot be described";
     int64_t eltBytes = map.getElementType().getIntOrFloatBitWidth() / 8;
     int64_t cols = shape.back(), rows = shape[shape.size() - 2];
     int64_t matrices = 1;

@@ -1,4 +1,5 @@
-//===- PeelMaskedSteps.cpp - the loop steps that need a mask, on their own -===//
+//===- PeelMaskedSteps.cpp - the loop steps that need a mask, on their own
+//-===//
 //
 // Rung 4 -> 4. A loop over K/V tiles masks every step's scores, but only the
 // last steps need it: those whose tile crosses the causal diagonal or the
@@ -13,7 +14,8 @@
 //     %m = tile.mask %x[%r, %j] cols N causal    { ... %x ... }
 //     ...                                  ->  scf.for %j = %split to %ub ...
 //   }                                            { %m = tile.mask %x[%r, %j]
-//                                                    cols N causal unconditional }
+//                                                    cols N causal
+//                                                    unconditional }
 //
 // A step at key column j with C columns needs no mask when j + C <= N and,
 // causal, j + C - 1 <= r: j + C <= limit, limit = min(N, r + 1) (N without
@@ -80,8 +82,7 @@ FailureOr<StepMasks> analyze(scf::ForOp loop, int64_t threads,
     if (!m.masks.empty() &&
         (mask.getRowOffset() != m.row || cols != m.cols ||
          mask.getNumCols() != m.numCols || mask.getCausal() != m.causal))
-      return why = "its masks differ in rows, columns or causality",
-             failure();
+      return why = "its masks differ in rows, columns or causality", failure();
     m.masks.push_back(mask);
     m.row = mask.getRowOffset();
     m.cols = cols;
@@ -114,16 +115,15 @@ Value emitSplit(OpBuilder &b, Location loc, scf::ForOp loop,
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   Value limit = c(m.numCols);
   if (m.causal)
-    limit = arith::MinSIOp::create(
-        b, loc, limit, arith::AddIOp::create(b, loc, m.row, c(1)));
+    limit = arith::MinSIOp::create(b, loc, limit,
+                                   arith::AddIOp::create(b, loc, m.row, c(1)));
   Value lb = loop.getLowerBound(), step = loop.getStep();
   Value t = arith::SubIOp::create(b, loc, limit, c(m.cols));
-  t = arith::AddIOp::create(b, loc, arith::SubIOp::create(b, loc, t, lb),
-                            step);
+  t = arith::AddIOp::create(b, loc, arith::SubIOp::create(b, loc, t, lb), step);
   Value k = arith::MaxSIOp::create(
       b, loc, arith::FloorDivSIOp::create(b, loc, t, step), c(0));
-  Value split = arith::AddIOp::create(
-      b, loc, lb, arith::MulIOp::create(b, loc, k, step));
+  Value split =
+      arith::AddIOp::create(b, loc, lb, arith::MulIOp::create(b, loc, k, step));
   return arith::MinSIOp::create(b, loc, split, loop.getUpperBound());
 }
 
@@ -147,8 +147,8 @@ void peel(scf::ForOp loop, const StepMasks &m) {
                          row = getConstantIntValue(m.row);
   if (lb && ub && step && *step > 0 && (row || !m.causal)) {
     int64_t t = staticLimit(m, row.value_or(0)) - m.cols - *lb + *step;
-    int64_t split = *lb + *step * std::max<int64_t>(0, llvm::divideFloorSigned(
-                                                           t, *step));
+    int64_t split =
+        *lb + *step * std::max<int64_t>(0, llvm::divideFloorSigned(t, *step));
     if (split >= *ub)
       return dropMasks(m.masks);
     if (split <= *lb)
