@@ -41,13 +41,11 @@ struct AttnAllocateSharedPass
       // Programs built to share an SM must fit in its shared memory: an SM
       // has the per-block maximum plus the 1 KiB the driver reserves per
       // block.
-      int64_t programs = config.getProgramsPerSm();
       int64_t smPool = chipInfo(*parseChip(config.getChip())).maxSharedBytes +
                        kReservedSharedBytes;
-      while (programs > 1 &&
-             programs * (*bytes + kReservedSharedBytes) > smPool)
-        --programs;
-      config = config.withProgramsPerSM(programs);
+      int64_t fit = smPool / (*bytes + kReservedSharedBytes);
+      config = config.withProgramsPerSM(
+          std::max<int64_t>(1, std::min(config.getProgramsPerSm(), fit)));
       fn->setAttr(TileDialect::getConfigAttrName(), config);
       configs[fn.getSymName()] = config;
     }
