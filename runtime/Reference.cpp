@@ -59,3 +59,60 @@ void attn::rt::referenceRow(const Problem &problem, const float *q,
     out[c] /= sum;
   lse = maxScore + std::log(sum);
 }
+
+void attn::rt::referenceBackwardHead(const Problem &problem, const float *q,
+                                     const float *k, const float *v,
+                                     const float *dO, int64_t head, double *dq,
+                                     double *dk, double *dv,
+                                     std::vector<double> &scratch) {
+  const int64_t nq = problem.seqLenQ, nk = problem.seqLenK;
+  const int64_t d = problem.headDim;
+  const double scale = problem.effectiveScale();
+  const int64_t group = problem.heads / problem.kvHeads;
+  const int64_t batch = head / problem.heads, h = head % problem.heads;
+  const int64_t kvHead = batch * problem.kvHeads + h / group;
+  const float *qHead = q + head * nq * d, *dOHead = dO + head * nq * d;
+  const float *kHead = k + kvHead * nk * d, *vHead = v + kvHead * nk * d;
+
+  // One row of P and of dS at a time: dV and dK add P_ij·dO_i and
+  // dS_ij·Q_i, dQ_i is Σ_j dS_ij·K_j.
+  scratch.resize(size_t(2 * nk));
+  double *p = scratch.data(), *dp = scratch.data() + nk;
+  for (int64_t i = 0; i < nq; ++i) {
+    const float *qRow = qHead + i * d, *dORow = dOHead + i * d;
+    double *dqRow = dq + i * d;
+    std::fill(dqRow, dqRow + d, 0.0);
+    const int64_t keys =
+        problem.causal ? std::clamp<int64_t>(i + nk - nq + 1, 0, nk) : nk;
+    if (keys == 0)
+      continue;
+    double maxScore = -std::numeric_limits<double>::infinity();
+    for (int64_t j = 0; j < keys; ++j) {
+      double dot = 0;
+      for (int64_t c = 0; c < d; ++c)
+        dot += double(qRow[c]) * double(kHead[j * d + c]);
+      p[j] = dot * scale;
+      maxScore = std::max(maxScore, p[j]);
+    }
+    double sum = 0;
+    for (int64_t j = 0; j < keys; ++j)
+      sum += p[j] = std::exp(p[j] - maxScore);
+    double delta = 0; // rowsum(P ∘ dP) = rowsum(dO ∘ O)
+    for (int64_t j = 0; j < keys; ++j) {
+      p[j] /= sum;
+      double dot = 0;
+      for (int64_t c = 0; c < d; ++c)
+        dot += double(dORow[c]) * double(vHead[j * d + c]);
+      dp[j] = dot;
+      delta += p[j] * dot;
+    }
+    for (int64_t j = 0; j < keys; ++j) {
+      double ds = p[j] * (dp[j] - delta);
+      for (int64_t c = 0; c < d; ++c) {
+        dv[j * d + c] += p[j] * double(dORow[c]);
+        dk[j * d + c] += scale * ds * double(qRow[c]);
+        dqRow[c] += scale * ds * double(kHead[j * d + c]);
+      }
+    }
+  }
+}

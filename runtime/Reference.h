@@ -1,8 +1,9 @@
 //===- Reference.h - Attention on the CPU in float64 -----------*- C++ -*-===//
 //
-// The reference every GPU result is compared with: one output row at a time,
-// in float64, from the inputs exactly as the device sees them (already
-// rounded to the problem's dtype). Callers spread rows over threads.
+// The reference every GPU result is compared with: one output row (or, for
+// the gradients, one head) at a time, in float64, from the inputs exactly as
+// the device sees them (already rounded to the problem's dtype). Callers
+// spread rows and heads over threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +28,20 @@ namespace attn::rt {
 void referenceRow(const Problem &problem, const float *q, const float *k,
                   const float *v, int64_t head, int64_t row, double *out,
                   double &lse, std::vector<double> &scratch);
+
+/// The gradients of attention for query head `head` (b * H + h) in
+/// float64, from the inputs as the device sees them and the upstream
+/// gradient `dO` ([B,H,Nq,D], like q): writes the head's dQ (Nq x D) to
+/// `dq` and adds its contributions to dK and dV of K/V head
+/// b * Hkv + h / (H/Hkv) to `dk` and `dv` (Nk x D each; the caller zeroes
+/// them, and the query heads of a group add up). P is recomputed exactly
+/// (the softmax of this function, not a stored one), and
+/// δ = rowsum(dO ∘ O) = rowsum(P ∘ dP) with the exact O. Masking as in
+/// referenceRow; `scratch` is reused between calls.
+void referenceBackwardHead(const Problem &problem, const float *q,
+                           const float *k, const float *v, const float *dO,
+                           int64_t head, double *dq, double *dk, double *dv,
+                           std::vector<double> &scratch);
 
 } // namespace attn::rt
 

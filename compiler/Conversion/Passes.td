@@ -12,7 +12,7 @@
 include "mlir/Pass/PassBase.td"
 
 def AttnTile : Pass<"attn-tile", "mlir::ModuleOp"> {
-  let summary = "Lower attn.attention to one tiled kernel with an exact softmax";
+  let summary = "Lower attn.attention to one tiled kernel with an exact softmax, and its gradient to FlashAttention-2's kernels";
   let description = [{
     Rung 1 → 2. Each `attn.attention` becomes a `tile.launch` of a new kernel
     function over the grid (B·H, ⌈N/block_m⌉), tiled as the op's
@@ -24,6 +24,16 @@ def AttnTile : Pass<"attn-tile", "mlir::ModuleOp"> {
     the log2 domain (scale·log2 e folded in) so the exponentials are
     `math.exp2`. With `causal`, the loops stop at the last K/V tile that
     touches the diagonal. The kernel and its launch carry the #tile.config.
+
+    Each `attn.attention_backward` becomes FlashAttention-2's backward with
+    P still in memory: `attn_bwd_preprocess` (δ = rowsum(dO ∘ O), and dQ's
+    f32 accumulator zeroed), `attn_bwd_probs` (P = exp(scale·Q·Kᵀ − lse),
+    [B, H, N, N]), `attn_bwd_dkdv` (one program per block_n keys looping
+    over block_m query rows: dV += Pᵀ·dO, dS = P ∘ (dO·Vᵀ − δ),
+    dK += dSᵀ·Q, dQ += dS·K with `tile.atomic_add`) and
+    `attn_bwd_dq_convert` (dQ = scale · accumulator). With `deterministic`,
+    `attn_bwd_dq` computes dQ per query block instead, without atomics.
+    `attn-recompute-probabilities` then removes P (rung 3).
 
     Before:
     ```mlir
@@ -40,12 +50,22 @@ def AttnTile : Pass<"attn-tile", "mlir::ModuleOp"> {
         attributes {tile.config = #tile.config<...>} { ... }
     ```
   }];
+  let options = [
+    Option<"deterministic", "deterministic", "bool", "false",
+           "Backward: compute dQ in a kernel of its own over query blocks "
+           "instead of adding into it with atomics (reproducible bit for "
+           "bit, one more pass over K and V)">,
+    Option<"testingSkipDelta", "testing-skip-delta", "bool", "false",
+           "Testing only: leave the δ term out of the backward's dS, "
+           "producing a wrong gradient (proves the numerical checks catch "
+           "it)">
+  ];
   let dependentDialects = ["::attn::tile::TileDialect",
                            "::mlir::func::FuncDialect"];
 }
 
 def AttnTileUnfused : Pass<"attn-tile-unfused", "mlir::ModuleOp"> {
-  let summary = "Lower attn.attention to three kernels: S = Q·Kᵀ, P = softmax(S), O = P·V";
+  let summary = "Lower attn.attention to three kernels: S = Q·Kᵀ, P = softmax(S), O = P·V, and its gradient to standard attention's";
   let description = [{
     Rung 1 → 2 for the unfused ("standard attention") pipeline, tiled as the
     op's #attn.tiling says (or the unfused defaults). S and P are full
@@ -53,6 +73,11 @@ def AttnTileUnfused : Pass<"attn-tile-unfused", "mlir::ModuleOp"> {
     runtime materializes them in device memory. S holds scale·Q·Kᵀ with
     masked entries set to -inf; the softmax kernel makes three passes over
     each row block (max, sum, normalize).
+
+    Each `attn.attention_backward` becomes standard attention's backward,
+    a kernel per step and every N×N matrix in memory: P = exp(scale·Q·Kᵀ −
+    lse), δ = rowsum(dO ∘ O), dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ∘ (dP − δ),
+    dQ = scale·dS·K, dK = scale·dSᵀ·Q.
 
     Before: `%o = attn.attention %q, %k, %v : ...`
     After:

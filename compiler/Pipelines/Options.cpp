@@ -22,7 +22,9 @@ llvm::ArrayRef<EnumLiteral<Stage>> enumLiterals(Stage *) {
       {Stage::Config, "config",
        "rung 1 with each op's tile configuration (#attn.tiling)"},
       {Stage::Tiled, "tiled", "rung 2: tile kernels, exact softmax"},
-      {Stage::Online, "online", "rung 3: online softmax (fused only)"},
+      {Stage::Online, "online",
+       "rung 3: online softmax; for the backward, P recomputed on chip "
+       "(fused only)"},
       {Stage::Promoted, "promoted",
        "rung 4: dot operands staged in shared memory"},
       {Stage::Layouts, "layouts",

@@ -149,6 +149,18 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
                      "mask and steps that always do (off by default: on the "
                      "H100 it measured -3% to +6%)"),
       llvm::cl::init(false)};
+  Option<bool> deterministic{
+      *this, "deterministic",
+      llvm::cl::desc("Fused backward: compute dQ in a kernel of its own "
+                     "instead of adding into it with atomics (reproducible "
+                     "bit for bit)"),
+      llvm::cl::init(false)};
+  Option<bool> testingSkipDelta{
+      *this, "testing-skip-delta",
+      llvm::cl::desc("Testing only: leave the δ term out of the fused "
+                     "backward's dS (a wrong gradient the numerical checks "
+                     "must catch)"),
+      llvm::cl::init(false)};
   Option<bool> testingSkipRescale{
       *this, "testing-skip-rescale",
       llvm::cl::desc("Testing only: omit the online-softmax rescale (a wrong "

@@ -92,11 +92,13 @@ void buildFusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
   addSelectTiling(pm, PipelineKind::fused, opts);
   if (opts.stopAfter == Stage::Config)
     return;
-  pm.addPass(createAttnTile());
+  pm.addPass(createAttnTile({opts.deterministic, opts.testingSkipDelta}));
   if (opts.stopAfter == Stage::Tiled)
     return;
+  pm.addPass(createAttnRecomputeProbabilities());
   pm.addPass(createAttnFuseOnlineSoftmax({opts.testingSkipRescale}));
   pm.addPass(createAttnFoldScoreScale());
+  pm.addPass(createCSEPass());
   if (opts.stopAfter == Stage::Online)
     return;
   addMapToGpu(pm, opts);

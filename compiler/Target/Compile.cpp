@@ -63,6 +63,14 @@ std::string buildAttentionModule(const rt::Problem &p) {
                  .str();
   if (p.causal)
     attrs += " causal";
+  if (p.direction == rt::Direction::Backward)
+    return llvm::formatv(
+        "func.func @attention_backward(%do: {0}, %q: {0}, %k: {1}, %v: {1}, "
+        "%o: {0}, %lse: {2}) -> ({0}, {1}, {1}) {{\n"
+        "  %dq, %dk, %dv = attn.attention_backward %do, %q, %k, %v, %o, "
+        "%lse{3} : {0}, {0}, {1}, {1}, {0}, {2} -> {0}, {1}, {1}\n"
+        "  return %dq, %dk, %dv : {0}, {1}, {1}\n}\n",
+        qType, kvType, lseType, attrs);
   return llvm::formatv(
       "func.func @attention(%q: {0}, %k: {1}, %v: {1}) -> ({2}) {{\n"
       "  {3} = attn.attention %q, %k, %v{4} : {0}, {1}, {1} -> {2}\n"
@@ -78,7 +86,9 @@ std::string buildAttentionModule(const AttentionSpec &s) {
   problem.causal = s.causal;
   if (s.scale)
     problem.scale = *s.scale;
-  problem.lse = s.lse;
+  problem.lse = s.lse || s.backward;
+  if (s.backward)
+    problem.direction = rt::Direction::Backward;
   return buildAttentionModule(problem);
 }
 
@@ -310,6 +320,13 @@ compileAttention(llvm::StringRef mlirText, PipelineKind kind,
     return fail("cannot parse the input module");
   SmallVector<attn::AttentionOp> ops;
   module->walk([&](attn::AttentionOp op) { ops.push_back(op); });
+  bool backward = false;
+  module->walk([&](attn::AttentionBackwardOp) { backward = true; });
+  if (backward)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "attn.attention_backward: the GPU lowering of the backward kernels "
+        "is not built yet; attn-cpu-run runs them on the CPU");
   if (ops.size() != 1)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),

@@ -27,10 +27,13 @@ struct AttentionSpec {
   bool causal = false;
   std::optional<float> scale;
   bool lse = false;
+  /// The gradient (attn.attention_backward) instead of the forward.
+  bool backward = false;
 };
 
-/// MLIR text of `func.func @attention` holding one attn.attention for the
-/// forward problem `problem` (its direction and pipeline are not part of
+/// MLIR text of `func.func @attention` holding one attn.attention for a
+/// forward `problem`, or of `func.func @attention_backward` holding one
+/// attn.attention_backward for a backward one (the pipeline is not part of
 /// the op); the scale is written only when set, as an f32.
 std::string buildAttentionModule(const rt::Problem &problem);
 std::string buildAttentionModule(const AttentionSpec &spec);

@@ -87,7 +87,7 @@
 // ERR-HEADDIM: {{^}}<--shape 1x2x64x72>:2:8: error: head dimension 72 is not a multiple of 16, the MMA contraction step for 'f16'
 // ERR-DTYPE: attn-compile: error: --dtype must be f16, bf16 or f32, got 'f64'
 // ERR-NOINPUT: attn-compile: error: give an input .mlir file ('-' for standard input) or --shape
-// ERR-TWO: two.mlir:{{[0-9]+}}:8: error: the module must hold exactly one attn.attention, found 2; this is the second
+// ERR-TWO: two.mlir:{{[0-9]+}}:8: error: the module must hold exactly one attn.attention or attn.attention_backward, found 2; this is the second
 // ERR-READ: attn-compile: error: cannot read '{{.*}}missing.mlir': No such file or directory
 
 //--- scaled.mlir

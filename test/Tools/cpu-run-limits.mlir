@@ -26,3 +26,12 @@ func.func @attention(%q: tensor<2x1x4611686018427387904x64xf16>, %k: tensor<2x1x
   %o = attn.attention %q, %k, %v : tensor<2x1x4611686018427387904x64xf16>, tensor<2x1x4611686018427387904x64xf16>, tensor<2x1x4611686018427387904x64xf16> -> tensor<2x1x4611686018427387904x64xf16>
   return %o : tensor<2x1x4611686018427387904x64xf16>
 }
+
+// The backward counts its N×N buffers (P, dP and dS unfused; P at the fused
+// pipeline's rung 2) and its 2.5 times the forward's work.
+// RUN: not attn-cpu-run --shape 1x65536x64x64 --backward 2>&1 | FileCheck %s --check-prefix=BWD-HUGE --implicit-check-not='{{.}}'
+// BWD-HUGE: {{^}}attn-cpu-run: error: B=1 H=65536 N=64 D=64 (unfused: P, dP and dS hold B*H*N^2 elements each) needs {{.*}} GiB of host memory; the CPU run allows 4.0 GiB: reduce H = 65536{{$}}
+// RUN: not attn-cpu-run --shape 1x1x40000x64 --backward --pipeline fused 2>&1 | FileCheck %s --check-prefix=BWD-WORK --implicit-check-not='{{.}}'
+// BWD-WORK: {{^}}attn-cpu-run: error: B=1 H=1 N=40000 D=64 is 2.56e+11 multiply-adds (2.5*B*H*N^2*D for the backward); the CPU run allows 1.72e+10 (--max-work): reduce N = 40000{{$}}
+// RUN: not attn-cpu-run --shape 1x1x16x64 --backward --lse 2>&1 | FileCheck %s --check-prefix=BWD-LSE --implicit-check-not='{{.}}'
+// BWD-LSE: {{^}}attn-cpu-run: error: --lse is a forward flag; the backward reads the logsumexp, --backward alone says so{{$}}

@@ -21,9 +21,9 @@
 // RUN: attn-opt %t/deep-array.mlir -o /dev/null
 // RUN: attn-opt %t/deep-region.mlir -o /dev/null
 // RUN: not attn-compile %t/deep-array.mlir -o %t/out.ptx 2>&1 | FileCheck %s --check-prefix=COMPILE-DEEP
-// COMPILE-DEEP: deep-array.mlir:1:1: error: the module must hold exactly one attn.attention, found none
+// COMPILE-DEEP: deep-array.mlir:1:1: error: the module must hold exactly one attn.attention or attn.attention_backward, found none
 // RUN: not attn-cpu-run %t/deep-region.mlir 2>&1 | FileCheck %s --check-prefix=CPU-DEEP
-// CPU-DEEP: deep-region.mlir:1:1: error: the module must hold exactly one attn.attention, found none
+// CPU-DEEP: deep-region.mlir:1:1: error: the module must hold exactly one attn.attention or attn.attention_backward, found none
 
 // 2,000,000 do not: the stack overflows, and that is caught too.
 // RUN: not attn-opt %t/deeper-array.mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=OPT-DEEPER --implicit-check-not='{{.}}'

@@ -16,7 +16,7 @@
 // RUN: not attn-compile %t/empty.mlir -o %t/out.ptx 2>&1 | FileCheck %s --check-prefix=EMPTY --implicit-check-not='{{.}}'
 // EMPTY: {{^}}attn-compile: error: '{{.*}}empty.mlir' is empty: expected a module holding one attn.attention{{$}}
 // RUN: not attn-compile %t/comment.mlir -o %t/out.ptx 2>&1 | FileCheck %s --check-prefix=NONE
-// NONE: comment.mlir:1:1: error: the module must hold exactly one attn.attention, found none
+// NONE: comment.mlir:1:1: error: the module must hold exactly one attn.attention or attn.attention_backward, found none
 // RUN: not test -e %t/out.ptx
 
 // A file and --shape together, or problem flags without --shape.
@@ -55,7 +55,7 @@
 // RUN: not attn-cpu-run - < %t/syntax.mlir 2>&1 | FileCheck %s --check-prefix=STDIN
 // STDIN: {{^}}<stdin>:2:{{[0-9]+}}: error:
 // RUN: not attn-cpu-run %t/two.mlir 2>&1 | FileCheck %s --check-prefix=TWO --implicit-check-not='error:'
-// TWO: {{^.*}}two.mlir:3:8: error: the module must hold exactly one attn.attention, found 2; this is the second
+// TWO: {{^.*}}two.mlir:3:8: error: the module must hold exactly one attn.attention or attn.attention_backward, found 2; this is the second
 
 //--- comment.mlir
 // Only a comment.

@@ -134,19 +134,20 @@ parseAttentionModule(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context) {
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module)
     return nullptr;
-  llvm::SmallVector<AttentionOp> ops;
-  module->walk([&](AttentionOp op) { ops.push_back(op); });
+  llvm::SmallVector<ProblemOpInterface> ops;
+  module->walk([&](ProblemOpInterface op) { ops.push_back(op); });
   if (ops.empty()) {
     llvm::StringRef name = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
                                ->getBufferIdentifier();
     mlir::emitError(mlir::FileLineColLoc::get(&context, name, 1, 1))
-        << "the module must hold exactly one attn.attention, found none";
+        << "the module must hold exactly one attn.attention or "
+           "attn.attention_backward, found none";
     return nullptr;
   }
   if (ops.size() > 1) {
-    ops[1].emitError()
-        << "the module must hold exactly one attn.attention, found "
-        << ops.size() << "; this is the second";
+    ops[1]->emitError() << "the module must hold exactly one attn.attention or "
+                           "attn.attention_backward, found "
+                        << ops.size() << "; this is the second";
     return nullptr;
   }
   return module;

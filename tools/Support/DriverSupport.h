@@ -72,7 +72,8 @@ private:
 };
 
 /// Parses the main buffer of `sourceMgr` and checks that it holds exactly
-/// one attn.attention; every error is a diagnostic at its place in the file.
+/// one attn.attention or attn.attention_backward; every error is a diagnostic
+/// at its place in the file.
 mlir::OwningOpRef<mlir::ModuleOp>
 parseAttentionModule(llvm::SourceMgr &sourceMgr, mlir::MLIRContext &context);
 

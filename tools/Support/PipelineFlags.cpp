@@ -19,7 +19,9 @@ static const PipelineOptions &defaults() {
 }
 
 namespace {
-/// A flag named and described like `option`; its text is parsed later.
+/// A flag named and described like `option`; its text is parsed later. A
+/// switch (default "true" or "false") may be given without a value:
+/// `--deterministic` is `--deterministic=true`.
 struct Flag : cl::opt<std::string> {
   std::string help;
   Flag(const cl::Option &option, StringRef defaultText)
@@ -27,6 +29,13 @@ struct Flag : cl::opt<std::string> {
         help((option.HelpStr + " (default: " + defaultText + ")").str()) {
     setDescription(help);
     setValueStr(option.ValueStr.empty() ? "value" : option.ValueStr);
+    if (defaultText == "true" || defaultText == "false")
+      setValueExpectedFlag(cl::ValueOptional);
+  }
+  std::string text() const {
+    if (getValue().empty() && getValueExpectedFlag() == cl::ValueOptional)
+      return "true";
+    return getValue();
   }
 };
 
@@ -39,20 +48,27 @@ Flag mma(defaults().mma, stringifyEnum(MmaChoice(defaults().mma)));
 Flag overlapSoftmax(defaults().overlapSoftmax, "true");
 Flag pingpong(defaults().pingpong, "true");
 Flag peelMaskedSteps(defaults().peelMaskedSteps, "false");
+Flag deterministic(defaults().deterministic, "false");
 cl::opt<bool>
     testingSkipRescale(defaults().testingSkipRescale.ArgStr,
                        cl::desc(defaults().testingSkipRescale.HelpStr),
                        cl::cat(compilerCategory()));
+cl::opt<bool> testingSkipDelta(defaults().testingSkipDelta.ArgStr,
+                               cl::desc(defaults().testingSkipDelta.HelpStr),
+                               cl::cat(compilerCategory()));
 } // namespace
 
 Error readPipelineFlags(PipelineOptions &options) {
   SmallVector<std::string> words;
-  for (Flag *flag : {&blockM, &blockN, &numWarps, &numStages, &chip, &mma,
-                     &overlapSoftmax, &pingpong, &peelMaskedSteps})
+  for (Flag *flag :
+       {&blockM, &blockN, &numWarps, &numStages, &chip, &mma, &overlapSoftmax,
+        &pingpong, &peelMaskedSteps, &deterministic})
     if (flag->getNumOccurrences())
-      words.push_back((flag->ArgStr + "=" + flag->getValue()).str());
+      words.push_back((flag->ArgStr + "=" + flag->text()).str());
   if (testingSkipRescale)
     words.push_back("testing-skip-rescale=true");
+  if (testingSkipDelta)
+    words.push_back("testing-skip-delta=true");
   return parseOptions(join(words, " "), options);
 }
 

@@ -26,6 +26,11 @@ cl::opt<std::string> dtype("dtype", cl::value_desc("f16|bf16|f32"),
 cl::opt<bool> causal("causal",
                      cl::desc("Causal mask (with --shape; default: off)"),
                      cl::cat(problemCategory()));
+cl::opt<bool> backward(
+    "backward",
+    cl::desc("The gradient, attn.attention_backward: dQ, dK, dV from dO, Q, "
+             "K, V, O and the logsumexp (with --shape; default: off)"),
+    cl::cat(problemCategory()));
 cl::opt<bool> lse("lse",
                   cl::desc("Also return the per-row logsumexp (with --shape; "
                            "default: off)"),
@@ -57,7 +62,11 @@ static Expected<AttentionSpec> specFromFlags() {
                         "'");
   spec.dtype = dtype;
   spec.causal = causal;
+  if (backward && lse)
+    return problemError("--lse is a forward flag; the backward reads the "
+                        "logsumexp, --backward alone says so");
   spec.lse = lse;
+  spec.backward = backward;
   return spec;
 }
 
@@ -69,7 +78,8 @@ Expected<std::unique_ptr<MemoryBuffer>> readProblemOrFile(StringRef inputFile,
   if (!shape.getNumOccurrences()) {
     for (cl::Option *flag :
          {static_cast<cl::Option *>(&dtype), static_cast<cl::Option *>(&causal),
-          static_cast<cl::Option *>(&lse)})
+          static_cast<cl::Option *>(&lse),
+          static_cast<cl::Option *>(&backward)})
       if (flag->getNumOccurrences())
         return problemError("--" + flag->ArgStr +
                             " needs --shape; the attn.attention of an input "

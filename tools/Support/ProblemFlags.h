@@ -1,8 +1,8 @@
 //===- ProblemFlags.h - an attention problem from the command line -*- C++ -*-//
 //
 // attn-compile and attn-cpu-run compile either an input file or a problem
-// given as flags: --shape BxHxNxD, --dtype, --causal, --lse. The flags,
-// their defaults and their checks live here so both tools agree.
+// given as flags: --shape BxHxNxD, --dtype, --causal, --lse, --backward. The
+// flags, their defaults and their checks live here so both tools agree.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_TOOLS_SUPPORT_PROBLEMFLAGS_H
@@ -20,8 +20,8 @@ llvm::cl::OptionCategory &problemCategory();
 /// The input of a tool: the module built from the problem flags if --shape
 /// is given (named "<--shape BxHxNxD>" in diagnostics), else the file
 /// `inputFile` ("-": standard input), read by readInputFile. Refuses a file
-/// and --shape together, neither of them, and --dtype, --causal or --lse
-/// without --shape (the file's op says those).
+/// and --shape together, neither of them, and --dtype, --causal, --lse or
+/// --backward without --shape (the file's op says those).
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 readProblemOrFile(llvm::StringRef inputFile, bool inputGiven);
 

@@ -185,11 +185,20 @@ llvm::Error checkHostMemory(const attn::rt::Problem &p, bool unfused) {
   double rows = double(p.batch) * p.heads * p.seqLenQ;
   double elements = rows * p.headDim;
   // Q, K, V, O twice (inputs and a pipeline's copy), their float copies,
-  // the decoded output and the float64 reference; per row the lse.
-  double bytes = elements * (8 * elt + 3 * 4 + 4 + 8) + rows * 16;
-  if (unfused) // S and P: B*H*N^2 elements each.
-    bytes += 2 * rows * p.seqLenK * elt;
-  double work = rows * p.seqLenK * p.headDim;
+  // the decoded output and the float64 reference; per row the lse. The
+  // backward has dO, dQ, dK and dV on top, and dQ's f32 accumulator.
+  bool backward = p.direction == attn::rt::Direction::Backward;
+  double bytes = backward
+                     ? elements * (16 * elt + 8 * 4 + 4 + 4 * 8) + rows * 24
+                     : elements * (8 * elt + 3 * 4 + 4 + 8) + rows * 16;
+  // S and P, or the backward's P, dP and dS (the fused one's P at rung 2):
+  // B*H*N^2 elements each.
+  int nxn = backward ? (unfused                      ? 3
+                        : rung == attn::Stage::Tiled ? 1
+                                                     : 0)
+                     : (unfused ? 2 : 0);
+  bytes += nxn * rows * p.seqLenK * elt;
+  double work = rows * p.seqLenK * p.headDim * (backward ? 2.5 : 1.0);
   if (bytes <= hostMemoryLimit && work <= maxWork)
     return llvm::Error::success();
   std::pair<const char *, int64_t> dims[] = {
@@ -204,15 +213,21 @@ llvm::Error checkHostMemory(const attn::rt::Problem &p, bool unfused) {
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         problem +
-            (unfused ? " (unfused: S and P hold B*H*N^2 elements each)" : "") +
+            (!nxn        ? ""
+             : !backward ? " (unfused: S and P hold B*H*N^2 elements each)"
+             : unfused   ? " (unfused: P, dP and dS hold B*H*N^2 elements "
+                           "each)"
+                         : " (fused, rung 2: P holds B*H*N^2 elements)") +
             " needs " + formatBytes(bytes) +
             " of host memory; the CPU run allows " +
             formatBytes(hostMemoryLimit) + ": " + reduce);
   return llvm::createStringError(
       llvm::inconvertibleErrorCode(),
-      llvm::formatv("{0} is {1:e2} multiply-adds (B*H*N^2*D); the CPU run "
-                    "allows {2:e2} (--max-work): {3}",
-                    problem, work, maxWork.getValue(), reduce));
+      llvm::formatv("{0} is {1:e2} multiply-adds ({2}); the CPU run "
+                    "allows {3:e2} (--max-work): {4}",
+                    problem, work,
+                    backward ? "2.5*B*H*N^2*D for the backward" : "B*H*N^2*D",
+                    maxWork.getValue(), reduce));
 }
 
 /// Compiles a copy of `input` with one pipeline, runs every launch in order
@@ -315,6 +330,149 @@ std::vector<float> decodeAll(HostBuffer &b) {
   return out;
 }
 
+/// An output buffer a run checks and its float64 reference.
+struct Checked {
+  std::string name;
+  std::vector<double> reference;
+  /// The name of the check whose reference norm measures this one's error
+  /// when its own reference is exactly zero (dQ and dK at N = 1, where every
+  /// dS is 0: a relative error would divide by zero); empty: none.
+  std::string zeroScale;
+};
+
+/// How far a result is from its reference.
+struct Error {
+  double relative = 0; ///< ||x - ref|| / ||ref||
+  double maxAbs = 0;
+  int64_t nonFinite = 0;
+};
+
+double norm(const std::vector<double> &v) {
+  double sq = 0;
+  for (double x : v)
+    sq += x * x;
+  return std::sqrt(sq);
+}
+
+/// The error of `out` against `ref`, relative to ||ref||, or to
+/// `zeroScale` when ||ref|| is zero.
+Error compare(const std::vector<float> &out, const std::vector<double> &ref,
+              double zeroScale) {
+  Error e;
+  double errSq = 0, refSq = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!std::isfinite(out[i]))
+      ++e.nonFinite;
+    double d = out[i] - ref[i];
+    errSq += d * d;
+    refSq += ref[i] * ref[i];
+    e.maxAbs = std::max(e.maxAbs, std::fabs(d));
+  }
+  if (refSq == 0)
+    refSq = zeroScale * zeroScale;
+  e.relative = std::sqrt(errSq / std::max(refSq, 1e-300));
+  return e;
+}
+
+/// `elements` values uniform in [-1, 1), rounded to the element type, and
+/// their buffer `name` of `type`.
+std::vector<float> randomInput(std::mt19937 &gen, StringRef name, Type type,
+                               attn::rt::DType dtype,
+                               llvm::StringMap<HostBuffer> &io) {
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  HostBuffer b = bufferFor(name, type);
+  std::vector<float> values(cast<ShapedType>(type).getNumElements());
+  for (float &x : values)
+    x = attn::rt::roundTo(dtype, uniform(gen));
+  attn::rt::encode(dtype, values.data(), values.size(), b.data());
+  io[name] = std::move(b);
+  return values;
+}
+
+/// O and the logsumexp of the forward in float64, row by row.
+void referenceForward(const attn::rt::Problem &problem,
+                      const std::vector<float> (&qkv)[3],
+                      std::vector<double> &o, std::vector<double> &lse) {
+  int64_t rows = problem.batch * problem.heads * problem.seqLenQ;
+  o.resize(rows * problem.headDim);
+  lse.resize(rows);
+  std::vector<double> scratch;
+  for (int64_t head = 0; head < problem.batch * problem.heads; ++head)
+    for (int64_t r = 0; r < problem.seqLenQ; ++r) {
+      int64_t row = head * problem.seqLenQ + r;
+      referenceRow(problem, qkv[0].data(), qkv[1].data(), qkv[2].data(), head,
+                   r, &o[row * problem.headDim], lse[row], scratch);
+    }
+}
+
+/// The forward's inputs (q, k, v) in `io` and its checks: o, and lse when
+/// the op returns it.
+std::vector<Checked> prepareForward(attn::AttentionOp op,
+                                    const attn::rt::Problem &problem,
+                                    llvm::StringMap<HostBuffer> &io) {
+  std::mt19937 gen(seed);
+  std::vector<float> qkv[3];
+  const char *names[] = {"q", "k", "v"};
+  for (int i = 0; i < 3; ++i)
+    qkv[i] =
+        randomInput(gen, names[i], op.getQuery().getType(), problem.dtype, io);
+  io["o"] = bufferFor("o", op.getOutput().getType());
+  std::vector<Checked> checks(1);
+  checks[0].name = "o";
+  std::vector<double> lse;
+  referenceForward(problem, qkv, checks[0].reference, lse);
+  if (op.getLse()) {
+    io["lse"] = bufferFor("lse", op.getLse().getType());
+    checks.push_back({"lse", std::move(lse), ""});
+  }
+  return checks;
+}
+
+/// The backward's inputs in `io`: q, k, v and do random, o and lse the
+/// forward's (float64, rounded as a forward kernel writes them); its checks
+/// dq, dk and dv against the float64 gradients.
+std::vector<Checked> prepareBackward(attn::AttentionBackwardOp op,
+                                     const attn::rt::Problem &problem,
+                                     llvm::StringMap<HostBuffer> &io) {
+  std::mt19937 gen(seed);
+  std::vector<float> qkv[3];
+  const char *names[] = {"q", "k", "v"};
+  Type type = op.getQuery().getType();
+  for (int i = 0; i < 3; ++i)
+    qkv[i] = randomInput(gen, names[i], type, problem.dtype, io);
+  std::vector<float> dO = randomInput(gen, "do", type, problem.dtype, io);
+
+  std::vector<double> o, lse;
+  referenceForward(problem, qkv, o, lse);
+  std::vector<float> oRounded(o.begin(), o.end()),
+      lseF32(lse.begin(), lse.end());
+  for (float &x : oRounded)
+    x = attn::rt::roundTo(problem.dtype, x);
+  io["o"] = bufferFor("o", type);
+  attn::rt::encode(problem.dtype, oRounded.data(), oRounded.size(),
+                   io["o"].data());
+  io["lse"] = bufferFor("lse", op.getLse().getType());
+  std::memcpy(io["lse"].data(), lseF32.data(), lseF32.size() * sizeof(float));
+  for (const char *name : {"dq", "dk", "dv"})
+    io[name] = bufferFor(name, type);
+
+  size_t elements = qkv[0].size();
+  std::vector<Checked> checks = {
+      {"dq", std::vector<double>(elements), "dv"},
+      {"dk", std::vector<double>(elements, 0.0), "dv"},
+      {"dv", std::vector<double>(elements, 0.0), ""}};
+  int64_t headElements = problem.seqLenQ * problem.headDim;
+  std::vector<double> scratch;
+  for (int64_t head = 0; head < problem.batch * problem.heads; ++head) {
+    size_t at = head * headElements;
+    referenceBackwardHead(problem, qkv[0].data(), qkv[1].data(), qkv[2].data(),
+                          dO.data(), head, &checks[0].reference[at],
+                          &checks[1].reference[at], &checks[2].reference[at],
+                          scratch);
+  }
+  return checks;
+}
+
 } // namespace
 
 /// Reads the input, runs the chosen pipelines and compares; the exit status.
@@ -350,19 +508,22 @@ int cpuRunMain() {
   sourceMgr.AddNewSourceBuffer(std::move(*input), llvm::SMLoc());
   attn::tools::ToolDiagnostics diagnostics(sourceMgr, ctx);
 
-  // The problem, read off the attention op.
+  // The problem, read off the op.
   OwningOpRef<ModuleOp> probe =
       attn::tools::parseAttentionModule(sourceMgr, ctx);
   if (!probe)
     return 1;
-  attn::AttentionOp op;
-  probe->walk([&](attn::AttentionOp a) { op = a; });
+  attn::ProblemOpInterface op;
+  probe->walk([&](attn::ProblemOpInterface a) { op = a; });
   attn::rt::Problem problem = attn::rt::Problem::attention(
       op.getBatch(), op.getNumHeads(), op.getSeqLen(), op.getHeadDim(),
       dtypeOf(op.getElementType()));
   problem.causal = op.getCausal();
   problem.scale = op.getEffectiveScale();
-  problem.lse = static_cast<bool>(op.getLse());
+  auto forward = dyn_cast<attn::AttentionOp>(op.getOperation());
+  problem.lse = !forward || forward.getLse();
+  if (!forward)
+    problem.direction = attn::rt::Direction::Backward;
   bool unfused = llvm::is_contained(which, attn::PipelineKind::unfused);
   if (llvm::Error error = checkHostMemory(problem, unfused))
     return fail(llvm::toString(std::move(error)));
@@ -371,40 +532,17 @@ int cpuRunMain() {
                  : problem.dtype == attn::rt::DType::F16 ? 2e-3
                                                          : 1e-2;
 
-  // Inputs: uniform in [-1, 1), rounded to the element type.
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  std::vector<float> qkv[3];
   llvm::StringMap<HostBuffer> base;
-  const char *names[] = {"q", "k", "v"};
-  for (int i = 0; i < 3; ++i) {
-    HostBuffer b = bufferFor(names[i], op.getQuery().getType());
-    qkv[i].resize(problem.elements(attn::rt::TensorRole::Q));
-    for (float &x : qkv[i])
-      x = attn::rt::roundTo(problem.dtype, uniform(gen));
-    attn::rt::encode(problem.dtype, qkv[i].data(), qkv[i].size(), b.data());
-    base[names[i]] = std::move(b);
-  }
-  base["o"] = bufferFor("o", op.getOutput().getType());
-  if (op.getLse())
-    base["lse"] = bufferFor("lse", op.getLse().getType());
-
-  // The float64 reference, row by row.
-  int64_t rows = problem.batch * problem.heads * problem.seqLenQ;
-  std::vector<double> ref(problem.elements(attn::rt::TensorRole::Q)),
-      refLse(rows);
-  std::vector<double> scratch;
-  for (int64_t head = 0; head < problem.batch * problem.heads; ++head)
-    for (int64_t r = 0; r < problem.seqLenQ; ++r) {
-      int64_t row = head * problem.seqLenQ + r;
-      referenceRow(problem, qkv[0].data(), qkv[1].data(), qkv[2].data(), head,
-                   r, &ref[row * problem.headDim], refLse[row], scratch);
-    }
+  std::vector<Checked> checks =
+      forward
+          ? prepareForward(forward, problem, base)
+          : prepareBackward(cast<attn::AttentionBackwardOp>(op.getOperation()),
+                            problem, base);
 
   bool allPass = true;
   for (attn::PipelineKind kind : which) {
     std::string p = attn::stringifyEnum(kind).str();
-    if (kind == attn::PipelineKind::unfused && problem.lse) {
+    if (kind == attn::PipelineKind::unfused && forward && problem.lse) {
       llvm::outs() << "SKIP unfused: it does not produce the logsumexp\n";
       continue;
     }
@@ -417,43 +555,36 @@ int cpuRunMain() {
       std::string message = llvm::toString(run.takeError());
       return message.empty() ? 1 : fail(p + ": " + message);
     }
-    std::vector<float> out = decodeAll(io["o"]);
-    double errSq = 0, refSq = 0, maxAbs = 0;
-    int64_t nonFinite = 0;
-    for (size_t i = 0; i < out.size(); ++i) {
-      if (!std::isfinite(out[i]))
-        ++nonFinite;
-      double d = out[i] - ref[i];
-      errSq += d * d;
-      refSq += ref[i] * ref[i];
-      maxAbs = std::max(maxAbs, std::fabs(d));
-    }
-    double rel = std::sqrt(errSq / std::max(refSq, 1e-300));
-    bool pass = nonFinite == 0 && rel <= limit;
-    std::string lseText;
-    if (problem.lse) {
-      std::vector<float> lse = decodeAll(io["lse"]);
-      double e = 0, r = 0;
-      for (int64_t i = 0; i < rows; ++i) {
-        e += (lse[i] - refLse[i]) * (lse[i] - refLse[i]);
-        r += refLse[i] * refLse[i];
-      }
-      double lseRel = std::sqrt(e / std::max(r, 1e-300));
-      pass &= lseRel <= limit;
-      lseText = llvm::formatv(" lse_rel_err={0:e2}", lseRel).str();
+    // The first check is the line's main figure (O, or dQ), the others are
+    // named after it.
+    bool pass = true;
+    std::string errors;
+    Error first;
+    for (auto [i, check] : llvm::enumerate(checks)) {
+      double zeroScale = 0;
+      for (const Checked &other : checks)
+        if (other.name == check.zeroScale)
+          zeroScale = norm(other.reference);
+      Error e = compare(decodeAll(io[check.name]), check.reference, zeroScale);
+      pass &= e.nonFinite == 0 && e.relative <= limit;
+      if (i == 0)
+        first = e;
+      else
+        errors += llvm::formatv(" {0}_rel_err={1:e2}", check.name, e.relative);
     }
     allPass &= pass;
+    std::string rungName = kind == attn::PipelineKind::fused
+                               ? attn::stringifyEnum(attn::Stage(rung)).str()
+                               : std::string("unfused");
     llvm::outs() << llvm::formatv(
-        "{0} {1} {2} rung={3} B={4} H={5} N={6} D={7} causal={8} "
-        "rel_err={9:e2} max_abs={10:e2} bound={11:e0}{12} non_finite={13} "
-        "gpu_extra_mem_bytes={14}\n",
+        "{0} {1} {2}{3} rung={4} B={5} H={6} N={7} D={8} causal={9} "
+        "{10}rel_err={11:e2} max_abs={12:e2} bound={13:e0}{14} non_finite={15} "
+        "gpu_extra_mem_bytes={16}\n",
         pass ? "PASS" : "FAIL", p, attn::rt::nameOf(problem.dtype),
-        kind == attn::PipelineKind::fused
-            ? attn::stringifyEnum(attn::Stage(rung))
-            : llvm::StringRef("unfused"),
-        problem.batch, problem.heads, problem.seqLenQ, problem.headDim,
-        problem.causal ? 1 : 0, rel, maxAbs, limit, lseText, nonFinite,
-        run->intermediateBytes);
+        forward ? "" : " backward", rungName, problem.batch, problem.heads,
+        problem.seqLenQ, problem.headDim, problem.causal ? 1 : 0,
+        forward ? "" : "dq_", first.relative, first.maxAbs, limit, errors,
+        first.nonFinite, run->intermediateBytes);
   }
   return allPass ? 0 : 1;
 }

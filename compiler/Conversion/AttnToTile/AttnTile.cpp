@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/AttnToTile/KernelBuilder.h"
+#include "compiler/Conversion/AttnToTile/Tilings.h"
 #include "compiler/Conversion/Passes.h"
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
@@ -32,6 +33,7 @@ Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
   Value k = kb.load(key, bh, col0, kb.index(0), c.blockN, d);
   auto sType = RankedTensorType::get({c.blockM, c.blockN}, b.getF32Type());
   Value s = tile::DotOp::create(b, loc, sType, q, k, Value(),
+                                /*transpose_lhs=*/false,
                                 /*transpose_rhs=*/true);
   double scaleLog2 = op.getEffectiveScale() * M_LOG2E;
   s = kb.mulf(s, kb.splat({c.blockM, c.blockN}, scaleLog2));
@@ -53,8 +55,7 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // Row blocks along x: programs that run at the same time mostly share a
   // head, so its K and V stay in L2 while all of them read it.
   int64_t rowBlocks = llvm::divideCeilSigned(n, c.blockM);
-  tile::ConfigAttr config =
-      kernelConfig(tiling, {rowBlocks, heads, batch});
+  tile::ConfigAttr config = kernelConfig(tiling, {rowBlocks, heads, batch});
   KernelBuilder kb(op, "attn_fwd", args, config);
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
@@ -103,9 +104,9 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     Value l = kb.addf(sumLoop.getRegionIterArg(0),
                       kb.reduce(tile::ReduceKind::sum, p));
     Value v = kb.load(kb.arg(2), bh, j, kb.index(0), c.blockN, d);
-    Value acc = tile::DotOp::create(
-        b, loc, sumLoop.getRegionIterArg(1).getType(), kb.convert(p, elt), v,
-        sumLoop.getRegionIterArg(1), /*transpose_rhs=*/false);
+    Value acc =
+        tile::DotOp::create(b, loc, sumLoop.getRegionIterArg(1).getType(),
+                            kb.convert(p, elt), v, sumLoop.getRegionIterArg(1));
     scf::YieldOp::create(b, loc, ValueRange{l, acc});
   }
   Value l = sumLoop.getResult(0);
@@ -136,18 +137,22 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
 struct AttnTilePass : attn::impl::AttnTileBase<AttnTilePass> {
   using AttnTileBase::AttnTileBase;
   void runOnOperation() override {
-    SmallVector<AttentionOp> ops;
-    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
+    SmallVector<ProblemOpInterface> ops;
+    getOperation()->walk([&](ProblemOpInterface op) { ops.push_back(op); });
     if (ops.empty()) {
-      getOperation().emitError() << "attn-tile: the module holds no "
-                                    "attn.attention (the pass runs on rung 1)";
+      getOperation().emitError()
+          << "attn-tile: the module holds no attn.attention or "
+             "attn.attention_backward (the pass runs on rung 1)";
       return signalPassFailure();
     }
-    for (AttentionOp op : ops) {
+    for (ProblemOpInterface op : ops) {
       FailureOr<TilingAttr> tiling = getOrSelectTiling(op, PipelineKind::fused);
       if (failed(tiling))
         return signalPassFailure();
-      tileAttention(op, *tiling);
+      if (auto backward = dyn_cast<AttentionBackwardOp>(op.getOperation()))
+        tileBackward(backward, *tiling, deterministic, testingSkipDelta);
+      else
+        tileAttention(cast<AttentionOp>(op.getOperation()), *tiling);
     }
   }
 };

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/AttnToTile/KernelBuilder.h"
+#include "compiler/Conversion/AttnToTile/Tilings.h"
 #include "compiler/Conversion/Passes.h"
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
@@ -47,6 +48,7 @@ func::FuncOp buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   Value k = kb.load(kb.arg(1), {bIdx, hIdx}, col0, c0, c.blockN, s.d);
   auto type = RankedTensorType::get({c.blockM, c.blockN}, b.getF32Type());
   Value scores = tile::DotOp::create(b, op.getLoc(), type, q, k, Value(),
+                                     /*transpose_lhs=*/false,
                                      /*transpose_rhs=*/true);
   scores =
       kb.mulf(scores, kb.splat({c.blockM, c.blockN}, op.getEffectiveScale()));
@@ -134,7 +136,7 @@ func::FuncOp buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c) {
     Value p = kb.load(kb.arg(0), {bIdx, hIdx}, row0, j, c.blockM, c.blockN);
     Value v = kb.load(kb.arg(1), {bIdx, hIdx}, j, c0, c.blockN, s.d);
     Value acc = tile::DotOp::create(b, loc, zero.getType(), p, v,
-                                    loop.getRegionIterArg(0), false);
+                                    loop.getRegionIterArg(0));
     scf::YieldOp::create(b, loc, acc);
   }
   kb.store(kb.convert(loop.getResult(0), s.elt), kb.arg(2),
@@ -187,18 +189,23 @@ struct AttnTileUnfusedPass
     : attn::impl::AttnTileUnfusedBase<AttnTileUnfusedPass> {
   using AttnTileUnfusedBase::AttnTileUnfusedBase;
   void runOnOperation() override {
-    SmallVector<AttentionOp> ops;
-    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
+    SmallVector<ProblemOpInterface> ops;
+    getOperation()->walk([&](ProblemOpInterface op) { ops.push_back(op); });
     if (ops.empty()) {
       getOperation().emitError()
-          << "attn-tile-unfused: the module holds no attn.attention (the "
-             "pass runs on rung 1)";
+          << "attn-tile-unfused: the module holds no attn.attention or "
+             "attn.attention_backward (the pass runs on rung 1)";
       return signalPassFailure();
     }
-    for (AttentionOp op : ops) {
+    for (ProblemOpInterface op : ops) {
       FailureOr<TilingAttr> tiling =
           getOrSelectTiling(op, PipelineKind::unfused);
-      if (failed(tiling) || failed(tileUnfused(op, *tiling)))
+      if (failed(tiling))
+        return signalPassFailure();
+      if (auto backward = dyn_cast<AttentionBackwardOp>(op.getOperation()))
+        tileBackwardUnfused(backward, *tiling);
+      else if (failed(
+                   tileUnfused(cast<AttentionOp>(op.getOperation()), *tiling)))
         return signalPassFailure();
     }
   }

@@ -91,8 +91,30 @@ Value KernelBuilder::load(Value memref, ValueRange batchHead, Value row,
   return tile::LoadOp::create(b, loc, type, memref, indices);
 }
 
+Value KernelBuilder::loadRow(Value memref, ValueRange batchHead, Value row,
+                             int64_t rows) {
+  SmallVector<Value> indices(batchHead);
+  indices.push_back(row);
+  auto type = RankedTensorType::get({rows}, b.getF32Type());
+  return tile::LoadOp::create(b, loc, type, memref, indices);
+}
+
 void KernelBuilder::store(Value tile, Value memref, ValueRange indices) {
   tile::StoreOp::create(b, loc, tile, memref, indices);
+}
+
+void KernelBuilder::atomicAdd(Value tile, Value memref, ValueRange indices) {
+  tile::AtomicAddOp::create(b, loc, tile, memref, indices);
+}
+
+Value KernelBuilder::dot(Value lhs, Value rhs, Value acc, bool transposeLhs,
+                         bool transposeRhs) {
+  ArrayRef<int64_t> l = cast<RankedTensorType>(lhs.getType()).getShape();
+  ArrayRef<int64_t> r = cast<RankedTensorType>(rhs.getType()).getShape();
+  auto type = RankedTensorType::get(
+      {transposeLhs ? l[1] : l[0], transposeRhs ? r[0] : r[1]}, b.getF32Type());
+  return tile::DotOp::create(b, loc, type, lhs, rhs, acc, transposeLhs,
+                             transposeRhs, /*async=*/false);
 }
 
 Value KernelBuilder::mulf(Value x, Value y) {

@@ -42,7 +42,16 @@ public:
   mlir::Value load(mlir::Value memref, mlir::ValueRange batchHead,
                    mlir::Value row, mlir::Value col, int64_t rows,
                    int64_t cols);
+  /// `rows` f32 values of `memref` at [b, h, row] (a logsumexp, a δ).
+  mlir::Value loadRow(mlir::Value memref, mlir::ValueRange batchHead,
+                      mlir::Value row, int64_t rows);
   void store(mlir::Value tile, mlir::Value memref, mlir::ValueRange indices);
+  void atomicAdd(mlir::Value tile, mlir::Value memref,
+                 mlir::ValueRange indices);
+
+  /// The f32 product lhs·rhs (+ acc), either operand transposed.
+  mlir::Value dot(mlir::Value lhs, mlir::Value rhs, mlir::Value acc,
+                  bool transposeLhs, bool transposeRhs);
 
   mlir::Value mulf(mlir::Value a, mlir::Value b);
   mlir::Value subf(mlir::Value a, mlir::Value b);

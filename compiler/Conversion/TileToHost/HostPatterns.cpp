@@ -90,22 +90,29 @@ Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate p, Value x,
   return arith::CmpIOp::create(b, loc, p, x, y);
 }
 
-/// `source[lead..., row, col]` when inside the bounds, else zero.
+/// Whether each of `pos` is inside the last dimensions of `memref`.
+Value insideTrailing(OpBuilder &b, Location loc, MemRefType memref,
+                     ValueRange pos) {
+  int64_t rank = memref.getRank(), n = pos.size();
+  Value inside;
+  for (int64_t d = 0; d < n; ++d) {
+    Value ok = cmp(b, loc, arith::CmpIPredicate::ult, pos[d],
+                   idx(b, loc, memref.getDimSize(rank - n + d)));
+    inside = inside ? arith::AndIOp::create(b, loc, inside, ok) : ok;
+  }
+  return inside;
+}
+
+/// `source[lead..., pos...]` when inside the bounds, else zero.
 Value loadOrZero(OpBuilder &b, Location loc, Value source, ValueRange lead,
-                 Value row, Value col) {
+                 ValueRange pos) {
   auto type = cast<MemRefType>(source.getType());
-  int64_t rank = type.getRank();
-  Value inside =
-      arith::AndIOp::create(b, loc,
-                            cmp(b, loc, arith::CmpIPredicate::ult, row,
-                                idx(b, loc, type.getDimSize(rank - 2))),
-                            cmp(b, loc, arith::CmpIPredicate::ult, col,
-                                idx(b, loc, type.getDimSize(rank - 1))));
+  Value inside = insideTrailing(b, loc, type, pos);
   auto ifOp = scf::IfOp::create(b, loc, type.getElementType(), inside, true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
   SmallVector<Value> at(lead);
-  at.append({row, col});
+  at.append(pos.begin(), pos.end());
   scf::YieldOp::create(b, loc,
                        ValueRange{memref::LoadOp::create(b, loc, source, at)});
   b.setInsertionPointToStart(ifOp.elseBlock());
@@ -113,6 +120,17 @@ Value loadOrZero(OpBuilder &b, Location loc, Value source, ValueRange lead,
                        ValueRange{arith::ConstantOp::create(
                            b, loc, b.getZeroAttr(type.getElementType()))});
   return ifOp.getResult(0);
+}
+
+/// The memref positions of element `at` of a tile placed at `indices` (its
+/// top-left element on the last at.size() dimensions).
+SmallVector<Value> tilePositions(OpBuilder &b, Location loc, ValueRange indices,
+                                 ValueRange at) {
+  SmallVector<Value> pos;
+  ValueRange origin = indices.take_back(at.size());
+  for (auto [o, i] : llvm::zip(origin, at))
+    pos.push_back(arith::AddIOp::create(b, loc, o, i));
+  return pos;
 }
 
 /// A pattern that may allocate result buffers.
@@ -140,50 +158,46 @@ struct LoadLowering : HostPattern<tile::LoadOp> {
     Location loc = op.getLoc();
     Value buffer = newBuffer(rewriter, op.getResult());
     ValueRange idxs = adaptor.getIndices();
-    ValueRange lead = idxs.drop_back(2);
-    Value row0 = idxs[idxs.size() - 2], col0 = idxs.back();
-    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
-      Value row = arith::AddIOp::create(rewriter, loc, row0, at[0]);
-      Value col = arith::AddIOp::create(rewriter, loc, col0, at[1]);
+    auto type = cast<RankedTensorType>(op.getType());
+    ValueRange lead = idxs.drop_back(type.getRank());
+    forEach(rewriter, loc, type.getShape(), [&](ValueRange at) {
+      SmallVector<Value> pos = tilePositions(rewriter, loc, idxs, at);
       memref::StoreOp::create(
           rewriter, loc,
-          loadOrZero(rewriter, loc, adaptor.getSource(), lead, row, col),
-          buffer, at);
+          loadOrZero(rewriter, loc, adaptor.getSource(), lead, pos), buffer,
+          at);
     });
     rewriter.replaceOp(op, buffer);
     return success();
   }
 };
 
-struct StoreLowering : HostPattern<tile::StoreOp> {
-  using HostPattern::HostPattern;
+/// tile.store, and tile.atomic_add (sequential on the host: a load, an add
+/// and a store per element).
+template <typename Op> struct StoreLowering : HostPattern<Op> {
+  using HostPattern<Op>::HostPattern;
+  using OpAdaptor = typename Op::Adaptor;
   LogicalResult
-  matchAndRewrite(tile::StoreOp op, OpAdaptor adaptor,
+  matchAndRewrite(Op op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     ValueRange idxs = adaptor.getIndices();
     auto type = cast<RankedTensorType>(op.getValue().getType());
     MemRefType dest = op.getDest().getType();
-    int64_t rank = dest.getRank(), tileRank = type.getRank();
     forEach(rewriter, loc, type.getShape(), [&](ValueRange at) {
-      SmallVector<Value> where(idxs.drop_back(tileRank));
-      Value inside;
-      for (int64_t d = 0; d < tileRank; ++d) {
-        Value pos = arith::AddIOp::create(rewriter, loc,
-                                          idxs[rank - tileRank + d], at[d]);
-        Value ok =
-            cmp(rewriter, loc, arith::CmpIPredicate::ult, pos,
-                idx(rewriter, loc, dest.getDimSize(rank - tileRank + d)));
-        inside = inside ? arith::AndIOp::create(rewriter, loc, inside, ok) : ok;
-        where.push_back(pos);
-      }
+      SmallVector<Value> pos = tilePositions(rewriter, loc, idxs, at);
+      Value inside = insideTrailing(rewriter, loc, dest, pos);
+      SmallVector<Value> where(idxs.drop_back(type.getRank()));
+      where.append(pos);
       auto ifOp = scf::IfOp::create(rewriter, loc, inside, false);
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-      memref::StoreOp::create(
-          rewriter, loc,
-          memref::LoadOp::create(rewriter, loc, adaptor.getValue(), at),
-          adaptor.getDest(), where);
+      Value v = memref::LoadOp::create(rewriter, loc, adaptor.getValue(), at);
+      if (std::is_same_v<Op, tile::AtomicAddOp>)
+        v = arith::AddFOp::create(
+            rewriter, loc,
+            memref::LoadOp::create(rewriter, loc, adaptor.getDest(), where), v);
+      memref::StoreOp::create(rewriter, loc, v, adaptor.getDest(), where);
     });
     rewriter.eraseOp(op);
     return success();
@@ -209,14 +223,11 @@ struct AsyncCopyLowering : HostPattern<tile::AsyncCopyOp> {
     Location loc = op.getLoc();
     ValueRange idxs = adaptor.getIndices();
     ValueRange lead = idxs.drop_back(2);
-    Value row0 = idxs[idxs.size() - 2], col0 = idxs.back();
     Value slot = adaptor.getSlot();
     forEach(rewriter, loc, op.getBuffer().getType().getShape().drop_front(),
             [&](ValueRange at) {
-              Value row = arith::AddIOp::create(rewriter, loc, row0, at[0]);
-              Value col = arith::AddIOp::create(rewriter, loc, col0, at[1]);
               Value v = loadOrZero(rewriter, loc, adaptor.getSource(), lead,
-                                   row, col);
+                                   tilePositions(rewriter, loc, idxs, at));
               memref::StoreOp::create(rewriter, loc, v, adaptor.getBuffer(),
                                       ValueRange{slot, at[0], at[1]});
             });
@@ -320,8 +331,9 @@ struct DotLowering : HostPattern<tile::DotOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value buffer = newBuffer(rewriter, op.getResult());
-    int64_t k = op.getLhs().getType().getDimSize(1);
+    bool transposedLhs = op.getTransposeLhs();
     bool transposed = op.getTransposeRhs();
+    int64_t k = op.getLhs().getType().getDimSize(transposedLhs ? 0 : 1);
     forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
       Value init = adaptor.getAcc()
                        ? Value(memref::LoadOp::create(rewriter, loc,
@@ -337,7 +349,9 @@ struct DotLowering : HostPattern<tile::DotOp> {
         Value kk = loop.getInductionVar();
         Value a = toF32(rewriter, loc,
                         memref::LoadOp::create(rewriter, loc, adaptor.getLhs(),
-                                               ValueRange{at[0], kk}));
+                                               transposedLhs
+                                                   ? ValueRange{kk, at[0]}
+                                                   : ValueRange{at[0], kk}));
         Value b =
             toF32(rewriter, loc,
                   memref::LoadOp::create(rewriter, loc, adaptor.getRhs(),
@@ -525,11 +539,12 @@ void attn::tilehost::populateTileToHostPatterns(const TypeConverter &converter,
                                                 HostBuffers &buffers,
                                                 RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns
-      .add<LoadLowering, StoreLowering, AllocSharedLowering, AsyncCopyLowering,
-           LocalLoadLowering, DotLowering, ReduceLowering, BroadcastLowering,
-           MaskLowering, ForLowering, ForYieldLowering, ElementwiseLowering>(
-          converter, context, buffers);
+  patterns.add<LoadLowering, StoreLowering<tile::StoreOp>,
+               StoreLowering<tile::AtomicAddOp>, AllocSharedLowering,
+               AsyncCopyLowering, LocalLoadLowering, DotLowering,
+               ReduceLowering, BroadcastLowering, MaskLowering, ForLowering,
+               ForYieldLowering, ElementwiseLowering>(converter, context,
+                                                      buffers);
   // Branches that yield tiles yield their buffers.
   scf::populateSCFStructuralTypeConversions(converter, patterns);
   patterns

@@ -1,4 +1,4 @@
-//===- AttnOps.h - attn.attention -------------------------------*- C++ -*-===//
+//===- AttnOps.h - attn.attention and its gradient --------------*- C++ -*-===//
 #ifndef ATTN_DIALECTS_ATTN_ATTNOPS_H
 #define ATTN_DIALECTS_ATTN_ATTNOPS_H
 
@@ -8,6 +8,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/Attn/IR/AttnInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/Attn/IR/AttnOps.h.inc"

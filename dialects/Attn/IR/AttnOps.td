@@ -75,10 +75,57 @@ def Attn_TilingAttr : AttrDef<Attn_Dialect, "Tiling"> {
   }];
 }
 
+def Attn_ProblemOpInterface : OpInterface<"ProblemOpInterface"> {
+  let cppNamespace = "::attn";
+  let description = [{
+    An op that states one attention problem: the forward `attn.attention`
+    or its gradient `attn.attention_backward`. Both are `[B, H, N, D]` of
+    one element type with a `scale`, a `causal` flag and, once
+    `attn-select-tiling` has run, a `#attn.tiling`: what choosing a tiling,
+    the cost model and the tools need to know of either.
+  }];
+  let methods = [
+    InterfaceMethod<"[B, H, N, D] of the query", "::llvm::ArrayRef<int64_t>",
+                    "getShape">,
+    InterfaceMethod<"Element type of Q, K, V and O", "::mlir::Type",
+                    "getElementType">,
+    InterfaceMethod<"Whether row i sees keys j <= i only", "bool",
+                    "getCausal">,
+    InterfaceMethod<"The scale of Q·Kᵀ: the attribute, or 1/√D", "float",
+                    "getEffectiveScale">,
+    InterfaceMethod<"The tiling attn-select-tiling chose, or null",
+                    "::attn::TilingAttr", "getTilingAttr">,
+    InterfaceMethod<"Records the tiling", "void", "setTilingAttr",
+                    (ins "::attn::TilingAttr":$tiling)>,
+    InterfaceMethod<"Whether this is the gradient of attention", "bool",
+                    "isBackward">,
+  ];
+  let extraSharedClassDeclaration = [{
+    int64_t getBatch() { return $_op.getShape()[0]; }
+    int64_t getNumHeads() { return $_op.getShape()[1]; }
+    int64_t getSeqLen() { return $_op.getShape()[2]; }
+    int64_t getHeadDim() { return $_op.getShape()[3]; }
+  }];
+}
+
 class Attn_Op<string mnemonic, list<Trait> traits = []>
     : Op<Attn_Dialect, mnemonic, traits>;
 
-def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
+/// The accessors both problem ops share, on top of ProblemOpInterface's.
+defvar Attn_ProblemAccessors = [{
+    /// The scale applied to Q·Kᵀ: the attribute, or 1/√D when absent.
+    float getEffectiveScale();
+    ::mlir::Type getElementType() {
+      return ::llvm::cast<::mlir::ShapedType>(getQuery().getType())
+          .getElementType();
+    }
+    ::llvm::ArrayRef<int64_t> getShape() {
+      return ::llvm::cast<::mlir::ShapedType>(getQuery().getType()).getShape();
+    }
+}];
+
+def Attn_AttentionOp : Attn_Op<"attention",
+    [Pure, Attn_ProblemOpInterface]> {
   let summary = "scaled dot-product attention over batches and heads";
   let description = [{
     Computes `O = softmax(Q·Kᵀ·scale)·V` for every batch and head.
@@ -113,20 +160,61 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
 
   let hasVerifier = 1;
 
-  let extraClassDeclaration = [{
-    /// The scale applied to Q·Kᵀ: the attribute, or 1/√D when absent.
-    float getEffectiveScale();
-    int64_t getBatch() { return getShape()[0]; }
-    int64_t getNumHeads() { return getShape()[1]; }
-    int64_t getSeqLen() { return getShape()[2]; }
-    int64_t getHeadDim() { return getShape()[3]; }
-    ::mlir::Type getElementType() {
-      return ::llvm::cast<::mlir::ShapedType>(getQuery().getType())
-          .getElementType();
-    }
-    ::llvm::ArrayRef<int64_t> getShape() {
-      return ::llvm::cast<::mlir::ShapedType>(getQuery().getType()).getShape();
-    }
+  let extraClassDeclaration = Attn_ProblemAccessors # [{
+    bool isBackward() { return false; }
+  }];
+}
+
+def Attn_AttentionBackwardOp : Attn_Op<"attention_backward",
+    [Pure, Attn_ProblemOpInterface]> {
+  let summary = "gradients of attn.attention: dQ, dK, dV from dO";
+  let description = [{
+    The backward pass of `O = softmax(Q·Kᵀ·scale)·V`: given the gradient
+    `grad_output` (dO) of a loss with respect to O, returns its gradients
+    with respect to Q, K and V. It takes what the forward had and made: Q,
+    K, V, the output O and the per-row logsumexp `lse` of the forward's
+    second result (so the probabilities P = exp(Q·Kᵀ·scale − lse) can be
+    rebuilt without a second softmax):
+
+        dV = Pᵀ·dO     dP = dO·Vᵀ     dS = P ∘ (dP − rowsum(dO ∘ O))
+        dQ = scale·dS·K                dK = scale·dSᵀ·Q
+
+    dO, Q, K, V, O and the three results are static rank-4 tensors
+    `[B, H, N, D]` of one element type (f16, bf16 or f32); `lse` is
+    `tensor<BxHxNxf32>`. `scale` and `causal` must be those of the forward
+    (scale defaults to 1/√D). `tiling`, set by `attn-select-tiling`: block_n
+    keys per program (the dK and dV rows it owns), block_m query rows per
+    loop step.
+
+    ```mlir
+    %dq, %dk, %dv = attn.attention_backward %do, %q, %k, %v, %o, %lse causal
+        : tensor<2x4x128x64xbf16>, tensor<2x4x128x64xbf16>,
+          tensor<2x4x128x64xbf16>, tensor<2x4x128x64xbf16>,
+          tensor<2x4x128x64xbf16>, tensor<2x4x128xf32>
+        -> tensor<2x4x128x64xbf16>, tensor<2x4x128x64xbf16>,
+           tensor<2x4x128x64xbf16>
+    ```
+  }];
+
+  let arguments = (ins AnyTensor:$grad_output, AnyTensor:$query,
+                       AnyTensor:$key, AnyTensor:$value, AnyTensor:$output,
+                       AnyTensor:$lse, OptionalAttr<F32Attr>:$scale,
+                       UnitAttr:$causal,
+                       OptionalAttr<Attn_TilingAttr>:$tiling);
+  let results = (outs AnyTensor:$grad_query, AnyTensor:$grad_key,
+                      AnyTensor:$grad_value);
+
+  let assemblyFormat = [{
+    $grad_output `,` $query `,` $key `,` $value `,` $output `,` $lse
+    (`scale` $scale^)? (`causal` $causal^)? attr-dict `:` type($grad_output)
+    `,` type($query) `,` type($key) `,` type($value) `,` type($output) `,`
+    type($lse) `->` type(results)
+  }];
+
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = Attn_ProblemAccessors # [{
+    bool isBackward() { return true; }
   }];
 }
 

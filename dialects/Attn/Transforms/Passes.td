@@ -10,15 +10,17 @@
 include "mlir/Pass/PassBase.td"
 
 def AttnSelectTiling : Pass<"attn-select-tiling", "mlir::ModuleOp"> {
-  let summary = "Choose and check the tile configuration of every attn.attention";
+  let summary = "Choose and check the tile configuration of every attn.attention and attn.attention_backward";
   let description = [{
-    Rung 1 → rung 1. Records on each `attn.attention` the tiling its
+    Rung 1 → rung 1. Records on each `attn.attention` and
+    `attn.attention_backward` the tiling its
     pipeline will use, as `tiling = #attn.tiling<...>`: the defaults tuned
     per chip, head dimension and element type, overridden by the options,
     and checked against the problem (the MMA contraction step, rows per
     warp, CUDA's grid limits, the unfused pipeline's N×N buffers). The
     tiling passes, the cost model and the manifest read it from the op;
-    nothing chooses it again.
+    nothing chooses it again. The fused backward's programs own block-n
+    keys and step over block-m query rows; it has its own defaults.
 
     Before:
     ```mlir

@@ -28,12 +28,12 @@ struct AttnSelectTilingPass
                                  << "' is not valid: use fused or unfused";
       return signalPassFailure();
     }
-    SmallVector<AttentionOp> ops;
-    getOperation().walk([&](AttentionOp op) { ops.push_back(op); });
+    SmallVector<ProblemOpInterface> ops;
+    getOperation().walk([&](ProblemOpInterface op) { ops.push_back(op); });
     if (ops.empty()) {
       getOperation().emitError()
-          << "attn-select-tiling: the module holds no attn.attention (the "
-             "pass runs on rung 1)";
+          << "attn-select-tiling: the module holds no attn.attention or "
+             "attn.attention_backward (the pass runs on rung 1)";
       return signalPassFailure();
     }
     std::optional<MmaChoice> choice =
@@ -49,7 +49,7 @@ struct AttnSelectTilingPass
     }
     TilingRequest request{*kind,     blockM, blockN, numWarps,
                           numStages, chip,   *choice};
-    for (AttentionOp op : ops) {
+    for (ProblemOpInterface op : ops) {
       FailureOr<TilingAttr> tiling = selectTiling(op, request);
       if (failed(tiling))
         return signalPassFailure();

@@ -45,13 +45,21 @@ static Defaults wgmmaDefaults(int64_t headDim, int64_t seqLen) {
   return {128, 128, 8};
 }
 
+/// The fused backward: a program owns block-n keys (its dK and dV rows, two
+/// f32 accumulators) and steps over block-m query rows.
+static Defaults backwardDefaults(int64_t headDim) {
+  if (headDim > 128)
+    return {32, 64, 4};
+  return {64, 64, 4};
+}
+
 static Defaults unfusedDefaults(int64_t headDim) {
   if (headDim > 128)
     return {64, 64, 4};
   return {128, 64, 8};
 }
 
-FailureOr<TilingAttr> selectTiling(AttentionOp op,
+FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
                                    const TilingRequest &request) {
   std::optional<Chip> chip = parseChip(request.chip);
   if (!chip)
@@ -61,10 +69,15 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
   Type elt = op.getElementType();
   bool fused = request.pipeline == PipelineKind::fused;
   const ChipInfo &info = chipInfo(*chip);
+  bool backward = op.isBackward();
   bool wgmmaFits =
       fused && canUseWgmma(info, elt.isF16() || elt.isBF16(), headDim);
   bool wgmma = request.mma == MmaChoice::Wgmma ||
-               (request.mma == MmaChoice::Auto && wgmmaFits);
+               (request.mma == MmaChoice::Auto && wgmmaFits && !backward);
+  if (wgmma && backward)
+    return op.emitError() << "mma=wgmma: the wgmma path compiles the forward "
+                             "only so far; the backward uses mma=sync (or "
+                             "auto)";
   if (wgmma && !wgmmaFits)
     return op.emitError()
            << "mma=wgmma: the wgmma path needs the fused pipeline, chip "
@@ -72,9 +85,10 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
               "multiple of 64 up to 256; this is the "
            << stringifyPipelineKind(request.pipeline) << " pipeline on "
            << info.name << " with " << elt << " and D = " << headDim;
-  Defaults d = !fused  ? unfusedDefaults(headDim)
-               : wgmma ? wgmmaDefaults(headDim, op.getSeqLen())
-                       : fusedDefaults(headDim, elt);
+  Defaults d = !fused     ? unfusedDefaults(headDim)
+               : backward ? backwardDefaults(headDim)
+               : wgmma    ? wgmmaDefaults(headDim, op.getSeqLen())
+                          : fusedDefaults(headDim, elt);
   int64_t blockM = request.blockM ? request.blockM : d.blockM;
   int64_t blockN = request.blockN ? request.blockN : d.blockN;
   int64_t warps = request.numWarps ? request.numWarps : d.numWarps;
@@ -102,6 +116,14 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
   if (blockN < 16 || blockN > 256 || blockN % 16 != 0)
     return op.emitError() << "block-n " << blockN
                           << " must be a multiple of 16 in [16, 256]";
+  // The fused backward's programs own block-n keys, split among the warps
+  // as the forward's split block-m queries.
+  if (fused && backward && blockN % (16 * warps) != 0)
+    return op.emitError() << "block-n " << blockN
+                          << " must be a multiple of 16 x num-warps ("
+                          << 16 * warps
+                          << ") for the backward, whose programs own block-n "
+                             "keys";
   if (stages < 1 || stages > 8)
     return op.emitError() << "num-stages " << stages << " must be in [1, 8]";
 
@@ -113,21 +135,25 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
   int64_t rowBlocks = llvm::divideCeil(n, blockM);
   constexpr int64_t maxX = (int64_t(1) << 31) - 1, maxYZ = 65535;
   if (fused) {
-    if (rowBlocks > maxX)
+    // The backward's main kernel runs key blocks along x; its other
+    // kernels row blocks, as the forward.
+    int64_t blocks = std::max<int64_t>(
+        rowBlocks, backward ? llvm::divideCeil(n, blockN) : int64_t(0));
+    if (blocks > maxX)
       return op.emitError() << "sequence length N = " << n << " needs "
-                            << rowBlocks << " programs of block-m " << blockM
-                            << " along grid x; CUDA allows at most " << maxX;
+                            << blocks << " programs along grid x; CUDA allows "
+                            << "at most " << maxX;
     if (op.getNumHeads() > maxYZ || op.getBatch() > maxYZ)
-      return op.emitError() << "batch " << op.getBatch() << " x heads "
-                            << op.getNumHeads()
-                            << ": the fused kernel runs heads along grid y "
-                               "and batches along z; CUDA allows at most "
-                            << maxYZ << " each";
+      return op.emitError()
+             << "batch " << op.getBatch() << " x heads " << op.getNumHeads()
+             << ": the fused kernel runs heads along grid y "
+                "and batches along z; CUDA allows at most "
+             << maxYZ << " each";
   } else {
     if (bh > maxX)
-      return op.emitError() << "batch x heads = " << bh
-                            << " programs along grid x; CUDA allows at most "
-                            << maxX;
+      return op.emitError()
+             << "batch x heads = " << bh
+             << " programs along grid x; CUDA allows at most " << maxX;
     if (rowBlocks > maxYZ)
       return op.emitError() << "sequence length N = " << n << " needs "
                             << rowBlocks << " programs of block-m " << blockM
@@ -140,12 +166,13 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
              << llvm::divideCeil(n, blockN) << " programs of block-n " << blockN
              << " along grid z of the scores kernel; CUDA "
                 "allows at most 65535";
-    // S and P: B·H·N² elements each; the runtime allocates at most 2^40.
+    // S and P (the backward's P, dP and dS): B·H·N² elements each; the
+    // runtime allocates at most 2^40.
     double scores = double(bh) * double(n) * double(n);
     if (scores > double(int64_t(1) << 40))
-      return op.emitError() << "the unfused pipeline's S and P would each "
-                               "hold B·H·N² = "
-                            << scores
+      return op.emitError() << "the unfused pipeline's "
+                            << (backward ? "P, dP and dS" : "S and P")
+                            << " would each hold B·H·N² = " << scores
                             << " elements, more than 2^40; use the fused "
                                "pipeline";
   }
@@ -154,7 +181,8 @@ FailureOr<TilingAttr> selectTiling(AttentionOp op,
                          wgmma ? MmaKind::wgmma : MmaKind::sync);
 }
 
-FailureOr<TilingAttr> getOrSelectTiling(AttentionOp op, PipelineKind pipeline) {
+FailureOr<TilingAttr> getOrSelectTiling(ProblemOpInterface op,
+                                        PipelineKind pipeline) {
   if (TilingAttr tiling = op.getTilingAttr()) {
     if (tiling.getPipeline() != pipeline)
       return op.emitError()

@@ -37,12 +37,12 @@ struct TilingRequest {
 /// The tiling of `op` for `request`: its non-zero fields over the defaults,
 /// checked against the problem. A broken rule is reported on `op`, naming
 /// the option or the problem dimension.
-mlir::FailureOr<TilingAttr> selectTiling(AttentionOp op,
+mlir::FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
                                          const TilingRequest &request);
 
 /// The op's #attn.tiling when it has one (checked: it must be for
 /// `pipeline`), else the defaults for `pipeline` on sm_90.
-mlir::FailureOr<TilingAttr> getOrSelectTiling(AttentionOp op,
+mlir::FailureOr<TilingAttr> getOrSelectTiling(ProblemOpInterface op,
                                               PipelineKind pipeline);
 
 /// The numbers of a tiling, for the cost model.

@@ -63,6 +63,10 @@ LogicalResult LoadOp::verify() {
       failed(
           verifyTileAccess(*this, getSource().getType(), getIndices().size())))
     return failure();
+  if (getType().getRank() == 1 &&
+      !getSource().getType().getElementType().isF32())
+    return emitOpError() << "loads a row vector (f32) from an f32 memref, got "
+                         << getSource().getType();
   if (hasSharedLayout(getType()))
     return emitOpError() << "loads into registers; its result cannot be in "
                             "shared memory (stage tiles there with "
@@ -77,6 +81,16 @@ LogicalResult StoreOp::verify() {
   return verifySameElement(*this, getDest().getType(), getValue().getType());
 }
 
+LogicalResult AtomicAddOp::verify() {
+  if (failed(verifyTileSize(*this, "added", getValue().getType())) ||
+      failed(verifyTileAccess(*this, getDest().getType(), getIndices().size())))
+    return failure();
+  if (!getDest().getType().getElementType().isF32())
+    return emitOpError() << "adds into an f32 memref, got "
+                         << getDest().getType();
+  return success();
+}
+
 LogicalResult DotOp::verify() {
   for (auto [what, type] :
        {std::pair<StringRef, Type>{"lhs", getLhs().getType()},
@@ -89,15 +103,18 @@ LogicalResult DotOp::verify() {
   if (getLhs().getType().getElementType() !=
       getRhs().getType().getElementType())
     return emitOpError() << "lhs and rhs element types must match";
+  int64_t am = getTransposeLhs() ? a[1] : a[0];
+  int64_t ak = getTransposeLhs() ? a[0] : a[1];
   int64_t bk = getTransposeRhs() ? b[1] : b[0];
   int64_t bn = getTransposeRhs() ? b[0] : b[1];
-  if (a[1] != bk)
-    return emitOpError() << "contraction sizes differ: lhs has " << a[1]
+  if (ak != bk)
+    return emitOpError() << "contraction sizes differ: lhs"
+                         << (getTransposeLhs() ? "ᵀ" : "") << " has " << ak
                          << " columns, rhs" << (getTransposeRhs() ? "ᵀ" : "")
                          << " has " << bk << " rows";
   ArrayRef<int64_t> r = getType().getShape();
-  if (r[0] != a[0] || r[1] != bn)
-    return emitOpError() << "result must be " << a[0] << "x" << bn;
+  if (r[0] != am || r[1] != bn)
+    return emitOpError() << "result must be " << am << "x" << bn;
   if (getAcc() && getAcc().getType() != getType())
     return emitOpError() << "accumulator type must equal the result type";
   if (getAsync()) {
@@ -146,9 +163,11 @@ LogicalResult DotOp::verify() {
   return success();
 }
 
-LogicalResult DotWaitOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, ValueRange operands, DictionaryAttr,
-    OpaqueProperties, RegionRange, SmallVectorImpl<Type> &results) {
+LogicalResult DotWaitOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location>,
+                                          ValueRange operands, DictionaryAttr,
+                                          OpaqueProperties, RegionRange,
+                                          SmallVectorImpl<Type> &results) {
   llvm::append_range(results, operands.getTypes());
   return success();
 }
@@ -223,8 +242,7 @@ LogicalResult TmaLoadOp::verify() {
   TensorMapType map = getMap().getType();
   BufferType buffer = getBuffer().getType();
   if (map.getElementType() != buffer.getElementType())
-    return emitOpError() << "element types differ: " << map << " vs "
-                         << buffer;
+    return emitOpError() << "element types differ: " << map << " vs " << buffer;
   if (map.getSwizzle() != buffer.getEncoding().getSwizzle() ||
       buffer.getEncoding().getPad())
     return emitOpError() << "the map writes a " << map.getSwizzle()
@@ -254,8 +272,8 @@ LogicalResult WarpSpecializeOp::verify() {
     if (registers < 24 || registers > 256 || registers % 8 != 0)
       return emitOpError() << what << " must be a multiple of 8 in [24, 256] "
                            << "(setmaxnreg), got " << registers;
-  ConfigAttr config = getKernelConfig(
-      (*this)->getParentOfType<func::FuncOp>().getOperation());
+  ConfigAttr config =
+      getKernelConfig((*this)->getParentOfType<func::FuncOp>().getOperation());
   if (config && !config.isWarpSpecialized())
     return emitOpError() << "the kernel's #tile.config has no producer warps";
   return success();
@@ -276,9 +294,9 @@ LogicalResult LaunchOp::verify() {
   if (getTensorMaps())
     for (auto map : getTensorMaps()->getAsRange<TensorMapArgAttr>())
       if (map.getSource() >= static_cast<int64_t>(buffers))
-        return emitOpError() << "tensor map source " << map.getSource()
-                             << " is not one of the launch's " << buffers
-                             << " buffers";
+        return emitOpError()
+               << "tensor map source " << map.getSource()
+               << " is not one of the launch's " << buffers << " buffers";
   return success();
 }
 
@@ -311,9 +329,8 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbols) {
          llvm::enumerate(getTensorMaps()->getAsRange<TensorMapArgAttr>()))
       if (type.getInput(buffers + i) != map.getType())
         return emitOpError() << "tensor map " << i << " is " << map.getType()
-                             << " but the callee's argument "
-                             << buffers + i << " is "
-                             << type.getInput(buffers + i);
+                             << " but the callee's argument " << buffers + i
+                             << " is " << type.getInput(buffers + i);
   ConfigAttr config = getKernelConfig(fn);
   if (getConfigAttr() && config && getConfigAttr() != config)
     return emitOpError() << "config " << getConfigAttr()

@@ -76,12 +76,14 @@ def Tile_LoadOp : Tile_Op<"load", [MemoryEffects<[MemRead]>]> {
   let summary = "load a 2-D tile from the last two dimensions of a memref";
   let description = [{
     Reads the tile whose top-left element is `source[indices]`, shaped like
-    the result. Elements past the memref's bounds read as zero (ragged edges).
-    The result lives in registers: it may have a register layout, never a
-    #tile.shared one (shared memory is filled by `tile.async_copy`).
+    the result, or a row vector (one f32 per tile row: a logsumexp, a δ)
+    along the last dimension. Elements past the memref's bounds read as
+    zero (ragged edges). The result lives in registers: it may have a
+    register layout, never a #tile.shared one (shared memory is filled by
+    `tile.async_copy`).
   }];
   let arguments = (ins AnyStaticShapeMemRef:$source, Variadic<Index>:$indices);
-  let results = (outs Tile_Tile2D:$result);
+  let results = (outs TensorRankOf<[F16, BF16, F32], [1, 2]>:$result);
   let assemblyFormat = [{
     $source `[` $indices `]` attr-dict `:` type($source) `->` type($result)
   }];
@@ -106,10 +108,36 @@ def Tile_StoreOp : Tile_Op<"store", [MemoryEffects<[MemWrite]>]> {
   let hasVerifier = 1;
 }
 
+def Tile_AtomicAddOp : Tile_Op<"atomic_add",
+    [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "add a tile into global memory, atomically per element";
+  let description = [{
+    Adds each element of an f32 tile to the element of `dest` it lands on
+    (top-left at `dest[indices]`, as `tile.store` places it), as one atomic
+    read-modify-write per element: programs that add into the same elements
+    at the same time all count, in an unspecified order (the sum is not
+    bit-for-bit reproducible). Elements past the bounds are dropped. The
+    fused backward accumulates dQ this way.
+
+    ```mlir
+    tile.atomic_add %dq, %dqacc[%b, %h, %row, %c0]
+        : tensor<64x64xf32>, memref<1x2x200x64xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[F32]>:$value, AnyStaticShapeMemRef:$dest,
+                       Variadic<Index>:$indices);
+  let assemblyFormat = [{
+    $value `,` $dest `[` $indices `]` attr-dict `:` type($value) `,`
+    type($dest)
+  }];
+  let hasVerifier = 1;
+}
+
 def Tile_DotOp : Tile_Op<"dot", [Pure]> {
   let summary = "tile matrix product with f32 accumulation";
   let description = [{
-    `result = lhs · rhs (+ acc)`, or `lhs · rhsᵀ` with `transpose_rhs`.
+    `result = lhs · rhs (+ acc)`; `transpose_lhs` makes it `lhsᵀ · rhs` and
+    `transpose_rhs` `lhs · rhsᵀ` (the backward's Pᵀ·dO, dSᵀ·Q, dO·Vᵀ).
     Operands are f16, bf16 or f32; the result and `acc` are f32. With
     layouts, the result has a #tile.mma layout, and each operand is either
     in shared memory (#tile.shared) or in registers as that layout's operand
@@ -120,22 +148,14 @@ def Tile_DotOp : Tile_Op<"dot", [Pure]> {
     wait, which returns the finished result.
   }];
   let arguments = (ins Tile_Tile2D:$lhs, Tile_Tile2D:$rhs,
-                       Optional<2DTensorOf<[F32]>>:$acc, UnitAttr:$transpose_rhs,
-                       UnitAttr:$async);
+                       Optional<2DTensorOf<[F32]>>:$acc, UnitAttr:$transpose_lhs,
+                       UnitAttr:$transpose_rhs, UnitAttr:$async);
   let results = (outs 2DTensorOf<[F32]>:$result);
   let assemblyFormat = [{
-    $lhs `,` $rhs (`,` $acc^)? (`transpose_rhs` $transpose_rhs^)?
-    (`async` $async^)? attr-dict
+    $lhs `,` $rhs (`,` $acc^)? (`transpose_lhs` $transpose_lhs^)?
+    (`transpose_rhs` $transpose_rhs^)? (`async` $async^)? attr-dict
     `:` type($lhs) `,` type($rhs) (`,` type($acc)^)? `->` type($result)
   }];
-  let builders = [
-    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$lhs,
-                   "::mlir::Value":$rhs, "::mlir::Value":$acc,
-                   "bool":$transpose_rhs), [{
-      build($_builder, $_state, result, lhs, rhs, acc, transpose_rhs,
-            /*async=*/false);
-    }]>
-  ];
   let hasVerifier = 1;
 }
 

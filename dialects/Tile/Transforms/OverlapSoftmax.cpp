@@ -215,9 +215,9 @@ private:
         Value view = LocalLoadOp::create(
             b, op.getLoc(), d.rhsView.getType(),
             m.lookupOrDefault(d.rhsView.getBuffer()), prevSlot);
-        auto product =
-            DotOp::create(b, d.product.getLoc(), d.product.getType(), prevA,
-                          view, carried, d.product.getTransposeRhs());
+        auto product = DotOp::create(
+            b, d.product.getLoc(), d.product.getType(), prevA, view, carried,
+            /*transpose_lhs=*/false, d.product.getTransposeRhs());
         product.setAsync(true);
         inFlight = product.getResult();
         auto waitFirst =
@@ -254,7 +254,8 @@ private:
                                      d.rhsView.getBuffer(), lastSlot);
     results[d.carried] =
         DotOp::create(b, d.product.getLoc(), d.product.getType(), lastA, view,
-                      results[d.carried], d.product.getTransposeRhs());
+                      results[d.carried], /*transpose_lhs=*/false,
+                      d.product.getTransposeRhs());
     for (MBarrierArriveOp release : d.releases) {
       IRMapping r;
       r.map(release.getSlot(), lastSlot);

@@ -52,6 +52,47 @@ def AttnFuseOnlineSoftmax
   ];
 }
 
+def AttnRecomputeProbabilities
+    : Pass<"attn-recompute-probabilities", "mlir::ModuleOp"> {
+  let summary = "Recompute the backward's probabilities on chip instead of reading them from memory";
+  let description = [{
+    Rung 2 → 3 of the fused backward: FlashAttention's recomputation. A
+    launch writes P (the buffer named `p`: standard attention's saved
+    probabilities, [B, H, N, N]) one tile per program, each tile a function
+    of the indices it is stored at and of the kernel's inputs (Q, K and the
+    logsumexp). Every `tile.load` of P in a later kernel becomes a copy of
+    that computation at the load's indices: S = Q·Kᵀ·scale, masked, and
+    P = exp(S − lse), on chip. Uses of the loaded tile widened back to f32
+    take the f32 value from before its rounding. The inputs the computation
+    reads are added to the consuming kernel and its launch where missing;
+    its `p` argument, the launch that wrote P and that kernel go. The N×N
+    buffer is gone: the backward's extra memory is O(N) (δ) plus dQ's
+    accumulator.
+
+    Refused with a diagnostic: a P tile that depends on anything but its
+    indices and the producer's inputs (a program id, a loop), a consumer
+    that reads P other than by loads of the stored tile's shape, a kernel
+    launched more than once. A module with no `p` is left as it is.
+
+    Before:
+    ```mlir
+    %p = tile.launch @attn_bwd_probs(%q, %k, %lse) names ["q", "k", "lse", "p"]
+    ... tile.launch @attn_bwd_dkdv(%q, %k, %v, %do, %delta, %p, ...)
+    func.func private @attn_bwd_dkdv(...) {
+      %pt = tile.load %arg5[%b, %h, %i, %j] : memref<1x2x40x40xf16> -> tensor<64x64xf16>
+    ```
+    After:
+    ```mlir
+    ... tile.launch @attn_bwd_dkdv(%q, %k, %v, %do, %delta, ..., %lse)
+    func.func private @attn_bwd_dkdv(...) {
+      %s = tile.dot %qt, %kt transpose_rhs ...
+      %x = tile.mask %s'[%i, %j] cols 40 causal ...
+      %pf = math.exp2 (%x - tile.broadcast %lse2) : tensor<64x64xf32>
+      %pt = arith.truncf %pf : tensor<64x64xf32> to tensor<64x64xf16>
+    ```
+  }];
+}
+
 def AttnFoldScoreScale : Pass<"attn-fold-score-scale", "mlir::ModuleOp"> {
   let summary = "Take the row maximum of unscaled scores and scale inside the exponent's FMA";
   let description = [{

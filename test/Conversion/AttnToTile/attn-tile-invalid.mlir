@@ -30,7 +30,7 @@ func.func @attention(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
 
 //--- wrong-rung.mlir
 
-// expected-error @below {{the module holds no attn.attention (the pass runs on rung 1)}}
+// expected-error @below {{the module holds no attn.attention or attn.attention_backward (the pass runs on rung 1)}}
 module {
   func.func @nothing() {
     return

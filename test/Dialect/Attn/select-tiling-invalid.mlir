@@ -173,6 +173,6 @@ module {
 
 //--- empty.mlir
 
-// expected-error @below {{attn-select-tiling: the module holds no attn.attention (the pass runs on rung 1)}}
+// expected-error @below {{attn-select-tiling: the module holds no attn.attention or attn.attention_backward (the pass runs on rung 1)}}
 module {
 }
