@@ -30,7 +30,11 @@ def Tile_LaunchOp : Tile_Op<"launch",
     here so that it survives the kernel's lowering (it must equal the
     callee's while the callee is a tile kernel). A result that is not
     returned by the enclosing function is an intermediate buffer the runtime
-    allocates (S and P of the unfused pipeline). A kernel that copies with
+    allocates (S and P of the unfused pipeline). A name is one buffer: an
+    output named like one of the launch's inputs is that buffer, updated in
+    place (the fused backward's dQ accumulator, into which the kernel adds
+    atomically; the kernel receives it twice and writes through the
+    output). A kernel that copies with
     TMA takes tensor maps after its buffers: `tensor_maps` says which buffer
     each is encoded from, and `names` names them too, after the buffers.
 

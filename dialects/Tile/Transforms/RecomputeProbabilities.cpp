@@ -185,7 +185,7 @@ LogicalResult recomputeIn(Recipe &r, LaunchOp consumer, func::FuncOp kernel,
       for (Operation *user : llvm::make_early_inc_range(load->getUsers()))
         if (auto widen = dyn_cast<arith::ExtFOp>(user);
             widen && widen.getType() == round.getIn().getType())
-          widen.replaceAllUsesWith(round.getIn());
+          widen.replaceAllUsesWith(round.getIn()), widen.erase();
     load.replaceAllUsesWith(tile);
     load.erase();
   }
@@ -227,10 +227,16 @@ struct AttnRecomputeProbabilitiesPass
     FailureOr<Recipe> recipe = recipeOf(launch, kernel, outIndex);
     if (failed(recipe))
       return failure();
+    // The uses in program order (a use list has none).
     Value p = launch.getOutputs()[outIndex];
+    DenseSet<Operation *> users(p.getUsers().begin(), p.getUsers().end());
     SmallVector<OpOperand *> uses;
-    for (OpOperand &use : p.getUses())
-      uses.push_back(&use);
+    module.walk([&](Operation *op) {
+      if (users.contains(op))
+        for (OpOperand &use : op->getOpOperands())
+          if (use.get() == p)
+            uses.push_back(&use);
+    });
     for (OpOperand *use : uses) {
       auto consumer = dyn_cast<LaunchOp>(use->getOwner());
       if (!consumer)

@@ -1,0 +1,61 @@
+// RUN: attn-opt %s -split-input-file -verify-diagnostics
+
+// One case per verifier rule of the backward's tile op forms: tile.dot with
+// transpose_lhs, the f32 row-vector tile.load and tile.atomic_add.
+
+func.func @dot_contraction_transposed_lhs(%a: tensor<64x32xf16>, %b: tensor<32x16xf16>) {
+  // lhsᵀ is 32x64: its 64 columns do not meet rhs's 32 rows.
+  // expected-error @below {{contraction sizes differ: lhsᵀ has 64 columns, rhs has 32 rows}}
+  %r = tile.dot %a, %b transpose_lhs : tensor<64x32xf16>, tensor<32x16xf16> -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+func.func @dot_contraction_both_transposed(%a: tensor<64x32xf16>, %b: tensor<16x32xf16>) {
+  // expected-error @below {{contraction sizes differ: lhsᵀ has 64 columns, rhsᵀ has 32 rows}}
+  %r = tile.dot %a, %b transpose_lhs transpose_rhs : tensor<64x32xf16>, tensor<16x32xf16> -> tensor<32x16xf32>
+  return
+}
+
+// -----
+
+func.func @dot_result_shape_transposed_lhs(%a: tensor<64x32xf16>, %b: tensor<64x16xf16>) {
+  // lhsᵀ·rhs is 32x16, not the untransposed 64x16.
+  // expected-error @below {{result must be 32x16}}
+  %r = tile.dot %a, %b transpose_lhs : tensor<64x32xf16>, tensor<64x16xf16> -> tensor<64x16xf32>
+  return
+}
+
+// -----
+
+func.func @row_load_f16(%m: memref<1x2x40xf16>, %i: index) {
+  // expected-error @below {{loads a row vector (f32) from an f32 memref, got 'memref<1x2x40xf16>'}}
+  %r = tile.load %m[%i, %i, %i] : memref<1x2x40xf16> -> tensor<64xf16>
+  return
+}
+
+// -----
+
+func.func @atomic_add_f16_memref(%t: tensor<64x16xf32>, %m: memref<1x2x40x16xf16>, %i: index) {
+  // expected-error @below {{adds into an f32 memref, got 'memref<1x2x40x16xf16>'}}
+  tile.atomic_add %t, %m[%i, %i, %i, %i] : tensor<64x16xf32>, memref<1x2x40x16xf16>
+  return
+}
+
+// -----
+
+func.func @atomic_add_index_count(%t: tensor<64x16xf32>, %m: memref<1x2x40x16xf32>, %i: index) {
+  // expected-error @below {{expects 4 indices (one per memref dimension), got 3}}
+  tile.atomic_add %t, %m[%i, %i, %i] : tensor<64x16xf32>, memref<1x2x40x16xf32>
+  return
+}
+
+// -----
+
+func.func @atomic_add_f16_tile(%t: tensor<64x16xf16>, %m: memref<1x2x40x16xf32>, %i: index) {
+  // The tile's type is an ODS constraint (2-D f32), checked before the verifier.
+  // expected-error @below {{operand #0 must be 2D tensor of 32-bit float values, but got 'tensor<64x16xf16>'}}
+  tile.atomic_add %t, %m[%i, %i, %i, %i] : tensor<64x16xf16>, memref<1x2x40x16xf32>
+  return
+}

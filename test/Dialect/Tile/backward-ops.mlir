@@ -1,0 +1,52 @@
+// RUN: attn-opt %s -split-input-file | attn-opt -split-input-file | FileCheck %s
+// RUN: attn-opt %s -split-input-file --mlir-print-op-generic | attn-opt -split-input-file | FileCheck %s
+
+// Round-trip of the backward pass's forms of the tile ops (custom syntax and
+// generic form): tile.dot with transpose_lhs (alone, with an accumulator and
+// with transpose_rhs), tile.load of an f32 row vector along the last
+// dimension, and tile.atomic_add.
+
+// CHECK-LABEL: func.func @dot_transpose_lhs
+// CHECK-SAME:    (%[[P:.*]]: tensor<64x32xf16>, %[[DO:.*]]: tensor<64x16xf16>, %[[ACC:.*]]: tensor<32x16xf32>, %[[Q:.*]]: tensor<16x64xf16>)
+// CHECK:         %{{.*}} = tile.dot %[[P]], %[[DO]] transpose_lhs : tensor<64x32xf16>, tensor<64x16xf16> -> tensor<32x16xf32>
+// CHECK:         %{{.*}} = tile.dot %[[P]], %[[DO]], %[[ACC]] transpose_lhs : tensor<64x32xf16>, tensor<64x16xf16>, tensor<32x16xf32> -> tensor<32x16xf32>
+// CHECK:         %{{.*}} = tile.dot %[[P]], %[[Q]] transpose_lhs transpose_rhs : tensor<64x32xf16>, tensor<16x64xf16> -> tensor<32x16xf32>
+func.func @dot_transpose_lhs(%p: tensor<64x32xf16>, %do: tensor<64x16xf16>,
+                             %acc: tensor<32x16xf32>, %q: tensor<16x64xf16>)
+    -> (tensor<32x16xf32>, tensor<32x16xf32>, tensor<32x16xf32>) {
+  // Pᵀ·dO: 32x64 · 64x16.
+  %dv = tile.dot %p, %do transpose_lhs
+      : tensor<64x32xf16>, tensor<64x16xf16> -> tensor<32x16xf32>
+  %dv2 = tile.dot %p, %do, %acc transpose_lhs
+      : tensor<64x32xf16>, tensor<64x16xf16>, tensor<32x16xf32> -> tensor<32x16xf32>
+  // Both transposed: 32x64 · (16x64)ᵀ.
+  %both = tile.dot %p, %q transpose_lhs transpose_rhs
+      : tensor<64x32xf16>, tensor<16x64xf16> -> tensor<32x16xf32>
+  return %dv, %dv2, %both : tensor<32x16xf32>, tensor<32x16xf32>, tensor<32x16xf32>
+}
+
+// -----
+
+// A row vector (one f32 per tile row: a logsumexp, a δ) read along the last
+// dimension of a memref.
+
+// CHECK-LABEL: func.func @row_load
+// CHECK-SAME:    (%[[LSE:.*]]: memref<1x2x40xf32>, %[[B:.*]]: index, %[[H:.*]]: index, %[[ROW:.*]]: index)
+// CHECK:         %{{.*}} = tile.load %[[LSE]][%[[B]], %[[H]], %[[ROW]]] : memref<1x2x40xf32> -> tensor<64xf32>
+func.func @row_load(%lse: memref<1x2x40xf32>, %b: index, %h: index,
+                    %row: index) -> tensor<64xf32> {
+  %r = tile.load %lse[%b, %h, %row] : memref<1x2x40xf32> -> tensor<64xf32>
+  return %r : tensor<64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @atomic_add
+// CHECK-SAME:    (%[[DQ:.*]]: tensor<64x16xf32>, %[[ACC:.*]]: memref<1x2x40x16xf32>, %[[I:.*]]: index)
+// CHECK:         tile.atomic_add %[[DQ]], %[[ACC]][%[[I]], %[[I]], %[[I]], %[[I]]] : tensor<64x16xf32>, memref<1x2x40x16xf32>
+func.func @atomic_add(%dq: tensor<64x16xf32>, %acc: memref<1x2x40x16xf32>,
+                      %i: index) {
+  tile.atomic_add %dq, %acc[%i, %i, %i, %i]
+      : tensor<64x16xf32>, memref<1x2x40x16xf32>
+  return
+}
