@@ -19,7 +19,11 @@ std::optional<GpuModel> builtinGpu(llvm::StringRef name) {
 
 uint64_t ioBytes(const Problem &p) {
   using R = rt::TensorRole;
-  return p.bytes(R::Q) + p.bytes(R::K) + p.bytes(R::V) + p.bytes(R::O);
+  uint64_t forward =
+      p.bytes(R::Q) + p.bytes(R::K) + p.bytes(R::V) + p.bytes(R::O);
+  if (p.direction == rt::Direction::Forward)
+    return forward;
+  return 2 * forward; // dO, dQ, dK, dV have the shapes of O, Q, K, V.
 }
 
 uint64_t scoresBytes(const Problem &p) {
@@ -34,13 +38,18 @@ static rt::DType dtypeOf(mlir::Type type) {
   return rt::DType::F32;
 }
 
-Problem problemOf(AttentionOp op) {
+Problem problemOf(ProblemOpInterface op) {
   Problem p =
       Problem::attention(op.getBatch(), op.getNumHeads(), op.getSeqLen(),
                          op.getHeadDim(), dtypeOf(op.getElementType()));
   p.causal = op.getCausal();
   p.scale = op.getEffectiveScale();
-  p.lse = bool(op.getLse());
+  if (auto forward = llvm::dyn_cast<AttentionOp>(op.getOperation())) {
+    p.lse = bool(forward.getLse());
+  } else {
+    p.direction = rt::Direction::Backward;
+    p.lse = true;
+  }
   return p;
 }
 
@@ -158,8 +167,128 @@ static PipelineCost estimateUnfused(const Problem &p, TileConfig c,
   return cost;
 }
 
+/// The (query row, key row) pairs a program of `rows` query rows starting
+/// at `row0` sees, and the key rows it reads (rounded up to block-n when
+/// causal), per head.
+static std::pair<uint64_t, uint64_t> visited(const Problem &p, TileConfig c,
+                                             int64_t row0, int64_t rows) {
+  const int64_t nq = p.seqLenQ, nk = p.seqLenK;
+  uint64_t keys = uint64_t(nk);
+  if (p.causal) {
+    // The block's last row sees keys up to row + Nk - Nq.
+    int64_t end = std::min<int64_t>(nq, row0 + rows) + nk - nq;
+    keys = std::min<uint64_t>(
+        uint64_t(nk),
+        llvm::alignTo(uint64_t(std::max<int64_t>(end, 0)), c.blockN));
+  }
+  uint64_t qRows = uint64_t(std::min<int64_t>(rows, nq - row0));
+  return {qRows * keys, keys};
+}
+
+static PipelineCost estimateBackwardFused(const Problem &p, TileConfig c,
+                                          int64_t numStages,
+                                          bool deterministic) {
+  PipelineCost cost;
+  cost.pipeline = Pipeline::Fused;
+  cost.config = c;
+  cost.numStages = numStages;
+  // A program's tiles: its K and V blocks and num-stages Q and dO blocks.
+  cost.onChipBytes =
+      uint64_t(2 * c.blockN + 2 * numStages * c.blockM) * paddedRowBytes(p);
+  using R = rt::TensorRole;
+  const uint64_t heads = uint64_t(p.batch) * uint64_t(p.heads);
+  const uint64_t d = uint64_t(p.headDim), e = rt::sizeOf(p.dtype);
+  const uint64_t rows = heads * uint64_t(p.seqLenQ);
+  const uint64_t accumulator = rows * d * 4, delta = rows * 4;
+
+  // Pairs and query-block reads of the key-block programs: per key block,
+  // the query blocks from the one holding its first visible row on.
+  uint64_t pairs = 0, queryRows = 0;
+  for (int64_t row0 = 0; row0 < p.seqLenQ; row0 += c.blockM) {
+    auto [blockPairs, keys] = visited(p, c, row0, c.blockM);
+    pairs += blockPairs;
+    // Each key block that sees this query block reads its rows once.
+    uint64_t qRows = uint64_t(std::min<int64_t>(c.blockM, p.seqLenQ - row0));
+    queryRows += qRows * llvm::divideCeil(keys, uint64_t(c.blockN));
+  }
+  pairs *= heads;
+  queryRows *= heads;
+
+  KernelCost pre{"attn_bwd_preprocess", 2 * rows * d,
+                 p.bytes(R::DO) + p.bytes(R::O),
+                 delta + (deterministic ? 0 : accumulator), 0};
+  KernelCost main{"attn_bwd_dkdv", pairs * (10 * d + 5), 0, 0, 0};
+  // Q and dO rows, lse and δ per row, per visit; K and V once.
+  main.bytesRead = queryRows * (2 * d * e + 8) + p.bytes(R::K) + p.bytes(R::V);
+  main.bytesWritten = p.bytes(R::DK) + p.bytes(R::DV);
+  if (!deterministic) {
+    main.bytesRead += queryRows * d * 4;    // the accumulator's reads
+    main.bytesWritten += queryRows * d * 4; // and its writes
+    main.intermediateBytes = delta + accumulator;
+    pre.intermediateBytes = delta + accumulator;
+    KernelCost convert{"attn_bwd_dq_convert", rows * d, accumulator,
+                       p.bytes(R::DQ), accumulator};
+    cost.kernels = {pre, main, convert};
+    cost.peakIntermediateBytes = delta + accumulator;
+    return cost;
+  }
+  // Deterministic: dQ's product moves to a kernel of its own that
+  // recomputes S and dP: 6d per pair instead of 2d.
+  main.flops = pairs * (8 * d + 5);
+  main.intermediateBytes = pre.intermediateBytes = delta;
+  KernelCost dq{"attn_bwd_dq", pairs * (6 * d + 5), 0, p.bytes(R::DQ), delta};
+  uint64_t keyRows = 0;
+  for (int64_t row0 = 0; row0 < p.seqLenQ; row0 += c.blockM)
+    keyRows += visited(p, c, row0, c.blockM).second;
+  dq.bytesRead =
+      p.bytes(R::Q) + p.bytes(R::DO) + rows * 8 + heads * keyRows * 2 * d * e;
+  cost.kernels = {pre, main, dq};
+  cost.peakIntermediateBytes = delta;
+  return cost;
+}
+
+static PipelineCost estimateBackwardUnfused(const Problem &p, TileConfig c,
+                                            int64_t numStages) {
+  PipelineCost cost;
+  cost.pipeline = Pipeline::Unfused;
+  cost.config = c;
+  cost.numStages = numStages;
+  using R = rt::TensorRole;
+  const uint64_t heads = uint64_t(p.batch) * uint64_t(p.heads);
+  const uint64_t nq = uint64_t(p.seqLenQ), nk = uint64_t(p.seqLenK);
+  const uint64_t d = uint64_t(p.headDim);
+  const uint64_t matmul = 2 * heads * nq * nk * d;
+  const uint64_t scores = scoresBytes(p);
+  const uint64_t delta = heads * nq * 4;
+  KernelCost probs{"attn_bwd_probs", matmul + 5 * heads * nq * nk,
+                   p.bytes(R::Q) + p.bytes(R::K) + p.bytes(R::Lse), scores,
+                   scores};
+  KernelCost pre{"attn_bwd_preprocess", 2 * heads * nq * d,
+                 p.bytes(R::DO) + p.bytes(R::O), delta, scores + delta};
+  KernelCost dv{"attn_bwd_dv", matmul, scores + p.bytes(R::DO), p.bytes(R::DV),
+                scores + delta};
+  KernelCost dp{"attn_bwd_dp", matmul, p.bytes(R::DO) + p.bytes(R::V), scores,
+                2 * scores + delta};
+  KernelCost ds{"attn_bwd_ds", 2 * heads * nq * nk, 2 * scores + delta, scores,
+                3 * scores + delta};
+  KernelCost dq{"attn_bwd_dq", matmul, scores + p.bytes(R::K), p.bytes(R::DQ),
+                3 * scores + delta};
+  KernelCost dk{"attn_bwd_dk", matmul, scores + p.bytes(R::Q), p.bytes(R::DK),
+                3 * scores + delta};
+  cost.kernels = {probs, pre, dv, dp, ds, dq, dk};
+  // The runtime allocates P, dP, dS and δ for the whole pipeline.
+  cost.peakIntermediateBytes = 3 * scores + delta;
+  return cost;
+}
+
 PipelineCost estimate(const Problem &problem, Pipeline pipeline,
-                      TileConfig config, int64_t numStages) {
+                      TileConfig config, int64_t numStages,
+                      bool deterministic) {
+  if (problem.direction == rt::Direction::Backward)
+    return pipeline == Pipeline::Fused
+               ? estimateBackwardFused(problem, config, numStages,
+                                       deterministic)
+               : estimateBackwardUnfused(problem, config, numStages);
   return pipeline == Pipeline::Fused
              ? estimateFused(problem, config, numStages)
              : estimateUnfused(problem, config, numStages);

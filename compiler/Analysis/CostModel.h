@@ -32,6 +32,19 @@
 //    larger term is the binding bound. A pipeline's time is the sum over its
 //    kernels, which run one after another.
 //
+//  * Backward (the gradient): per (query row, key row) pair the kernels
+//    visit, 10d FLOPs (five products: S recomputed or P's, dV, dP, dK, dQ;
+//    2.5 times the forward's 4d) plus 5 for exp and dS. Fused
+//    (FlashAttention-2): δ = rowsum(dO ∘ O) reads dO and O; the main kernel
+//    reads each program's K and V block once and, per query block it
+//    visits, that block's Q, dO, lse and δ, and adds its dQ part into an
+//    f32 accumulator (a read and a write of block-m·d·4 bytes); the last
+//    kernel converts the accumulator. With `deterministic`, a second kernel
+//    over query blocks recomputes S and dP (6d per pair) and writes dQ,
+//    no accumulator. Intermediates: δ and the accumulator, O(N·d).
+//    Unfused (standard attention): P, dP and dS are [B,H,N,N] buffers,
+//    each product a kernel reading and writing whole matrices.
+//
 // Plain C++ on top of TileConfig; no IR needed (problemOf reads an op).
 //
 //===----------------------------------------------------------------------===//
@@ -48,7 +61,7 @@
 #include <vector>
 
 namespace attn {
-class AttentionOp;
+class ProblemOpInterface;
 } // namespace attn
 
 namespace attn::cost {
@@ -70,13 +83,14 @@ std::optional<GpuModel> builtinGpu(llvm::StringRef name);
 /// The model estimates forward problems.
 using Problem = rt::Problem;
 
-/// Bytes of Q, K, V and O together.
+/// Bytes of Q, K, V and O together (and dO, dQ, dK, dV for a backward).
 uint64_t ioBytes(const Problem &problem);
 /// Bytes of one [B,H,Nq,Nk] matrix (S or P) in the element type.
 uint64_t scoresBytes(const Problem &problem);
 
-/// The problem of an attn.attention op (fused pipeline, forward).
-Problem problemOf(AttentionOp op);
+/// The problem of an attn.attention (forward) or attn.attention_backward
+/// (backward, reading lse) op; the pipeline field is left at fused.
+Problem problemOf(ProblemOpInterface op);
 
 enum class Pipeline { Fused, Unfused };
 llvm::StringRef nameOf(Pipeline pipeline);
@@ -129,9 +143,12 @@ struct PipelineCost {
 /// shared-memory buffers per K/V tile. The unfused pipeline has no
 /// logsumexp output; `problem.lse` is ignored for it. The query side
 /// (rows of Q, O, lse) counts Nq rows, the key side (K, V) Nk; a causal
-/// mask is aligned to the bottom right as the runtime's reference does.
+/// mask is aligned to the bottom right as the runtime's reference does. A
+/// backward problem is costed as the backward's kernels, with dQ computed
+/// without atomics when `deterministic`.
 PipelineCost estimate(const Problem &problem, Pipeline pipeline,
-                      TileConfig config, int64_t numStages);
+                      TileConfig config, int64_t numStages,
+                      bool deterministic = false);
 
 /// "256 KB", "1.5 GB", "0.977 MB": binary units (1 KB = 1024 B) below 1000
 /// of the unit, at most 3 significant digits, trailing zeros dropped.

@@ -32,7 +32,7 @@ void printRow(llvm::raw_ostream &os, llvm::StringRef name, uint64_t flops,
               double seconds, llvm::StringRef bound) {
   double bytes = double(read) + double(written);
   os << llvm::formatv(
-      "  {0,-14} {1,12} {2,10} {3,10} {4,10} {5,8} {6,-8} "
+      "  {0,-20} {1,12} {2,10} {3,10} {4,10} {5,8} {6,-8} "
       "{7,10}\n",
       name, formatDecimal(double(flops), "FLOP"), formatBytes(double(read)),
       formatBytes(double(written)), formatBytes(double(intermediate)),
@@ -48,14 +48,23 @@ void printPipeline(llvm::raw_ostream &os, const Problem &problem,
     os << llvm::formatv(", num-stages {0}; on-chip M = {1} ({2} B)\n",
                         cost.numStages, formatBytes(double(cost.onChipBytes)),
                         cost.onChipBytes);
-    os << "  HBM bytes = Q + O + ceil(N/block-m)·(K + V) per head"
-       << (problem.causal ? " (causal: K/V up to each block's last row)" : "")
-       << ", i.e. Θ(N²d²/M)\n";
+    if (problem.direction == rt::Direction::Backward)
+      os << "  P recomputed on chip from Q, K and lse; device memory beyond "
+            "the tensors: δ and dQ's f32 accumulator, O(N·d); the atomic adds "
+            "into it count as device-memory reads and writes (an upper "
+            "bound: L2 absorbs some)\n";
+    else
+      os << "  HBM bytes = Q + O + ceil(N/block-m)·(K + V) per head"
+         << (problem.causal ? " (causal: K/V up to each block's last row)" : "")
+         << ", i.e. Θ(N²d²/M)\n";
+  } else if (problem.direction == rt::Direction::Backward) {
+    os << "\n  P, dP and dS ([B,H,N,N]) are written to and read back from "
+          "device memory\n";
   } else {
     os << "\n  S and P ([B,H,N,N]) are written to and read back from device "
           "memory\n";
   }
-  os << llvm::formatv("  {0,-14} {1,12} {2,10} {3,10} {4,10} {5,8} {6,-8} "
+  os << llvm::formatv("  {0,-20} {1,12} {2,10} {3,10} {4,10} {5,8} {6,-8} "
                       "{7,10}\n",
                       "kernel", "FLOPs", "read", "written", "interm.", "FLOP/B",
                       "bound", "time");
@@ -124,21 +133,22 @@ struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
                          << "'; expected fused, unfused or both";
       return signalPassFailure();
     }
-    SmallVector<AttentionOp> ops;
-    module.walk([&](AttentionOp op) { ops.push_back(op); });
+    SmallVector<ProblemOpInterface> ops;
+    module.walk([&](ProblemOpInterface op) { ops.push_back(op); });
     llvm::raw_ostream &os = llvm::outs();
     if (ops.empty()) {
       module.emitError() << "attn-report-cost: the module holds no "
-                            "attn.attention (the report reads rung 1)";
+                            "attn.attention or attn.attention_backward (the "
+                            "report reads rung 1)";
       return signalPassFailure();
     }
-    for (AttentionOp op : ops)
+    for (ProblemOpInterface op : ops)
       if (failed(report(op, pipelines, *gpu, os)))
         return signalPassFailure();
     os.flush();
   }
 
-  LogicalResult report(AttentionOp op, SmallVector<Pipeline> pipelines,
+  LogicalResult report(ProblemOpInterface op, SmallVector<Pipeline> pipelines,
                        const GpuModel &gpu, llvm::raw_ostream &os) {
     Problem problem = problemOf(op);
     Type elt = op.getElementType();
@@ -149,7 +159,7 @@ struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
                             ? Pipeline::Fused
                             : Pipeline::Unfused;
       if (!llvm::is_contained(pipelines, chosen))
-        return op.emitError()
+        return op->emitError()
                << "the op's tiling " << tiling << " is for the "
                << nameOf(chosen) << " pipeline; pipeline=" << pipeline
                << " does not report it";
@@ -158,7 +168,8 @@ struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
     SmallVector<PipelineCost> costs;
     SmallVector<std::string> notes;
     for (Pipeline p : pipelines) {
-      if (p == Pipeline::Unfused && problem.lse) {
+      if (p == Pipeline::Unfused && problem.lse &&
+          problem.direction == rt::Direction::Forward) {
         notes.push_back("unfused pipeline: not reported; it does not produce "
                         "the logsumexp result");
         continue;
@@ -177,21 +188,34 @@ struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
       where = (" in @" + fn.getSymName()).str();
     std::string type;
     llvm::raw_string_ostream(type) << elt;
-    os << llvm::formatv("=== attn cost report{0}: B={1} H={2} N={3} D={4} "
-                        "{5}{6}{7} ===\n",
-                        where, problem.batch, problem.heads, problem.seqLenQ,
-                        problem.headDim, type, problem.causal ? ", causal" : "",
-                        problem.lse ? ", lse" : "");
+    bool backward = problem.direction == rt::Direction::Backward;
+    os << llvm::formatv("=== attn cost report{0}: {1}B={2} H={3} N={4} D={5} "
+                        "{6}{7}{8} ===\n",
+                        where, backward ? "backward, " : "", problem.batch,
+                        problem.heads, problem.seqLenQ, problem.headDim, type,
+                        problem.causal ? ", causal" : "",
+                        problem.lse && !backward ? ", lse" : "");
     os << llvm::formatv("GPU {0}: {1}, {2}, balance point {3} FLOP/B\n",
                         gpu.name, formatDecimal(gpu.peakFlops, "FLOP/s"),
                         formatDecimal(gpu.bandwidth, "B/s"),
                         llvm::format("%.0f", gpu.balance()));
     double io = double(ioBytes(problem));
-    double sp = 2.0 * double(scoresBytes(problem));
-    os << llvm::formatv("memory: Q+K+V+O {0}, S+P {1}, S+P share of the "
-                        "total {2} % (KB = 1024 B)\n",
-                        formatBytes(io), formatBytes(sp),
-                        llvm::format("%.0f", 100.0 * sp / (io + sp)));
+    double sp = (backward ? 3.0 : 2.0) * double(scoresBytes(problem));
+    if (backward) {
+      // δ and dQ's f32 accumulator: B·H·N·(1 + d) f32.
+      double rows = double(problem.batch) * problem.heads * problem.seqLenQ;
+      os << llvm::formatv(
+          "memory: Q+K+V+O+dO+dQ+dK+dV {0}; unfused P+dP+dS {1} ({2} % of "
+          "the total); fused δ + dQ accumulator {3} (KB = 1024 B)\n",
+          formatBytes(io), formatBytes(sp),
+          llvm::format("%.0f", 100.0 * sp / (io + sp)),
+          formatBytes(rows * 4 * (1 + problem.headDim)));
+    } else {
+      os << llvm::formatv("memory: Q+K+V+O {0}, S+P {1}, S+P share of the "
+                          "total {2} % (KB = 1024 B)\n",
+                          formatBytes(io), formatBytes(sp),
+                          llvm::format("%.0f", 100.0 * sp / (io + sp)));
+    }
     for (const PipelineCost &cost : costs)
       printPipeline(os, problem, cost, gpu);
     for (const std::string &note : notes)

@@ -23,4 +23,4 @@ func.func @f(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
 // PIPELINE: error: unknown pipeline 'fancy'; expected fused, unfused or both
 // CONFIG: error: block-m 48 must be a multiple of 16 x num-warps (64) and at most 256
 // OTHER: error: the op's tiling #attn.tiling<unfused, {{.*}}> is for the unfused pipeline; pipeline=fused does not report it
-// RUNG: error: attn-report-cost: the module holds no attn.attention (the report reads rung 1)
+// RUNG: error: attn-report-cost: the module holds no attn.attention or attn.attention_backward (the report reads rung 1)
