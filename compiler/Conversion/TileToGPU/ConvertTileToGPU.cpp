@@ -59,16 +59,17 @@ std::string unsupportedReason(Operation *op) {
   if (isa<BarrierOp>(op) && op->getParentOfType<WarpSpecializeOp>())
     return "synchronizes the whole program inside tile.warp_specialize, where "
            "producers and compute warps run apart";
-  // The backward's tile ops run on the CPU path only so far.
-  constexpr StringLiteral backwardOnly =
-      ": the GPU lowering of the backward's tile ops (transposed lhs, row "
-      "loads, atomic adds) is not built yet";
-  if (isa<AtomicAddOp>(op))
-    return ("is an atomic add" + backwardOnly).str();
-  if (auto load = dyn_cast<LoadOp>(op); load && load.getType().getRank() == 1)
-    return ("loads a row vector" + backwardOnly).str();
   if (auto dot = dyn_cast<DotOp>(op); dot && dot.getTransposeLhs())
-    return ("is a product with a transposed lhs" + backwardOnly).str();
+    return "is a product with a transposed lhs: the GPU lowering of the "
+           "backward's Pᵀ·dO and dSᵀ·Q (staging the lhs in shared memory, "
+           "ldmatrix.trans) is not built yet";
+  if (auto add = dyn_cast<AtomicAddOp>(op);
+      add && !isa<MmaEncodingAttr>(add.getValue().getType().getEncoding()))
+    return "adds a tile that is not in a #tile.mma layout";
+  if (auto load = dyn_cast<LoadOp>(op);
+      load && load.getType().getRank() == 1 &&
+      !isa_and_nonnull<SliceEncodingAttr>(load.getType().getEncoding()))
+    return "loads a row vector that is not in a #tile.slice layout";
   if (auto dot = dyn_cast<DotOp>(op)) {
     auto mma = dyn_cast<MmaEncodingAttr>(dot.getType().getEncoding());
     auto isSwizzled = [](Type type) {

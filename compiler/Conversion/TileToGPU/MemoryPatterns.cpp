@@ -74,12 +74,59 @@ Value elementMask(OpBuilder &b, Location loc, Value row, Value col,
       b, loc, VectorType::get({width}, b.getI1Type()), bits);
 }
 
+/// A row vector (#tile.slice<dim = 1> of an accumulator layout: a value per
+/// tile row, the logsumexp or δ of the backward): each thread reads the
+/// values of its two rows per atom, zero past the end; the four threads of
+/// a quad read the same ones.
+LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
+                           ConversionPatternRewriter &rewriter) {
+  RankedTensorType type = op.getType();
+  Location loc = op.getLoc();
+  MemRefType mem = op.getSource().getType();
+  AccumulatorLayout layout = accumulatorLayoutOf(type);
+  ThreadIds ids = ThreadIds::get(rewriter, loc);
+  int64_t memRows = mem.getDimSize(mem.getRank() - 1);
+  Type elt = type.getElementType();
+  Value zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elt));
+  SmallVector<Value> pieces;
+  for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi) {
+    SmallVector<Value> values;
+    for (int64_t h = 0; h < 2; ++h) {
+      Value row = addIndex(rewriter, loc, idxs.back(),
+                           layout.row(rewriter, loc, ids, mi, h));
+      Value inside = cmp(rewriter, loc, arith::CmpIPredicate::ult, row,
+                         indexConstant(rewriter, loc, memRows));
+      auto ifOp = scf::IfOp::create(rewriter, loc, elt, inside,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(ifOp.thenBlock());
+      SmallVector<Value> at(idxs.drop_back(1));
+      at.push_back(row);
+      scf::YieldOp::create(
+          rewriter, loc,
+          ValueRange{memref::LoadOp::create(rewriter, loc, source, at)});
+      rewriter.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(rewriter, loc, ValueRange{zero});
+      values.push_back(ifOp.getResult(0));
+    }
+    pieces.push_back(vector::FromElementsOp::create(
+        rewriter, loc, VectorType::get({2}, elt), values));
+  }
+  rewriter.replaceOpWithMultiple(op, {pieces});
+  return success();
+}
+
 struct LoadLowering : OpConversionPattern<tile::LoadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(tile::LoadOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
+    if (type.getRank() == 1 &&
+        isa_and_nonnull<tile::SliceEncodingAttr>(type.getEncoding()))
+      return lowerRowLoad(op, singles(adaptor.getIndices()),
+                          adaptor.getSource().front(), rewriter);
     if (!isa_and_nonnull<tile::MmaEncodingAttr>(type.getEncoding()))
       return rewriter.notifyMatchFailure(op, "result is not in a #tile.mma "
                                              "layout");
@@ -244,6 +291,77 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
           }
         }
       }
+    };
+    auto ifOp = scf::IfOp::create(rewriter, loc,
+                                  tileInBounds(rewriter, loc, rowOff, colOff,
+                                               rows, cols, memRows, memCols),
+                                  /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      emit(false);
+      rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      emit(true);
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// tile.atomic_add of an accumulator-layout f32 tile: one atomic add per
+/// element (`atom.global.add.f32`); an
+/// interior tile adds without bounds checks, a tile at a ragged edge checks
+/// each element (one uniform branch chooses).
+struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::AtomicAddOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getValue().getType());
+    if (!isa_and_nonnull<tile::MmaEncodingAttr>(type.getEncoding()))
+      return rewriter.notifyMatchFailure(op, "value is not in a #tile.mma "
+                                             "layout");
+    Location loc = op.getLoc();
+    MemRefType mem = op.getDest().getType();
+    AccumulatorLayout layout = accumulatorLayoutOf(type);
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    SmallVector<Value> idxs = singles(adaptor.getIndices());
+    Value dest = adaptor.getDest().front();
+    ValueRange pieces = adaptor.getValue();
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    int64_t memRows = mem.getDimSize(mem.getRank() - 2);
+    int64_t memCols = mem.getDimSize(mem.getRank() - 1);
+    ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
+    Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
+    auto emit = [&](bool masked) {
+      for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi)
+        for (int64_t ni = 0; ni < layout.colAtoms(); ++ni)
+          for (int64_t h = 0; h < 2; ++h) {
+            Value row = addIndex(rewriter, loc, rowOff,
+                                 layout.row(rewriter, loc, ids, mi, h));
+            for (int64_t j = 0; j < 2; ++j) {
+              Value col = addIndex(rewriter, loc, colOff,
+                                   layout.col(rewriter, loc, ids, ni, j));
+              Value value = vector::ExtractOp::create(
+                  rewriter, loc, pieces[mi * layout.colAtoms() + ni],
+                  ArrayRef<int64_t>{h, j});
+              OpBuilder::InsertionGuard guard(rewriter);
+              if (masked) {
+                Value inside = arith::AndIOp::create(
+                    rewriter, loc,
+                    cmp(rewriter, loc, arith::CmpIPredicate::ult, row,
+                        indexConstant(rewriter, loc, memRows)),
+                    cmp(rewriter, loc, arith::CmpIPredicate::ult, col,
+                        indexConstant(rewriter, loc, memCols)));
+                auto ifOp = scf::IfOp::create(rewriter, loc, inside,
+                                              /*withElseRegion=*/false);
+                rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+              }
+              memref::AtomicRMWOp::create(rewriter, loc,
+                                          arith::AtomicRMWKind::addf, value,
+                                          dest, accessIndices(lead, row, col));
+            }
+          }
     };
     auto ifOp = scf::IfOp::create(rewriter, loc,
                                   tileInBounds(rewriter, loc, rowOff, colOff,
@@ -437,8 +555,8 @@ struct AsyncWaitLowering : OpConversionPattern<tile::AsyncWaitOp> {
 void attn::tilegpu::populateTileMemoryToGPUPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns
-      .add<LoadLowering, StoreLowering, AllocSharedLowering, AsyncCopyLowering,
-           LocalLoadLowering, AsyncWaitLowering,
+      .add<LoadLowering, StoreLowering, AtomicAddLowering, AllocSharedLowering,
+           AsyncCopyLowering, LocalLoadLowering, AsyncWaitLowering,
            NoOperandLowering<tile::AsyncCommitOp, NVVM::CpAsyncCommitGroupOp>,
            NoOperandLowering<tile::BarrierOp, mlir::gpu::BarrierOp>>(
           converter, patterns.getContext());
