@@ -96,7 +96,7 @@ std::string buildAttentionModule(const AttentionSpec &s) {
 /// and roofline time on the h100 model (rounded to 6 significant digits),
 /// with the tile configuration the launches carry. Nothing when the model's
 /// kernels do not match the launches.
-static void writeCosts(attn::AttentionOp op, PipelineKind kind,
+static void writeCosts(attn::ProblemOpInterface op, PipelineKind kind,
                        ArrayRef<tile::LaunchOp> launches,
                        rt::Manifest &manifest) {
   if (launches.empty())
@@ -110,6 +110,9 @@ static void writeCosts(attn::AttentionOp op, PipelineKind kind,
       config.getStages());
   if (estimate.kernels.size() != manifest.kernels.size())
     return;
+  for (auto [decl, kernel] : llvm::zip(manifest.kernels, estimate.kernels))
+    if (decl.name != kernel.name)
+      return;
   cost::GpuModel gpu = *cost::builtinGpu("h100");
   for (auto [decl, kernel] : llvm::zip(manifest.kernels, estimate.kernels)) {
     cost::Roofline r =
@@ -197,8 +200,9 @@ static LogicalResult declareTensorMaps(tile::LaunchOp launch,
 /// tensors (packed; the kernels use 16-byte vector accesses of Q, K, V, O
 /// and 4-byte ones of lse), the workspaces the launches write, and each
 /// launch's grid, block, shared memory and arguments.
-static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
-                                   ModuleOp lowered, llvm::raw_ostream &os,
+static LogicalResult writeManifest(attn::ProblemOpInterface op,
+                                   PipelineKind kind, ModuleOp lowered,
+                                   llvm::raw_ostream &os,
                                    unsigned &numKernels) {
   rt::Manifest manifest;
   rt::Problem &problem = manifest.problem;
@@ -251,8 +255,8 @@ static LogicalResult writeManifest(attn::AttentionOp op, PipelineKind kind,
   std::string text = rt::writeManifest(manifest);
   rt::Expected<rt::Manifest> check = rt::parseManifest(text, "manifest");
   if (!check.ok())
-    return op.emitError() << "the launches cannot run: "
-                          << check.status().message();
+    return op->emitError() << "the launches cannot run: "
+                           << check.status().message();
   os << text;
   return success();
 }
@@ -318,23 +322,17 @@ compileAttention(llvm::StringRef mlirText, PipelineKind kind,
       parseSourceString<ModuleOp>(mlirText, &context, "attention.mlir");
   if (!module)
     return fail("cannot parse the input module");
-  SmallVector<attn::AttentionOp> ops;
-  module->walk([&](attn::AttentionOp op) { ops.push_back(op); });
-  bool backward = false;
-  module->walk([&](attn::AttentionBackwardOp) { backward = true; });
-  if (backward)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "attn.attention_backward: the GPU lowering of the backward kernels "
-        "is not built yet; attn-cpu-run runs them on the CPU");
+  SmallVector<attn::ProblemOpInterface> ops;
+  module->walk([&](attn::ProblemOpInterface op) { ops.push_back(op); });
   if (ops.size() != 1)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
-        "the module must hold exactly one attn.attention, found " +
+        "the module must hold exactly one attn.attention or "
+        "attn.attention_backward, found " +
             std::to_string(ops.size()));
   // The problem description outlives the op, which the pipeline replaces.
   OwningOpRef<Operation *> original = ops.front()->clone();
-  auto op = cast<attn::AttentionOp>(*original);
+  auto op = cast<attn::ProblemOpInterface>(*original);
 
   PassManager pm(&context);
   buildPipeline(pm, kind, options);

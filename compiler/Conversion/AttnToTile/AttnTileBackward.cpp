@@ -47,15 +47,14 @@ Value gradScores(KernelBuilder &kb, const BackwardShapes &s, Value p, Value dO,
   return kb.mulf(pf, kb.subf(dp, kb.broadcast(delta, s.c.blockN)));
 }
 
-/// attn_bwd_dkdv: (q, k, v, do, delta, p [, dq_acc]) -> (dk, dv [, dq_acc]).
+/// attn_bwd_dkdv: (q, k, v, do, delta, p [, dq_acc]) -> (dk, dv); it adds
+/// into dq_acc, an input, in place.
 func::FuncOp buildKeyValueKernel(const BackwardShapes &s, bool atomicDq,
                                  bool skipDelta) {
   SmallVector<Type> args = {s.qkv, s.qkv, s.qkv, s.qkv, s.rows, s.scores};
   if (atomicDq)
     args.push_back(s.accumulator);
   args.append({s.qkv, s.qkv});
-  if (atomicDq)
-    args.push_back(s.accumulator);
   KernelBuilder kb(s.op, "attn_bwd_dkdv", args,
                    kernelConfig(s.tiling, {s.keyBlocks(), s.heads, s.batch}));
   OpBuilder &b = kb.builder();
@@ -85,7 +84,7 @@ func::FuncOp buildKeyValueKernel(const BackwardShapes &s, bool atomicDq,
     Value dk =
         kb.dot(ds, q, loop.getRegionIterArg(0), /*transposeLhs=*/true, false);
     if (atomicDq)
-      kb.atomicAdd(kb.dot(ds, k, Value(), false, false), kb.arg(9),
+      kb.atomicAdd(kb.dot(ds, k, Value(), false, false), kb.arg(6),
                    {bIdx, hIdx, i0, c0});
     scf::YieldOp::create(b, loc, ValueRange{dk, dv});
   }
@@ -178,18 +177,15 @@ void tileBackward(AttentionBackwardOp op, TilingAttr tiling, bool deterministic,
   SmallVector<Type> kvOut = {gradType, gradType};
   SmallVector<StringRef> kvNames = {"q", "k", "v", "do", "delta", "p"};
   if (atomicDq) {
-    // dQ's accumulator is updated in place: the same buffer in and out.
+    // dQ's accumulator: an input the kernel adds into in place.
     kvIn.push_back(pre[1]);
     kvNames.push_back("dq_acc");
-    kvOut.push_back(accType);
   }
   kvNames.append({"dk", "dv"});
-  if (atomicDq)
-    kvNames.push_back("dq_acc");
   ValueRange kv = launchKernel(op, keyValue, kvIn, kvOut, kvNames);
   Value dq;
   if (atomicDq)
-    dq = launchKernel(op, buildConvertKernel(s), {kv[2]}, {gradType},
+    dq = launchKernel(op, buildConvertKernel(s), {pre[1]}, {gradType},
                       {"dq_acc", "dq"})[0];
   else
     dq = launchKernel(op, buildQueryKernel(s, skipDelta), {k, v, dO, pre[0], p},

@@ -59,10 +59,15 @@ std::string unsupportedReason(Operation *op) {
   if (isa<BarrierOp>(op) && op->getParentOfType<WarpSpecializeOp>())
     return "synchronizes the whole program inside tile.warp_specialize, where "
            "producers and compute warps run apart";
-  if (auto dot = dyn_cast<DotOp>(op); dot && dot.getTransposeLhs())
-    return "is a product with a transposed lhs: the GPU lowering of the "
-           "backward's Pᵀ·dO and dSᵀ·Q (staging the lhs in shared memory, "
-           "ldmatrix.trans) is not built yet";
+  if (auto dot = dyn_cast<DotOp>(op); dot && dot.getTransposeLhs()) {
+    if (!hasSharedLayout(dot.getLhs().getType()))
+      return "is a product with a transposed lhs in registers; it is read "
+             "from shared memory (run -attn-assign-layouts, which stages it)";
+    if (cast<MmaEncodingAttr>(dot.getType().getEncoding()).getFamily() !=
+        MmaFamily::sync)
+      return "is a #tile.mma<wgmma> product with a transposed lhs: only the "
+             "mma.sync lowering reads a transposed A operand";
+  }
   if (auto add = dyn_cast<AtomicAddOp>(op);
       add && !isa<MmaEncodingAttr>(add.getValue().getType().getEncoding()))
     return "adds a tile that is not in a #tile.mma layout";

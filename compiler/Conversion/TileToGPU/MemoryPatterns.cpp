@@ -529,6 +529,42 @@ struct LocalLoadLowering : OpConversionPattern<tile::LocalLoadOp> {
   }
 };
 
+/// tile.local_store of an accumulator-layout tile: each thread writes its
+/// pairs of adjacent elements into the slot.
+struct LocalStoreLowering : OpConversionPattern<tile::LocalStoreOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::LocalStoreOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getValue().getType();
+    tile::BufferType buffer = op.getBuffer().getType();
+    if (!isa_and_nonnull<tile::MmaEncodingAttr>(type.getEncoding()) ||
+        buffer.getEncoding().getSwizzle())
+      return rewriter.notifyMatchFailure(
+          op, "stores #tile.mma tiles into padded buffers only");
+    Location loc = op.getLoc();
+    Value view = memref::CastOp::create(rewriter, loc,
+                                        sharedTileMemRef(buffer.getSlotType()),
+                                        adaptor.getBuffer().front());
+    SharedTile tile{view, adaptor.getSlot().front()};
+    AccumulatorLayout layout = accumulatorLayoutOf(type);
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    ValueRange pieces = adaptor.getValue();
+    for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi)
+      for (int64_t ni = 0; ni < layout.colAtoms(); ++ni)
+        for (int64_t h = 0; h < 2; ++h) {
+          Value pair = vector::ExtractOp::create(
+              rewriter, loc, pieces[mi * layout.colAtoms() + ni], h);
+          vector::StoreOp::create(
+              rewriter, loc, pair, view,
+              tile.at(layout.row(rewriter, loc, ids, mi, h),
+                      layout.col(rewriter, loc, ids, ni, 0)));
+        }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 template <typename From, typename To>
 struct NoOperandLowering : OpConversionPattern<From> {
   using OpConversionPattern<From>::OpConversionPattern;
@@ -556,7 +592,8 @@ void attn::tilegpu::populateTileMemoryToGPUPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns
       .add<LoadLowering, StoreLowering, AtomicAddLowering, AllocSharedLowering,
-           AsyncCopyLowering, LocalLoadLowering, AsyncWaitLowering,
+           AsyncCopyLowering, LocalLoadLowering, LocalStoreLowering,
+           AsyncWaitLowering,
            NoOperandLowering<tile::AsyncCommitOp, NVVM::CpAsyncCommitGroupOp>,
            NoOperandLowering<tile::BarrierOp, mlir::gpu::BarrierOp>>(
           converter, patterns.getContext());

@@ -2,7 +2,8 @@
 //
 // The pattern set of the #tile.mma<sync> family (sm_80 and later).
 //
-// f16/bf16: m16n8k16. A comes from shared memory (ldmatrix.x4) or from
+// f16/bf16: m16n8k16. A comes from shared memory (ldmatrix.x4, transposed
+// on the fly for `transpose_lhs`: the tile is stored K-major) or from
 // registers as #tile.operand<a> fragments; B always comes from shared memory
 // through ldmatrix.x4, transposed on the fly when B is stored K-major.
 //
@@ -102,7 +103,8 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
     Location loc = op.getLoc();
     RankedTensorType aType = op.getLhs().getType();
     Type elt = aType.getElementType();
-    int64_t k = aType.getDimSize(1);
+    bool transposedA = op.getTransposeLhs();
+    int64_t k = aType.getDimSize(transposedA ? 0 : 1);
     AccumulatorLayout layout = accumulatorLayoutOf(op.getType());
     int64_t nAtoms = layout.colAtoms(), mAtoms = layout.atomsPerWarp();
     bool tf32 = elt.isF32();
@@ -113,6 +115,10 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
               "width of 16");
     ThreadIds ids = ThreadIds::get(rewriter, loc);
     bool aShared = tile::hasSharedLayout(aType);
+    if (transposedA && !aShared)
+      return rewriter.notifyMatchFailure(
+          op, "a transposed lhs is read from shared memory (run "
+              "attn-assign-layouts)");
     ValueRange aPieces = adaptor.getLhs();
     SharedTile bTile = SharedTile::of(adaptor.getRhs());
     auto c = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
@@ -188,7 +194,7 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
         Value aFrag = aShared
                           ? operandAFromShared(rewriter, loc, ids, layout,
                                                SharedTile::of(adaptor.getLhs()),
-                                               elt, mi, ki)
+                                               elt, mi, ki, transposedA)
                           : aPieces[mi * (k / kStep) + ki];
         if (!tf32) {
           for (int64_t ni = 0; ni < nAtoms; ++ni) {
@@ -221,13 +227,32 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
 
   /// The A fragment of atom `mi`, k-step `ki`, read from shared memory:
   /// ldmatrix.x4 for 16-bit types (lanes 0-15 address rows 0-15 at column
-  /// 0, lanes 16-31 at column 8), four scalar loads for TF32.
+  /// 0, lanes 16-31 at column 8), four scalar loads for TF32. With
+  /// `transposed` the tile is stored K-major (row k, column m): lanes 8i to
+  /// 8i+7 address its rows k = 8·(i/2) + 0..7 at column m = 8·(i%2), and
+  /// ldmatrix.trans turns each 8x8 block into the fragment's.
   static Value operandAFromShared(OpBuilder &b, Location loc,
                                   const ThreadIds &ids,
                                   const AccumulatorLayout &layout,
                                   SharedTile tile, Type elt, int64_t mi,
-                                  int64_t ki) {
+                                  int64_t ki, bool transposed) {
     auto c = [&](int64_t v) { return indexConstant(b, loc, v); };
+    if (!elt.isF32() && transposed) {
+      Value matrix = arith::DivUIOp::create(b, loc, ids.lane, c(8));
+      Value m = layout.atomRow(
+          b, loc, ids, mi,
+          mulIndex(b, loc, arith::RemUIOp::create(b, loc, matrix, c(2)), 8));
+      Value kk = addIndex(
+          b, loc,
+          addIndex(
+              b, loc,
+              mulIndex(b, loc, arith::DivUIOp::create(b, loc, matrix, c(2)), 8),
+              arith::RemUIOp::create(b, loc, ids.lane, c(8))),
+          c(ki * 16));
+      return nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, elt),
+                                       tile.buffer, tile.at(kk, m),
+                                       /*transpose=*/true, /*numTiles=*/4);
+    }
     if (!elt.isF32()) {
       Value row = layout.atomRow(
           b, loc, ids, mi, arith::RemUIOp::create(b, loc, ids.lane, c(16)));
@@ -246,7 +271,8 @@ struct MmaSyncDotLowering : OpConversionPattern<tile::DotOp> {
     Value r0 = layout.row(b, loc, ids, mi, 0),
           r1 = layout.row(b, loc, ids, mi, 1);
     auto at = [&](Value r, Value col) -> Value {
-      Value v = memref::LoadOp::create(b, loc, tile.buffer, tile.at(r, col));
+      Value v = memref::LoadOp::create(
+          b, loc, tile.buffer, transposed ? tile.at(col, r) : tile.at(r, col));
       return vector::FromElementsOp::create(b, loc, one, ValueRange{v});
     };
     return stackRows(b, loc, {at(r0, k0), at(r1, k0), at(r0, k1), at(r1, k1)});

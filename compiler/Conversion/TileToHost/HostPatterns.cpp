@@ -236,6 +236,24 @@ struct AsyncCopyLowering : HostPattern<tile::AsyncCopyOp> {
   }
 };
 
+struct LocalStoreLowering : HostPattern<tile::LocalStoreOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::LocalStoreOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    forEach(
+        rewriter, loc, op.getValue().getType().getShape(), [&](ValueRange at) {
+          Value v =
+              memref::LoadOp::create(rewriter, loc, adaptor.getValue(), at);
+          memref::StoreOp::create(rewriter, loc, v, adaptor.getBuffer(),
+                                  ValueRange{adaptor.getSlot(), at[0], at[1]});
+        });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct LocalLoadLowering : HostPattern<tile::LocalLoadOp> {
   using HostPattern::HostPattern;
   LogicalResult
@@ -541,10 +559,10 @@ void attn::tilehost::populateTileToHostPatterns(const TypeConverter &converter,
   MLIRContext *context = patterns.getContext();
   patterns.add<LoadLowering, StoreLowering<tile::StoreOp>,
                StoreLowering<tile::AtomicAddOp>, AllocSharedLowering,
-               AsyncCopyLowering, LocalLoadLowering, DotLowering,
-               ReduceLowering, BroadcastLowering, MaskLowering, ForLowering,
-               ForYieldLowering, ElementwiseLowering>(converter, context,
-                                                      buffers);
+               AsyncCopyLowering, LocalLoadLowering, LocalStoreLowering,
+               DotLowering, ReduceLowering, BroadcastLowering, MaskLowering,
+               ForLowering, ForYieldLowering, ElementwiseLowering>(
+      converter, context, buffers);
   // Branches that yield tiles yield their buffers.
   scf::populateSCFStructuralTypeConversions(converter, patterns);
   patterns

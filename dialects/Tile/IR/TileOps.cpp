@@ -230,6 +230,19 @@ LogicalResult LocalLoadOp::verify() {
   return success();
 }
 
+LogicalResult LocalStoreOp::verify() {
+  BufferType buf = getBuffer().getType();
+  RankedTensorType type = getValue().getType();
+  if (type.getShape() != buf.getSlotType().getShape() ||
+      type.getElementType() != buf.getElementType())
+    return emitOpError() << "value must have the shape and element type of "
+                            "one slot of the buffer, "
+                         << buf.getSlotType() << ", got " << type;
+  if (hasSharedLayout(type))
+    return emitOpError() << "stores a tile held in registers, got " << type;
+  return success();
+}
+
 LogicalResult AllocMBarrierOp::verify() {
   if (std::optional<int64_t> offset = getOffset())
     if (*offset < 0 || *offset % 8 != 0)

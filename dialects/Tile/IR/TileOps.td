@@ -30,11 +30,11 @@ def Tile_LaunchOp : Tile_Op<"launch",
     here so that it survives the kernel's lowering (it must equal the
     callee's while the callee is a tile kernel). A result that is not
     returned by the enclosing function is an intermediate buffer the runtime
-    allocates (S and P of the unfused pipeline). A name is one buffer: an
-    output named like one of the launch's inputs is that buffer, updated in
-    place (the fused backward's dQ accumulator, into which the kernel adds
-    atomically; the kernel receives it twice and writes through the
-    output). A kernel that copies with
+    allocates (S and P of the unfused pipeline). A name is one buffer, and
+    launches run in order: a kernel may update an input in place (the fused
+    backward's dQ accumulator, which its dK/dV kernel adds into with
+    `tile.atomic_add`), and later launches of that buffer see the update. A
+    kernel that copies with
     TMA takes tensor maps after its buffers: `tensor_maps` says which buffer
     each is encoded from, and `names` names them too, after the buffers.
 
@@ -296,6 +296,29 @@ def Tile_LocalLoadOp : Tile_Op<"local_load", [MemoryEffects<[MemRead]>]> {
   let results = (outs Tile_Tile2D:$result);
   let assemblyFormat = [{
     $buffer `[` $slot `]` attr-dict `:` type($buffer) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_LocalStoreOp : Tile_Op<"local_store", [MemoryEffects<[MemWrite]>]> {
+  let summary = "write a tile in registers into one slot of a shared buffer";
+  let description = [{
+    Stores `value` into slot `slot` of `buffer`, each thread its own
+    elements. Other threads see them after a `tile.barrier`. This is how a
+    tile computed in registers becomes an operand that must come from shared
+    memory: `attn-assign-layouts` stages the lhs of a product with
+    `transpose_lhs` (the backward's P and dS) this way.
+
+    ```mlir
+    tile.local_store %p, %pbuf[%c0]
+        : tensor<64x64xf16, #mma>, !tile.buffer<1x64x64xf16, #tile.shared<pad = 8>>
+    ```
+  }];
+  let arguments = (ins Tile_Tile2D:$value, Tile_BufferType:$buffer,
+                       Index:$slot);
+  let assemblyFormat = [{
+    $value `,` $buffer `[` $slot `]` attr-dict `:` type($value) `,`
+    type($buffer)
   }];
   let hasVerifier = 1;
 }

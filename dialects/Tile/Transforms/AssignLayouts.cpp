@@ -6,7 +6,10 @@
 // row slice; tiles viewed in shared memory keep #tile.shared. Then every use
 // that needs another layout gets an explicit tile.convert_layout:
 //   * the A operand of a product held in registers: #mma -> #operand<a>;
-//   * a shared-memory tile used by anything but a product: #shared -> #mma.
+//   * a shared-memory tile used by anything but a product: #shared -> #mma;
+//   * the lhs of a product with transpose_lhs held in registers: stored into
+//     a shared buffer of its own (tile.local_store between barriers), read
+//     from there.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Tile/Transforms/Passes.h"
@@ -70,6 +73,29 @@ Value convert(OpBuilder &b, Location loc, Value v, RankedTensorType to) {
   return ConvertLayoutOp::create(b, loc, to, v);
 }
 
+/// Stages the register tile `value` in a shared buffer of its own (one
+/// slot, rows padded by 16 bytes) just before `user`, between barriers (the
+/// slot's previous readers are done; the writes are visible), and returns
+/// the slot's view.
+Value stageInShared(func::FuncOp fn, Operation *user, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t pad = 16 * 8 / type.getElementTypeBitWidth();
+  auto shared = SharedEncodingAttr::get(fn.getContext(), pad, /*swizzle=*/0);
+  auto bufferType = BufferType::get(fn.getContext(),
+                                    {1, type.getDimSize(0), type.getDimSize(1)},
+                                    type.getElementType(), shared);
+  OpBuilder entry = OpBuilder::atBlockBegin(&fn.getBody().front());
+  Location loc = user->getLoc();
+  Value buffer =
+      AllocSharedOp::create(entry, loc, bufferType, /*offset=*/IntegerAttr());
+  OpBuilder b(user);
+  Value slot = arith::ConstantIndexOp::create(b, loc, 0);
+  BarrierOp::create(b, loc);
+  LocalStoreOp::create(b, loc, value, buffer, slot);
+  BarrierOp::create(b, loc);
+  return LocalLoadOp::create(b, loc, bufferType.getSlotType(), buffer, slot);
+}
+
 /// Inserts the conversions the uses in `fn` need.
 LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
   WalkResult walk = fn.walk([&](Operation *op) -> WalkResult {
@@ -78,7 +104,15 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
     OpBuilder b(op);
     if (auto dot = dyn_cast<DotOp>(op)) {
       Value lhs = dot.getLhs();
-      if (hasRegisterLayout(lhs.getType())) {
+      // A transposed A operand (the backward's Pᵀ, dSᵀ) is read from shared
+      // memory with ldmatrix.trans: a register tile goes there first.
+      if (dot.getTransposeLhs() && hasRegisterLayout(lhs.getType())) {
+        dot.getLhsMutable().assign(stageInShared(fn, dot, lhs));
+        LLVM_DEBUG(llvm::dbgs()
+                   << "attn-assign-layouts: transposed A operand "
+                      "of "
+                   << dot.getLoc() << " staged in shared memory\n");
+      } else if (hasRegisterLayout(lhs.getType())) {
         auto type = cast<RankedTensorType>(lhs.getType());
         auto operand = RankedTensorType::get(
             type.getShape(), type.getElementType(),

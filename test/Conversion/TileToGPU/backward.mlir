@@ -1,5 +1,6 @@
-// RUN: attn-opt %s -attn-convert-tile-to-gpu | FileCheck %s
-// RUN: attn-opt %s --pass-pipeline='builtin.module(attn-convert-tile-to-gpu,canonicalize,cse,gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true},convert-nvvm-to-llvm,canonicalize,reconcile-unrealized-casts),nvvm-attach-target{chip=sm_80 features=+ptx80 O=3},gpu-module-to-binary{format=isa})' | FileCheck %s --check-prefix=PTX
+// RUN: attn-opt %s -split-input-file -attn-convert-tile-to-gpu | FileCheck %s
+// RUN: attn-opt %s -split-input-file -attn-convert-tile-to-gpu | FileCheck %s --check-prefix=SPLIT
+// RUN: attn-opt %s --pass-pipeline='builtin.module(attn-convert-tile-to-gpu,canonicalize,cse,gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-nvgpu-to-nvvm,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true},convert-nvvm-to-llvm,canonicalize,reconcile-unrealized-casts),nvvm-attach-target{chip=sm_80 features=+ptx80 O=3},gpu-module-to-binary{format=isa})' | FileCheck %s --check-prefix=PTX
 
 // The backward's row loads and atomic adds on the GPU. Two warps, 32 rows:
 // each thread holds rows g and g + 8 of its warp's 16 (g = lane / 4) and, per
@@ -37,3 +38,30 @@ func.func private @row_load_atomic_add(%delta: memref<1x2x40xf32>, %dq: memref<1
 
 // In PTX, a global f32 atomic add.
 // PTX: atom.global.add.f32
+
+// -----
+
+// A register tile stored into a shared slot (each thread its pairs of
+// adjacent elements), and a product whose lhs is stored K-major: the A
+// fragments come from ldmatrix.x4 with .trans, lanes 8i..8i+7 addressing
+// rows 8·(i/2)+0..7 at column 8·(i%2) of each 16x16 block.
+#mma2 = #tile.mma<sync, warps = 2>
+#cfg2 = #tile.config<grid = [1, 1, 1], warps = 2, block_m = 32, block_n = 16, stages = 1, smem = 0, chip = "sm_80">
+func.func private @transposed_lhs(%src: memref<32x32xf16>, %o: memref<32x16xf32>) attributes {tile.config = #cfg2} {
+  %c0 = arith.constant 0 : index
+  %p = tile.load %src[%c0, %c0] : memref<32x32xf16> -> tensor<32x32xf16, #mma2>
+  %dobuf = tile.alloc_shared {offset = 4096 : i64} : !tile.buffer<1x32x16xf16, #tile.shared<pad = 8>>
+  %do = tile.local_load %dobuf[%c0] : !tile.buffer<1x32x16xf16, #tile.shared<pad = 8>> -> tensor<32x16xf16, #tile.shared<pad = 8>>
+  %buf = tile.alloc_shared {offset = 0 : i64} : !tile.buffer<1x32x32xf16, #tile.shared<pad = 8>>
+  tile.local_store %p, %buf[%c0] : tensor<32x32xf16, #mma2>, !tile.buffer<1x32x32xf16, #tile.shared<pad = 8>>
+  tile.barrier
+  %pt = tile.local_load %buf[%c0] : !tile.buffer<1x32x32xf16, #tile.shared<pad = 8>> -> tensor<32x32xf16, #tile.shared<pad = 8>>
+  %dv = tile.dot %pt, %do transpose_lhs : tensor<32x32xf16, #tile.shared<pad = 8>>, tensor<32x16xf16, #tile.shared<pad = 8>> -> tensor<32x16xf32, #mma2>
+  tile.store %dv, %o[%c0, %c0] : tensor<32x16xf32, #mma2>, memref<32x16xf32>
+  return
+}
+// SPLIT-LABEL: gpu.func @transposed_lhs
+// SPLIT-COUNT-8: vector.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x32x32xf16, strided<[1280, 40, 1]>, #gpu.address_space<workgroup>>, vector<2xf16>
+// SPLIT:         gpu.barrier
+// SPLIT:         nvgpu.ldmatrix %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = true} : memref<?x32x32xf16
+// SPLIT-COUNT-4: nvgpu.mma.sync

@@ -59,3 +59,13 @@ func.func @atomic_add_f16_tile(%t: tensor<64x16xf16>, %m: memref<1x2x40x16xf32>,
   tile.atomic_add %t, %m[%i, %i, %i, %i] : tensor<64x16xf16>, memref<1x2x40x16xf32>
   return
 }
+
+// -----
+
+func.func @local_store_shape(%t: tensor<64x32xf16>) {
+  %c0 = arith.constant 0 : index
+  %buf = tile.alloc_shared : !tile.buffer<1x64x64xf16, #tile.shared<pad = 8>>
+  // expected-error @below {{'tile.local_store' op value must have the shape and element type of one slot of the buffer, 'tensor<64x64xf16, #tile.shared<pad = 8>>', got 'tensor<64x32xf16>'}}
+  tile.local_store %t, %buf[%c0] : tensor<64x32xf16>, !tile.buffer<1x64x64xf16, #tile.shared<pad = 8>>
+  return
+}

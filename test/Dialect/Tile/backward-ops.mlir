@@ -50,3 +50,13 @@ func.func @atomic_add(%dq: tensor<64x16xf32>, %acc: memref<1x2x40x16xf32>,
       : tensor<64x16xf32>, memref<1x2x40x16xf32>
   return
 }
+
+// tile.local_store: a register tile into a shared slot.
+// CHECK-LABEL: func.func @local_store
+// CHECK:         tile.local_store %{{.*}}, %{{.*}}[%{{.*}}] : tensor<64x64xf16>, <1x64x64xf16, #tile.shared<pad = 8>>
+func.func @local_store(%t: tensor<64x64xf16>) {
+  %c0 = arith.constant 0 : index
+  %buf = tile.alloc_shared : !tile.buffer<1x64x64xf16, #tile.shared<pad = 8>>
+  tile.local_store %t, %buf[%c0] : tensor<64x64xf16>, !tile.buffer<1x64x64xf16, #tile.shared<pad = 8>>
+  return
+}
