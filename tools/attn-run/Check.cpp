@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/attn-run/Check.h"
+#include "tools/attn-run/CheckBackward.h"
 
 #include "runtime/FloatConvert.h"
 #include "runtime/Pipeline.h"
@@ -213,8 +214,8 @@ private:
   rt::Status execute();
   bool report(const rt::Status &status, Record &record);
   /// --save: the inputs and outputs as raw bytes, and the problem line.
-  rt::Status save(const HostTensor &q, const HostTensor &k,
-                  const HostTensor &v, const std::vector<float> &o,
+  rt::Status save(const HostTensor &q, const HostTensor &k, const HostTensor &v,
+                  const std::vector<float> &o,
                   const std::vector<float> &lse) const;
 
   const rt::Context &context;
@@ -227,7 +228,11 @@ private:
   Comparison comparison;
 };
 
-bool FileCheck::run(Record &record) { return report(execute(), record); }
+bool FileCheck::run(Record &record) {
+  if (input.manifest.problem.direction == rt::Direction::Backward)
+    return checkBackward(context, input, seed, record);
+  return report(execute(), record);
+}
 
 rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
                            const HostTensor &v, const std::vector<float> &o,
@@ -263,8 +268,8 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
   if (size_t at = input.text.find("// attn.problem "); at != std::string::npos)
     line = input.text.substr(at, input.text.find('\n', at) - at) + "\n";
   for (auto [suffix, data, bytes] :
-       {std::tuple<const char *, const void *, size_t>{
-            ".q.bin", q.bytes.data(), q.bytes.size()},
+       {std::tuple<const char *, const void *, size_t>{".q.bin", q.bytes.data(),
+                                                       q.bytes.size()},
         {".k.bin", k.bytes.data(), k.bytes.size()},
         {".v.bin", v.bytes.data(), v.bytes.size()},
         {".o.bin", oBytes.data(), oBytes.size()},

@@ -46,10 +46,14 @@ static Defaults wgmmaDefaults(int64_t headDim, int64_t seqLen) {
 }
 
 /// The fused backward: a program owns block-n keys (its dK and dV rows, two
-/// f32 accumulators) and steps over block-m query rows.
-static Defaults backwardDefaults(int64_t headDim) {
+/// f32 accumulators) and steps over block-m query rows. f32 tiles take
+/// twice the shared memory: D > 64 keeps 32 keys on two warps (D = 128, 64
+/// keys on 4 warps: 237568 bytes, over the H100's 232448).
+static Defaults backwardDefaults(int64_t headDim, Type elementType) {
+  if (elementType.isF32() && headDim > 64)
+    return {64, 32, 2};
   if (headDim > 128)
-    return {32, 64, 4};
+    return {64, 64, 4};
   return {64, 64, 4};
 }
 
@@ -86,7 +90,7 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
            << stringifyPipelineKind(request.pipeline) << " pipeline on "
            << info.name << " with " << elt << " and D = " << headDim;
   Defaults d = !fused     ? unfusedDefaults(headDim)
-               : backward ? backwardDefaults(headDim)
+               : backward ? backwardDefaults(headDim, elt)
                : wgmma    ? wgmmaDefaults(headDim, op.getSeqLen())
                           : fusedDefaults(headDim, elt);
   int64_t blockM = request.blockM ? request.blockM : d.blockM;

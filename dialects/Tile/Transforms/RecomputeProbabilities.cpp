@@ -11,6 +11,8 @@
 #include "dialects/Tile/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -146,6 +148,39 @@ unsigned inputFor(LaunchOp &consumer, func::FuncOp kernel, StringRef name,
   return numInputs;
 }
 
+/// Whether no op of `kernel` writes `buffer` (only loads and copies read it).
+bool readOnly(Value buffer) {
+  return llvm::all_of(buffer.getUsers(), [](Operation *user) {
+    return isa<LoadOp, AsyncCopyOp>(user);
+  });
+}
+
+/// A load in the consumer that already reads what `load`, cloned with `map`
+/// before `at`, would read: same read-only buffer, same indices, same type,
+/// and it dominates `at`. Reusing it keeps K's tile from being read twice.
+Value existingLoad(LoadOp load, IRMapping &map, Operation *at,
+                   DominanceInfo &dominance) {
+  Value source = map.lookupOrDefault(load.getSource());
+  if (!readOnly(source))
+    return {};
+  SmallVector<Value> indices;
+  for (Value index : load.getIndices())
+    indices.push_back(map.lookupOrDefault(index));
+  for (Operation *user : source.getUsers()) {
+    auto other = dyn_cast<LoadOp>(user);
+    if (other && other.getType() == load.getType() &&
+        llvm::all_of(llvm::zip_equal(other.getIndices(), indices),
+                     [](auto pair) {
+                       auto [a, b] = pair;
+                       std::optional<int64_t> ca = getConstantIntValue(a);
+                       return a == b || (ca && ca == getConstantIntValue(b));
+                     }) &&
+        dominance.properlyDominates(other.getOperation(), at))
+      return other.getResult();
+  }
+  return {};
+}
+
 /// Rewrites the loads of consumer input `index` (P) in `kernel`.
 LogicalResult recomputeIn(Recipe &r, LaunchOp consumer, func::FuncOp kernel,
                           unsigned index) {
@@ -176,8 +211,15 @@ LogicalResult recomputeIn(Recipe &r, LaunchOp consumer, func::FuncOp kernel,
     for (auto [in, arg] : argFor)
       map.map(r.kernel.getArgument(in), kernel.getArgument(arg));
     OpBuilder b(load);
-    for (Operation *op : r.ops)
+    DominanceInfo dominance(kernel);
+    for (Operation *op : r.ops) {
+      if (auto tileLoad = dyn_cast<LoadOp>(op))
+        if (Value reused = existingLoad(tileLoad, map, load, dominance)) {
+          map.map(tileLoad.getResult(), reused);
+          continue;
+        }
       b.clone(*op, map);
+    }
     Value tile = map.lookup(r.store.getValue());
     // Widening the rounded tile back to f32: use the f32 value it was
     // rounded from.

@@ -22,12 +22,15 @@ func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>,
 // CHECK-SAME:    (%[[Q:[^:]*]]: memref<1x2x100x64xf16>, %[[K:[^:]*]]: memref<1x2x100x64xf16>, %{{[^:]*}}: memref<1x2x100x64xf16>, %[[DO:[^:]*]]: memref<1x2x100x64xf16>, %{{[^:]*}}: memref<1x2x100xf32>, %{{[^:]*}}: memref<1x2x100x64xf32>, %[[LSE:[^:]*]]: memref<1x2x100xf32>, %{{[^:]*}}: memref<1x2x100x64xf16>, %{{[^:]*}}: memref<1x2x100x64xf16>)
 // CHECK-NOT:     memref<1x2x100x100xf16>
 // CHECK:         %[[KV0:.*]] = arith.muli
+// CHECK:         %[[KR:.*]] = tile.load %[[K]][%{{.*}}, %{{.*}}, %[[KV0]], %{{.*}}]
 // CHECK:         scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[DKI:.*]] = %{{.*}}, %[[DVI:.*]] = %{{.*}})
+// CHECK:           %[[QR:.*]] = tile.load %[[Q]][%{{.*}}, %{{.*}}, %[[I]], %{{.*}}]
 // CHECK:           %[[DOT:.*]] = tile.load %[[DO]][%{{.*}}, %{{.*}}, %[[I]], %{{.*}}]
 // The tile of P at (%I, %KV0): the producer's computation at the load's
-// indices (Q rows %I, K rows %KV0, the causal mask at [%I, %KV0]).
-// CHECK:           %[[QR:.*]] = tile.load %[[Q]][%{{.*}}, %{{.*}}, %[[I]], %{{.*}}]
-// CHECK:           %[[KR:.*]] = tile.load %[[K]][%{{.*}}, %{{.*}}, %[[KV0]], %{{.*}}]
+// indices (Q rows %I, K rows %KV0, the causal mask at [%I, %KV0]); the Q
+// and K tiles the kernel already loads are reused, not read again.
+// CHECK-NOT:       tile.load %[[Q]]
+// CHECK-NOT:       tile.load %[[K]]
 // CHECK:           %[[S:.*]] = tile.dot %[[QR]], %[[KR]] transpose_rhs
 // CHECK:           %[[SS:.*]] = arith.mulf %[[S]], %{{.*}} : tensor<64x64xf32>
 // CHECK:           %[[X:.*]] = tile.mask %[[SS]][%[[I]], %[[KV0]]] cols 100 causal
