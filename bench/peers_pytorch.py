@@ -64,6 +64,11 @@ def parse_args():
     parser.add_argument("--timer", choices=["auto", "do_bench", "events"], default="auto")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--csv", help="write the results to this CSV file")
+    parser.add_argument("--backward", action="store_true",
+                        help="time the forward and the backward together "
+                             "(autograd of each peer's output against a random "
+                             "dO); FLOPs 3.5 times the forward's, as "
+                             "FlashAttention counts them; no error column")
     return parser.parse_args()
 
 
@@ -165,10 +170,20 @@ def main():
         scale = 1.0 / math.sqrt(d)
         mask = torch.triu(torch.ones(n, n, device="cuda", dtype=torch.bool), 1) if causal else None
         flops = 4.0 * b * h * n * n * d / (2 if causal else 1)
-        want = reference(q, k, v, causal, scale, mask)
+        want = None if args.backward else reference(q, k, v, causal, scale, mask)
+        if args.backward:
+            flops *= 3.5
+            q, k, v = (t.requires_grad_(True) for t in (q, k, v))
+            grad_out = torch.rand(b, h, n, d, device="cuda", dtype=dtype) * 2 - 1
 
         for peer in args.peers:
             fn = {"unfused": unfused, "flex": flex}.get(peer) or sdpa_with(peer)
+            if args.backward:
+                forward = fn
+
+                def fn(q, k, v, causal, scale, mask, forward=forward):
+                    out = forward(q, k, v, causal, scale, mask)
+                    return torch.autograd.grad(out, (q, k, v), grad_out)[0]
             row = {"peer": peer, "dtype": dtype_name, "B": b, "H": h, "N": n, "D": d,
                    "causal": causal, "median_ms": "", "tflops": "", "rel_err": "",
                    "peak_mem_over_inputs_bytes": "", "note": "", "device": device, "torch": torch.__version__,
@@ -180,7 +195,7 @@ def main():
                 out = fn(q, k, v, causal, scale, mask)
                 torch.cuda.synchronize()
                 row["peak_mem_over_inputs_bytes"] = torch.cuda.max_memory_allocated() - before
-                if want is not None:
+                if want is not None and not args.backward:
                     row["rel_err"] = f"{((out.float() - want).norm() / want.norm()).item():.3g}"
                 del out
                 ms = timer(lambda: fn(q, k, v, causal, scale, mask), args.warmup, args.reps)

@@ -31,32 +31,32 @@ namespace {
 constexpr uint64_t kRotationBytes = 100ull * 1000 * 1000;
 constexpr int64_t kMaxInputSets = 1024;
 
-/// One set of the problem's own tensors on the device.
+/// One set of the problem's own tensors on the device (the forward's Q, K,
+/// V, O and lse; the backward's dO, Q, K, V, O, lse, dQ, dK and dV).
 struct DeviceSet {
-  rt::DeviceBuffer buffers[5];
+  std::vector<rt::DeviceBuffer> buffers;
   rt::TensorBindings tensors;
 };
 
-const rt::TensorRole kRoles[5] = {rt::TensorRole::Q, rt::TensorRole::K,
-                                  rt::TensorRole::V, rt::TensorRole::O,
-                                  rt::TensorRole::Lse};
-
+/// Random inputs (the backward's lse too: only the time is measured) and
+/// output buffers for every role of `problem`.
 rt::Status makeSet(const rt::Context &context, const rt::Problem &problem,
                    uint64_t seed, DeviceSet &set) {
-  for (int i = 0; i < 5; ++i) {
-    rt::TensorRole role = kRoles[i];
-    if (!problem.hasRole(role))
-      continue;
+  std::vector<rt::TensorRole> roles = problem.roles();
+  set.buffers.resize(roles.size());
+  for (size_t i = 0; i < roles.size(); ++i) {
+    rt::TensorRole role = roles[i];
     rt::Expected<rt::DeviceBuffer> buffer = rt::DeviceBuffer::allocate(
         context, problem.bytes(role), rt::nameOf(role));
     if (!buffer.ok())
       return buffer.status();
     set.buffers[i] = buffer.take();
     set.tensors.bind(role, rt::tensorArg(set.buffers[i]));
-    if (i >= 3)
+    if (problem.isOutput(role))
       continue;
-    HostTensor host = randomTensor(problem.dtype, problem.elements(role),
-                                   mixSeed(seed, uint64_t(i)));
+    HostTensor host =
+        randomTensor(problem.dtypeOf(role), problem.elements(role),
+                     mixSeed(seed, uint64_t(i)));
     if (rt::Status status =
             set.buffers[i].upload(host.bytes.data(), host.bytes.size());
         !status.ok())
@@ -232,6 +232,7 @@ int attn::run::runBench(const Options &options) {
 
     Record record;
     record.add("file", input.path);
+    record.add("direction", std::string(rt::nameOf(problem.direction)));
     record.add("pipeline", std::string(rt::nameOf(problem.pipeline)));
     record.add("dtype", std::string(rt::nameOf(problem.dtype)));
     record.add("B", problem.batch);
