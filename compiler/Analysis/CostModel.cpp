@@ -263,19 +263,20 @@ static PipelineCost estimateBackwardUnfused(const Problem &p, TileConfig c,
   KernelCost probs{"attn_bwd_probs", matmul + 5 * heads * nq * nk,
                    p.bytes(R::Q) + p.bytes(R::K) + p.bytes(R::Lse), scores,
                    scores};
-  KernelCost pre{"attn_bwd_preprocess", 2 * heads * nq * d,
-                 p.bytes(R::DO) + p.bytes(R::O), delta, scores + delta};
   KernelCost dv{"attn_bwd_dv", matmul, scores + p.bytes(R::DO), p.bytes(R::DV),
-                scores + delta};
+                scores};
   KernelCost dp{"attn_bwd_dp", matmul, p.bytes(R::DO) + p.bytes(R::V), scores,
-                2 * scores + delta};
+                2 * scores};
+  // The softmax's backward: δ = rowsum(P ∘ dP) reads both matrices.
+  KernelCost pre{"attn_bwd_delta", 2 * heads * nq * nk, 2 * scores, delta,
+                 2 * scores + delta};
   KernelCost ds{"attn_bwd_ds", 2 * heads * nq * nk, 2 * scores + delta, scores,
                 3 * scores + delta};
   KernelCost dq{"attn_bwd_dq", matmul, scores + p.bytes(R::K), p.bytes(R::DQ),
                 3 * scores + delta};
   KernelCost dk{"attn_bwd_dk", matmul, scores + p.bytes(R::Q), p.bytes(R::DK),
                 3 * scores + delta};
-  cost.kernels = {probs, pre, dv, dp, ds, dq, dk};
+  cost.kernels = {probs, dv, dp, pre, ds, dq, dk};
   // The runtime allocates P, dP, dS and δ for the whole pipeline.
   cost.peakIntermediateBytes = 3 * scores + delta;
   return cost;

@@ -43,7 +43,8 @@
 //    over query blocks recomputes S and dP (6d per pair) and writes dQ,
 //    no accumulator. Intermediates: δ and the accumulator, O(N·d).
 //    Unfused (standard attention): P, dP and dS are [B,H,N,N] buffers,
-//    each product a kernel reading and writing whole matrices.
+//    each product a kernel reading and writing whole matrices, and δ the
+//    softmax backward's rowsum(P ∘ dP), reading P and dP once more.
 //
 // Plain C++ on top of TileConfig; no IR needed (problemOf reads an op).
 //

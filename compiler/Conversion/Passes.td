@@ -76,8 +76,8 @@ def AttnTileUnfused : Pass<"attn-tile-unfused", "mlir::ModuleOp"> {
 
     Each `attn.attention_backward` becomes standard attention's backward,
     a kernel per step and every N×N matrix in memory: P = exp(scale·Q·Kᵀ −
-    lse), δ = rowsum(dO ∘ O), dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ∘ (dP − δ),
-    dQ = scale·dS·K, dK = scale·dSᵀ·Q.
+    lse), dV = Pᵀ·dO, dP = dO·Vᵀ, δ = rowsum(P ∘ dP) (the softmax's
+    backward), dS = P ∘ (dP − δ), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
 
     Before: `%o = attn.attention %q, %k, %v : ...`
     After:

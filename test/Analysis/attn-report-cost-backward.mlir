@@ -24,13 +24,13 @@
 // CHECK-NEXT: unfused / fused: {{[0-9.]+}}x the time
 
 // UNFUSED:      attn_bwd_probs 34.9 MFLOP 260 KB 512 KB 512 KB
-// UNFUSED-NEXT: attn_bwd_preprocess 131 kFLOP 256 KB 4 KB 516 KB
-// UNFUSED-NEXT: attn_bwd_dv 33.6 MFLOP 640 KB 128 KB 516 KB
+// UNFUSED-NEXT: attn_bwd_dv 33.6 MFLOP 640 KB 128 KB 512 KB
 // UNFUSED-NEXT: attn_bwd_dp 33.6 MFLOP 256 KB 512 KB 1 MB
+// UNFUSED-NEXT: attn_bwd_delta 524 kFLOP 1 MB 4 KB 1 MB
 // UNFUSED-NEXT: attn_bwd_ds 524 kFLOP 1 MB 512 KB 1.5 MB
 // UNFUSED-NEXT: attn_bwd_dq 33.6 MFLOP 640 KB 128 KB 1.5 MB
 // UNFUSED-NEXT: attn_bwd_dk 33.6 MFLOP 640 KB 128 KB 1.5 MB
-// UNFUSED-NEXT: total 170 MFLOP 3.63 MB 1.88 MB 1.5 MB
+// UNFUSED-NEXT: total 170 MFLOP 4.38 MB 1.88 MB 1.5 MB
 
 func.func @attention_backward(
     %do: tensor<1x4x256x64xbf16>, %q: tensor<1x4x256x64xbf16>,

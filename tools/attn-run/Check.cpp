@@ -230,7 +230,7 @@ private:
 
 bool FileCheck::run(Record &record) {
   if (input.manifest.problem.direction == rt::Direction::Backward)
-    return checkBackward(context, input, seed, record);
+    return checkBackward(context, input, seed, options.saveDir, record);
   return report(execute(), record);
 }
 

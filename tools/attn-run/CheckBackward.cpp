@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 using namespace attn;
@@ -85,8 +86,33 @@ struct Outcome {
   int64_t workspaceBytes = 0;
 };
 
+/// Writes `bytes` bytes at `data` to `path`.
+rt::Status writeFile(const std::string &path, const void *data, size_t bytes) {
+  std::FILE *file = std::fopen(path.c_str(), "wb");
+  bool ok = file && std::fwrite(data, 1, bytes, file) == bytes;
+  if (file)
+    ok = std::fclose(file) == 0 && ok;
+  if (!ok)
+    return rt::Status::error(rt::StatusCode::IoError,
+                             "cannot write '" + path + "'");
+  return rt::Status::success();
+}
+
+/// SAVE_DIR/NAME: NAME the file's name without ".ptx"; creates SAVE_DIR.
+rt::Expected<std::string> saveBase(const std::string &saveDir,
+                                   const std::string &path) {
+  std::error_code error;
+  std::filesystem::create_directories(saveDir, error);
+  if (error)
+    return rt::Status::error(rt::StatusCode::IoError,
+                             "cannot create directory '" + saveDir +
+                                 "': " + error.message());
+  return saveDir + "/" + std::filesystem::path(path).stem().string();
+}
+
 rt::Status runBackward(const rt::Context &context, const InputFile &input,
-                       uint64_t seed, Outcome &outcome) {
+                       uint64_t seed, const std::string &saveDir,
+                       Outcome &outcome) {
   const rt::Problem &p = input.manifest.problem;
   if (p.kvHeads != p.heads || p.seqLenQ != p.seqLenK)
     return rt::Status::error(rt::StatusCode::InvalidArgument,
@@ -148,13 +174,43 @@ rt::Status runBackward(const rt::Context &context, const InputFile &input,
     return status;
 
   std::vector<float> got[3];
+  std::vector<uint8_t> gotBytes[3];
   for (int i = 0; i < 3; ++i) {
-    std::vector<uint8_t> bytes(p.bytes(roles[6 + i]));
+    std::vector<uint8_t> &bytes = gotBytes[i];
+    bytes.resize(p.bytes(roles[6 + i]));
     if (rt::Status status = buffers[6 + i].download(bytes.data(), bytes.size());
         !status.ok())
       return status;
     got[i].resize(size_t(p.elements(roles[6 + i])));
     rt::decode(p.dtype, bytes.data(), int64_t(got[i].size()), got[i].data());
+  }
+  if (!saveDir.empty()) {
+    rt::Expected<std::string> base = saveBase(saveDir, input.path);
+    if (!base.ok())
+      return base.status();
+    const void *data[9] = {host[0],
+                           host[1],
+                           host[2],
+                           host[3],
+                           host[4],
+                           host[5],
+                           gotBytes[0].data(),
+                           gotBytes[1].data(),
+                           gotBytes[2].data()};
+    for (int i = 0; i < 9; ++i)
+      if (rt::Status status =
+              writeFile(*base + "." + rt::nameOf(roles[i]) + ".bin", data[i],
+                        p.bytes(roles[i]));
+          !status.ok())
+        return status;
+    std::string line;
+    if (size_t at = input.text.find("// attn.problem ");
+        at != std::string::npos)
+      line = input.text.substr(at, input.text.find('\n', at) - at) + "\n";
+    if (rt::Status status =
+            writeFile(*base + ".problem", line.data(), line.size());
+        !status.ok())
+      return status;
   }
 
   std::vector<double> want[3];
@@ -180,10 +236,10 @@ rt::Status runBackward(const rt::Context &context, const InputFile &input,
 
 bool attn::run::checkBackward(const rt::Context &context,
                               const InputFile &input, uint64_t seed,
-                              Record &record) {
+                              const std::string &saveDir, Record &record) {
   const rt::Problem &p = input.manifest.problem;
   Outcome outcome;
-  rt::Status status = runBackward(context, input, seed, outcome);
+  rt::Status status = runBackward(context, input, seed, saveDir, outcome);
   double bound = boundFor(p.dtype);
   bool passed = status.ok() && outcome.nonFinite == 0;
   for (double rel : outcome.relErr)

@@ -5,15 +5,18 @@
 // kernel of its own, kept to compare with the fused one:
 //
 //   attn_bwd_probs       P  = exp(mask(scale·Q·Kᵀ) − lse)   [B,H,N,N]
-//   attn_bwd_preprocess  δ  = rowsum(dO ∘ O)
 //   attn_bwd_dv          dV = Pᵀ·dO
 //   attn_bwd_dp          dP = dO·Vᵀ                          [B,H,N,N]
+//   attn_bwd_delta       δ  = rowsum(P ∘ dP)  (the softmax's backward)
 //   attn_bwd_ds          dS = P ∘ (dP − δ)                   [B,H,N,N]
 //   attn_bwd_dq          dQ = scale·dS·K
 //   attn_bwd_dk          dK = scale·dSᵀ·Q
 //
 // (Standard attention's forward saves P; here the backward writes it from
-// the logsumexp, which is the same buffer at one more product.)
+// the logsumexp, which is the same buffer at one more product.) δ is the
+// softmax backward's, from the stored P and dP, so that a row whose P is
+// one key's 1 gets dS = 0 exactly, as in PyTorch's autograd; the fused
+// pipeline's rowsum(dO ∘ O) equals it only up to rounding.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/AttnToTile/BackwardKernels.h"
@@ -57,6 +60,37 @@ func::FuncOp buildProductKernel(const BackwardShapes &s, StringRef name,
   if (factor != 1.0)
     out = kb.mulf(out, kb.splat({m, d}, factor));
   kb.store(kb.convert(out, s.elt), kb.arg(2), {bIdx, hIdx, row0, c0});
+  return kb.kernel();
+}
+
+/// δ[rows] = Σ_j P[rows, j]·dP[rows, j] in f32, one block of rows per
+/// program over (B·H, row blocks), block-n columns per step. Arguments: p,
+/// dp, delta.
+func::FuncOp buildSoftmaxDeltaKernel(const BackwardShapes &s) {
+  KernelBuilder kb(
+      s.op, "attn_bwd_delta", {s.scores, s.scores, s.rows},
+      kernelConfig(s.tiling, {s.batch * s.heads, s.rowBlocks(), 1}));
+  OpBuilder &b = kb.builder();
+  Location loc = s.op.getLoc();
+  int64_t m = s.c.blockM, nb = s.c.blockN;
+  Type f32 = b.getF32Type();
+  auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
+  SmallVector<Value> bh = {bIdx, hIdx};
+  Value row0 = kb.mul(kb.programId(1), kb.index(m));
+  auto loop = scf::ForOp::create(b, loc, kb.index(0), kb.index(s.n),
+                                 kb.index(nb), ValueRange{kb.splat({m}, 0.0)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value j = loop.getInductionVar();
+    Value p = kb.convert(kb.load(kb.arg(0), bh, row0, j, m, nb), f32);
+    Value dp = kb.convert(kb.load(kb.arg(1), bh, row0, j, m, nb), f32);
+    scf::YieldOp::create(
+        b, loc,
+        kb.addf(loop.getRegionIterArg(0),
+                kb.reduce(tile::ReduceKind::sum, kb.mulf(p, dp))));
+  }
+  kb.store(loop.getResult(0), kb.arg(2), {bIdx, hIdx, row0});
   return kb.kernel();
 }
 
@@ -110,13 +144,12 @@ void tileBackwardUnfused(AttentionBackwardOp op, TilingAttr tiling) {
   Type scores = tensorFor(s.scores);
   Value p = launchKernel(op, buildProbabilitiesKernel(s), {q, k, op.getLse()},
                          {scores}, {"q", "k", "lse", "p"})[0];
-  Value delta =
-      launchKernel(op, buildPreprocessKernel(s, false), {dO, op.getOutput()},
-                   {tensorFor(s.rows)}, {"do", "o", "delta"})[0];
   Value dv = launchKernel(op, buildProductKernel(s, "attn_bwd_dv", true, 1.0),
                           {p, dO}, {grad}, {"p", "do", "dv"})[0];
   Value dp =
       launchKernel(op, dpKernel, {dO, v}, {scores}, {"do", "v", "dp"})[0];
+  Value delta = launchKernel(op, buildSoftmaxDeltaKernel(s), {p, dp},
+                             {tensorFor(s.rows)}, {"p", "dp", "delta"})[0];
   Value ds = launchKernel(op, dsKernel, {p, dp, delta}, {scores},
                           {"p", "dp", "delta", "ds"})[0];
   Value dq =

@@ -1,7 +1,8 @@
 // RUN: attn-opt %s -attn-select-tiling="pipeline=unfused block-m=64 block-n=32 num-warps=4" -attn-tile-unfused | FileCheck %s
 
 // The unfused pipeline's gradient is standard attention's backward: seven
-// kernels, P, dP and dS full [B, H, N, N] buffers between them.
+// kernels, P, dP and dS full [B, H, N, N] buffers between them, and δ the
+// softmax backward's rowsum(P ∘ dP).
 
 func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>,
                 %k: tensor<1x2x100x64xf16>, %v: tensor<1x2x100x64xf16>,
@@ -40,6 +41,17 @@ func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>,
 // CHECK:           %[[DOT:.*]] = tile.load %{{.*}}[%{{.*}}, %{{.*}}, %[[J]], %{{.*}}] : memref<1x2x100x64xf16> -> tensor<32x64xf16>
 // CHECK:           tile.dot %[[PT]], %[[DOT]], %[[ACC]] transpose_lhs : tensor<32x64xf16>, tensor<32x64xf16>, tensor<64x64xf32> -> tensor<64x64xf32>
 
+// δ = rowsum(P ∘ dP), the softmax's backward, over block-n columns.
+// CHECK-LABEL: func.func private @attn_bwd_delta
+// CHECK:         scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<64xf32>)
+// CHECK:           %[[P:.*]] = tile.load %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[J]]] : memref<1x2x100x100xf16> -> tensor<64x32xf16>
+// CHECK:           %[[PF:.*]] = arith.extf %[[P]]
+// CHECK:           %[[DP:.*]] = tile.load %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[J]]] : memref<1x2x100x100xf16> -> tensor<64x32xf16>
+// CHECK:           %[[DPF:.*]] = arith.extf %[[DP]]
+// CHECK:           %[[PROD:.*]] = arith.mulf %[[PF]], %[[DPF]]
+// CHECK:           %[[SUM:.*]] = tile.reduce sum %[[PROD]]
+// CHECK:           arith.addf %[[ACC]], %[[SUM]]
+
 // dQ = scale·dS·K; dK = scale·dSᵀ·Q (scale 1/8).
 // CHECK-LABEL: func.func private @attn_bwd_dq
 // CHECK:           tile.dot %{{.*}}, %{{.*}}, %{{.*}} : tensor<64x32xf16>, tensor<32x64xf16>, tensor<64x64xf32> -> tensor<64x64xf32>
@@ -50,9 +62,9 @@ func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>,
 
 // CHECK-LABEL: func.func @grad
 // CHECK:         %[[PL:.*]] = tile.launch @attn_bwd_probs(%{{.*}}) names ["q", "k", "lse", "p"] {{.*}} -> tensor<1x2x100x100xf16>
-// CHECK:         %[[DL:.*]] = tile.launch @attn_bwd_preprocess(%{{.*}}) names ["do", "o", "delta"]
 // CHECK:         %[[DVL:.*]] = tile.launch @attn_bwd_dv(%[[PL]], %{{.*}}) names ["p", "do", "dv"]
 // CHECK:         %[[DPL:.*]] = tile.launch @attn_bwd_dp(%{{.*}}) names ["do", "v", "dp"] {{.*}} -> tensor<1x2x100x100xf16>
+// CHECK:         %[[DL:.*]] = tile.launch @attn_bwd_delta(%[[PL]], %[[DPL]]) names ["p", "dp", "delta"]
 // CHECK:         %[[DSL:.*]] = tile.launch @attn_bwd_ds(%[[PL]], %[[DPL]], %[[DL]]) names ["p", "dp", "delta", "ds"] {{.*}} -> tensor<1x2x100x100xf16>
 // CHECK:         %[[DQL:.*]] = tile.launch @attn_bwd_dq(%[[DSL]], %{{.*}}) names ["ds", "k", "dq"]
 // CHECK:         %[[DKL:.*]] = tile.launch @attn_bwd_dk(%[[DSL]], %{{.*}}) names ["ds", "q", "dk"]
