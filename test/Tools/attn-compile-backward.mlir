@@ -1,6 +1,6 @@
-// RUN: attn-compile --shape 2x4x100x64 --dtype bf16 --causal --backward --ptxas= -o %t-fused.ptx | FileCheck %s --check-prefix=STDOUT
+// RUN: attn-compile --shape 2x4x100x64 --dtype bf16 --causal --backward --block-m 64 --block-n 64 --num-warps 4 --ptxas= -o %t-fused.ptx | FileCheck %s --check-prefix=STDOUT
 // RUN: FileCheck %s --input-file=%t-fused.ptx --check-prefix=FUSED
-// RUN: attn-compile --shape 2x4x100x64 --dtype bf16 --causal --backward --deterministic --ptxas= -o %t-det.ptx
+// RUN: attn-compile --shape 2x4x100x64 --dtype bf16 --causal --backward --deterministic --block-m 64 --block-n 64 --num-warps 4 --ptxas= -o %t-det.ptx
 // RUN: FileCheck %s --input-file=%t-det.ptx --check-prefix=DET
 // RUN: attn-compile --shape 2x4x100x64 --dtype f16 --backward --pipeline unfused --ptxas= -o %t-unfused.ptx
 // RUN: FileCheck %s --input-file=%t-unfused.ptx --check-prefix=UNFUSED

@@ -1,11 +1,11 @@
-// RUN: attn-opt %s -attn-tile | FileCheck %s
-// RUN: attn-opt %s -attn-tile="deterministic" | FileCheck %s --check-prefix=DET
-// RUN: attn-opt %s -attn-tile="testing-skip-delta" | FileCheck %s --check-prefix=NODELTA
+// RUN: attn-opt %s -attn-select-tiling="block-m=64 block-n=64 num-warps=4" -attn-tile | FileCheck %s
+// RUN: attn-opt %s -attn-select-tiling="block-m=64 block-n=64 num-warps=4" -attn-tile="deterministic" | FileCheck %s --check-prefix=DET
+// RUN: attn-opt %s -attn-select-tiling="block-m=64 block-n=64 num-warps=4" -attn-tile="testing-skip-delta" | FileCheck %s --check-prefix=NODELTA
 
 // attn.attention_backward becomes FlashAttention-2's backward with P still
 // read from memory (rung 2): δ, P, dK/dV over key blocks with dQ added
-// atomically, and dQ's conversion. Backward defaults: block-m 64 query rows
-// per step, block-n 64 keys per program. D = 64, f16, N = 100, causal:
+// atomically, and dQ's conversion. Tiles of block-m 64 query rows per
+// step, block-n 64 keys per program, 4 warps. D = 64, f16, N = 100, causal:
 // scale 1/8, scale·log2(e) = 0.18034.
 
 func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>,

@@ -1,5 +1,5 @@
-// RUN: attn-opt %s -attn-tile | attn-opt -attn-recompute-probabilities | FileCheck %s
-// RUN: attn-opt %s -attn-tile="deterministic" | attn-opt -attn-recompute-probabilities | FileCheck %s --check-prefix=DET
+// RUN: attn-opt %s -attn-select-tiling="block-m=64 block-n=64 num-warps=4" -attn-tile | attn-opt -attn-recompute-probabilities | FileCheck %s
+// RUN: attn-opt %s -attn-select-tiling="block-m=64 block-n=64 num-warps=4" -attn-tile="deterministic" | attn-opt -attn-recompute-probabilities | FileCheck %s --check-prefix=DET
 
 // The fused backward's rung 2 (attn-tile) reads P from memory; rung 3
 // recomputes each tile of it where it is loaded, from Q, K and the
