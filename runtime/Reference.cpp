@@ -8,6 +8,20 @@
 
 using namespace attn::rt;
 
+/// Query head b*H + h reads K/V head b*Hkv + h / (H/Hkv).
+static int64_t kvHeadOf(const Problem &problem, int64_t head) {
+  const int64_t group = problem.heads / problem.kvHeads;
+  const int64_t batch = head / problem.heads, h = head % problem.heads;
+  return batch * problem.kvHeads + h / group;
+}
+
+/// The keys query row `row` sees. Causal, aligned to the bottom right: row
+/// i sees keys j <= i + Nk - Nq.
+static int64_t visibleKeys(const Problem &problem, int64_t row) {
+  const int64_t nq = problem.seqLenQ, nk = problem.seqLenK;
+  return problem.causal ? std::clamp<int64_t>(row + nk - nq + 1, 0, nk) : nk;
+}
+
 void attn::rt::referenceRow(const Problem &problem, const float *q,
                             const float *k, const float *v, int64_t head,
                             int64_t row, double *out, double &lse,
@@ -15,16 +29,11 @@ void attn::rt::referenceRow(const Problem &problem, const float *q,
   const int64_t nq = problem.seqLenQ, nk = problem.seqLenK;
   const int64_t d = problem.headDim;
   const double scale = problem.effectiveScale();
-  // Query head b*H + h reads K/V head b*Hkv + h / (H/Hkv).
-  const int64_t group = problem.heads / problem.kvHeads;
-  const int64_t batch = head / problem.heads, h = head % problem.heads;
-  const int64_t kvHead = batch * problem.kvHeads + h / group;
+  const int64_t kvHead = kvHeadOf(problem, head);
   const float *qRow = q + (head * nq + row) * d;
   const float *kHead = k + kvHead * nk * d;
   const float *vHead = v + kvHead * nk * d;
-  // Causal, aligned to the bottom right: row i sees keys j <= i + Nk - Nq.
-  const int64_t keys =
-      problem.causal ? std::clamp<int64_t>(row + nk - nq + 1, 0, nk) : nk;
+  const int64_t keys = visibleKeys(problem, row);
   if (keys == 0) {
     std::fill(out, out + d, 0.0);
     lse = -std::numeric_limits<double>::infinity();
@@ -68,9 +77,7 @@ void attn::rt::referenceBackwardHead(const Problem &problem, const float *q,
   const int64_t nq = problem.seqLenQ, nk = problem.seqLenK;
   const int64_t d = problem.headDim;
   const double scale = problem.effectiveScale();
-  const int64_t group = problem.heads / problem.kvHeads;
-  const int64_t batch = head / problem.heads, h = head % problem.heads;
-  const int64_t kvHead = batch * problem.kvHeads + h / group;
+  const int64_t kvHead = kvHeadOf(problem, head);
   const float *qHead = q + head * nq * d, *dOHead = dO + head * nq * d;
   const float *kHead = k + kvHead * nk * d, *vHead = v + kvHead * nk * d;
 
@@ -82,8 +89,7 @@ void attn::rt::referenceBackwardHead(const Problem &problem, const float *q,
     const float *qRow = qHead + i * d, *dORow = dOHead + i * d;
     double *dqRow = dq + i * d;
     std::fill(dqRow, dqRow + d, 0.0);
-    const int64_t keys =
-        problem.causal ? std::clamp<int64_t>(i + nk - nq + 1, 0, nk) : nk;
+    const int64_t keys = visibleKeys(problem, i);
     if (keys == 0)
       continue;
     double maxScore = -std::numeric_limits<double>::infinity();

@@ -102,6 +102,24 @@ static uint64_t paddedRowBytes(const Problem &p) {
   return uint64_t(p.headDim) * rt::sizeOf(p.dtype) + 16;
 }
 
+/// The (query row, key row) pairs a program of `rows` query rows starting
+/// at `row0` sees, and the key rows it reads (rounded up to block-n when
+/// causal), per head.
+static std::pair<uint64_t, uint64_t> visited(const Problem &p, TileConfig c,
+                                             int64_t row0, int64_t rows) {
+  const int64_t nq = p.seqLenQ, nk = p.seqLenK;
+  uint64_t keys = uint64_t(nk);
+  if (p.causal) {
+    // The block's last row sees keys up to row + Nk - Nq.
+    int64_t end = std::min<int64_t>(nq, row0 + rows) + nk - nq;
+    keys = std::min<uint64_t>(
+        uint64_t(nk),
+        llvm::alignTo(uint64_t(std::max<int64_t>(end, 0)), c.blockN));
+  }
+  uint64_t qRows = uint64_t(std::min<int64_t>(rows, nq - row0));
+  return {qRows * keys, keys};
+}
+
 static PipelineCost estimateFused(const Problem &p, TileConfig c,
                                   int64_t numStages) {
   PipelineCost cost;
@@ -112,22 +130,13 @@ static PipelineCost estimateFused(const Problem &p, TileConfig c,
       uint64_t(c.blockM + 2 * numStages * c.blockN) * paddedRowBytes(p);
 
   // Per (b, h): walk the Q blocks; each reads K/V rows [0, kvRows).
-  const int64_t nq = p.seqLenQ, nk = p.seqLenK;
   const uint64_t d = uint64_t(p.headDim);
   const uint64_t e = rt::sizeOf(p.dtype);
   uint64_t pairs = 0, kvRows = 0;
-  for (int64_t row0 = 0; row0 < nq; row0 += c.blockM) {
-    uint64_t qRows = uint64_t(std::min<int64_t>(c.blockM, nq - row0));
-    uint64_t rows = uint64_t(nk);
-    if (p.causal) {
-      // The block's last row sees keys up to row + Nk - Nq.
-      int64_t end = std::min<int64_t>(nq, row0 + c.blockM) + nk - nq;
-      rows = std::min<uint64_t>(
-          uint64_t(nk),
-          llvm::alignTo(uint64_t(std::max<int64_t>(end, 0)), c.blockN));
-    }
-    pairs += qRows * rows;
-    kvRows += rows;
+  for (int64_t row0 = 0; row0 < p.seqLenQ; row0 += c.blockM) {
+    auto [blockPairs, keys] = visited(p, c, row0, c.blockM);
+    pairs += blockPairs;
+    kvRows += keys;
   }
   const uint64_t heads = uint64_t(p.batch) * uint64_t(p.heads);
   using R = rt::TensorRole;
@@ -165,24 +174,6 @@ static PipelineCost estimateUnfused(const Problem &p, TileConfig c,
   // The runtime allocates S and P for the whole pipeline.
   cost.peakIntermediateBytes = 2 * scores;
   return cost;
-}
-
-/// The (query row, key row) pairs a program of `rows` query rows starting
-/// at `row0` sees, and the key rows it reads (rounded up to block-n when
-/// causal), per head.
-static std::pair<uint64_t, uint64_t> visited(const Problem &p, TileConfig c,
-                                             int64_t row0, int64_t rows) {
-  const int64_t nq = p.seqLenQ, nk = p.seqLenK;
-  uint64_t keys = uint64_t(nk);
-  if (p.causal) {
-    // The block's last row sees keys up to row + Nk - Nq.
-    int64_t end = std::min<int64_t>(nq, row0 + rows) + nk - nq;
-    keys = std::min<uint64_t>(
-        uint64_t(nk),
-        llvm::alignTo(uint64_t(std::max<int64_t>(end, 0)), c.blockN));
-  }
-  uint64_t qRows = uint64_t(std::min<int64_t>(rows, nq - row0));
-  return {qRows * keys, keys};
 }
 
 static PipelineCost estimateBackwardFused(const Problem &p, TileConfig c,

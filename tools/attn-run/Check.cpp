@@ -31,19 +31,6 @@ using namespace attn::run;
 
 namespace {
 
-/// Relative L2 error bound of the output, by dtype.
-double boundFor(rt::DType type) {
-  switch (type) {
-  case rt::DType::F32:
-    return 1e-5;
-  case rt::DType::F16:
-    return 2e-3;
-  case rt::DType::BF16:
-    return 1e-2;
-  }
-  return 0;
-}
-
 /// Running error of a compared tensor, and where it is worst.
 struct ErrorSums {
   double diffSquares = 0;
@@ -249,17 +236,6 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
                              "cannot create directory '" + options.saveDir +
                                  "': " + error.message());
   base = options.saveDir + "/" + base;
-  auto write = [](const std::string &path, const void *data,
-                  size_t bytes) -> rt::Status {
-    std::FILE *file = std::fopen(path.c_str(), "wb");
-    bool ok = file && std::fwrite(data, 1, bytes, file) == bytes;
-    if (file)
-      ok = std::fclose(file) == 0 && ok;
-    if (!ok)
-      return rt::Status::error(rt::StatusCode::IoError,
-                               "cannot write '" + path + "'");
-    return rt::Status::success();
-  };
   const rt::Problem &problem = input.manifest.problem;
   std::vector<uint8_t> oBytes(o.size() * rt::sizeOf(problem.dtype));
   rt::encode(problem.dtype, o.data(), int64_t(o.size()), oBytes.data());
@@ -275,7 +251,7 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
         {".o.bin", oBytes.data(), oBytes.size()},
         {".lse.bin", lse.data(), lse.size() * sizeof(float)},
         {".problem", line.data(), line.size()}})
-    if (rt::Status status = write(base + suffix, data, bytes); !status.ok())
+    if (rt::Status status = writeFile(base + suffix, data, bytes); !status.ok())
       return status;
   return rt::Status::success();
 }
@@ -370,7 +346,7 @@ rt::Status FileCheck::execute() {
 
 bool FileCheck::report(const rt::Status &status, Record &record) {
   const rt::Problem &problem = input.manifest.problem;
-  double bound = boundFor(problem.dtype);
+  double bound = errorBound(problem.dtype);
   double relErr = comparison.output.relative();
   double lseRelErr = comparison.lse.relative();
   bool passed = status.ok() && nonFinite == 0 && lseNonFinite == 0 &&

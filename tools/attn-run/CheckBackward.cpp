@@ -68,35 +68,11 @@ double norm(const std::vector<double> &v) {
   return std::sqrt(sum);
 }
 
-double boundFor(rt::DType type) {
-  switch (type) {
-  case rt::DType::F32:
-    return 1e-5;
-  case rt::DType::F16:
-    return 2e-3;
-  case rt::DType::BF16:
-    return 1e-2;
-  }
-  return 0;
-}
-
 struct Outcome {
   double relErr[3] = {0, 0, 0}; // dq, dk, dv
   int64_t nonFinite = 0;
   int64_t workspaceBytes = 0;
 };
-
-/// Writes `bytes` bytes at `data` to `path`.
-rt::Status writeFile(const std::string &path, const void *data, size_t bytes) {
-  std::FILE *file = std::fopen(path.c_str(), "wb");
-  bool ok = file && std::fwrite(data, 1, bytes, file) == bytes;
-  if (file)
-    ok = std::fclose(file) == 0 && ok;
-  if (!ok)
-    return rt::Status::error(rt::StatusCode::IoError,
-                             "cannot write '" + path + "'");
-  return rt::Status::success();
-}
 
 /// SAVE_DIR/NAME: NAME the file's name without ".ptx"; creates SAVE_DIR.
 rt::Expected<std::string> saveBase(const std::string &saveDir,
@@ -240,7 +216,7 @@ bool attn::run::checkBackward(const rt::Context &context,
   const rt::Problem &p = input.manifest.problem;
   Outcome outcome;
   rt::Status status = runBackward(context, input, seed, saveDir, outcome);
-  double bound = boundFor(p.dtype);
+  double bound = errorBound(p.dtype);
   bool passed = status.ok() && outcome.nonFinite == 0;
   for (double rel : outcome.relErr)
     passed &= rel <= bound;

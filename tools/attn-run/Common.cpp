@@ -67,3 +67,27 @@ rt::Status attn::run::checkHostMemory(uint64_t bytes, const std::string &what) {
                                " bytes of host memory; this machine has " +
                                std::to_string(physical));
 }
+
+double attn::run::errorBound(rt::DType type) {
+  switch (type) {
+  case rt::DType::F32:
+    return 1e-5;
+  case rt::DType::F16:
+    return 2e-3;
+  case rt::DType::BF16:
+    return 1e-2;
+  }
+  return 0;
+}
+
+rt::Status attn::run::writeFile(const std::string &path, const void *data,
+                                size_t bytes) {
+  std::FILE *file = std::fopen(path.c_str(), "wb");
+  bool ok = file && std::fwrite(data, 1, bytes, file) == bytes;
+  if (file)
+    ok = std::fclose(file) == 0 && ok;
+  if (!ok)
+    return rt::Status::error(rt::StatusCode::IoError,
+                             "cannot write '" + path + "'");
+  return rt::Status::success();
+}

@@ -59,6 +59,13 @@ double median(std::vector<double> values);
 /// out-of-memory abort.
 rt::Status checkHostMemory(uint64_t bytes, const std::string &what);
 
+/// The relative L2 error a check accepts for results in `type`: f32 1e-5,
+/// f16 2e-3, bf16 1e-2.
+double errorBound(rt::DType type);
+
+/// Writes `bytes` bytes at `data` to `path` (check --save).
+rt::Status writeFile(const std::string &path, const void *data, size_t bytes);
+
 } // namespace attn::run
 
 #endif // ATTN_TOOLS_ATTNRUN_COMMON_H

@@ -117,6 +117,18 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
   return success();
 }
 
+/// One uniform branch: `emit(false)` (no per-element checks) where the
+/// whole tile is `inBounds`, `emit(true)` at a ragged edge.
+void emitInteriorOrEdge(OpBuilder &b, Location loc, Value inBounds,
+                        function_ref<void(bool masked)> emit) {
+  auto ifOp = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  emit(false);
+  b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+  emit(true);
+}
+
 struct LoadLowering : OpConversionPattern<tile::LoadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -292,17 +304,10 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
         }
       }
     };
-    auto ifOp = scf::IfOp::create(rewriter, loc,
-                                  tileInBounds(rewriter, loc, rowOff, colOff,
-                                               rows, cols, memRows, memCols),
-                                  /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-      emit(false);
-      rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-      emit(true);
-    }
+    emitInteriorOrEdge(rewriter, loc,
+                       tileInBounds(rewriter, loc, rowOff, colOff, rows, cols,
+                                    memRows, memCols),
+                       emit);
     rewriter.eraseOp(op);
     return success();
   }
@@ -363,17 +368,10 @@ struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
             }
           }
     };
-    auto ifOp = scf::IfOp::create(rewriter, loc,
-                                  tileInBounds(rewriter, loc, rowOff, colOff,
-                                               rows, cols, memRows, memCols),
-                                  /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-      emit(false);
-      rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-      emit(true);
-    }
+    emitInteriorOrEdge(rewriter, loc,
+                       tileInBounds(rewriter, loc, rowOff, colOff, rows, cols,
+                                    memRows, memCols),
+                       emit);
     rewriter.eraseOp(op);
     return success();
   }
