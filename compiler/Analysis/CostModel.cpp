@@ -40,8 +40,10 @@ static rt::DType dtypeOf(mlir::Type type) {
 
 Problem problemOf(ProblemOpInterface op) {
   Problem p =
-      Problem::attention(op.getBatch(), op.getNumHeads(), op.getSeqLen(),
+      Problem::attention(op.getBatch(), op.getNumHeads(), op.getQuerySeqLen(),
                          op.getHeadDim(), dtypeOf(op.getElementType()));
+  p.kvHeads = op.getKvHeads();
+  p.seqLenK = op.getKeySeqLen();
   p.causal = op.getCausal();
   p.scale = op.getEffectiveScale();
   if (auto forward = llvm::dyn_cast<AttentionOp>(op.getOperation())) {

@@ -83,6 +83,10 @@ std::string buildAttentionModule(const AttentionSpec &s) {
   rt::Problem problem =
       rt::Problem::attention(s.batch, s.heads, s.seqLen, s.headDim,
                              rt::parseDType(s.dtype).value_or(rt::DType::F16));
+  if (s.kvHeads)
+    problem.kvHeads = s.kvHeads;
+  if (s.seqLenK)
+    problem.seqLenK = s.seqLenK;
   problem.causal = s.causal;
   if (s.scale)
     problem.scale = *s.scale;

@@ -20,9 +20,11 @@
 namespace attn {
 
 /// An attention problem as the command-line drivers' flags give it; it maps
-/// onto rt::Problem (Hkv = H, Nq = Nk = seqLen).
+/// onto rt::Problem (Nq = seqLen; Hkv and Nk default to H and Nq).
 struct AttentionSpec {
   int64_t batch = 1, heads = 1, seqLen = 1, headDim = 64;
+  /// K/V heads and key sequence length; 0: H and seqLen.
+  int64_t kvHeads = 0, seqLenK = 0;
   std::string dtype = "f16"; // f16, bf16 or f32
   bool causal = false;
   std::optional<float> scale;

@@ -13,7 +13,9 @@ exits 0 ("ok"), or 1 with an "error:" (or attn-cpu-run's "FAIL") line
              bug report", "Stack dump" in the output
   recovered  the tool caught a crash ("the compiler crashed while ...") outside
              the parser: a bug the crash recovery hid
-  timeout    still running after --timeout seconds (twice)
+  timeout    over --timeout seconds of CPU time, or still running after
+             6 times that in wall-clock time (twice: a retry rules out a
+             machine too busy for it)
   silent     a failure status without an error line (reported, not fatal)
 
 A recovered crash that plain `attn-opt FILE` (parse and print) reproduces is
@@ -39,9 +41,11 @@ import concurrent.futures
 import fnmatch
 import hashlib
 import json
+import math
 import os
 import random
 import re
+import resource
 import shlex
 import shutil
 import subprocess
@@ -55,6 +59,8 @@ CRASH_MARKERS = ("LLVM ERROR", "PLEASE submit a bug report", "Stack dump",
                  "terminate called", "Assertion `")
 RECOVERED_MARKER = "the compiler crashed while"
 FATAL_KINDS = ("crash", "recovered", "timeout")
+# A run is stopped after this many times --timeout of wall-clock time.
+WALL_FACTOR = 6
 
 # Small problems whose IR at every rung seeds the corpus.
 PROBLEMS = [(1, 2, 64, 64, "f16", False, False),
@@ -340,15 +346,35 @@ def mutant(seed, index, corpus):
 
 
 def execute(command, timeout):
-    """(status or None on time-out, output)."""
-    try:
-        run = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, timeout=timeout)
-        status = run.returncode
-        out = run.stdout
-    except subprocess.TimeoutExpired as e:
-        status, out = None, e.stdout or b""
-    return status, out[-65536:].decode("utf-8", "replace")
+    """(status, output, cpu seconds) of one run. The limit is on CPU time,
+    which a loaded machine does not stretch: a run that used more than
+    `timeout` seconds of it is slow (status None). A run still going after
+    WALL_FACTOR times that in wall-clock time is stopped (status None too):
+    it waits for something, or the machine is thrashing."""
+    with tempfile.TemporaryFile() as out:
+        cpu_limit = math.ceil(timeout) + 1  # SIGXCPU ends a busy run soon after
+        child = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CPU,
+                                                  (cpu_limit, cpu_limit + 1)))
+        stopped = []
+
+        def stop():
+            stopped.append(True)
+            child.kill()
+
+        killer = threading.Timer(WALL_FACTOR * timeout, stop)
+        killer.start()
+        try:
+            _, wait_status, usage = os.wait4(child.pid, 0)
+        finally:
+            killer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(wait_status)
+        cpu = usage.ru_utime + usage.ru_stime
+        status = None if stopped or cpu > timeout else child.returncode
+        out.seek(0)
+        text = out.read()[-65536:].decode("utf-8", "replace")
+    return status, text, cpu
 
 
 def judge(status, output):
@@ -419,8 +445,8 @@ class Fuzzer:
             path += ".nul"
             with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
                 f.write(text.replace("\0", " "))
-        status, output = execute([self.tools["OPT"], path, "-o", "/dev/null"],
-                                 self.args.timeout)
+        status, output, _ = execute([self.tools["OPT"], path, "-o", "/dev/null"],
+                                    self.args.timeout)
         if path.endswith(".nul"):
             os.unlink(path)
         return judge(status, output) in ("recovered", "crash")
@@ -431,11 +457,13 @@ class Fuzzer:
         with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write(text)
         command = target.command(self.tools, path)
-        status, output = execute(command, self.args.timeout)
+        status, output, cpu = execute(command, self.args.timeout)
         kind = judge(status, output)
-        if kind == "timeout":  # Once more, longer: a loaded machine is slow.
-            status, output = execute(command, 3 * self.args.timeout)
+        if kind == "timeout":  # Once more: was it the machine?
+            status, output, cpu = execute(command, self.args.timeout)
             kind = judge(status, output)
+            if kind == "timeout":
+                output += f"\n[fuzz.py: {cpu:.1f} s of CPU time]"
         in_parser = kind in FATAL_KINDS and self.parser_reproduces(text, path)
         if kind == "recovered" and in_parser:
             kind = "parser"

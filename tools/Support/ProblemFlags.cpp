@@ -19,6 +19,16 @@ cl::opt<std::string>
           cl::desc("Compile this problem instead of an input file: batch, "
                    "heads, sequence length, head dimension"),
           cl::cat(problemCategory()));
+cl::opt<int64_t>
+    kvHeads("kv-heads", cl::value_desc("Hkv"),
+            cl::desc("K/V heads, H a multiple of them: grouped-query "
+                     "attention (with --shape; default: H)"),
+            cl::cat(problemCategory()));
+cl::opt<int64_t>
+    kvLen("kv-len", cl::value_desc("Nk"),
+          cl::desc("Key/value sequence length; N of --shape is then the "
+                   "query's, Nq (with --shape; default: Nq)"),
+          cl::cat(problemCategory()));
 cl::opt<std::string> dtype("dtype", cl::value_desc("f16|bf16|f32"),
                            cl::desc("Element type of Q, K, V and O (with "
                                     "--shape; default: f16)"),
@@ -57,6 +67,18 @@ static Expected<AttentionSpec> specFromFlags() {
       return problemError("--shape " + shape + ": " + name + " = " + dim +
                           "; every dimension must be at least 1");
   }
+  if (kvHeads.getNumOccurrences()) {
+    if (kvHeads < 1 || spec.heads % kvHeads != 0)
+      return problemError("--kv-heads " + Twine(kvHeads) +
+                          ": must be at least 1 and divide H = " +
+                          Twine(spec.heads));
+    spec.kvHeads = kvHeads;
+  }
+  if (kvLen.getNumOccurrences()) {
+    if (kvLen < 1)
+      return problemError("--kv-len " + Twine(kvLen) + ": must be at least 1");
+    spec.seqLenK = kvLen;
+  }
   if (dtype != "f16" && dtype != "bf16" && dtype != "f32")
     return problemError("--dtype must be f16, bf16 or f32, got '" + dtype +
                         "'");
@@ -78,8 +100,9 @@ Expected<std::unique_ptr<MemoryBuffer>> readProblemOrFile(StringRef inputFile,
   if (!shape.getNumOccurrences()) {
     for (cl::Option *flag :
          {static_cast<cl::Option *>(&dtype), static_cast<cl::Option *>(&causal),
-          static_cast<cl::Option *>(&lse),
-          static_cast<cl::Option *>(&backward)})
+          static_cast<cl::Option *>(&lse), static_cast<cl::Option *>(&backward),
+          static_cast<cl::Option *>(&kvHeads),
+          static_cast<cl::Option *>(&kvLen)})
       if (flag->getNumOccurrences())
         return problemError("--" + flag->ArgStr +
                             " needs --shape; the attn.attention of an input "

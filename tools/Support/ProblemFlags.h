@@ -1,7 +1,8 @@
 //===- ProblemFlags.h - an attention problem from the command line -*- C++ -*-//
 //
 // attn-compile and attn-cpu-run compile either an input file or a problem
-// given as flags: --shape BxHxNxD, --dtype, --causal, --lse, --backward. The
+// given as flags: --shape BxHxNxD, --kv-heads, --kv-len, --dtype, --causal,
+// --lse, --backward. The
 // flags, their defaults and their checks live here so both tools agree.
 //
 //===----------------------------------------------------------------------===//
@@ -20,8 +21,8 @@ llvm::cl::OptionCategory &problemCategory();
 /// The input of a tool: the module built from the problem flags if --shape
 /// is given (named "<--shape BxHxNxD>" in diagnostics), else the file
 /// `inputFile` ("-": standard input), read by readInputFile. Refuses a file
-/// and --shape together, neither of them, and --dtype, --causal, --lse or
-/// --backward without --shape (the file's op says those).
+/// and --shape together, neither of them, and the other problem flags
+/// without --shape (the file's op says those).
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 readProblemOrFile(llvm::StringRef inputFile, bool inputGiven);
 

@@ -24,27 +24,30 @@ using namespace attn;
 namespace {
 
 /// Emits the scores of one K tile in the log2 domain, masked:
-/// mask(Q·Kᵀ · scale·log2(e)).
+/// mask(Q·Kᵀ · scale·log2(e)). `bKv` indexes the batch and the K/V head of
+/// the program's query head; `maskRow0` is the mask's row of the tile's
+/// first row (KernelBuilder::causalRowOffset).
 Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
-                 ValueRange bh, Value row0, Value col0, TileConfig c) {
+                 ValueRange bKv, Value maskRow0, Value col0, TileConfig c) {
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   int64_t d = op.getHeadDim();
-  Value k = kb.load(key, bh, col0, kb.index(0), c.blockN, d);
+  Value k = kb.load(key, bKv, col0, kb.index(0), c.blockN, d);
   auto sType = RankedTensorType::get({c.blockM, c.blockN}, b.getF32Type());
   Value s = tile::DotOp::create(b, loc, sType, q, k, Value(),
                                 /*transpose_lhs=*/false,
                                 /*transpose_rhs=*/true);
   double scaleLog2 = op.getEffectiveScale() * M_LOG2E;
   s = kb.mulf(s, kb.splat({c.blockM, c.blockN}, scaleLog2));
-  return tile::MaskOp::create(b, loc, s.getType(), s, row0, col0,
-                              op.getSeqLen(), op.getCausal());
+  return tile::MaskOp::create(b, loc, s.getType(), s,
+                              maskRow0, col0,
+                              op.getKeySeqLen(), op.getCausal());
 }
 
 void tileAttention(AttentionOp op, TilingAttr tiling) {
   TileConfig c = tileConfigOf(tiling);
-  int64_t batch = op.getBatch(), heads = op.getNumHeads(), n = op.getSeqLen(),
-          d = op.getHeadDim();
+  int64_t batch = op.getBatch(), heads = op.getNumHeads(),
+          nq = op.getQuerySeqLen(), nk = op.getKeySeqLen(), d = op.getHeadDim();
   Type elt = op.getElementType();
   SmallVector<Type> args = {
       memrefFor(op.getQuery().getType()), memrefFor(op.getKey().getType()),
@@ -54,13 +57,14 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
 
   // Row blocks along x: programs that run at the same time mostly share a
   // head, so its K and V stay in L2 while all of them read it.
-  int64_t rowBlocks = llvm::divideCeilSigned(n, c.blockM);
+  int64_t rowBlocks = llvm::divideCeilSigned(nq, c.blockM);
   tile::ConfigAttr config = kernelConfig(tiling, {rowBlocks, heads, batch});
   KernelBuilder kb(op, "attn_fwd", args, config);
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   SmallVector<Value> bh = {bIdx, hIdx};
+  SmallVector<Value> bKv = {bIdx, kb.kvHead(hIdx, op.getGroupSize())};
   // Causal rows further down see more keys: those programs start first, so
   // that the short ones fill the tail of the launch.
   Value rowBlock = kb.programId(0);
@@ -69,20 +73,23 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   Value row0 = kb.mul(rowBlock, kb.index(c.blockM));
   Value q = kb.load(kb.arg(0), bh, row0, kb.index(0), c.blockM, d);
 
-  // With a causal mask, K/V tiles past the last row of this program's Q
-  // tile contribute nothing: stop the loops there.
-  Value kvEnd = kb.index(n);
-  if (op.getCausal())
-    kvEnd = kb.minIndex(kvEnd, kb.add(row0, kb.index(c.blockM)));
+  // With a causal mask, K/V tiles past the last key this program's last row
+  // sees contribute nothing: stop the loops there (before the first step
+  // when no row of the tile sees a key).
+  Value kvEnd = op.getCausal() ? kb.causalKeyEnd(op, row0, c.blockM)
+                               : kb.index(nk);
   Value c0 = kb.index(0), step = kb.index(c.blockN);
+  Value maskRow0 = kb.causalRowOffset(op, row0);
 
-  // Pass 1: the row maximum of the scores.
-  Value negInf = kb.splat({c.blockM}, -INFINITY);
+  // Pass 1: the row maximum of the scores. A row without keys keeps the
+  // lowest finite value, so that its exponentials are exp2(-inf) = 0.
+  Value negInf =
+      kb.splat({c.blockM}, hasRowsWithoutKeys(op) ? kLowestScore : -INFINITY);
   auto maxLoop = scf::ForOp::create(b, loc, c0, kvEnd, step, negInf);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(maxLoop.getBody());
-    Value s = emitScores(kb, op, q, kb.arg(1), bh, row0,
+    Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0,
                          maxLoop.getInductionVar(), c);
     Value m = arith::MaximumFOp::create(b, loc, maxLoop.getRegionIterArg(0),
                                         kb.reduce(tile::ReduceKind::max, s));
@@ -99,11 +106,11 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(sumLoop.getBody());
     Value j = sumLoop.getInductionVar();
-    Value s = emitScores(kb, op, q, kb.arg(1), bh, row0, j, c);
+    Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0, j, c);
     Value p = kb.exp2(kb.subf(s, kb.broadcast(m, c.blockN)));
     Value l = kb.addf(sumLoop.getRegionIterArg(0),
                       kb.reduce(tile::ReduceKind::sum, p));
-    Value v = kb.load(kb.arg(2), bh, j, kb.index(0), c.blockN, d);
+    Value v = kb.load(kb.arg(2), bKv, j, kb.index(0), c.blockN, d);
     Value acc =
         tile::DotOp::create(b, loc, sumLoop.getRegionIterArg(1).getType(),
                             kb.convert(p, elt), v, sumLoop.getRegionIterArg(1));
@@ -111,8 +118,16 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   }
   Value l = sumLoop.getResult(0);
   // One division per row, then a multiply per element (a division per
-  // element is a slow-path call each on the GPU).
-  Value inverse = arith::DivFOp::create(b, loc, kb.splat({c.blockM}, 1.0), l);
+  // element is a slow-path call each on the GPU). A row without keys has
+  // l = 0 and a zero accumulator: 1 / max(l, FLT_MIN) keeps its output 0.
+  // (A row with keys has l >= 1: its maximum's term is exp2(0).)
+  Value denominator = l;
+  if (hasRowsWithoutKeys(op))
+    denominator = arith::MaximumFOp::create(
+        b, loc, l,
+        kb.splat({c.blockM}, kSmallestSum));
+  Value inverse =
+      arith::DivFOp::create(b, loc, kb.splat({c.blockM}, 1.0), denominator);
   Value o = kb.mulf(sumLoop.getResult(1), kb.broadcast(inverse, d));
   kb.store(kb.convert(o, elt), kb.arg(3), {bIdx, hIdx, row0, c0});
   if (op.getLse()) {

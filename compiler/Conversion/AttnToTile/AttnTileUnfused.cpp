@@ -1,8 +1,8 @@
 //===- AttnTileUnfused.cpp - attn.attention -> three tiled kernels --------===//
 //
 // Rung 1 -> 2 of the unfused ("standard attention") pipeline:
-//   S = mask(scale·Q·Kᵀ)   [B,H,N,N] in device memory
-//   P = softmax(S)         [B,H,N,N] in device memory
+//   S = mask(scale·Q·Kᵀ)   [B,H,Nq,Nk] in device memory
+//   P = softmax(S)         [B,H,Nq,Nk] in device memory
 //   O = P·V
 //
 //===----------------------------------------------------------------------===//
@@ -26,61 +26,68 @@ using namespace attn;
 namespace {
 
 struct Shapes {
-  int64_t batch, heads, n, d;
+  int64_t batch, heads, nq, nk, d;
+  int64_t groupSize; // query heads per K/V head
   Type elt;
-  MemRefType qkv, scores;
+  MemRefType query, keyValue, scores;
   TilingAttr tiling;
 };
 
 /// S[b,h,rows,cols] = mask(scale · Q[rows]·K[cols]ᵀ), one tile per program.
 func::FuncOp buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   KernelBuilder kb(
-      op, "attn_scores", {s.qkv, s.qkv, s.scores},
+      op, "attn_scores", {s.query, s.keyValue, s.scores},
       kernelConfig(s.tiling,
-                   {s.batch * s.heads, llvm::divideCeilSigned(s.n, c.blockM),
-                    llvm::divideCeilSigned(s.n, c.blockN)}));
+                   {s.batch * s.heads, llvm::divideCeilSigned(s.nq, c.blockM),
+                    llvm::divideCeilSigned(s.nk, c.blockN)}));
   OpBuilder &b = kb.builder();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
   Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
   Value col0 = kb.mul(kb.programId(2), kb.index(c.blockN));
   Value c0 = kb.index(0);
   Value q = kb.load(kb.arg(0), {bIdx, hIdx}, row0, c0, c.blockM, s.d);
-  Value k = kb.load(kb.arg(1), {bIdx, hIdx}, col0, c0, c.blockN, s.d);
+  Value k = kb.load(kb.arg(1), {bIdx, kb.kvHead(hIdx, s.groupSize)}, col0, c0,
+                    c.blockN, s.d);
   auto type = RankedTensorType::get({c.blockM, c.blockN}, b.getF32Type());
   Value scores = tile::DotOp::create(b, op.getLoc(), type, q, k, Value(),
                                      /*transpose_lhs=*/false,
                                      /*transpose_rhs=*/true);
   scores =
       kb.mulf(scores, kb.splat({c.blockM, c.blockN}, op.getEffectiveScale()));
-  scores = tile::MaskOp::create(b, op.getLoc(), scores.getType(), scores, row0,
-                                col0, s.n, op.getCausal());
+  scores = tile::MaskOp::create(b, op.getLoc(), scores.getType(), scores,
+                                kb.causalRowOffset(op, row0), col0, s.nk,
+                                op.getCausal());
   kb.store(kb.convert(scores, s.elt), kb.arg(2), {bIdx, hIdx, row0, col0});
   return kb.kernel();
 }
 
 /// P = softmax(S) row by row: three passes over each block of rows (row
 /// maximum, sum of exponentials, normalized write), scores in log2 domain.
+/// A row without keys (hasRowsWithoutKeys) gets zeros.
 func::FuncOp buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   KernelBuilder kb(
       op, "attn_softmax", {s.scores, s.scores},
       kernelConfig(s.tiling, {s.batch * s.heads,
-                              llvm::divideCeilSigned(s.n, c.blockM), 1}));
+                              llvm::divideCeilSigned(s.nq, c.blockM), 1}));
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
   Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
-  Value c0 = kb.index(0), step = kb.index(c.blockN), end = kb.index(s.n);
+  Value c0 = kb.index(0), step = kb.index(c.blockN), end = kb.index(s.nk);
+  bool noKeyRows = hasRowsWithoutKeys(op);
 
-  // Reads one tile of S as f32 log2-domain scores; columns past N are -inf.
+  // Reads one tile of S as f32 log2-domain scores; columns past Nk are -inf.
   auto readScores = [&](Value col0) {
     Value t = kb.load(kb.arg(0), {bIdx, hIdx}, row0, col0, c.blockM, c.blockN);
     t = kb.mulf(kb.convert(t, b.getF32Type()),
                 kb.splat({c.blockM, c.blockN}, M_LOG2E));
-    return tile::MaskOp::create(b, loc, t.getType(), t, row0, col0, s.n, false);
+    return tile::MaskOp::create(b, loc, t.getType(), t, row0, col0, s.nk,
+                                false);
   };
 
   auto maxLoop = scf::ForOp::create(
-      b, loc, c0, end, step, ValueRange{kb.splat({c.blockM}, -INFINITY)});
+      b, loc, c0, end, step,
+      ValueRange{kb.splat({c.blockM}, noKeyRows ? kLowestScore : -INFINITY)});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(maxLoop.getBody());
@@ -101,7 +108,11 @@ func::FuncOp buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
                          kb.addf(sumLoop.getRegionIterArg(0),
                                  kb.reduce(tile::ReduceKind::sum, p)));
   }
-  Value lRows = kb.broadcast(sumLoop.getResult(0), c.blockN);
+  Value l = sumLoop.getResult(0);
+  if (noKeyRows)
+    l = arith::MaximumFOp::create(b, loc, l,
+                                  kb.splat({c.blockM}, kSmallestSum));
+  Value lRows = kb.broadcast(l, c.blockN);
 
   auto writeLoop = scf::ForOp::create(b, loc, c0, end, step);
   {
@@ -118,23 +129,24 @@ func::FuncOp buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
 /// O[rows] = Σ_j P[rows, j-tile] · V[j-tile].
 func::FuncOp buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c) {
   KernelBuilder kb(
-      op, "attn_pv", {s.scores, s.qkv, s.qkv},
+      op, "attn_pv", {s.scores, s.keyValue, s.query},
       kernelConfig(s.tiling, {s.batch * s.heads,
-                              llvm::divideCeilSigned(s.n, c.blockM), 1}));
+                              llvm::divideCeilSigned(s.nq, c.blockM), 1}));
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
+  Value kvHead = kb.kvHead(hIdx, s.groupSize);
   Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
   Value c0 = kb.index(0);
   Value zero = kb.splat({c.blockM, s.d}, 0.0);
-  auto loop = scf::ForOp::create(b, loc, c0, kb.index(s.n), kb.index(c.blockN),
+  auto loop = scf::ForOp::create(b, loc, c0, kb.index(s.nk), kb.index(c.blockN),
                                  ValueRange{zero});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value j = loop.getInductionVar();
     Value p = kb.load(kb.arg(0), {bIdx, hIdx}, row0, j, c.blockM, c.blockN);
-    Value v = kb.load(kb.arg(1), {bIdx, hIdx}, j, c0, c.blockN, s.d);
+    Value v = kb.load(kb.arg(1), {bIdx, kvHead}, j, c0, c.blockN, s.d);
     Value acc = tile::DotOp::create(b, loc, zero.getType(), p, v,
                                     loop.getRegionIterArg(0));
     scf::YieldOp::create(b, loc, acc);
@@ -152,14 +164,17 @@ LogicalResult tileUnfused(AttentionOp op, TilingAttr tiling) {
               "use the fused pipeline";
   Shapes s{op.getBatch(),
            op.getNumHeads(),
-           op.getSeqLen(),
+           op.getQuerySeqLen(),
+           op.getKeySeqLen(),
            op.getHeadDim(),
+           op.getGroupSize(),
            op.getElementType(),
            memrefFor(op.getQuery().getType()),
+           memrefFor(op.getKey().getType()),
            {},
            tiling};
   auto scoresTensor =
-      RankedTensorType::get({s.batch, s.heads, s.n, s.n}, s.elt);
+      RankedTensorType::get({s.batch, s.heads, s.nq, s.nk}, s.elt);
   s.scores = memrefFor(scoresTensor);
 
   func::FuncOp scores = buildScoresKernel(op, s, c);

@@ -12,7 +12,7 @@ namespace attn {
 
 BackwardShapes::BackwardShapes(AttentionBackwardOp op, TilingAttr tiling)
     : op(op), tiling(tiling), c(tileConfigOf(tiling)), batch(op.getBatch()),
-      heads(op.getNumHeads()), n(op.getSeqLen()), d(op.getHeadDim()),
+      heads(op.getNumHeads()), n(op.getQuerySeqLen()), d(op.getHeadDim()),
       elt(op.getElementType()) {
   Type f32 = Float32Type::get(op.getContext());
   qkv = MemRefType::get({batch, heads, n, d}, elt);

@@ -64,6 +64,33 @@ std::pair<Value, Value> KernelBuilder::batchAndHead(int64_t numHeads) {
           arith::RemUIOp::create(b, loc, bh, heads)};
 }
 
+Value KernelBuilder::kvHead(Value head, int64_t groupSize) {
+  if (groupSize == 1)
+    return head;
+  return arith::DivUIOp::create(b, loc, head, index(groupSize));
+}
+
+Value KernelBuilder::causalKeyEnd(ProblemOpInterface op, Value row0,
+                                  int64_t rows) {
+  int64_t offset = op.getCausalOffset();
+  Value keys = index(op.getKeySeqLen());
+  Value end = add(row0, index(rows + offset));
+  if (offset < 0) // The first rows may see no key: end <= 0.
+    end = arith::MaxSIOp::create(b, loc, end, index(0));
+  return minIndex(keys, end);
+}
+
+Value KernelBuilder::causalRowOffset(ProblemOpInterface op, Value row0) {
+  int64_t offset = op.getCausalOffset();
+  if (!op.getCausal() || offset == 0)
+    return row0;
+  return add(row0, index(offset));
+}
+
+bool hasRowsWithoutKeys(ProblemOpInterface op) {
+  return op.getCausal() && op.getCausalOffset() < 0;
+}
+
 Value KernelBuilder::mul(Value x, Value y) {
   return arith::MulIOp::create(b, loc, x, y);
 }

@@ -33,8 +33,19 @@ public:
   /// Splits program_id(0) = b·numHeads + h into (b, h).
   std::pair<mlir::Value, mlir::Value> batchAndHead(int64_t numHeads);
   mlir::Value mul(mlir::Value a, mlir::Value b);
+  /// The K/V head query head `head` reads: head / groupSize (grouped-query
+  /// attention), or `head` itself when each query head has its own.
+  mlir::Value kvHead(mlir::Value head, int64_t groupSize);
   mlir::Value add(mlir::Value a, mlir::Value b);
   mlir::Value minIndex(mlir::Value a, mlir::Value b);
+  /// One past the last key that causal rows [row0, row0 + rows) see:
+  /// min(Nk, row0 + rows + Nk - Nq), at least 0.
+  mlir::Value causalKeyEnd(ProblemOpInterface op, mlir::Value row0,
+                           int64_t rows);
+  /// The row offset of a tile.mask over the query rows from `row0`: row i
+  /// sees keys j <= i + Nk - Nq when causal (bottom-right alignment), so
+  /// the mask's rows are shifted by Nk - Nq (possibly below zero).
+  mlir::Value causalRowOffset(ProblemOpInterface op, mlir::Value row0);
 
   /// An f32 tensor of `shape` with every element `value`.
   mlir::Value splat(llvm::ArrayRef<int64_t> shape, double value);
@@ -67,6 +78,16 @@ private:
   mlir::OpBuilder b;
   mlir::Location loc;
 };
+
+/// Whether some query row sees no key: causal with Nq > Nk. Such a row's
+/// scores are all -inf, and exp2(-inf - -inf) would make its softmax NaN:
+/// the kernels start its running maximum at kLowestScore instead of -inf
+/// and divide by max(l, kSmallestSum), which gives it zeros.
+bool hasRowsWithoutKeys(ProblemOpInterface op);
+/// -FLT_MAX, below every finite score.
+constexpr double kLowestScore = -3.4028234663852886e38;
+/// FLT_MIN; a row with keys has a sum l >= 1 (its maximum's term is 1).
+constexpr double kSmallestSum = 1.1754943508222875e-38;
 
 /// memref type of the same shape and element type as a tensor type.
 mlir::MemRefType memrefFor(mlir::Type tensorType);

@@ -225,7 +225,7 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
               if (op.getCausal())
                 bad = arith::OrIOp::create(
                     rewriter, loc, bad,
-                    cmp(arith::CmpIPredicate::ugt, col, row));
+                    cmp(arith::CmpIPredicate::sgt, col, row));
               elems.push_back(arith::SelectOp::create(
                   rewriter, loc, bad, negInf,
                   extract(rewriter, loc, piece, {h, j})));
@@ -251,7 +251,7 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
     if (op.getCausal())
       needed = arith::OrIOp::create(
           rewriter, loc, needed,
-          cmp(arith::CmpIPredicate::ugt,
+          cmp(arith::CmpIPredicate::sgt,
               addIndex(rewriter, loc, colOff, c(cols - 1)), rowOff));
     auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange(in), needed,
                                   /*withElseRegion=*/true);

@@ -453,7 +453,7 @@ struct MaskLowering : HostPattern<tile::MaskOp> {
       if (op.getCausal())
         bad = arith::OrIOp::create(
             rewriter, loc, bad,
-            cmp(rewriter, loc, arith::CmpIPredicate::ugt, col, row));
+            cmp(rewriter, loc, arith::CmpIPredicate::sgt, col, row));
       Value negInf = arith::ConstantOp::create(
           rewriter, loc, rewriter.getF32FloatAttr(-INFINITY));
       Value v = arith::SelectOp::create(

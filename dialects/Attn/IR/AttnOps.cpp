@@ -36,34 +36,51 @@ static LogicalResult verifyRank4(Operation *op, StringRef what, Type type) {
   return success();
 }
 
-/// The rules both ops share. `tensors` are the [B, H, N, D] operands and
-/// results by name, the query first: rank 4, static, one element type (f16,
-/// bf16 or f32) and one shape, positive sizes, a supported head dimension;
-/// `lse` (when given) is f32 [B, H, N]; the scale is positive and finite.
-static LogicalResult
-verifyProblem(Operation *op, ArrayRef<std::pair<StringRef, Value>> tensors,
-              FloatAttr scale, StringRef lseWhat, Value lse) {
-  for (auto [what, value] : tensors)
-    if (failed(verifyRank4(op, what, value.getType())))
-      return failure();
+/// Names and values of tensor operands and results.
+using NamedTensors = ArrayRef<std::pair<StringRef, Value>>;
 
-  auto q = cast<RankedTensorType>(tensors.front().second.getType());
-  StringRef qWhat = tensors.front().first;
+/// The rules both ops share. `querySide` are the [B, H, Nq, D] operands and
+/// results by name, the query first, and `keySide` the [B, Hkv, Nk, D] ones,
+/// the key first (empty: the key side is part of the query side): rank 4,
+/// static, one element type (f16, bf16 or f32), one shape per side, positive
+/// sizes, a supported head dimension, B and D shared by both sides and H a
+/// multiple of Hkv; `lse` (when given) is f32 [B, H, Nq]; the scale is
+/// positive and finite. `sameShapeNote` follows a shape mismatch with the
+/// query.
+static LogicalResult verifyProblem(Operation *op, NamedTensors querySide,
+                                   NamedTensors keySide, FloatAttr scale,
+                                   StringRef lseWhat, Value lse,
+                                   StringRef sameShapeNote = "") {
+  for (NamedTensors side : {querySide, keySide})
+    for (auto [what, value] : side)
+      if (failed(verifyRank4(op, what, value.getType())))
+        return failure();
+
+  auto shapeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  auto q = cast<RankedTensorType>(querySide.front().second.getType());
+  StringRef qWhat = querySide.front().first;
   Type elt = q.getElementType();
   if (!elt.isF16() && !elt.isBF16() && !elt.isF32())
     return op->emitOpError()
            << qWhat << " element type must be f16, bf16 or f32, got " << elt;
-  for (auto [what, value] : tensors.drop_front()) {
-    auto t = cast<RankedTensorType>(value.getType());
-    if (t.getElementType() != elt)
-      return op->emitOpError()
-             << what << " element type " << t.getElementType()
-             << " must match the " << qWhat << " element type " << elt;
-    if (t.getShape() != q.getShape())
-      return op->emitOpError()
-             << what << " shape [" << t.getShape() << "] must match the "
-             << qWhat << " shape [" << q.getShape() << "]";
-  }
+  for (NamedTensors side : {querySide, keySide})
+    for (auto [what, value] : side) {
+      Type t = cast<RankedTensorType>(value.getType()).getElementType();
+      if (t != elt)
+        return op->emitOpError() << what << " element type " << t
+                                 << " must match the " << qWhat
+                                 << " element type " << elt;
+    }
+  // Every tensor of a side has the shape of the side's first.
+  for (NamedTensors side : {querySide, keySide})
+    for (auto [what, value] : side.empty() ? side : side.drop_front())
+      if (shapeOf(value) != shapeOf(side.front().second))
+        return op->emitOpError()
+               << what << " shape [" << shapeOf(value) << "] must match the "
+               << side.front().first << " shape ["
+               << shapeOf(side.front().second) << "]" << sameShapeNote;
 
   ArrayRef<int64_t> shape = q.getShape();
   if (shape[0] < 1 || shape[1] < 1 || shape[2] < 1)
@@ -74,6 +91,30 @@ verifyProblem(Operation *op, ArrayRef<std::pair<StringRef, Value>> tensors,
   if (shape[3] < 1 || shape[3] > kMaxHeadDim)
     return op->emitOpError() << "head dimension D must be in [1, "
                              << kMaxHeadDim << "], got " << shape[3];
+
+  if (!keySide.empty()) {
+    StringRef kWhat = keySide.front().first;
+    ArrayRef<int64_t> k = shapeOf(keySide.front().second);
+    if (k[0] != shape[0])
+      return op->emitOpError()
+             << kWhat << " batch " << k[0] << " must match the " << qWhat
+             << " batch " << shape[0] << " (" << kWhat << " [" << k << "], "
+             << qWhat << " [" << shape << "])";
+    if (k[3] != shape[3])
+      return op->emitOpError()
+             << kWhat << " head dimension " << k[3] << " must match the "
+             << qWhat << " head dimension " << shape[3] << " (" << kWhat
+             << " [" << k << "], " << qWhat << " [" << shape << "])";
+    if (k[1] < 1 || k[2] < 1)
+      return op->emitOpError()
+             << kWhat << " heads and sequence length must be positive, got ["
+             << k << "]";
+    if (shape[1] % k[1] != 0)
+      return op->emitOpError()
+             << qWhat << " heads H = " << shape[1]
+             << " must be a multiple of the " << kWhat << " heads Hkv = "
+             << k[1] << " (each K/V head serves H / Hkv query heads)";
+  }
 
   if (scale) {
     float s = scale.getValue().convertToFloat();
@@ -93,12 +134,10 @@ verifyProblem(Operation *op, ArrayRef<std::pair<StringRef, Value>> tensors,
 }
 
 LogicalResult attn::AttentionOp::verify() {
-  return verifyProblem(getOperation(),
-                       {{"query", getQuery()},
-                        {"key", getKey()},
-                        {"value", getValue()},
-                        {"output", getOutput()}},
-                       getScaleAttr(), "logsumexp result", getLse());
+  return verifyProblem(
+      getOperation(), {{"query", getQuery()}, {"output", getOutput()}},
+      {{"key", getKey()}, {"value", getValue()}}, getScaleAttr(),
+      "logsumexp result", getLse());
 }
 
 LogicalResult attn::AttentionBackwardOp::verify() {
@@ -111,7 +150,9 @@ LogicalResult attn::AttentionBackwardOp::verify() {
                         {"grad_query", getGradQuery()},
                         {"grad_key", getGradKey()},
                         {"grad_value", getGradValue()}},
-                       getScaleAttr(), "logsumexp operand", getLse());
+                       {}, getScaleAttr(), "logsumexp operand", getLse(),
+                       " (the backward takes Hkv = H and Nk = Nq only, so "
+                       "far)");
 }
 
 #define GET_OP_CLASSES

@@ -79,17 +79,20 @@ def Attn_ProblemOpInterface : OpInterface<"ProblemOpInterface"> {
   let cppNamespace = "::attn";
   let description = [{
     An op that states one attention problem: the forward `attn.attention`
-    or its gradient `attn.attention_backward`. Both are `[B, H, N, D]` of
-    one element type with a `scale`, a `causal` flag and, once
-    `attn-select-tiling` has run, a `#attn.tiling`: what choosing a tiling,
-    the cost model and the tools need to know of either.
+    or its gradient `attn.attention_backward`. Both have a query side
+    `[B, H, Nq, D]` and a key side `[B, Hkv, Nk, D]` of one element type,
+    a `scale`, a `causal` flag and, once `attn-select-tiling` has run, a
+    `#attn.tiling`: what choosing a tiling, the cost model and the tools
+    need to know of either.
   }];
   let methods = [
-    InterfaceMethod<"[B, H, N, D] of the query", "::llvm::ArrayRef<int64_t>",
+    InterfaceMethod<"[B, H, Nq, D] of the query", "::llvm::ArrayRef<int64_t>",
                     "getShape">,
+    InterfaceMethod<"[B, Hkv, Nk, D] of the key and value",
+                    "::llvm::ArrayRef<int64_t>", "getKeyShape">,
     InterfaceMethod<"Element type of Q, K, V and O", "::mlir::Type",
                     "getElementType">,
-    InterfaceMethod<"Whether row i sees keys j <= i only", "bool",
+    InterfaceMethod<"Whether row i sees keys j <= i + Nk - Nq only", "bool",
                     "getCausal">,
     InterfaceMethod<"The scale of Q·Kᵀ: the attribute, or 1/√D", "float",
                     "getEffectiveScale">,
@@ -103,8 +106,15 @@ def Attn_ProblemOpInterface : OpInterface<"ProblemOpInterface"> {
   let extraSharedClassDeclaration = [{
     int64_t getBatch() { return $_op.getShape()[0]; }
     int64_t getNumHeads() { return $_op.getShape()[1]; }
-    int64_t getSeqLen() { return $_op.getShape()[2]; }
+    int64_t getQuerySeqLen() { return $_op.getShape()[2]; }
     int64_t getHeadDim() { return $_op.getShape()[3]; }
+    int64_t getKvHeads() { return $_op.getKeyShape()[1]; }
+    int64_t getKeySeqLen() { return $_op.getKeyShape()[2]; }
+    /// Query heads per K/V head: H / Hkv.
+    int64_t getGroupSize() { return getNumHeads() / getKvHeads(); }
+    /// The bottom-right alignment of the causal mask: query row i sees
+    /// keys j <= i + Nk - Nq.
+    int64_t getCausalOffset() { return getKeySeqLen() - getQuerySeqLen(); }
   }];
 }
 
@@ -122,6 +132,9 @@ defvar Attn_ProblemAccessors = [{
     ::llvm::ArrayRef<int64_t> getShape() {
       return ::llvm::cast<::mlir::ShapedType>(getQuery().getType()).getShape();
     }
+    ::llvm::ArrayRef<int64_t> getKeyShape() {
+      return ::llvm::cast<::mlir::ShapedType>(getKey().getType()).getShape();
+    }
 }];
 
 def Attn_AttentionOp : Attn_Op<"attention",
@@ -130,12 +143,18 @@ def Attn_AttentionOp : Attn_Op<"attention",
   let description = [{
     Computes `O = softmax(Q·Kᵀ·scale)·V` for every batch and head.
 
-    Q, K and V are static rank-4 tensors `[B, H, N, D]` of one element type
-    (f16, bf16 or f32) and the same shape; O has Q's type. `scale` defaults
-    to 1/√D. With `causal`, query row i attends to keys j ≤ i only. An
-    optional second result of type `tensor<BxHxNxf32>` returns the per-row
-    logsumexp (natural log) of the scaled, masked scores. `tiling`, set by
-    `attn-select-tiling`, records the tile configuration chosen for it.
+    Q is a static rank-4 tensor `[B, H, Nq, D]` and K and V are `[B, Hkv,
+    Nk, D]`, of one element type (f16, bf16 or f32); O has Q's type. H is a
+    multiple of Hkv: query head h reads K/V head h / (H / Hkv) (grouped-query
+    attention; Hkv = 1 is multi-query attention). Nq and Nk may differ
+    (cross-attention, prefill against a cache, decoding). `scale` defaults
+    to 1/√D. With `causal`, the mask is aligned to the bottom right, as
+    FlashAttention aligns it: query row i attends to keys j ≤ i + Nk − Nq
+    (j ≤ i when Nq = Nk). A row that sees no key (causal with Nq > Nk, rows
+    i < Nq − Nk) gets zeros, and logsumexp −inf. An optional second result
+    of type `tensor<BxHxNqxf32>` returns the per-row logsumexp (natural log)
+    of the scaled, masked scores. `tiling`, set by `attn-select-tiling`,
+    records the tile configuration chosen for it.
 
     ```mlir
     %o = attn.attention %q, %k, %v causal
@@ -144,6 +163,10 @@ def Attn_AttentionOp : Attn_Op<"attention",
     %o2, %lse = attn.attention %q, %k, %v scale 1.250000e-01
         : tensor<2x4x128x64xf16>, tensor<2x4x128x64xf16>, tensor<2x4x128x64xf16>
         -> tensor<2x4x128x64xf16>, tensor<2x4x128xf32>
+    // 8 query heads over 2 K/V heads; 16 new queries against 1024 keys.
+    %o3 = attn.attention %q8, %k2, %v2 causal
+        : tensor<1x8x16x128xbf16>, tensor<1x2x1024x128xbf16>,
+          tensor<1x2x1024x128xbf16> -> tensor<1x8x16x128xbf16>
     ```
   }];
 
@@ -181,7 +204,8 @@ def Attn_AttentionBackwardOp : Attn_Op<"attention_backward",
 
     dO, Q, K, V, O and the three results are static rank-4 tensors
     `[B, H, N, D]` of one element type (f16, bf16 or f32); `lse` is
-    `tensor<BxHxNxf32>`. `scale` and `causal` must be those of the forward
+    `tensor<BxHxNxf32>`. (The backward takes K and V of Q's shape only, so
+    far: Hkv = H, Nk = Nq.) `scale` and `causal` must be those of the forward
     (scale defaults to 1/√D). `tiling`, set by `attn-select-tiling`: block_n
     keys per program (the dK and dV rows it owns), block_m query rows per
     loop step.

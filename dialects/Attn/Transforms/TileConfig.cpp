@@ -39,10 +39,10 @@ static Defaults fusedDefaults(int64_t headDim, Type elementType) {
 /// D = 64 up to N = 4096 runs one compute warpgroup per program and two
 /// programs per SM: its steps are short, and a second program hides one's
 /// waits (H100, bf16: +4-14% at N = 1024 and 4096, -3-5% at N = 16384).
-static Defaults wgmmaDefaults(int64_t headDim, int64_t seqLen) {
+static Defaults wgmmaDefaults(int64_t headDim, int64_t keySeqLen) {
   if (headDim > 128)
     return {128, 64, 8};
-  if (headDim <= 64 && seqLen <= 4096)
+  if (headDim <= 64 && keySeqLen <= 4096)
     return {64, 128, 4};
   return {128, 128, 8};
 }
@@ -98,7 +98,7 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
            << info.name << " with " << elt << " and D = " << headDim;
   Defaults d = !fused     ? unfusedDefaults(headDim)
                : backward ? backwardDefaults(headDim, elt)
-               : wgmma    ? wgmmaDefaults(headDim, op.getSeqLen())
+               : wgmma    ? wgmmaDefaults(headDim, op.getKeySeqLen())
                           : fusedDefaults(headDim, elt);
   int64_t blockM = request.blockM ? request.blockM : d.blockM;
   int64_t blockN = request.blockN ? request.blockN : d.blockN;
@@ -142,20 +142,21 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
 
   // CUDA's launch limits: x < 2^31, y and z <= 65535. The fused kernel
   // runs row blocks x heads x batches; the unfused kernels B·H x row blocks
-  // (x column blocks for the scores).
+  // (x key blocks for the scores).
   int64_t bh = op.getBatch() * op.getNumHeads();
-  int64_t n = op.getSeqLen();
-  int64_t rowBlocks = llvm::divideCeil(n, blockM);
+  int64_t nq = op.getQuerySeqLen(), nk = op.getKeySeqLen();
+  int64_t rowBlocks = llvm::divideCeil(nq, blockM);
+  int64_t keyBlocks = llvm::divideCeil(nk, blockN);
   constexpr int64_t maxX = (int64_t(1) << 31) - 1, maxYZ = 65535;
   if (fused) {
     // The backward's main kernel runs key blocks along x; its other
     // kernels row blocks, as the forward.
-    int64_t blocks = std::max<int64_t>(
-        rowBlocks, backward ? llvm::divideCeil(n, blockN) : int64_t(0));
-    if (blocks > maxX)
-      return op.emitError() << "sequence length N = " << n << " needs "
-                            << blocks << " programs along grid x; CUDA allows "
-                            << "at most " << maxX;
+    if (rowBlocks > maxX || (backward && keyBlocks > maxX))
+      return op.emitError()
+             << "sequence length " << (rowBlocks > maxX ? "Nq = " : "Nk = ")
+             << (rowBlocks > maxX ? nq : nk) << " needs "
+             << std::max(rowBlocks, keyBlocks)
+             << " programs along grid x; CUDA allows at most " << maxX;
     if (op.getNumHeads() > maxYZ || op.getBatch() > maxYZ)
       return op.emitError()
              << "batch " << op.getBatch() << " x heads " << op.getNumHeads()
@@ -168,24 +169,21 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
              << "batch x heads = " << bh
              << " programs along grid x; CUDA allows at most " << maxX;
     if (rowBlocks > maxYZ)
-      return op.emitError() << "sequence length N = " << n << " needs "
+      return op.emitError() << "sequence length Nq = " << nq << " needs "
                             << rowBlocks << " programs of block-m " << blockM
                             << " along grid y; CUDA allows at most " << maxYZ;
-  }
-  if (!fused) {
-    if (llvm::divideCeil(n, blockN) > 65535)
-      return op.emitError()
-             << "sequence length N = " << n << " needs "
-             << llvm::divideCeil(n, blockN) << " programs of block-n " << blockN
-             << " along grid z of the scores kernel; CUDA "
-                "allows at most 65535";
-    // S and P (the backward's P, dP and dS): B·H·N² elements each; the
+    if (keyBlocks > maxYZ)
+      return op.emitError() << "sequence length Nk = " << nk << " needs "
+                            << keyBlocks << " programs of block-n " << blockN
+                            << " along grid z of the scores kernel; CUDA "
+                               "allows at most 65535";
+    // S and P (the backward's P, dP and dS): B·H·Nq·Nk elements each; the
     // runtime allocates at most 2^40.
-    double scores = double(bh) * double(n) * double(n);
+    double scores = double(bh) * double(nq) * double(nk);
     if (scores > double(int64_t(1) << 40))
       return op.emitError() << "the unfused pipeline's "
                             << (backward ? "P, dP and dS" : "S and P")
-                            << " would each hold B·H·N² = " << scores
+                            << " would each hold B·H·Nq·Nk = " << scores
                             << " elements, more than 2^40; use the fused "
                                "pipeline";
   }

@@ -209,7 +209,9 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
   let description = [{
     Element (r, c) of the tile stands for score (row_offset + r,
     col_offset + c). It becomes -inf when that column is past `num_cols`
-    or, with `causal`, when the column is after the row.
+    or, with `causal`, when the column is after the row (a signed
+    comparison: a bottom-right aligned mask shifts the rows by Nk - Nq, and
+    row_offset may be negative when Nk < Nq).
 
     Lowerings may first test, once per tile, whether any element needs the
     mask and skip the element tests when none does. `unconditional` says

@@ -148,3 +148,34 @@ func.func @two(%a: tensor<1x1x64x64xbf16>) -> (tensor<1x1x64x64xbf16>, tensor<1x
       -> tensor<1x1x64x64xbf16>
   return %0, %1 : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>
 }
+
+// -----
+
+// Grouped-query heads and Nq != Nk: S and P are [B, H, Nq, Nk]; the scores
+// and P·V kernels read K/V head h / (H / Hkv); the causal mask's rows are
+// shifted by Nk - Nq (bottom-right alignment).
+
+// CHECK-LABEL: func.func private @attn_scores
+// CHECK-SAME:    memref<1x8x100x64xf16>, %{{.*}}: memref<1x2x300x64xf16>, %{{.*}}: memref<1x8x100x300xf16>
+// CHECK-SAME:    grid = [8, 1, 5]
+// CHECK:         %[[H:.*]] = arith.remui
+// CHECK:         %[[GROUP:.*]] = arith.constant 4 : index
+// CHECK:         %[[HKV:.*]] = arith.divui %[[H]], %[[GROUP]]
+// CHECK:         tile.load %{{.*}}[%{{.*}}, %[[HKV]], %{{.*}}, %{{.*}}] : memref<1x2x300x64xf16>
+// CHECK:         %[[OFFSET:.*]] = arith.constant 200 : index
+// CHECK:         %[[ROW:.*]] = arith.addi %{{.*}}, %[[OFFSET]]
+// CHECK:         tile.mask %{{.*}}[%[[ROW]], %{{.*}}] cols 300 causal
+// CHECK-LABEL: func.func private @attn_softmax
+// CHECK-SAME:    memref<1x8x100x300xf16>, %{{.*}}: memref<1x8x100x300xf16>
+// CHECK-LABEL: func.func private @attn_pv
+// CHECK:         arith.divui %{{.*}}, %{{.*}}
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %c300
+// CHECK:           tile.load %{{.*}} : memref<1x2x300x64xf16>
+
+func.func @gqa_cross(%q: tensor<1x8x100x64xf16>, %k: tensor<1x2x300x64xf16>,
+                     %v: tensor<1x2x300x64xf16>) -> tensor<1x8x100x64xf16> {
+  %o = attn.attention %q, %k, %v causal
+      : tensor<1x8x100x64xf16>, tensor<1x2x300x64xf16>, tensor<1x2x300x64xf16>
+      -> tensor<1x8x100x64xf16>
+  return %o : tensor<1x8x100x64xf16>
+}

@@ -225,3 +225,77 @@ func.func @configs(%a: tensor<1x1x256x128xf16>, %b: tensor<1x1x256x256xbf16>,
       -> tensor<1x1x256x32xf32>
   return %0, %1, %2 : tensor<1x1x256x128xf16>, tensor<1x1x256x256xbf16>, tensor<1x1x256x32xf32>
 }
+
+// -----
+
+// Grouped-query heads and a longer key sequence: query head h reads K/V
+// head h / (H / Hkv) = h / 4; the loops run over Nk = 300 keys and the
+// causal mask is aligned to the bottom right, its rows shifted by
+// Nk - Nq = 200, so the loops stop at min(Nk, row0 + block-m + 200).
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK-SAME:    %{{.*}}: memref<1x8x100x64xf16>, %{{.*}}: memref<1x2x300x64xf16>, %{{.*}}: memref<1x2x300x64xf16>, %{{.*}}: memref<1x8x100x64xf16>
+// CHECK-SAME:    grid = [1, 8, 1]
+// CHECK:         %[[B:.*]] = tile.program_id 2
+// CHECK:         %[[H:.*]] = tile.program_id 1
+// CHECK:         %[[GROUP:.*]] = arith.constant 4 : index
+// CHECK:         %[[HKV:.*]] = arith.divui %[[H]], %[[GROUP]]
+// CHECK:         %[[ROW0:.*]] = arith.muli
+// CHECK:         tile.load %{{.*}}[%[[B]], %[[H]], %[[ROW0]], %{{.*}}] : memref<1x8x100x64xf16>
+// CHECK:         %[[NK:.*]] = arith.constant 300 : index
+// CHECK:         %[[SHIFT:.*]] = arith.constant 328 : index
+// CHECK:         %[[LAST:.*]] = arith.addi %[[ROW0]], %[[SHIFT]]
+// CHECK:         %[[END:.*]] = arith.minui %[[NK]], %[[LAST]]
+// CHECK:         %[[OFFSET:.*]] = arith.constant 200 : index
+// CHECK:         %[[MASKROW:.*]] = arith.addi %[[ROW0]], %[[OFFSET]]
+// CHECK:         arith.constant dense<0xFF800000> : tensor<128xf32>
+// CHECK:         scf.for %[[J:.*]] = %{{.*}} to %[[END]] step
+// CHECK:           tile.load %{{.*}}[%[[B]], %[[HKV]], %[[J]], %{{.*}}] : memref<1x2x300x64xf16>
+// CHECK:           tile.mask %{{.*}}[%[[MASKROW]], %[[J]]] cols 300 causal
+// CHECK:         scf.for %[[J2:.*]] = %{{.*}} to %[[END]] step
+// CHECK:           tile.load %{{.*}}[%[[B]], %[[HKV]], %[[J2]], %{{.*}}] : memref<1x2x300x64xf16>
+// CHECK:           tile.load %{{.*}}[%[[B]], %[[HKV]], %[[J2]], %{{.*}}] : memref<1x2x300x64xf16>
+// CHECK-NOT:     arith.maximumf
+// CHECK:         tile.store %{{.*}}, %{{.*}}[%[[B]], %[[H]], %[[ROW0]], %{{.*}}] : tensor<128x64xf16>, memref<1x8x100x64xf16>
+
+func.func @gqa_prefill(%q: tensor<1x8x100x64xf16>, %k: tensor<1x2x300x64xf16>,
+                       %v: tensor<1x2x300x64xf16>) -> tensor<1x8x100x64xf16> {
+  %o = attn.attention %q, %k, %v causal
+      : tensor<1x8x100x64xf16>, tensor<1x2x300x64xf16>, tensor<1x2x300x64xf16>
+      -> tensor<1x8x100x64xf16>
+  return %o : tensor<1x8x100x64xf16>
+}
+
+// -----
+
+// Fewer keys than queries, causal: rows i < Nq - Nk = 183 see no key. The
+// loop end is clamped at 0 (the first row block runs no step), the running
+// maximum starts at the lowest finite f32 instead of -inf (so exp2 of a
+// masked score minus it is 0, not NaN), and the sum is kept at least
+// FLT_MIN before the division: such rows get zeros.
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK:         %[[ROW0:.*]] = arith.muli
+// CHECK:         %[[NK:.*]] = arith.constant 17 : index
+// CHECK:         %[[SHIFT:.*]] = arith.constant -55 : index
+// CHECK:         %[[LAST:.*]] = arith.addi %[[ROW0]], %[[SHIFT]]
+// CHECK:         %[[ZERO:.*]] = arith.constant 0 : index
+// CHECK:         %[[CLAMP:.*]] = arith.maxsi %[[LAST]], %[[ZERO]]
+// CHECK:         %[[END:.*]] = arith.minui %[[NK]], %[[CLAMP]]
+// CHECK:         %[[OFFSET:.*]] = arith.constant -183 : index
+// CHECK:         %[[MASKROW:.*]] = arith.addi %[[ROW0]], %[[OFFSET]]
+// CHECK:         %[[LOWEST:.*]] = arith.constant dense<-3.40282347E+38> : tensor<128xf32>
+// CHECK:         %[[M:.*]] = scf.for %{{.*}} = %{{.*}} to %[[END]] step %{{.*}} iter_args(%{{.*}} = %[[LOWEST]])
+// CHECK:           tile.mask %{{.*}}[%[[MASKROW]], %{{.*}}] cols 17 causal
+// CHECK:         %[[SUMS:.*]]:2 = scf.for
+// CHECK:         %[[TINY:.*]] = arith.constant dense<1.17549435E-38> : tensor<128xf32>
+// CHECK:         %[[L:.*]] = arith.maximumf %[[SUMS]]#0, %[[TINY]]
+// CHECK:         arith.divf %{{.*}}, %[[L]]
+
+func.func @fewer_keys(%q: tensor<1x2x200x64xf16>, %k: tensor<1x2x17x64xf16>,
+                      %v: tensor<1x2x17x64xf16>) -> tensor<1x2x200x64xf16> {
+  %o = attn.attention %q, %k, %v causal
+      : tensor<1x2x200x64xf16>, tensor<1x2x17x64xf16>, tensor<1x2x17x64xf16>
+      -> tensor<1x2x200x64xf16>
+  return %o : tensor<1x2x200x64xf16>
+}

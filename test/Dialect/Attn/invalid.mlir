@@ -112,20 +112,50 @@ func.func @output_element_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x
 
 // -----
 
-func.func @key_shape_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x32x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
-  // expected-error @below {{key shape [1, 2, 32, 64] must match the query shape [1, 2, 64, 64]}}
-  %o = attn.attention %q, %k, %v
-      : tensor<1x2x64x64xf16>, tensor<1x2x32x64xf16>, tensor<1x2x64x64xf16>
+func.func @key_batch_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<2x2x32x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{key batch 2 must match the query batch 1 (key [2, 2, 32, 64], query [1, 2, 64, 64])}}
+  %o = attn.attention %q, %k, %k
+      : tensor<1x2x64x64xf16>, tensor<2x2x32x64xf16>, tensor<2x2x32x64xf16>
       -> tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>
 }
 
 // -----
 
-func.func @value_shape_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x64x32xf16>) -> tensor<1x2x64x64xf16> {
-  // expected-error @below {{value shape [1, 2, 64, 32] must match the query shape [1, 2, 64, 64]}}
+func.func @key_head_dim_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x32xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{key head dimension 32 must match the query head dimension 64 (key [1, 2, 64, 32], query [1, 2, 64, 64])}}
+  %o = attn.attention %q, %k, %k
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x32xf16>, tensor<1x2x64x32xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @value_shape_mismatch(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %v: tensor<1x2x32x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{value shape [1, 2, 32, 64] must match the key shape [1, 2, 64, 64]}}
   %o = attn.attention %q, %k, %v
-      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x32xf16>
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x32x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @heads_not_multiple(%q: tensor<1x6x64x64xf16>, %k: tensor<1x4x64x64xf16>) -> tensor<1x6x64x64xf16> {
+  // expected-error @below {{query heads H = 6 must be a multiple of the key heads Hkv = 4 (each K/V head serves H / Hkv query heads)}}
+  %o = attn.attention %q, %k, %k
+      : tensor<1x6x64x64xf16>, tensor<1x4x64x64xf16>, tensor<1x4x64x64xf16>
+      -> tensor<1x6x64x64xf16>
+  return %o : tensor<1x6x64x64xf16>
+}
+
+// -----
+
+func.func @key_side_empty(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x0x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{key heads and sequence length must be positive, got [1, 2, 0, 64]}}
+  %o = attn.attention %q, %k, %k
+      : tensor<1x2x64x64xf16>, tensor<1x2x0x64xf16>, tensor<1x2x0x64xf16>
       -> tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>
 }

@@ -83,3 +83,17 @@ func.func @with_lse(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
       -> tensor<1x2x64x64xf16>, tensor<1x2x64xf32>
   return %o, %lse : tensor<1x2x64x64xf16>, tensor<1x2x64xf32>
 }
+
+// Grouped-query heads (H = 8 over Hkv = 2) and decoding (Nq = 1 against
+// Nk = 1024), with the logsumexp: the key side has its own shape.
+// CHECK-LABEL: func.func @gqa_decode
+// CHECK:         attn.attention %{{.*}}, %{{.*}}, %{{.*}} causal :
+// CHECK-SAME:      tensor<2x8x1x128xbf16>, tensor<2x2x1024x128xbf16>, tensor<2x2x1024x128xbf16> -> tensor<2x8x1x128xbf16>, tensor<2x8x1xf32>
+func.func @gqa_decode(%q: tensor<2x8x1x128xbf16>, %k: tensor<2x2x1024x128xbf16>,
+                      %v: tensor<2x2x1024x128xbf16>)
+    -> (tensor<2x8x1x128xbf16>, tensor<2x8x1xf32>) {
+  %o, %lse = attn.attention %q, %k, %v causal
+      : tensor<2x8x1x128xbf16>, tensor<2x2x1024x128xbf16>, tensor<2x2x1024x128xbf16>
+      -> tensor<2x8x1x128xbf16>, tensor<2x8x1xf32>
+  return %o, %lse : tensor<2x8x1x128xbf16>, tensor<2x8x1xf32>
+}

@@ -108,7 +108,7 @@ func.func @num_stages_9(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
 //--- grid-y.mlir
 
 func.func @long_sequence(%q: tensor<1x1x16777216x64xf16>) -> tensor<1x1x16777216x64xf16> {
-  // expected-error @below {{sequence length N = 16777216 needs 131072 programs of block-m 128 along grid y; CUDA allows at most 65535}}
+  // expected-error @below {{sequence length Nq = 16777216 needs 131072 programs of block-m 128 along grid y; CUDA allows at most 65535}}
   %o = attn.attention %q, %q, %q
       : tensor<1x1x16777216x64xf16>, tensor<1x1x16777216x64xf16>, tensor<1x1x16777216x64xf16>
       -> tensor<1x1x16777216x64xf16>
@@ -138,7 +138,7 @@ func.func @many_heads(%q: tensor<65536x65536x1x16xf16>) -> tensor<65536x65536x1x
 //--- grid-z.mlir
 
 func.func @unfused_columns(%q: tensor<1x1x4194304x64xf16>) -> tensor<1x1x4194304x64xf16> {
-  // expected-error @below {{sequence length N = 4194304 needs 65536 programs of block-n 64 along grid z of the scores kernel; CUDA allows at most 65535}}
+  // expected-error @below {{sequence length Nk = 4194304 needs 65536 programs of block-n 64 along grid z of the scores kernel; CUDA allows at most 65535}}
   %o = attn.attention %q, %q, %q
       : tensor<1x1x4194304x64xf16>, tensor<1x1x4194304x64xf16>, tensor<1x1x4194304x64xf16>
       -> tensor<1x1x4194304x64xf16>
@@ -148,7 +148,7 @@ func.func @unfused_columns(%q: tensor<1x1x4194304x64xf16>) -> tensor<1x1x4194304
 //--- scores.mlir
 
 func.func @unfused_scores(%q: tensor<8192x16x4096x64xf16>) -> tensor<8192x16x4096x64xf16> {
-  // expected-error @below {{the unfused pipeline's S and P would each hold B·H·N² = 2.199023e+12 elements, more than 2^40; use the fused pipeline}}
+  // expected-error @below {{the unfused pipeline's S and P would each hold B·H·Nq·Nk = 2.199023e+12 elements, more than 2^40; use the fused pipeline}}
   %o = attn.attention %q, %q, %q
       : tensor<8192x16x4096x64xf16>, tensor<8192x16x4096x64xf16>, tensor<8192x16x4096x64xf16>
       -> tensor<8192x16x4096x64xf16>
