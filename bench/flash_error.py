@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
-"""Compares attn's errors with PyTorch SDPA flash's on the same inputs.
+"""Compares attn's errors with PyTorch SDPA's on the same inputs.
 
 Reads what `attn-run check FILE.ptx... --save DIR` wrote for each problem
 (DIR/NAME.{q,k,v,o,lse}.bin and DIR/NAME.problem), computes the float64
 reference on the GPU, attn's relative L2 error ||o - ref|| / ||ref|| over
-every row, and the same error of SDPA's FLASH_ATTENTION backend run on the
-same (rounded) inputs. A problem passes when attn's error is at most
-FACTOR (default 1.2) times flash's. f32 problems have no flash peer and are
-listed without a verdict; the logsumexp error is reported beside.
+every row, and the same error of PyTorch's scaled_dot_product_attention on
+the same (rounded) inputs with the equivalent arguments: `enable_gqa` when
+Hkv < H, and for a causal problem with Nq != Nk the bottom-right aligned
+mask (torch.nn.attention.bias.causal_lower_right) instead of `is_causal`.
+The peer is the first SDPA backend that takes the call, FLASH_ATTENTION
+first, then EFFICIENT_ATTENTION, CUDNN_ATTENTION and MATH (named in the
+output). A problem passes when attn's error is at most FACTOR (default 1.2)
+times the peer's. Rows that see no key (causal, Nk < Nq: the first Nq - Nk
+rows) are left out of both errors; attn's must be exactly zero, with a
+logsumexp of -inf. f32 problems have no flash peer and are listed without
+a verdict; the logsumexp error is reported beside.
 
 Usage: bench/flash_error.py SAVE_DIR [--factor F] [--csv OUT]
 Exit status: 0 all pass, 1 a problem fails, 77 no CUDA device.
@@ -39,7 +46,8 @@ def load(path, dtype, shape):
 
 
 def reference(q, k, v, causal, scale):
-    """float64 attention and logsumexp, one head at a time."""
+    """float64 attention and logsumexp, one head at a time (K and V already
+    repeated to H heads); rows that see no key are zero, lse -inf."""
     b, h, nq, d = q.shape
     nk = k.shape[2]
     out = torch.empty(b, h, nq, d, dtype=torch.float64, device="cuda")
@@ -52,8 +60,37 @@ def reference(q, k, v, causal, scale):
                 cols = torch.arange(nk, device="cuda")[None, :]
                 s = s.masked_fill(cols > rows + (nk - nq), float("-inf"))
             lse[i, j] = torch.logsumexp(s, dim=-1)
-            out[i, j] = torch.softmax(s, dim=-1) @ v[i, j].double()
+            out[i, j] = torch.softmax(s, dim=-1).nan_to_num(0.0) @ v[i, j].double()
     return out, lse
+
+
+def visible_rows(nq, nk, causal):
+    """The query rows that see at least one key."""
+    first = max(0, nq - nk) if causal else 0
+    return slice(first, nq), first
+
+
+def peer(q, k, v, causal, scale):
+    """SDPA's output with the equivalent arguments, and the backend's name."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.nn.attention.bias import causal_lower_right
+    h, nq, hkv, nk = q.shape[1], q.shape[2], k.shape[1], k.shape[2]
+    kwargs = {"scale": scale}
+    if hkv != h:
+        kwargs["enable_gqa"] = True
+    if causal and nq != nk:
+        kwargs["attn_mask"] = causal_lower_right(nq, nk)
+    else:
+        kwargs["is_causal"] = causal
+    errors = []
+    for backend in (SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION,
+                    SDPBackend.CUDNN_ATTENTION, SDPBackend.MATH):
+        try:
+            with sdpa_kernel([backend]):
+                return F.scaled_dot_product_attention(q, k, v, **kwargs), backend.name
+        except (RuntimeError, TypeError) as e:
+            errors.append(f"{backend.name}: {str(e).splitlines()[0][:80]}")
+    raise RuntimeError("no SDPA backend takes it: " + "; ".join(errors))
 
 
 def rel_err(got, want):
@@ -70,13 +107,11 @@ def main():
     if not torch.cuda.is_available():
         print("SKIPPED: no CUDA device visible to PyTorch")
         return 77
-    from torch.nn.attention import SDPBackend, sdpa_kernel
-
     problems = sorted(pathlib.Path(args.save_dir).glob("*.problem"))
     if not problems:
         sys.exit(f"flash_error.py: no *.problem files in {args.save_dir}")
-    print(f"{'problem':<44} {'attn_err':>10} {'flash_err':>10} {'ratio':>6} "
-          f"{'lse_err':>9}  verdict")
+    print(f"{'problem':<44} {'attn_err':>10} {'peer_err':>10} {'ratio':>6} "
+          f"{'lse_err':>9}  {'peer':<20} verdict")
     rows, failed = [], 0
     for problem in problems:
         f = parse_problem(problem)
@@ -90,31 +125,36 @@ def main():
         k = load(base.with_suffix(".k.bin"), dtype, (b, hkv, nk, d))
         v = load(base.with_suffix(".v.bin"), dtype, (b, hkv, nk, d))
         o = load(base.with_suffix(".o.bin"), dtype, (b, h, nq, d))
-        if hkv != h:
-            k = k.repeat_interleave(h // hkv, dim=1)
-            v = v.repeat_interleave(h // hkv, dim=1)
-        want, want_lse = reference(q, k, v, causal, scale)
-        attn_err = rel_err(o, want)
+        group = h // hkv
+        want, want_lse = reference(q, k.repeat_interleave(group, dim=1),
+                                   v.repeat_interleave(group, dim=1), causal, scale)
+        rows_seen, hidden = visible_rows(nq, nk, causal)
+        attn_err = rel_err(o[:, :, rows_seen], want[:, :, rows_seen])
+        hidden_ok = hidden == 0 or bool((o[:, :, :hidden] == 0).all())
         lse_err = ""
         if f["lse"] == "1":
             lse = load(base.with_suffix(".lse.bin"), torch.float32, (b, h, nq))
-            lse_err = f"{rel_err(lse, want_lse):.3g}"
-        flash_err, ratio, verdict = "", "", "no flash peer"
+            lse_err = f"{rel_err(lse[:, :, rows_seen], want_lse[:, :, rows_seen]):.3g}"
+            hidden_ok &= hidden == 0 or bool((lse[:, :, :hidden] == -math.inf).all())
+        peer_err, ratio, verdict, backend = "", "", "no flash peer", ""
         if dtype != torch.float32:
-            with sdpa_kernel([SDPBackend.FLASH_ATTENTION]):
-                flash = F.scaled_dot_product_attention(q, k, v, is_causal=causal,
-                                                       scale=scale)
-            fe = rel_err(flash, want)
-            flash_err = f"{fe:.3g}"
+            got, backend = peer(q, k, v, causal, scale)
+            fe = rel_err(got[:, :, rows_seen], want[:, :, rows_seen])
+            peer_err = f"{fe:.3g}"
             ratio = f"{attn_err / fe:.3f}" if fe > 0 else "inf"
-            ok = math.isfinite(attn_err) and attn_err <= args.factor * fe
+            ok = math.isfinite(attn_err) and attn_err <= args.factor * fe and hidden_ok
             verdict = "PASS" if ok else "FAIL"
             failed += not ok
-        print(f"{name:<44} {attn_err:>10.3g} {flash_err:>10} {ratio:>6} "
-              f"{lse_err:>9}  {verdict}", flush=True)
+        elif not hidden_ok:
+            verdict = "FAIL"
+            failed += 1
+        if not hidden_ok:
+            verdict += " (rows without keys are not zero / -inf)"
+        print(f"{name:<44} {attn_err:>10.3g} {peer_err:>10} {ratio:>6} "
+              f"{lse_err:>9}  {backend:<20} {verdict}", flush=True)
         rows.append({"problem": name, "attn_err": f"{attn_err:.4g}",
-                     "flash_err": flash_err, "ratio": ratio, "lse_err": lse_err,
-                     "verdict": verdict})
+                     "peer_err": peer_err, "ratio": ratio, "lse_err": lse_err,
+                     "peer": backend, "verdict": verdict})
         del q, k, v, o, want, want_lse
         torch.cuda.empty_cache()
     if args.csv:
@@ -122,8 +162,8 @@ def main():
             writer = csv.DictWriter(file, fieldnames=list(rows[0].keys()))
             writer.writeheader()
             writer.writerows(rows)
-    print(f"{len(rows) - failed} of {len(rows)} within {args.factor} x flash's error"
-          if not failed else f"FAIL: {failed} problem(s) above {args.factor} x flash's error")
+    print(f"{len(rows) - failed} of {len(rows)} within {args.factor} x SDPA's error"
+          if not failed else f"FAIL: {failed} problem(s) above {args.factor} x SDPA's error")
     return 1 if failed else 0
 
 

@@ -15,9 +15,7 @@ static int64_t kvHeadOf(const Problem &problem, int64_t head) {
   return batch * problem.kvHeads + h / group;
 }
 
-/// The keys query row `row` sees. Causal, aligned to the bottom right: row
-/// i sees keys j <= i + Nk - Nq.
-static int64_t visibleKeys(const Problem &problem, int64_t row) {
+int64_t attn::rt::visibleKeys(const Problem &problem, int64_t row) {
   const int64_t nq = problem.seqLenQ, nk = problem.seqLenK;
   return problem.causal ? std::clamp<int64_t>(row + nk - nq + 1, 0, nk) : nk;
 }

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <system_error>
 #include <thread>
@@ -143,7 +144,7 @@ Comparison compare(const rt::Problem &problem, const HostTensor &q,
             got.data() + (item.head * problem.seqLenQ + row) * d;
         for (int64_t c = 0; c < d; ++c)
           mine.output.add(gotRow[c], out[size_t(c)], item.head, row, c);
-        if (problem.lse)
+        if (problem.lse && std::isfinite(lse)) // -inf: checked apart
           mine.lse.add(gotLse[size_t(item.head * problem.seqLenQ + row)], lse,
                        item.head, row, 0);
         ++mine.rowsChecked;
@@ -339,7 +340,13 @@ rt::Status FileCheck::execute() {
     if (rt::Status status = save(q, k, v, got, gotLse); !status.ok())
       return status;
   nonFinite = countNonFinite(got);
-  lseNonFinite = countNonFinite(gotLse);
+  // A row that sees no key has lse -inf; every other lse is finite.
+  for (size_t i = 0; i < gotLse.size(); ++i) {
+    int64_t row = int64_t(i) % problem.seqLenQ;
+    lseNonFinite += rt::visibleKeys(problem, row) == 0
+                        ? gotLse[i] != -std::numeric_limits<float>::infinity()
+                        : !std::isfinite(gotLse[i]);
+  }
   comparison = compare(problem, q, k, v, got, gotLse, options.rowsSample, seed);
   return rt::Status::success();
 }
