@@ -14,7 +14,7 @@ exits 0 ("ok"), or 1 with an "error:" (or attn-cpu-run's "FAIL") line
   recovered  the tool caught a crash ("the compiler crashed while ...") outside
              the parser: a bug the crash recovery hid
   timeout    over --timeout seconds of CPU time, or still running after
-             6 times that in wall-clock time (twice: a retry rules out a
+             30 times that in wall-clock time (twice: a retry rules out a
              machine too busy for it)
   silent     a failure status without an error line (reported, not fatal)
 
@@ -59,8 +59,9 @@ CRASH_MARKERS = ("LLVM ERROR", "PLEASE submit a bug report", "Stack dump",
                  "terminate called", "Assertion `")
 RECOVERED_MARKER = "the compiler crashed while"
 FATAL_KINDS = ("crash", "recovered", "timeout")
-# A run is stopped after this many times --timeout of wall-clock time.
-WALL_FACTOR = 6
+# A run is stopped after this many times --timeout of wall-clock time: a
+# generous factor, so that a run at nice 19 beside a build is not stopped.
+WALL_FACTOR = 30
 
 # Small problems whose IR at every rung seeds the corpus.
 PROBLEMS = [(1, 2, 64, 64, "f16", False, False),
