@@ -36,6 +36,9 @@ Status checkTensor(const TensorDecl &decl, const TensorArg &arg) {
                    "of that width");
   std::string layout = name + " [" + Problem::dimNames(decl.role) +
                        "] = " + bracketed(decl.shape);
+  if (!arg.shape.empty() && arg.shape != decl.shape)
+    return invalid(name + ": shape " + bracketed(arg.shape) + " is not " +
+                   layout + ", the shape the kernels were compiled for");
   if (!arg.strides.empty()) {
     if (arg.strides.size() != decl.shape.size())
       return invalid(name + ": " + std::to_string(arg.strides.size()) +

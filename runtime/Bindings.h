@@ -26,17 +26,22 @@ namespace attn::rt {
 struct TensorArg {
   TensorArg() = default;
   TensorArg(uint64_t address, std::vector<int64_t> strides = {},
-            uint64_t bytes = 0)
-      : address(address), strides(std::move(strides)), bytes(bytes) {}
+            uint64_t bytes = 0, std::vector<int64_t> shape = {})
+      : address(address), strides(std::move(strides)), bytes(bytes),
+        shape(std::move(shape)) {}
 
   /// The device address (CUdeviceptr).
   uint64_t address = 0;
   /// Strides in elements, one per dimension; empty means "the declared
-  /// ones". The kernels read the declared layout only: other strides are
-  /// refused, not copied.
+  /// ones" (packed, for kernels compiled for strides known at launch).
+  /// Kernels compiled for a fixed layout read that layout only: other
+  /// strides are refused, not copied.
   std::vector<int64_t> strides;
   /// Bytes of memory from `address` on; 0 means unknown (not checked).
   uint64_t bytes = 0;
+  /// The sizes of its dimensions; empty means "the declared ones". Kernels
+  /// compiled for sizes known at launch take them from here.
+  std::vector<int64_t> shape;
 };
 
 /// The tensors of one run, by role.

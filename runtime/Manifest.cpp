@@ -35,8 +35,16 @@ int64_t TensorDecl::spanElements() const {
   return span;
 }
 
+bool TensorDecl::isDynamic() const {
+  for (const std::vector<int64_t> *list : {&shape, &strides})
+    for (int64_t value : *list)
+      if (value == kDynamicSize)
+        return true;
+  return false;
+}
+
 bool TensorDecl::isPacked() const {
-  if (strides.size() != shape.size())
+  if (strides.size() != shape.size() || isDynamic())
     return false;
   int64_t expected = 1;
   for (size_t i = shape.size(); i-- > 0;) {
@@ -75,6 +83,10 @@ const char *attn::rt::nameOf(L2Promotion promotion) {
   return "?";
 }
 
+bool TensorMapDecl::isDynamic() const {
+  return !dims.empty() && dims[0] == kDynamicSize;
+}
+
 uint64_t TensorMapDecl::spanBytes() const {
   uint64_t span = sizeOf(dtype);
   for (size_t i = 0; i < dims.size(); ++i) {
@@ -99,6 +111,28 @@ const char *attn::rt::nameOf(ScalarType type) {
 
 size_t attn::rt::sizeOf(ScalarType type) {
   return type == ScalarType::I64 ? 8 : 4;
+}
+
+bool Manifest::isDynamic() const {
+  if (problem.hasDynamicSizes())
+    return true;
+  for (const TensorDecl &tensor : tensors)
+    if (tensor.isDynamic())
+      return true;
+  for (const WorkspaceDecl &workspace : workspaces)
+    if (!workspace.elements.constantValue())
+      return true;
+  for (const TensorMapDecl &map : tensorMaps)
+    if (map.isDynamic())
+      return true;
+  for (const ScalarDecl &scalar : scalars)
+    if (scalar.stride || (scalar.size && !scalar.size->constantValue()))
+      return true;
+  for (const KernelDecl &kernel : kernels)
+    for (const SizeExpr &extent : kernel.grid)
+      if (!extent.constantValue())
+        return true;
+  return false;
 }
 
 uint64_t Manifest::workspaceBytes() const {
@@ -177,9 +211,12 @@ bool attn::rt::operator==(const TensorMapDecl &a, const TensorMapDecl &b) {
 }
 
 bool attn::rt::operator==(const ScalarDecl &a, const ScalarDecl &b) {
-  if (a.name != b.name || a.type != b.type || a.field != b.field)
+  if (a.name != b.name || a.type != b.type || a.size != b.size ||
+      a.stride.has_value() != b.stride.has_value())
     return false;
-  if (a.field)
+  if (a.stride)
+    return a.stride->tensor == b.stride->tensor && a.stride->dim == b.stride->dim;
+  if (a.size)
     return true;
   return a.type == ScalarType::F32 ? a.floatValue == b.floatValue
                                    : a.intValue == b.intValue;
@@ -191,6 +228,7 @@ static bool sameDims(const Dim3 &a, const Dim3 &b) {
 
 bool attn::rt::operator==(const KernelDecl &a, const KernelDecl &b) {
   return a.name == b.name && sameDims(a.shape.grid, b.shape.grid) &&
+         a.grid == b.grid &&
          sameDims(a.shape.block, b.shape.block) &&
          a.shape.sharedBytes == b.shape.sharedBytes && a.args == b.args &&
          a.hasCost == b.hasCost &&
@@ -268,11 +306,17 @@ std::optional<double> parseDouble(std::string_view text) {
 }
 
 /// A comma-separated list of integers ("" is the empty list).
-std::optional<std::vector<int64_t>> parseIntList(std::string_view text) {
+/// Integers a,b,...; with `allowDynamic`, "?" is kDynamicSize.
+std::optional<std::vector<int64_t>> parseIntList(std::string_view text,
+                                                 bool allowDynamic = false) {
   std::vector<int64_t> values;
   if (text.empty())
     return values;
   for (std::string_view part : split(text, ',')) {
+    if (allowDynamic && part == "?") {
+      values.push_back(kDynamicSize);
+      continue;
+    }
     std::optional<int64_t> value = parseInt(part);
     if (!value)
       return std::nullopt;
@@ -306,11 +350,16 @@ std::string formatDouble(double value) {
   return ec == std::errc() ? std::string(buffer, end) : std::string("nan");
 }
 
+/// A size or stride, "?" when known only at launch.
+std::string sizeText(int64_t value) {
+  return value == kDynamicSize ? std::string("?") : std::to_string(value);
+}
+
 std::string joinInts(const std::vector<int64_t> &values,
                      const char *separator = ",") {
   std::string text;
   for (size_t i = 0; i < values.size(); ++i)
-    text += (i ? separator : "") + std::to_string(values[i]);
+    text += (i ? separator : "") + sizeText(values[i]);
   return text;
 }
 
@@ -330,9 +379,9 @@ std::string attn::rt::writeManifest(const Manifest &manifest) {
   const Problem &p = manifest.problem;
   line("attn.version " + std::to_string(manifest.version));
   line(std::string("attn.problem direction=") + nameOf(p.direction) +
-       " pipeline=" + nameOf(p.pipeline) + " B=" + std::to_string(p.batch) +
-       " H=" + std::to_string(p.heads) + " Hkv=" + std::to_string(p.kvHeads) +
-       " Nq=" + std::to_string(p.seqLenQ) + " Nk=" + std::to_string(p.seqLenK) +
+       " pipeline=" + nameOf(p.pipeline) + " B=" + sizeText(p.batch) +
+       " H=" + sizeText(p.heads) + " Hkv=" + sizeText(p.kvHeads) +
+       " Nq=" + sizeText(p.seqLenQ) + " Nk=" + sizeText(p.seqLenK) +
        " D=" + std::to_string(p.headDim) + " dtype=" + nameOf(p.dtype) +
        " causal=" + (p.causal ? "1" : "0") + " scale=" +
        formatDouble(p.effectiveScale()) + " lse=" + (p.lse ? "1" : "0"));
@@ -343,7 +392,7 @@ std::string attn::rt::writeManifest(const Manifest &manifest) {
          " align=" + std::to_string(t.alignment));
   for (const WorkspaceDecl &w : manifest.workspaces)
     line("attn.workspace " + w.name + " dtype=" + nameOf(w.dtype) +
-         " elements=" + std::to_string(w.elements));
+         " elements=" + w.elements.str());
   for (const TensorMapDecl &m : manifest.tensorMaps)
     line("attn.tensormap " + m.name + " tensor=" + m.tensor +
          " dtype=" + nameOf(m.dtype) + " rank=" + std::to_string(m.rank()) +
@@ -353,8 +402,11 @@ std::string attn::rt::writeManifest(const Manifest &manifest) {
          " interleave=none swizzle=" + nameOf(m.swizzle) +
          " l2_promotion=" + nameOf(m.l2Promotion) + " oob_fill=zero");
   for (const ScalarDecl &s : manifest.scalars) {
-    std::string source = s.field ? std::string("from=") + nameOf(*s.field)
-                         : s.type == ScalarType::F32
+    std::string source =
+        s.stride ? "from=" + s.stride->tensor + ".stride" +
+                       std::to_string(s.stride->dim)
+        : s.size ? "from=" + s.size->str()
+        : s.type == ScalarType::F32
                              ? "value=" + formatDouble(s.floatValue)
                              : "value=" + std::to_string(s.intValue);
     line("attn.scalar " + s.name + " type=" + nameOf(s.type) + " " + source);
@@ -363,7 +415,13 @@ std::string attn::rt::writeManifest(const Manifest &manifest) {
     std::string args;
     for (size_t i = 0; i < k.args.size(); ++i)
       args += (i ? "," : "") + k.args[i];
-    line("attn.kernel " + k.name + " grid=" + k.shape.grid.str() +
+    int64_t constants[3] = {k.shape.grid.x, k.shape.grid.y, k.shape.grid.z};
+    std::string grid;
+    for (int i = 0; i < 3; ++i)
+      grid += (i ? "," : "") + (k.grid[size_t(i)].constantValue()
+                                    ? std::to_string(constants[i])
+                                    : k.grid[size_t(i)].str());
+    line("attn.kernel " + k.name + " grid=" + grid +
          " block=" + k.shape.block.str() +
          " smem=" + std::to_string(k.shape.sharedBytes) + " args=" + args);
   }
@@ -429,7 +487,8 @@ const DirectiveSpec kScalarSpec = {
     {"type"},
     {"value", "from"},
     "expected 'attn.scalar <name> type=<i32|i64|f32> value=<number>' or "
-    "'attn.scalar <name> type=<i32|i64|f32> from=<B|H|Hkv|Nq|Nk|D>'"};
+    "'attn.scalar <name> type=<i32|i64|f32> from=<size expression or "
+    "TENSOR.strideN>'"};
 const DirectiveSpec kKernelSpec = {
     "attn.kernel",
     true,
@@ -506,10 +565,14 @@ private:
   Status parseDim3(int line, const char *what, std::string_view text,
                    Dim3 &dim) const;
   /// A list of `count` integers (count < 0: any number), each in
-  /// [minimum, maximum].
+  /// [minimum, maximum] or, with `allowDynamic`, "?" (kDynamicSize).
   Status parseList(int line, const std::string &what, std::string_view text,
                    int64_t count, int64_t minimum, int64_t maximum,
-                   std::vector<int64_t> &values) const;
+                   std::vector<int64_t> &values,
+                   bool allowDynamic = false) const;
+  /// A size: a count as parseCount, or "?" where `allowDynamic`.
+  Status parseSize(int line, const std::string &what, std::string_view text,
+                   bool allowDynamic, int64_t &value) const;
 
   Status resolve() const;
   Status resolveTensors() const;
@@ -688,6 +751,16 @@ Status ManifestParser::parseCount(int line, const std::string &what,
   return Status::success();
 }
 
+Status ManifestParser::parseSize(int line, const std::string &what,
+                                 std::string_view text, bool allowDynamic,
+                                 int64_t &value) const {
+  if (allowDynamic && text == "?") {
+    value = kDynamicSize;
+    return Status::success();
+  }
+  return parseCount(line, what, text, value);
+}
+
 Status ManifestParser::parseFlag(int line, const char *key,
                                  std::string_view text, bool &flag) const {
   if (text != "0" && text != "1")
@@ -724,17 +797,20 @@ Status ManifestParser::parseDim3(int line, const char *what,
 Status ManifestParser::parseList(int line, const std::string &what,
                                  std::string_view text, int64_t count,
                                  int64_t minimum, int64_t maximum,
-                                 std::vector<int64_t> &values) const {
-  std::optional<std::vector<int64_t>> parsed = parseIntList(text);
+                                 std::vector<int64_t> &values,
+                                 bool allowDynamic) const {
+  std::optional<std::vector<int64_t>> parsed = parseIntList(text, allowDynamic);
   if (!parsed)
     return error(line, what + " " + quoted(text) +
-                           " is not a list of integers a,b,...");
+                           " is not a list of integers a,b,..." +
+                           (allowDynamic ? " (or ? for one known at launch)"
+                                         : ""));
   if (count >= 0 && int64_t(parsed->size()) != count)
     return error(line, what + " " + quoted(text) + " has " +
                            std::to_string(parsed->size()) +
                            " entries; expected " + std::to_string(count));
   for (int64_t value : *parsed)
-    if (value < minimum || value > maximum)
+    if ((value < minimum || value > maximum) && value != kDynamicSize)
       return error(line, what + " " + quoted(text) + " has " +
                              std::to_string(value) + "; each must be in [" +
                              std::to_string(minimum) + ", " +
@@ -765,7 +841,9 @@ Status ManifestParser::parseProblem(int line, const Fields &fields) {
       {"Hkv", &problem.kvHeads}, {"Nq", &problem.seqLenQ},
       {"Nk", &problem.seqLenK},  {"D", &problem.headDim}};
   for (auto [key, slot] : sizes)
-    if (Status status = parseCount(line, key, fields.get(key), *slot);
+    if (Status status = parseSize(line, key, fields.get(key),
+                                  /*allowDynamic=*/std::string(key) != "D",
+                                  *slot);
         !status.ok())
       return status;
   if (Status status = parseDType(line, "", fields.get("dtype"), problem.dtype);
@@ -806,19 +884,26 @@ Status ManifestParser::parseTensor(int line, const Fields &fields) {
       !status.ok())
     return status;
   if (Status status = parseList(line, "shape of " + what, fields.get("shape"),
-                                -1, 1, kMaxElements, tensor.shape);
+                                -1, 1, kMaxElements, tensor.shape,
+                                /*allowDynamic=*/true);
       !status.ok())
     return status;
   if (tensor.shape.empty())
     return error(line, what + " has an empty shape");
   if (Status status = parseList(
           line, "strides of " + what, fields.get("strides"),
-          int64_t(tensor.shape.size()), 1, kMaxElements, tensor.strides);
+          int64_t(tensor.shape.size()), 1, kMaxElements, tensor.strides,
+          /*allowDynamic=*/true);
       !status.ok())
     return status;
+  if (tensor.strides.back() == kDynamicSize)
+    return error(line, "strides of " + what + " " +
+                           quoted(fields.get("strides")) +
+                           " end in ?; the last dimension is contiguous "
+                           "(stride 1) or given");
   // Each term is below 2^80 in 128-bit arithmetic: no overflow.
   __int128 span = 1;
-  for (size_t i = 0; i < tensor.shape.size(); ++i)
+  for (size_t i = 0; i < tensor.shape.size() && !tensor.isDynamic(); ++i)
     span += __int128(tensor.shape[i] - 1) * tensor.strides[i];
   if (span > kMaxElements)
     return error(line, what + " spans more than " +
@@ -844,10 +929,25 @@ Status ManifestParser::parseWorkspace(int line, const Fields &fields) {
           parseDType(line, " of " + what, fields.get("dtype"), workspace.dtype);
       !status.ok())
     return status;
-  if (Status status = parseCount(line, "element count of " + what,
-                                 fields.get("elements"), workspace.elements);
-      !status.ok())
-    return status;
+  std::optional<SizeExpr> elements = SizeExpr::parse(fields.get("elements"));
+  if (!elements && parseInt(fields.get("elements"))) {
+    int64_t count = 0;
+    if (Status status = parseCount(line, "element count of " + what,
+                                   fields.get("elements"), count);
+        !status.ok())
+      return status;
+  }
+  if (!elements)
+    return error(line, "element count " + quoted(fields.get("elements")) +
+                           " of " + what +
+                           " is neither a positive integer nor a size "
+                           "expression (B*H*Nq*Nk, ceil(Nk/128)*H)");
+  if (std::optional<int64_t> count = elements->constantValue();
+      count && *count > kMaxElements)
+    return error(line, "element count of " + what + " " +
+                           std::to_string(*count) + " is larger than " +
+                           std::to_string(kMaxElements));
+  workspace.elements = *elements;
   if (Status status = declareName(line, workspace.name, "a workspace");
       !status.ok())
     return status;
@@ -876,16 +976,27 @@ Status ManifestParser::parseTensorMap(int line, const Fields &fields) {
                            " (cuTensorMapEncodeTiled's limit)");
   const int64_t elementBytes = int64_t(sizeOf(map.dtype));
   if (Status status = parseList(line, "dims of " + what, fields.get("dims"),
-                                *rank, 1, int64_t(1) << 32, map.dims);
+                                *rank, 1, int64_t(1) << 32, map.dims,
+                                /*allowDynamic=*/true);
       !status.ok())
     return status;
   if (Status status =
           parseList(line, "strides of " + what, fields.get("strides"),
-                    *rank - 1, 16, (int64_t(1) << 40) - 1, map.strides);
+                    *rank - 1, 16, (int64_t(1) << 40) - 1, map.strides,
+                    /*allowDynamic=*/true);
       !status.ok())
     return status;
+  // "?" everywhere or nowhere: the tensor's own view, or a given one.
+  size_t unknown = 0;
+  for (const std::vector<int64_t> *list : {&map.dims, &map.strides})
+    for (int64_t value : *list)
+      unknown += value == kDynamicSize;
+  if (unknown && unknown != map.dims.size() + map.strides.size())
+    return error(line, what + " has some dims or strides ? and some not; "
+                              "either all are ? (the tensor's own, taken at "
+                              "launch) or none");
   for (int64_t stride : map.strides)
-    if (stride % 16 != 0)
+    if (stride != kDynamicSize && stride % 16 != 0)
       return error(line, "strides of " + what + " " +
                              quoted(fields.get("strides")) + " has " +
                              std::to_string(stride) +
@@ -966,15 +1077,30 @@ Status ManifestParser::parseScalar(int line, const Fields &fields) {
   if (fields.has("value") == fields.has("from"))
     return error(line, what +
                            " needs exactly one of value= (a literal) and "
-                           "from= (a problem size); " +
+                           "from= (a size or a stride); " +
                            kScalarSpec.usage);
   if (fields.has("from")) {
-    std::optional<ProblemField> field = parseProblemField(fields.get("from"));
-    if (!field)
-      return error(line, "from " + quoted(fields.get("from")) + " of " + what +
-                             " is not a problem size; expected B, H, Hkv, "
-                             "Nq, Nk or D");
-    scalar.field = *field;
+    std::string_view from = fields.get("from");
+    size_t dot = from.find(".stride");
+    if (dot != std::string_view::npos) {
+      std::string tensor(from.substr(0, dot));
+      std::optional<int64_t> dim = parseInt(from.substr(dot + 7));
+      if (!isIdentifier(tensor) || !dim || *dim < 0)
+        return error(line, "from " + quoted(from) + " of " + what +
+                               " is not a stride TENSOR.strideN");
+      if (scalar.type == ScalarType::F32)
+        return error(line, what + " is f32 but carries a stride; strides are "
+                                  "i32 or i64");
+      scalar.stride = StrideRef{tensor, *dim};
+    } else {
+      std::optional<SizeExpr> size = SizeExpr::parse(from);
+      if (!size)
+        return error(line, "from " + quoted(from) + " of " + what +
+                               " is not a problem size (B, H, Hkv, Nq, Nk or "
+                               "D), a size expression (ceil(Nq/128)*H) or a "
+                               "stride (q.stride1)");
+      scalar.size = *size;
+    }
   } else if (scalar.type == ScalarType::F32) {
     std::optional<double> value = parseDouble(fields.get("value"));
     if (!value || std::fabs(*value) > std::numeric_limits<float>::max())
@@ -1002,10 +1128,28 @@ Status ManifestParser::parseKernel(int line, const Fields &fields) {
   KernelDecl kernel;
   kernel.line = line;
   kernel.name = fields.name;
-  if (Status status =
-          parseDim3(line, "grid", fields.get("grid"), kernel.shape.grid);
-      !status.ok())
-    return status;
+  std::vector<std::string_view> extents = split(fields.get("grid"), ',');
+  int64_t *constants[3] = {&kernel.shape.grid.x, &kernel.shape.grid.y,
+                           &kernel.shape.grid.z};
+  bool dynamicGrid = false;
+  for (size_t i = 0; i < 3; ++i) {
+    std::optional<SizeExpr> extent =
+        extents.size() == 3 ? SizeExpr::parse(extents[i]) : std::nullopt;
+    std::optional<int64_t> number = extent ? extent->constantValue() : std::nullopt;
+    if (extents.size() == 3 && !extent)
+      number = parseInt(extents[i]);
+    if (!extent && !number)
+      return error(line, "grid " + quoted(fields.get("grid")) +
+                             " is not three extents x,y,z, each an integer or "
+                             "a size expression (ceil(Nq/128))");
+    if (number) {
+      *constants[i] = *number;
+    } else {
+      kernel.grid[i] = *extent;
+      *constants[i] = 0;
+      dynamicGrid = true;
+    }
+  }
   if (Status status =
           parseDim3(line, "block", fields.get("block"), kernel.shape.block);
       !status.ok())
@@ -1022,7 +1166,21 @@ Status ManifestParser::parseKernel(int line, const Fields &fields) {
         return error(line, "args " + quoted(args) + " has an empty name");
       kernel.args.emplace_back(arg);
     }
-  if (Status status = validateLaunchShape(kernel.shape); !status.ok())
+  LaunchShape checked = kernel.shape;
+  if (dynamicGrid) {
+    // The extents that are numbers are checked here, the others at launch.
+    checked.grid = Dim3{1, 1, 1};
+    const char *axes[3] = {"x", "y", "z"};
+    for (int i = 0; i < 3; ++i) {
+      int64_t limit = i ? LaunchLimits::kMaxGridYZ : LaunchLimits::kMaxGridX;
+      if (*constants[i] && (*constants[i] < 1 || *constants[i] > limit))
+        return error(line, "kernel " + quoted(kernel.name) + ": grid " +
+                               quoted(fields.get("grid")) + ": " + axes[i] +
+                               " = " + std::to_string(*constants[i]) +
+                               " is not in [1, " + std::to_string(limit) + "]");
+    }
+  }
+  if (Status status = validateLaunchShape(checked); !status.ok())
     return error(line,
                  "kernel " + quoted(kernel.name) + ": " + status.message());
   manifest.kernels.push_back(std::move(kernel));
@@ -1138,6 +1296,20 @@ Status ManifestParser::resolveTensorMaps() const {
       return error(map.line, what + " is " + nameOf(map.dtype) +
                                  " but tensor " + quoted(tensor->name) +
                                  " is " + nameOf(tensor->dtype));
+    if (map.isDynamic()) {
+      if (map.rank() != int64_t(tensor->shape.size()))
+        return error(map.line, what + " takes its view from tensor " +
+                                   quoted(tensor->name) + " (dims ?) but has "
+                                   "rank " + std::to_string(map.rank()) +
+                                   " where the tensor has " +
+                                   std::to_string(tensor->shape.size()));
+      continue;
+    }
+    if (tensor->isDynamic())
+      return error(map.line, what + " has a fixed view of tensor " +
+                                 quoted(tensor->name) +
+                                 ", whose sizes or strides are known only at "
+                                 "launch; its dims and strides must be ?");
     if (map.spanBytes() > tensor->spanBytes())
       return error(map.line, what + " spans " +
                                  std::to_string(map.spanBytes()) +
@@ -1150,13 +1322,27 @@ Status ManifestParser::resolveTensorMaps() const {
 
 Status ManifestParser::resolveScalars() const {
   for (const ScalarDecl &scalar : manifest.scalars) {
-    if (!scalar.field || scalar.type != ScalarType::I32)
+    std::string what = "scalar " + quoted(scalar.name);
+    if (scalar.stride) {
+      const TensorDecl *tensor = manifest.findTensor(scalar.stride->tensor);
+      if (!tensor)
+        return error(scalar.line, what + " is a stride of " +
+                                      quoted(scalar.stride->tensor) +
+                                      ", which no attn.tensor declares");
+      if (scalar.stride->dim >= int64_t(tensor->shape.size()))
+        return error(scalar.line,
+                     what + " is stride " + std::to_string(scalar.stride->dim) +
+                         " of tensor " + quoted(tensor->name) +
+                         ", which has " + std::to_string(tensor->shape.size()) +
+                         " dimensions");
       continue;
-    int64_t value = manifest.problem.field(*scalar.field);
-    if (value > std::numeric_limits<int32_t>::max())
-      return error(scalar.line, "scalar " + quoted(scalar.name) +
-                                    " is i32 but " + nameOf(*scalar.field) +
-                                    " = " + std::to_string(value) +
+    }
+    if (!scalar.size || scalar.type != ScalarType::I32)
+      continue;
+    Expected<int64_t> value = scalar.size->evaluate(manifest.problem);
+    if (value.ok() && *value > std::numeric_limits<int32_t>::max())
+      return error(scalar.line, what + " is i32 but " + scalar.size->str() +
+                                    " = " + std::to_string(*value) +
                                     " does not fit in it");
   }
   return Status::success();

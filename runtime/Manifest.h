@@ -46,13 +46,23 @@
 //   checked when the manifest is read, and the view must lie inside the
 //   tensor.
 // attn.scalar NAME: a number passed by value: type i32, i64 or f32, and
-//   either a literal (`value=`) or a problem size (`from=B|H|Hkv|Nq|Nk|D`).
+//   either a literal (`value=`), a size (`from=` a size expression, see
+//   below) or a stride of a tensor in elements (`from=q.stride1`).
 // attn.kernel NAME: one launch: grid and block (x,y,z), dynamic shared
 //   memory in bytes and the arguments by name, in parameter order. Kernels
 //   run in file order. A name may be launched more than once.
 // attn.cost: the compiler's cost model for the first kernel of that name
 //   above that has none yet: FLOPs, bytes of device-memory traffic and the
 //   roofline time it predicts (compiler/Analysis/CostModel.h). Optional.
+//
+// Run-time sizes. A kernel compiled for sizes known only at launch has "?"
+// for B, H, Hkv, Nq and Nk in attn.problem (never D) and in the shapes of
+// its tensors, which may also have "?" strides (any strides, given at
+// launch; the last is 1). Its grid entries and workspace counts are size
+// expressions (runtime/SizeExpr.h: `ceil(Nq/128)`, `B*H*Nq*Nk`), and a
+// tensor map of such a tensor has "?" dims and strides: the tensor's own,
+// innermost first. instantiate() (runtime/Instantiate.h) turns such a
+// manifest and the tensors of one run into one with every number known.
 //
 // Names are identifiers, unique among tensors, workspaces, tensor maps and
 // scalars. Other `//` lines are ignored; manifest lines must come before the
@@ -69,8 +79,10 @@
 #include "runtime/DType.h"
 #include "runtime/LaunchShape.h"
 #include "runtime/Problem.h"
+#include "runtime/SizeExpr.h"
 #include "runtime/Status.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -87,8 +99,9 @@ struct TensorDecl {
   std::string name;
   TensorRole role = TensorRole::Q;
   DType dtype = DType::F16;
+  /// kDynamicSize where the problem's size is.
   std::vector<int64_t> shape;
-  /// In elements, one per dimension.
+  /// In elements, one per dimension; kDynamicSize: given at launch.
   std::vector<int64_t> strides;
   /// The byte alignment the kernels assume of the address.
   int64_t alignment = 16;
@@ -98,23 +111,31 @@ struct TensorDecl {
   /// The packed row-major tensor of `role`, named after it.
   static TensorDecl packed(const Problem &problem, TensorRole role,
                            int64_t alignment);
-  /// Elements from the first to one past the last one addressed.
+  /// Elements from the first to one past the last one addressed (for a
+  /// known shape and strides).
   int64_t spanElements() const;
   uint64_t spanBytes() const {
     return uint64_t(spanElements()) * sizeOf(dtype);
   }
   /// Whether strides are the packed row-major ones of shape.
   bool isPacked() const;
+  /// Whether a size or stride is known only at launch.
+  bool isDynamic() const;
 };
 
 /// Device memory the runtime allocates, passed as its address.
 struct WorkspaceDecl {
   std::string name;
   DType dtype = DType::F32;
-  int64_t elements = 0;
+  /// How many elements: a number, or a size expression.
+  SizeExpr elements;
   int line = 0;
 
-  uint64_t bytes() const { return uint64_t(elements) * sizeOf(dtype); }
+  /// Bytes when the count is a number, else 0.
+  uint64_t bytes() const {
+    std::optional<int64_t> count = elements.constantValue();
+    return count ? uint64_t(*count) * sizeOf(dtype) : 0;
+  }
 };
 
 enum class Swizzle { None, B32, B64, B128 };
@@ -135,7 +156,8 @@ struct TensorMapDecl {
   std::string tensor;
   DType dtype = DType::F16;
   /// The view, innermost dimension first: extents in elements and strides
-  /// in bytes of dimensions 1 .. rank-1.
+  /// in bytes of dimensions 1 .. rank-1. All kDynamicSize: the tensor's own
+  /// at launch (rank = the tensor's rank).
   std::vector<int64_t> dims;
   std::vector<int64_t> strides;
   /// Elements a copy moves per dimension, and the step per dimension.
@@ -148,6 +170,8 @@ struct TensorMapDecl {
   int64_t rank() const { return int64_t(dims.size()); }
   /// Bytes from the view's first element to one past its last.
   uint64_t spanBytes() const;
+  /// Whether the view is the tensor's own, taken at launch.
+  bool isDynamic() const;
 };
 
 enum class ScalarType { I32, I64, F32 };
@@ -156,13 +180,22 @@ const char *nameOf(ScalarType type);
 /// Bytes of the value as a kernel parameter (4 or 8).
 size_t sizeOf(ScalarType type);
 
+/// A stride of a declared tensor, in elements.
+struct StrideRef {
+  std::string tensor;
+  int64_t dim = 0;
+};
+
 /// A number passed by value.
 struct ScalarDecl {
   std::string name;
   ScalarType type = ScalarType::I32;
-  /// The problem size it carries, or none for a literal.
-  std::optional<ProblemField> field;
-  /// The literal: intValue for i32 and i64, floatValue for f32.
+  /// The size it carries (from=B, from=ceil(Nk/128)), or none.
+  std::optional<SizeExpr> size;
+  /// The stride it carries (from=q.stride1), or none.
+  std::optional<StrideRef> stride;
+  /// The literal, when neither: intValue for i32 and i64, floatValue for
+  /// f32.
   int64_t intValue = 0;
   double floatValue = 0;
   int line = 0;
@@ -180,6 +213,10 @@ struct ArgRef {
 struct KernelDecl {
   std::string name;
   LaunchShape shape;
+  /// The grid extents that depend on run-time sizes (ceil(Nq/128)); an
+  /// extent that is a number is in shape.grid, and 1 here. shape.grid holds
+  /// 0 where this is not a number.
+  std::array<SizeExpr, 3> grid;
   /// Its parameters by name, in order.
   std::vector<std::string> args;
   int line = 0;
@@ -200,7 +237,10 @@ struct Manifest {
   std::vector<ScalarDecl> scalars;
   std::vector<KernelDecl> kernels;
 
-  /// Bytes of all workspaces together.
+  /// Whether a size, a stride or a grid is known only at launch:
+  /// instantiate() it first.
+  bool isDynamic() const;
+  /// Bytes of all workspaces together (0 for those of run-time size).
   uint64_t workspaceBytes() const;
   /// The declaration called `name`, or nullopt.
   std::optional<ArgRef> find(std::string_view name) const;

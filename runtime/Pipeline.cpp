@@ -3,8 +3,10 @@
 #include "runtime/Pipeline.h"
 
 #include "runtime/File.h"
+#include "runtime/Instantiate.h"
 #include "runtime/TensorMap.h"
 
+#include <map>
 #include <mutex>
 
 using namespace attn::rt;
@@ -13,12 +15,15 @@ TensorArg attn::rt::tensorArg(const DeviceBuffer &buffer) {
   return TensorArg(buffer.pointer(), {}, buffer.bytes());
 }
 
-/// The workspaces, allocated once by whichever run comes first.
+/// The workspaces, allocated by whichever run comes first; for run-time
+/// sizes, grown when a run needs more. Also the instantiated manifests of
+/// run-time sizes, by sizes and strides.
 struct Pipeline::Workspaces {
   std::mutex mutex;
   bool allocated = false;
   std::vector<DeviceBuffer> buffers;
   int64_t measuredBytes = 0;
+  std::map<std::string, std::shared_ptr<const Manifest>> instances;
 };
 
 Pipeline::Pipeline() : workspaces_(std::make_unique<Workspaces>()) {}
@@ -81,15 +86,31 @@ int64_t Pipeline::measuredWorkspaceBytes() const {
 }
 
 Status Pipeline::allocateWorkspaces() const {
+  if (manifest_.isDynamic()) // Sized by each run's instance.
+    return Status::success();
+  return allocateWorkspaces(manifest_);
+}
+
+Status Pipeline::allocateWorkspaces(const Manifest &instance) const {
   Workspaces &state = *workspaces_;
   std::lock_guard<std::mutex> lock(state.mutex);
-  if (state.allocated)
+  bool enough = state.allocated;
+  for (size_t i = 0; enough && i < instance.workspaces.size(); ++i)
+    enough = state.buffers[i].bytes() >= instance.workspaces[i].bytes();
+  if (enough)
     return Status::success();
+  // Runs in flight may use the buffers being replaced.
+  if (state.allocated)
+    if (Status status = context_->synchronize("growing the workspaces of '" +
+                                              name_ + "'");
+        !status.ok())
+      return status;
+  state.buffers.clear();
   Expected<MemInfo> before = context_->memInfo();
   if (!before.ok())
     return before.status();
   std::vector<DeviceBuffer> buffers;
-  for (const WorkspaceDecl &workspace : manifest_.workspaces) {
+  for (const WorkspaceDecl &workspace : instance.workspaces) {
     // The manifest bounds each count by 2^40 elements of at most 4 bytes:
     // the product fits, and the driver refuses what the device cannot hold.
     Expected<DeviceBuffer> allocated = DeviceBuffer::allocate(
@@ -107,6 +128,38 @@ Status Pipeline::allocateWorkspaces() const {
   return Status::success();
 }
 
+Expected<std::shared_ptr<const Manifest>>
+Pipeline::instanceFor(const TensorBindings &tensors) const {
+  if (!manifest_.isDynamic())
+    return std::shared_ptr<const Manifest>(std::shared_ptr<void>(), &manifest_);
+  // The key: every tensor's shape and strides.
+  std::string key;
+  for (const TensorDecl &decl : manifest_.tensors)
+    if (const TensorArg *arg = tensors.find(decl.role)) {
+      for (int64_t v : arg->shape)
+        key += std::to_string(v) + ",";
+      key += ";";
+      for (int64_t v : arg->strides)
+        key += std::to_string(v) + ",";
+      key += "|";
+    }
+  {
+    std::lock_guard<std::mutex> lock(workspaces_->mutex);
+    auto found = workspaces_->instances.find(key);
+    if (found != workspaces_->instances.end())
+      return found->second;
+  }
+  Expected<Manifest> instance = instantiate(manifest_, tensors);
+  if (!instance.ok())
+    return instance.status().withContext(name_);
+  auto shared = std::make_shared<const Manifest>(instance.take());
+  std::lock_guard<std::mutex> lock(workspaces_->mutex);
+  if (workspaces_->instances.size() >= 256) // Bounded: forget the oldest.
+    workspaces_->instances.clear();
+  workspaces_->instances.emplace(key, shared);
+  return shared;
+}
+
 Status Pipeline::fillWorkspaces(uint8_t value) {
   if (Status status = allocateWorkspaces(); !status.ok())
     return status;
@@ -116,21 +169,22 @@ Status Pipeline::fillWorkspaces(uint8_t value) {
   return Status::success();
 }
 
-Status Pipeline::packArguments(size_t index, const TensorBindings &tensors,
+Status Pipeline::packArguments(const Manifest &instance, size_t index,
+                               const TensorBindings &tensors,
                                KernelArgs &args) const {
   args.clear();
-  const Problem &problem = manifest_.problem;
+  const Problem &problem = instance.problem;
   for (const ArgRef &ref : args_[index]) {
     switch (ref.kind) {
     case ArgKind::Tensor:
-      args.addPointer(tensors.find(manifest_.tensors[ref.index].role)->address);
+      args.addPointer(tensors.find(instance.tensors[ref.index].role)->address);
       break;
     case ArgKind::Workspace:
       args.addPointer(workspaces_->buffers[ref.index].pointer());
       break;
     case ArgKind::TensorMap: {
-      const TensorMapDecl &map = manifest_.tensorMaps[ref.index];
-      const TensorDecl *tensor = manifest_.findTensor(map.tensor);
+      const TensorMapDecl &map = instance.tensorMaps[ref.index];
+      const TensorDecl *tensor = instance.findTensor(map.tensor);
       Expected<CUtensorMap> encoded = encodeTensorMap(
           context_->driver(), map, tensors.find(tensor->role)->address);
       if (!encoded.ok())
@@ -140,9 +194,14 @@ Status Pipeline::packArguments(size_t index, const TensorBindings &tensors,
       break;
     }
     case ArgKind::Scalar: {
-      const ScalarDecl &scalar = manifest_.scalars[ref.index];
-      int64_t integer =
-          scalar.field ? problem.field(*scalar.field) : scalar.intValue;
+      const ScalarDecl &scalar = instance.scalars[ref.index];
+      int64_t integer = scalar.intValue;
+      if (scalar.size) {
+        Expected<int64_t> value = scalar.size->evaluate(problem);
+        if (!value.ok())
+          return value.status().withContext(name_);
+        integer = *value;
+      }
       switch (scalar.type) {
       case ScalarType::I32:
         args.addI32(int32_t(integer));
@@ -151,7 +210,7 @@ Status Pipeline::packArguments(size_t index, const TensorBindings &tensors,
         args.addI64(integer);
         break;
       case ScalarType::F32:
-        args.addF32(scalar.field ? float(integer) : float(scalar.floatValue));
+        args.addF32(scalar.size ? float(integer) : float(scalar.floatValue));
         break;
       }
       break;
@@ -161,25 +220,39 @@ Status Pipeline::packArguments(size_t index, const TensorBindings &tensors,
   return Status::success();
 }
 
-Status Pipeline::launchKernel(size_t index, const TensorBindings &tensors,
-                              CUstream stream, KernelArgs &scratch) const {
-  if (Status status = packArguments(index, tensors, scratch); !status.ok())
+Status Pipeline::launchKernel(const Manifest &instance, size_t index,
+                              const TensorBindings &tensors, CUstream stream,
+                              KernelArgs &scratch) const {
+  if (Status status = packArguments(instance, index, tensors, scratch);
+      !status.ok())
     return status;
-  if (Status status = kernels_[index].launch(manifest_.kernels[index].shape,
+  if (Status status = kernels_[index].launch(instance.kernels[index].shape,
                                              scratch, stream);
       !status.ok())
     return status.withContext(name_);
   return Status::success();
 }
 
-Status Pipeline::run(const TensorBindings &tensors, CUstream stream) const {
-  if (Status status = checkBindings(manifest_, tensors); !status.ok())
+Expected<std::shared_ptr<const Manifest>>
+Pipeline::prepare(const TensorBindings &tensors) const {
+  Expected<std::shared_ptr<const Manifest>> instance = instanceFor(tensors);
+  if (!instance.ok())
+    return instance.status();
+  if (Status status = checkBindings(**instance, tensors); !status.ok())
     return status.withContext(name_);
-  if (Status status = allocateWorkspaces(); !status.ok())
+  if (Status status = allocateWorkspaces(**instance); !status.ok())
     return status;
+  return instance;
+}
+
+Status Pipeline::run(const TensorBindings &tensors, CUstream stream) const {
+  Expected<std::shared_ptr<const Manifest>> instance = prepare(tensors);
+  if (!instance.ok())
+    return instance.status();
   KernelArgs args;
   for (size_t k = 0; k < kernels_.size(); ++k)
-    if (Status status = launchKernel(k, tensors, stream, args); !status.ok())
+    if (Status status = launchKernel(**instance, k, tensors, stream, args);
+        !status.ok())
       return status;
   return Status::success();
 }
@@ -197,15 +270,17 @@ Expected<PipelineTiming> Pipeline::time(const std::vector<TensorBindings> &sets,
         "timing needs warmup in [0, " + std::to_string(kMaxRuns) +
             "] and reps in [1, " + std::to_string(kMaxRuns) + "], got " +
             std::to_string(warmup) + " and " + std::to_string(reps));
-  for (const TensorBindings &tensors : sets)
-    if (Status status = checkBindings(manifest_, tensors); !status.ok())
-      return status.withContext(name_);
+  std::vector<std::shared_ptr<const Manifest>> instances;
+  for (const TensorBindings &tensors : sets) {
+    Expected<std::shared_ptr<const Manifest>> instance = prepare(tensors);
+    if (!instance.ok())
+      return instance.status();
+    instances.push_back(instance.take());
+  }
 
   for (int i = 0; i < warmup; ++i)
     if (Status status = run(sets[size_t(i) % sets.size()]); !status.ok())
       return status;
-  if (Status status = allocateWorkspaces(); !status.ok())
-    return status;
   if (Status status =
           context_->synchronize("running the warm-up of '" + name_ + "'");
       !status.ok())
@@ -228,11 +303,13 @@ Expected<PipelineTiming> Pipeline::time(const std::vector<TensorBindings> &sets,
   KernelArgs args;
   for (int r = 0; r < reps; ++r) {
     const TensorBindings &tensors = sets[size_t(r) % sets.size()];
+    const Manifest &instance = *instances[size_t(r) % sets.size()];
     Event *repEvents = &events[size_t(r) * perRep];
     if (Status status = repEvents[0].record(); !status.ok())
       return status;
     for (size_t k = 0; k < kernelCount; ++k) {
-      if (Status status = launchKernel(k, tensors, nullptr, args); !status.ok())
+      if (Status status = launchKernel(instance, k, tensors, nullptr, args);
+          !status.ok())
         return status;
       if (Status status = repEvents[k + 1].record(); !status.ok())
         return status;

@@ -65,15 +65,21 @@ public:
   int64_t measuredWorkspaceBytes() const;
 
   /// Allocates the workspaces if they are not yet; run() does it at its
-  /// first call. Thread-safe.
+  /// first call. Thread-safe. Workspaces of run-time size are allocated by
+  /// the runs that need them (and grown when a run needs more).
   Status allocateWorkspaces() const;
   /// Sets every byte of every workspace to `value` (allocating them first).
   Status fillWorkspaces(uint8_t value);
   /// Checks `tensors` (checkBindings), then launches every kernel in order
   /// on `stream` (null: the default stream); does not wait. Runs of one
   /// pipeline share its workspaces: runs on different streams must not
-  /// overlap.
+  /// overlap. A manifest of run-time sizes is instantiated for the tensors
+  /// first (Instantiate.h; kept for their sizes and strides).
   Status run(const TensorBindings &tensors, CUstream stream = nullptr) const;
+  /// The manifest a run of `tensors` launches with: the pipeline's, or its
+  /// instance for their sizes and strides.
+  Expected<std::shared_ptr<const Manifest>>
+  instanceFor(const TensorBindings &tensors) const;
   /// Runs `warmup` times, then `reps` times with device events around each
   /// kernel, cycling through `sets` (one set of tensors per run), and waits.
   Expected<PipelineTiming> time(const std::vector<TensorBindings> &sets,
@@ -83,11 +89,17 @@ private:
   struct Workspaces;
 
   Pipeline();
+  /// Allocates (or grows) the workspaces for `instance`.
+  Status allocateWorkspaces(const Manifest &instance) const;
+  /// The instance for `tensors`, checked, with its workspaces allocated.
+  Expected<std::shared_ptr<const Manifest>>
+  prepare(const TensorBindings &tensors) const;
   /// The parameters of kernel `index` for `tensors` (already checked).
-  Status packArguments(size_t index, const TensorBindings &tensors,
-                       KernelArgs &args) const;
-  Status launchKernel(size_t index, const TensorBindings &tensors,
-                      CUstream stream, KernelArgs &scratch) const;
+  Status packArguments(const Manifest &instance, size_t index,
+                       const TensorBindings &tensors, KernelArgs &args) const;
+  Status launchKernel(const Manifest &instance, size_t index,
+                      const TensorBindings &tensors, CUstream stream,
+                      KernelArgs &scratch) const;
 
   const Context *context_ = nullptr;
   std::string name_;

@@ -89,6 +89,13 @@ Problem Problem::attention(int64_t batch, int64_t heads, int64_t seqLen,
   return problem;
 }
 
+bool Problem::hasDynamicSizes() const {
+  for (int64_t size : {batch, heads, kvHeads, seqLenQ, seqLenK})
+    if (size == kDynamicSize)
+      return true;
+  return false;
+}
+
 double Problem::effectiveScale() const {
   return scale ? *scale : 1.0 / std::sqrt(double(headDim));
 }
@@ -199,15 +206,21 @@ Status Problem::validate() const {
   } sizes[] = {{"B", batch},    {"H", heads},    {"Hkv", kvHeads},
                {"Nq", seqLenQ}, {"Nk", seqLenK}, {"D", headDim}};
   for (const Size &size : sizes) {
+    if (size.value == kDynamicSize && std::string(size.name) != "D")
+      continue;
     if (size.value < 1)
       return invalid(std::string(size.name) + " is " +
-                     std::to_string(size.value) + "; it must be at least 1");
+                     std::to_string(size.value) + "; it must be at least 1" +
+                     (std::string(size.name) == "D"
+                          ? " (the head dimension is never a run-time size)"
+                          : ""));
     if (size.value > kMaxElements)
       return invalid(std::string(size.name) + " is " +
                      std::to_string(size.value) + "; it must be at most " +
                      std::to_string(kMaxElements));
   }
-  if (heads % kvHeads != 0)
+  if (heads != kDynamicSize && kvHeads != kDynamicSize &&
+      heads % kvHeads != 0)
     return invalid("H = " + std::to_string(heads) +
                    " is not a multiple of Hkv = " + std::to_string(kvHeads) +
                    "; each K/V head serves a whole group of query heads");
@@ -216,7 +229,8 @@ Status Problem::validate() const {
   for (TensorRole role : {TensorRole::Q, TensorRole::K}) {
     int64_t count = 1;
     for (int64_t dim : shape(role))
-      if (__builtin_mul_overflow(count, dim, &count) || count > kMaxElements)
+      if (dim != kDynamicSize &&
+          (__builtin_mul_overflow(count, dim, &count) || count > kMaxElements))
         return invalid(
             std::string(role == TensorRole::Q ? "B*H*Nq*D" : "B*Hkv*Nk*D") +
             " is more than the " + std::to_string(kMaxElements) +
@@ -232,15 +246,18 @@ Status Problem::validate() const {
 }
 
 std::string Problem::describe() const {
+  auto size = [](int64_t value) {
+    return value == kDynamicSize ? std::string("?") : std::to_string(value);
+  };
   std::string text = direction == Direction::Backward ? "backward " : "";
   text += std::string(nameOf(pipeline)) + " " + nameOf(dtype) +
-          " B=" + std::to_string(batch) + " H=" + std::to_string(heads);
+          " B=" + size(batch) + " H=" + size(heads);
   if (kvHeads != heads)
-    text += " Hkv=" + std::to_string(kvHeads);
-  if (seqLenQ == seqLenK)
-    text += " N=" + std::to_string(seqLenQ);
+    text += " Hkv=" + size(kvHeads);
+  if (seqLenQ == seqLenK && seqLenQ != kDynamicSize)
+    text += " N=" + size(seqLenQ);
   else
-    text += " Nq=" + std::to_string(seqLenQ) + " Nk=" + std::to_string(seqLenK);
+    text += " Nq=" + size(seqLenQ) + " Nk=" + size(seqLenK);
   return text + " D=" + std::to_string(headDim) +
          " causal=" + (causal ? "1" : "0");
 }

@@ -56,6 +56,9 @@ std::optional<ProblemField> parseProblemField(std::string_view text);
 
 /// The largest element count of one tensor or buffer (2^40).
 constexpr int64_t kMaxElements = int64_t(1) << 40;
+/// A size known only at launch: a kernel compiled for run-time sizes takes
+/// them from the tensors it is given ("?" in the manifest).
+constexpr int64_t kDynamicSize = -1;
 
 struct Problem {
   Direction direction = Direction::Forward;
@@ -77,6 +80,9 @@ struct Problem {
   /// Self-attention of one sequence length: Hkv = H, Nq = Nk = N.
   static Problem attention(int64_t batch, int64_t heads, int64_t seqLen,
                            int64_t headDim, DType dtype);
+
+  /// Whether B, H, Hkv, Nq or Nk is kDynamicSize (D never is).
+  bool hasDynamicSizes() const;
 
   double effectiveScale() const;
   /// The value of a size field.
@@ -113,11 +119,12 @@ struct Problem {
   double flops() const;
 
   /// Success, or an InvalidArgument error naming the field and the rule:
-  /// sizes at least 1, H a multiple of Hkv, every tensor at most
-  /// kMaxElements elements, a finite positive scale, lse for a backward.
+  /// sizes at least 1 (or kDynamicSize, but D), H a multiple of Hkv, every
+  /// tensor at most kMaxElements elements (the rules on sizes checked where
+  /// the sizes are known), a finite positive scale, lse for a backward.
   Status validate() const;
-  /// "forward fused bf16 B=2 H=4 Hkv=4 Nq=128 Nk=128 D=64 causal=1", for
-  /// one-line reports.
+  /// "forward fused bf16 B=2 H=4 Hkv=4 Nq=128 Nk=128 D=64 causal=1" ("?"
+  /// for a size known at launch), for one-line reports.
   std::string describe() const;
 };
 

@@ -239,7 +239,8 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
                << "workspace '" << name << "' has element type "
                << type.getElementType()
                << ", which the manifest cannot describe (f16, bf16, f32)";
-      manifest.workspaces.push_back({name, *dtype, type.getNumElements()});
+      manifest.workspaces.push_back(
+          {name, *dtype, rt::SizeExpr::constant(type.getNumElements())});
     }
     if (failed(declareTensorMaps(launch, manifest)))
       return failure();

@@ -160,6 +160,8 @@ CUresult memFree(CUdeviceptr) {
 
 CUresult memsetD8(CUdeviceptr, unsigned char, size_t) { return CUDA_SUCCESS; }
 
+CUresult ctxSynchronize() { return CUDA_SUCCESS; }
+
 CUresult tensorMapEncodeTiled(CUtensorMap *map, CUtensorMapDataType dtype,
                               cuuint32_t rank, void *address,
                               const cuuint64_t *dims, const cuuint64_t *strides,
@@ -208,6 +210,7 @@ rt::DriverApi attn::test::makeFakeDriverApi(size_t launchArgCount) {
   api.cuDevicePrimaryCtxRetain = primaryCtxRetain;
   api.cuDevicePrimaryCtxRelease_v2 = primaryCtxRelease;
   api.cuCtxSetCurrent = ctxSetCurrent;
+  api.cuCtxSynchronize = ctxSynchronize;
   api.cuDeviceGetName = deviceGetName;
   api.cuDeviceGetAttribute = deviceGetAttribute;
   api.cuFuncGetAttribute = funcGetAttribute;

@@ -154,7 +154,7 @@ TEST_F(Gpu, PipelineRefusesMissingAndShortBuffers) {
   for (rt::TensorRole role : manifest.problem.roles())
     manifest.tensors.push_back(
         rt::TensorDecl::packed(manifest.problem, role, 16));
-  manifest.workspaces = {{"s", rt::DType::F32, 64}};
+  manifest.workspaces = {{"s", rt::DType::F32, rt::SizeExpr::constant(64)}};
   rt::KernelDecl first, second;
   first.name = second.name = "write_index";
   first.shape.grid = {1, 1, 1};

@@ -52,8 +52,8 @@ inline rt::Manifest unfusedExample() {
   m.problem.scale = 0.125;
   m.problem.pipeline = rt::PipelineKind::Unfused;
   m.tensors = packedTensors(m.problem);
-  m.workspaces = {{"s", rt::DType::BF16, 131072},
-                  {"p", rt::DType::BF16, 131072}};
+  m.workspaces = {{"s", rt::DType::BF16, rt::SizeExpr::constant(131072)},
+                  {"p", rt::DType::BF16, rt::SizeExpr::constant(131072)}};
   m.kernels = {
       kernel("attn_qk", {2, 8, 8}, {128, 1, 1}, 36864, {"q", "k", "s"}),
       kernel("attn_softmax", {2, 8, 1}, {128, 1, 1}, 0, {"s", "p"}),
@@ -108,11 +108,11 @@ inline rt::Manifest tensorMapExample() {
   rt::ScalarDecl seqK;
   seqK.name = "seq_k";
   seqK.type = rt::ScalarType::I32;
-  seqK.field = rt::ProblemField::Nk;
+  seqK.size = rt::SizeExpr::field(rt::ProblemField::Nk);
   rt::ScalarDecl heads;
   heads.name = "heads";
   heads.type = rt::ScalarType::I64;
-  heads.field = rt::ProblemField::H;
+  heads.size = rt::SizeExpr::field(rt::ProblemField::H);
   rt::ScalarDecl scale;
   scale.name = "log2e_scale";
   scale.type = rt::ScalarType::F32;
@@ -125,6 +125,59 @@ inline rt::Manifest tensorMapExample() {
   m.kernels = {kernel(
       "attn_fwd_sm90", {2, 8, 1}, {384, 1, 1}, 200704,
       {"q", "k_tma", "v_tma", "o", "seq_k", "heads", "log2e_scale", "window"})};
+  return m;
+}
+
+/// A kernel of run-time sizes: "?" sizes and strides, a grid of size
+/// expressions, an unfused workspace of B*H*Nq*Nk elements, a tensor map
+/// with the tensor's own view, and scalars of sizes and strides.
+inline rt::Manifest dynamicExample() {
+  rt::Manifest m;
+  constexpr int64_t dyn = rt::kDynamicSize;
+  m.problem = rt::Problem::attention(dyn, dyn, dyn, 128, rt::DType::BF16);
+  m.problem.causal = true;
+  m.problem.pipeline = rt::PipelineKind::Unfused;
+  m.tensors = packedTensors(m.problem);
+  for (rt::TensorDecl &t : m.tensors)
+    t.strides = {dyn, dyn, dyn, 1};
+  using F = rt::ProblemField;
+  m.workspaces = {{"s", rt::DType::BF16,
+                   rt::SizeExpr::field(F::B) * rt::SizeExpr::field(F::H) *
+                       rt::SizeExpr::field(F::Nq) * rt::SizeExpr::field(F::Nk)}};
+  rt::TensorMapDecl map;
+  map.name = "k_map";
+  map.tensor = "k";
+  map.dtype = rt::DType::BF16;
+  map.dims = {dyn, dyn, dyn, dyn};
+  map.strides = {dyn, dyn, dyn};
+  map.box = {64, 128, 1, 1};
+  map.elementStrides = {1, 1, 1, 1};
+  map.swizzle = rt::Swizzle::B128;
+  map.l2Promotion = rt::L2Promotion::B128;
+  m.tensorMaps.push_back(map);
+  rt::ScalarDecl nk;
+  nk.name = "k_size2";
+  nk.type = rt::ScalarType::I64;
+  nk.size = rt::SizeExpr::field(F::Nk);
+  rt::ScalarDecl stride;
+  stride.name = "q_stride2";
+  stride.type = rt::ScalarType::I64;
+  stride.stride = rt::StrideRef{"q", 2};
+  rt::ScalarDecl rows;
+  rows.name = "s_rows";
+  rows.type = rt::ScalarType::I32;
+  rows.size = rt::SizeExpr::field(F::H) * rt::SizeExpr::field(F::Nq);
+  m.scalars = {nk, stride, rows};
+  rt::KernelDecl qk = kernel("attn_qk", {0, 0, 0}, {256, 1, 1}, 0,
+                             {"q", "k_map", "s", "k_size2", "q_stride2"});
+  qk.grid = {rt::SizeExpr::field(F::B) * rt::SizeExpr::field(F::H),
+             rt::SizeExpr::ceilDiv(F::Nq, 128),
+             rt::SizeExpr::ceilDiv(F::Nk, 64)};
+  rt::KernelDecl pv = kernel("attn_pv", {0, 0, 1}, {256, 1, 1}, 0,
+                             {"s", "v", "o", "s_rows"});
+  pv.grid[0] = qk.grid[0];
+  pv.grid[1] = qk.grid[1];
+  m.kernels = {qk, pv};
   return m;
 }
 

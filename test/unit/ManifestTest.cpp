@@ -445,7 +445,7 @@ TEST(ManifestErrors, Tensors) {
             "expected 4");
   EXPECT_EQ(tensor("role=q dtype=f16 shape=1,2,64,x" + rest),
             "x.ptx:3: shape of tensor 'q' '1,2,64,x' is not a list of "
-            "integers a,b,...");
+            "integers a,b,... (or ? for one known at launch)");
   EXPECT_EQ(tensor("role=q dtype=f16 shape=1,2,64,128 "
                    "strides=16384,8192,1099511627776,1 align=16"),
             "x.ptx:3: tensor 'q' spans more than 1099511627776 elements");
@@ -571,15 +571,16 @@ TEST(ManifestErrors, Scalars) {
             "x.ptx:8: type 'u8' of scalar 'n' is not one of i32, i64, f32");
   EXPECT_EQ(scalar("type=i32"),
             "x.ptx:8: scalar 'n' needs exactly one of value= (a literal) and "
-            "from= (a problem size); expected 'attn.scalar <name> "
+            "from= (a size or a stride); expected 'attn.scalar <name> "
             "type=<i32|i64|f32> value=<number>' or 'attn.scalar <name> "
-            "type=<i32|i64|f32> from=<B|H|Hkv|Nq|Nk|D>'");
+            "type=<i32|i64|f32> from=<size expression or TENSOR.strideN>'");
   EXPECT_EQ(scalar("type=i32 value=1 from=B").substr(0, 69),
             "x.ptx:8: scalar 'n' needs exactly one of value= (a literal) and "
             "from=");
   EXPECT_EQ(scalar("type=i32 from=N"),
-            "x.ptx:8: from 'N' of scalar 'n' is not a problem size; expected "
-            "B, H, Hkv, Nq, Nk or D");
+            "x.ptx:8: from 'N' of scalar 'n' is not a problem size (B, H, "
+            "Hkv, Nq, Nk or D), a size expression (ceil(Nq/128)*H) or a "
+            "stride (q.stride1)");
   EXPECT_EQ(scalar("type=i32 value=2147483648"),
             "x.ptx:8: value '2147483648' of scalar 'n' is not an i32 integer");
   EXPECT_EQ(scalar("type=i64 value=2147483648"), "(parsed)");
@@ -593,7 +594,7 @@ TEST(ManifestErrors, Scalars) {
   m.tensors = packedTensors(m.problem);
   ScalarDecl n;
   n.name = "n";
-  n.field = ProblemField::Nq;
+  n.size = SizeExpr::field(ProblemField::Nq);
   m.scalars = {n};
   EXPECT_EQ(errorOf(writeManifest(m)),
             "x.ptx:8: scalar 'n' is i32 but Nq = 2147483648 does not fit in "
@@ -622,7 +623,8 @@ TEST(ManifestErrors, KernelShape) {
             "x.ptx:8: kernel 'attn_fwd': dynamic shared memory of 232449 "
             "bytes exceeds the limit of 232448 bytes (227 KiB)");
   EXPECT_EQ(kernel("grid=1,1 block=128,1,1 smem=0"),
-            "x.ptx:8: grid '1,1' is not three integers x,y,z");
+            "x.ptx:8: grid '1,1' is not three extents x,y,z, each an integer "
+            "or a size expression (ceil(Nq/128))");
   EXPECT_EQ(kernel("grid=1,1,1 block=128,1,1 smem=1k"),
             "x.ptx:8: smem '1k' is not an integer");
 }

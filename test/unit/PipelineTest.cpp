@@ -250,3 +250,72 @@ TEST_F(FakePipeline, TimingChecksEverySetFirst) {
 }
 
 } // namespace
+
+namespace {
+
+/// The dynamic example's tensors for B, H = Hkv, Nq, Nk, with shapes.
+rt::TensorBindings dynamicTensors(int64_t b, int64_t h, int64_t nq,
+                                  int64_t nk) {
+  rt::Problem p = rt::Problem::attention(b, h, nq, 128, rt::DType::BF16);
+  p.seqLenK = nk;
+  rt::TensorBindings tensors;
+  uint64_t address = 0x7f0000000000;
+  for (rt::TensorRole role : p.roles()) {
+    tensors.bind(role, rt::TensorArg(address, {}, 0, p.shape(role)));
+    address += uint64_t(1) << 30;
+  }
+  return tensors;
+}
+
+TEST_F(FakePipeline, RunTimeSizesComeFromTheTensorsOfEachRun) {
+  rt::Manifest manifest = dynamicExample();
+  rt::Pipeline pipeline = load(manifest);
+  // attn_qk: q, k_map, s, k_size2 (i64), q_stride2 (i64); attn_pv: s, v,
+  // o, s_rows (i32).
+  fakeDriverState().paramSizesByLaunch = {
+      {8, 128, 8, 8, 8}, {8, 8, 8, 4}, {8, 128, 8, 8, 8}, {8, 8, 8, 4},
+      {8, 128, 8, 8, 8}, {8, 8, 8, 4}};
+  EXPECT_TRUE(fakeDriverState().allocations.empty());
+  ASSERT_EQ(pipeline.run(dynamicTensors(2, 4, 1000, 300)).message(), "");
+  // A smaller problem reuses the workspace; a larger one grows it.
+  ASSERT_EQ(pipeline.run(dynamicTensors(1, 4, 17, 40)).message(), "");
+  ASSERT_EQ(pipeline.run(dynamicTensors(2, 4, 1000, 4096)).message(), "");
+  const FakeDriverState &state = fakeDriverState();
+  EXPECT_EQ(state.allocations,
+            (std::vector<size_t>{2 * 4 * 1000 * 300 * 2,
+                                 2 * 4 * 1000 * 4096 * 2}));
+  ASSERT_EQ(state.launches, 6);
+  // Grids: B*H, ceil(Nq/128), ceil(Nk/64) and B*H, ceil(Nq/128), 1.
+  EXPECT_EQ(state.launchDims[0], (std::vector<unsigned>{8, 8, 5, 256, 1, 1, 0}));
+  EXPECT_EQ(state.launchDims[1], (std::vector<unsigned>{8, 8, 1, 256, 1, 1, 0}));
+  EXPECT_EQ(state.launchDims[2], (std::vector<unsigned>{4, 1, 1, 256, 1, 1, 0}));
+  EXPECT_EQ(state.launchDims[4],
+            (std::vector<unsigned>{8, 8, 64, 256, 1, 1, 0}));
+  // Scalars of the first and second runs: Nk, q's row stride (packed: D),
+  // H*Nq.
+  int64_t nk = 0, stride = 0;
+  int32_t rows = 0;
+  std::memcpy(&nk, state.launchParams[0][3].data(), 8);
+  std::memcpy(&stride, state.launchParams[0][4].data(), 8);
+  std::memcpy(&rows, state.launchParams[1][3].data(), 4);
+  EXPECT_EQ(nk, 300);
+  EXPECT_EQ(stride, 128);
+  EXPECT_EQ(rows, 4000);
+  std::memcpy(&nk, state.launchParams[2][3].data(), 8);
+  std::memcpy(&rows, state.launchParams[3][3].data(), 4);
+  EXPECT_EQ(nk, 40);
+  EXPECT_EQ(rows, 68);
+  // The map of k is encoded from the run's own sizes.
+  ASSERT_EQ(state.tensorMaps.size(), 3u);
+  EXPECT_EQ(state.tensorMaps[1].dims, (std::vector<uint64_t>{128, 40, 4, 1}));
+  // A run without shapes is refused before any launch.
+  rt::TensorBindings noShapes = dynamicTensors(1, 4, 17, 40);
+  noShapes.bind(rt::TensorRole::Q, rt::TensorArg(0x7f0000000000));
+  EXPECT_EQ(pipeline.run(noShapes).message(),
+            "fake.ptx: q: no shape given; the kernels were compiled for sizes "
+            "known at launch, which they take from the tensors' shapes "
+            "[B,H,Nq,D]");
+  EXPECT_EQ(state.launches, 6);
+}
+
+} // namespace
