@@ -203,7 +203,9 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
     ValueRange in = adaptor.getInput();
     Value rowOff = adaptor.getRowOffset().front();
     Value colOff = adaptor.getColOffset().front();
-    Value numCols = c(op.getNumCols());
+    Value numCols = op.getDynamicNumCols()
+                        ? adaptor.getDynamicNumCols().front()
+                        : c(int64_t(*op.getNumCols()));
 
     // The element tests of every piece.
     auto maskPieces = [&]() {

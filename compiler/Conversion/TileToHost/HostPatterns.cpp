@@ -445,11 +445,13 @@ struct MaskLowering : HostPattern<tile::MaskOp> {
     Location loc = op.getLoc();
     Value buffer = newBuffer(rewriter, op.getResult());
     Value row0 = adaptor.getRowOffset(), col0 = adaptor.getColOffset();
+    Value numCols = adaptor.getDynamicNumCols()
+                        ? adaptor.getDynamicNumCols()
+                        : idx(rewriter, loc, int64_t(*op.getNumCols()));
     forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
       Value row = arith::AddIOp::create(rewriter, loc, row0, at[0]);
       Value col = arith::AddIOp::create(rewriter, loc, col0, at[1]);
-      Value bad = cmp(rewriter, loc, arith::CmpIPredicate::uge, col,
-                      idx(rewriter, loc, op.getNumCols()));
+      Value bad = cmp(rewriter, loc, arith::CmpIPredicate::uge, col, numCols);
       if (op.getCausal())
         bad = arith::OrIOp::create(
             rewriter, loc, bad,

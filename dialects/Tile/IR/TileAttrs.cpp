@@ -12,6 +12,33 @@
 using namespace mlir;
 using namespace attn::tile;
 
+/// The grid of a #tile.config: three sizes, `?` for one known only at
+/// launch (ShapedType::kDynamic).
+static ParseResult parseGrid(AsmParser &parser,
+                             SmallVector<int64_t> &grid) {
+  SmallVector<int64_t> sizes;
+  auto one = [&]() -> ParseResult {
+    if (succeeded(parser.parseOptionalQuestion())) {
+      sizes.push_back(ShapedType::kDynamic);
+      return success();
+    }
+    return parser.parseInteger(sizes.emplace_back());
+  };
+  if (parser.parseCommaSeparatedList(one))
+    return failure();
+  grid = std::move(sizes);
+  return success();
+}
+
+static void printGrid(AsmPrinter &printer, ArrayRef<int64_t> grid) {
+  llvm::interleaveComma(grid, printer, [&](int64_t size) {
+    if (size == ShapedType::kDynamic)
+      printer << "?";
+    else
+      printer << size;
+  });
+}
+
 #define GET_ATTRDEF_CLASSES
 #include "dialects/Tile/IR/TileAttrs.cpp.inc"
 
@@ -147,7 +174,7 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << grid.size();
   const int64_t limits[] = {(int64_t(1) << 31) - 1, 65535, 65535};
   for (int d = 0; d < 3; ++d)
-    if (grid[d] < 1 || grid[d] > limits[d])
+    if (grid[d] != ShapedType::kDynamic && (grid[d] < 1 || grid[d] > limits[d]))
       return emitError() << "#tile.config: grid size " << grid[d] << " along "
                          << "xyz"[d] << " is outside [1, " << limits[d] << "]";
   if (producerWarps != 0 && producerWarps != 4)
@@ -198,6 +225,10 @@ ConfigAttr ConfigAttr::withSmem(int64_t smem) const {
                          getProducerWarps(), getProgramsPerSm());
 }
 
+int64_t ConfigAttr::numDynamicGridSizes() const {
+  return llvm::count(getGrid(), ShapedType::kDynamic);
+}
+
 ConfigAttr ConfigAttr::withProgramsPerSM(int64_t programs) const {
   return ConfigAttr::get(getContext(), getGrid(), getWarps(), getBlockM(),
                          getBlockN(), getStages(), getSmem(), getChip(),
@@ -215,5 +246,15 @@ TensorMapArgAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "#tile.tensor_map_arg: expected a !tile.tensor_map, "
                           "got "
                        << type;
+  return success();
+}
+
+LogicalResult ScalarArgAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                    ScalarKind kind, int64_t source,
+                                    int64_t dim) {
+  if (source < 0 || dim < 0)
+    return emitError() << "#tile.scalar_arg: source and dim must be "
+                          "non-negative, got "
+                       << source << " and " << dim;
   return success();
 }

@@ -149,8 +149,13 @@ def Tile_ConfigAttr : Tile_Attr<"Config", "config"> {
     (`.minnctapersm`); `attn-allocate-shared` lowers it when their shared
     memory does not fit. These three are printed only when not the default.
 
+    A grid size of `?` depends on sizes known only at launch: the
+    `tile.launch` of the kernel passes it.
+
     ```mlir
     #tile.config<grid = [8, 8, 1], warps = 4, block_m = 128, block_n = 32,
+                 stages = 2, smem = 0, chip = "sm_90">
+    #tile.config<grid = [?, ?, ?], warps = 4, block_m = 128, block_n = 64,
                  stages = 2, smem = 0, chip = "sm_90">
     #tile.config<grid = [8, 8, 1], warps = 12, block_m = 128, block_n = 128,
                  stages = 2, smem = 0, chip = "sm_90a", mma = wgmma,
@@ -165,7 +170,7 @@ def Tile_ConfigAttr : Tile_Attr<"Config", "config"> {
                         DefaultValuedParameter<"int64_t", "0">:$producer_warps,
                         DefaultValuedParameter<"int64_t", "1">:$programs_per_sm);
   let assemblyFormat = [{
-    `<` `grid` `=` `[` $grid `]` `,` `warps` `=` $warps `,`
+    `<` `grid` `=` `[` custom<Grid>($grid) `]` `,` `warps` `=` $warps `,`
     `block_m` `=` $block_m `,` `block_n` `=` $block_n `,`
     `stages` `=` $stages `,` `smem` `=` $smem `,` `chip` `=` $chip
     (`,` `mma` `=` $mma^)? (`,` `producer_warps` `=` $producer_warps^)?
@@ -192,6 +197,8 @@ def Tile_ConfigAttr : Tile_Attr<"Config", "config"> {
     ConfigAttr withSmem(int64_t smem) const;
     /// The same configuration built for `programs` programs per SM.
     ConfigAttr withProgramsPerSM(int64_t programs) const;
+    /// Grid sizes known only at launch (ShapedType::kDynamic in `grid`).
+    int64_t numDynamicGridSizes() const;
   }];
 }
 
@@ -209,6 +216,26 @@ def Tile_TensorMapArgAttr : Tile_Attr<"TensorMapArg", "tensor_map_arg"> {
   }];
   let parameters = (ins "int64_t":$source, "::mlir::Type":$type);
   let assemblyFormat = "`<` `source` `=` $source `,` $type `>`";
+  let genVerifyDecl = 1;
+}
+
+def Tile_ScalarArgAttr : Tile_Attr<"ScalarArg", "scalar_arg"> {
+  let summary = "a size or stride of a buffer that a launch passes by value";
+  let description = [{
+    On `tile.launch`, after the GPU mapping: a kernel parameter after the
+    tensor maps that carries dimension `dim`'s size or stride (in elements)
+    of the launch's buffer number `source` (inputs, then outputs), for a
+    buffer whose sizes or strides are known only at launch. The runtime
+    passes it as an i64 (the manifest's `attn.scalar`).
+
+    ```mlir
+    #tile.scalar_arg<size, source = 0, dim = 2>
+    #tile.scalar_arg<stride, source = 1, dim = 0>
+    ```
+  }];
+  let parameters = (ins EnumParameter<Tile_ScalarKind>:$kind,
+                        "int64_t":$source, "int64_t":$dim);
+  let assemblyFormat = "`<` $kind `,` `source` `=` $source `,` `dim` `=` $dim `>`";
   let genVerifyDecl = 1;
 }
 

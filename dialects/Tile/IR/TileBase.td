@@ -76,4 +76,11 @@ def Tile_BarrierKind : I32EnumAttr<"BarrierKind",
   let cppNamespace = "::attn::tile";
 }
 
+def Tile_ScalarKind : I32EnumAttr<"ScalarKind",
+    "what a scalar kernel parameter carries", [
+    I32EnumAttrCase<"size", 0>, I32EnumAttrCase<"stride", 1>]> {
+  let cppNamespace = "::attn::tile";
+  let genSpecializedAttr = 0;
+}
+
 #endif // ATTN_DIALECT_TILE_BASE

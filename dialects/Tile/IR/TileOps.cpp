@@ -299,17 +299,45 @@ OpFoldResult ConvertLayoutOp::fold(FoldAdaptor) {
 }
 
 LogicalResult LaunchOp::verify() {
-  size_t buffers = getInputs().size() + getOutputs().size();
-  size_t maps = getTensorMaps() ? getTensorMaps()->size() : 0;
-  if (getNames().size() != buffers + maps)
-    return emitOpError() << "needs one name per input, output and tensor map ("
-                         << buffers + maps << "), got " << getNames().size();
+  size_t buffers = numBuffers(), maps = numTensorMaps(),
+         scalars = numScalars();
+  if (getNames().size() != buffers + maps + scalars)
+    return emitOpError() << "needs one name per input, output, tensor map and "
+                            "scalar ("
+                         << buffers + maps + scalars << "), got "
+                         << getNames().size();
   if (getTensorMaps())
     for (auto map : getTensorMaps()->getAsRange<TensorMapArgAttr>())
       if (map.getSource() >= static_cast<int64_t>(buffers))
         return emitOpError()
                << "tensor map source " << map.getSource()
                << " is not one of the launch's " << buffers << " buffers";
+  SmallVector<Type> bufferTypes(getInputs().getTypes());
+  llvm::append_range(bufferTypes, getOutputs().getTypes());
+  if (getScalars())
+    for (auto scalar : getScalars()->getAsRange<ScalarArgAttr>()) {
+      if (scalar.getSource() >= static_cast<int64_t>(buffers))
+        return emitOpError()
+               << "scalar source " << scalar.getSource()
+               << " is not one of the launch's " << buffers << " buffers";
+      auto type = cast<ShapedType>(bufferTypes[scalar.getSource()]);
+      if (scalar.getDim() >= type.getRank())
+        return emitOpError() << "scalar of dimension " << scalar.getDim()
+                             << " of buffer " << scalar.getSource() << " ("
+                             << type << ") is past its rank";
+    }
+  if (ConfigAttr config = getConfigAttr())
+    if (getGrid().size() != size_t(config.numDynamicGridSizes()))
+      return emitOpError() << "passes " << getGrid().size()
+                           << " grid sizes for the config's "
+                           << config.numDynamicGridSizes() << " '?' sizes";
+  int64_t dynamicDims = 0;
+  for (Type type : getOutputs().getTypes())
+    dynamicDims += cast<ShapedType>(type).getNumDynamicDims();
+  if (int64_t(getSizes().size()) != dynamicDims)
+    return emitOpError() << "passes " << getSizes().size()
+                         << " sizes for the outputs' " << dynamicDims
+                         << " dynamic dimensions";
   return success();
 }
 
@@ -331,8 +359,7 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbols) {
                          << " is neither a tile kernel nor a gpu.func";
   }
   FunctionType type = fn.getFunctionType();
-  size_t buffers = getInputs().size() + getOutputs().size();
-  size_t maps = getTensorMaps() ? getTensorMaps()->size() : 0;
+  size_t buffers = numBuffers(), maps = numTensorMaps();
   if (type.getNumInputs() != buffers + maps)
     return emitOpError() << "callee takes " << type.getNumInputs()
                          << " arguments but the launch passes " << buffers
@@ -348,6 +375,61 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbols) {
   if (getConfigAttr() && config && getConfigAttr() != config)
     return emitOpError() << "config " << getConfigAttr()
                          << " differs from the callee's " << config;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// tile.mask
+//===----------------------------------------------------------------------===//
+
+/// `cols 256` or `cols %n`.
+static ParseResult
+parseNumCols(OpAsmParser &parser,
+             std::optional<OpAsmParser::UnresolvedOperand> &dynamicCols,
+             IntegerAttr &staticCols) {
+  OpAsmParser::UnresolvedOperand operand;
+  OptionalParseResult hasOperand = parser.parseOptionalOperand(operand);
+  if (hasOperand.has_value()) {
+    if (failed(*hasOperand))
+      return failure();
+    dynamicCols = operand;
+    return success();
+  }
+  int64_t cols = 0;
+  if (parser.parseInteger(cols))
+    return failure();
+  staticCols = parser.getBuilder().getI64IntegerAttr(cols);
+  return success();
+}
+
+static void printNumCols(OpAsmPrinter &printer, Operation *, Value dynamicCols,
+                         IntegerAttr staticCols) {
+  if (dynamicCols)
+    printer << dynamicCols;
+  else
+    printer << staticCols.getInt();
+}
+
+void MaskOp::build(OpBuilder &builder, OperationState &state, Type type,
+                   Value input, Value rowOffset, Value colOffset,
+                   OpFoldResult numCols, bool causal) {
+  if (auto attr = dyn_cast<Attribute>(numCols))
+    return build(builder, state, type, input, rowOffset, colOffset, Value(),
+                 cast<IntegerAttr>(attr), causal, /*unconditional=*/false);
+  build(builder, state, type, input, rowOffset, colOffset, cast<Value>(numCols),
+        IntegerAttr(), causal, /*unconditional=*/false);
+}
+
+OpFoldResult MaskOp::getMixedNumCols() {
+  if (Value cols = getDynamicNumCols())
+    return cols;
+  return getNumColsAttr();
+}
+
+LogicalResult MaskOp::verify() {
+  if (bool(getDynamicNumCols()) == bool(getNumColsAttr()))
+    return emitOpError() << "needs the number of columns as a constant or an "
+                            "index, not both";
   return success();
 }
 

@@ -20,7 +20,7 @@ def Tile_Row : 1DTensorOf<[F32]>;
 //===----------------------------------------------------------------------===//
 
 def Tile_LaunchOp : Tile_Op<"launch",
-    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>, AttrSizedOperandSegments]> {
   let summary = "run a tile kernel over its grid (host side)";
   let description = [{
     Calls the kernel `callee` with `inputs` and returns fresh tensors for its
@@ -38,30 +38,64 @@ def Tile_LaunchOp : Tile_Op<"launch",
     TMA takes tensor maps after its buffers: `tensor_maps` says which buffer
     each is encoded from, and `names` names them too, after the buffers.
 
+    Sizes known only at launch: a kernel whose #tile.config has `?` grid
+    sizes gets them from `grid` (one index per `?`, in x, y, z order), and
+    the outputs' dynamic dimensions come from `sizes` (one index per `?` of
+    the output types, in order), as `tensor.empty` takes them. After the
+    GPU mapping, a kernel whose buffers have sizes or strides known only at
+    launch takes them as scalars after its tensor maps: `scalars` says what
+    each is, and `names` names them last.
+
     ```mlir
     %s = tile.launch @attn_scores(%q, %k) names ["q", "k", "s"]
         : (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
+    %o = tile.launch @attn_fwd(%q, %k, %v) grid [%rows, %h, %b]
+        sizes [%b, %h, %nq] names ["q", "k", "v", "o"]
+        : (tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>)
+        -> tensor<?x?x?x64xf16>
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$callee, Variadic<AnyTensor>:$inputs,
+                       Variadic<Index>:$grid, Variadic<Index>:$sizes,
                        StrArrayAttr:$names,
                        OptionalAttr<Tile_ConfigAttr>:$config,
                        OptionalAttr<TypedArrayAttrBase<Tile_TensorMapArgAttr,
-                           "tensor maps">>:$tensor_maps);
+                           "tensor maps">>:$tensor_maps,
+                       OptionalAttr<TypedArrayAttrBase<Tile_ScalarArgAttr,
+                           "scalars">>:$scalars);
   let results = (outs Variadic<AnyTensor>:$outputs);
   let assemblyFormat = [{
-    $callee `(` $inputs `)` `names` $names attr-dict `:`
-    functional-type($inputs, $outputs)
+    $callee `(` $inputs `)` (`grid` ` ` `[` $grid^ `]`)?
+    (`sizes` ` ` `[` $sizes^ `]`)?
+    `names` $names attr-dict `:` functional-type($inputs, $outputs)
   }];
   let builders = [
     OpBuilder<(ins "::mlir::TypeRange":$outputs, "::llvm::StringRef":$callee,
                    "::mlir::ValueRange":$inputs,
                    "::llvm::ArrayRef<::llvm::StringRef>":$names,
                    "ConfigAttr":$config), [{
-      build($_builder, $_state, outputs, callee, inputs,
-            $_builder.getStrArrayAttr(names), config, ::mlir::ArrayAttr());
+      build($_builder, $_state, outputs, callee, inputs, ::mlir::ValueRange(),
+            ::mlir::ValueRange(), $_builder.getStrArrayAttr(names), config,
+            ::mlir::ArrayAttr(), ::mlir::ArrayAttr());
+    }]>,
+    OpBuilder<(ins "::mlir::TypeRange":$outputs, "::llvm::StringRef":$callee,
+                   "::mlir::ValueRange":$inputs, "::mlir::ValueRange":$grid,
+                   "::mlir::ValueRange":$sizes,
+                   "::llvm::ArrayRef<::llvm::StringRef>":$names,
+                   "ConfigAttr":$config), [{
+      build($_builder, $_state, outputs, callee, inputs, grid, sizes,
+            $_builder.getStrArrayAttr(names), config, ::mlir::ArrayAttr(),
+            ::mlir::ArrayAttr());
     }]>
   ];
+  let extraClassDeclaration = [{
+    /// The buffers: inputs, then outputs.
+    size_t numBuffers() { return getInputs().size() + getOutputs().size(); }
+    size_t numTensorMaps() {
+      return getTensorMaps() ? getTensorMaps()->size() : 0;
+    }
+    size_t numScalars() { return getScalars() ? getScalars()->size() : 0; }
+  }];
   let hasVerifier = 1;
 }
 
@@ -86,7 +120,7 @@ def Tile_LoadOp : Tile_Op<"load", [MemoryEffects<[MemRead]>]> {
     register layout, never a #tile.shared one (shared memory is filled by
     `tile.async_copy`).
   }];
-  let arguments = (ins AnyStaticShapeMemRef:$source, Variadic<Index>:$indices);
+  let arguments = (ins AnyMemRef:$source, Variadic<Index>:$indices);
   let results = (outs TensorRankOf<[F16, BF16, F32], [1, 2]>:$result);
   let assemblyFormat = [{
     $source `[` $indices `]` attr-dict `:` type($source) `->` type($result)
@@ -103,7 +137,7 @@ def Tile_StoreOp : Tile_Op<"store", [MemoryEffects<[MemWrite]>]> {
     shared memory is stored after `attn-assign-layouts` converts it to a
     register layout.
   }];
-  let arguments = (ins AnyTypeOf<[Tile_Tile2D, Tile_Row]>:$value, AnyStaticShapeMemRef:$dest,
+  let arguments = (ins AnyTypeOf<[Tile_Tile2D, Tile_Row]>:$value, AnyMemRef:$dest,
                        Variadic<Index>:$indices);
   let assemblyFormat = [{
     $value `,` $dest `[` $indices `]` attr-dict `:` type($value) `,`
@@ -128,7 +162,7 @@ def Tile_AtomicAddOp : Tile_Op<"atomic_add",
         : tensor<64x64xf32>, memref<1x2x200x64xf32>
     ```
   }];
-  let arguments = (ins 2DTensorOf<[F32]>:$value, AnyStaticShapeMemRef:$dest,
+  let arguments = (ins 2DTensorOf<[F32]>:$value, AnyMemRef:$dest,
                        Variadic<Index>:$indices);
   let assemblyFormat = [{
     $value `,` $dest `[` $indices `]` attr-dict `:` type($value) `,`
@@ -208,10 +242,11 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
   let summary = "set scores outside the valid region to -inf";
   let description = [{
     Element (r, c) of the tile stands for score (row_offset + r,
-    col_offset + c). It becomes -inf when that column is past `num_cols`
-    or, with `causal`, when the column is after the row (a signed
-    comparison: a bottom-right aligned mask shifts the rows by Nk - Nq, and
-    row_offset may be negative when Nk < Nq).
+    col_offset + c). It becomes -inf when that column is past the number of
+    columns (a constant, or an index known only at run time: `cols 256`,
+    `cols %nk`) or, with `causal`, when the column is after the row (a
+    signed comparison: a bottom-right aligned mask shifts the rows by
+    Nk - Nq, and row_offset may be negative when Nk < Nq).
 
     Lowerings may first test, once per tile, whether any element needs the
     mask and skip the element tests when none does. `unconditional` says
@@ -220,15 +255,33 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
     branch. The result is the same either way.
   }];
   let arguments = (ins 2DTensorOf<[F32]>:$input, Index:$row_offset,
-                       Index:$col_offset,
-                       ConfinedAttr<I64Attr, [IntPositive]>:$num_cols,
+                       Index:$col_offset, Optional<Index>:$dynamic_num_cols,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$num_cols,
                        UnitAttr:$causal, UnitAttr:$unconditional);
   let results = (outs 2DTensorOf<[F32]>:$result);
   let assemblyFormat = [{
-    $input `[` $row_offset `,` $col_offset `]` `cols` $num_cols
+    $input `[` $row_offset `,` $col_offset `]` `cols`
+    custom<NumCols>($dynamic_num_cols, $num_cols)
     (`causal` $causal^)? (`unconditional` $unconditional^)? attr-dict `:`
     type($input)
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$input,
+                   "::mlir::Value":$rowOffset, "::mlir::Value":$colOffset,
+                   "int64_t":$numCols, "bool":$causal), [{
+      build($_builder, $_state, type, input, rowOffset, colOffset,
+            ::mlir::Value(), $_builder.getI64IntegerAttr(numCols), causal,
+            /*unconditional=*/false);
+    }]>,
+    OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$input,
+                   "::mlir::Value":$rowOffset, "::mlir::Value":$colOffset,
+                   "::mlir::OpFoldResult":$numCols, "bool":$causal)>
+  ];
+  let extraClassDeclaration = [{
+    /// The number of columns: the attribute, or the dynamic operand.
+    ::mlir::OpFoldResult getMixedNumCols();
+  }];
+  let hasVerifier = 1;
 }
 
 def Tile_AllocSharedOp : Tile_Op<"alloc_shared"> {
@@ -256,7 +309,7 @@ def Tile_AsyncCopyOp : Tile_Op<"async_copy"> {
     of `buffer`) into slot `slot`. Elements past the source's bounds become
     zero. Complete after a later `tile.async_commit` + `tile.async_wait`.
   }];
-  let arguments = (ins AnyStaticShapeMemRef:$source, Variadic<Index>:$indices,
+  let arguments = (ins AnyMemRef:$source, Variadic<Index>:$indices,
                        Tile_BufferType:$buffer, Index:$slot);
   let assemblyFormat = [{
     $source `[` $indices `]` `,` $buffer `[` $slot `]` attr-dict `:`

@@ -75,7 +75,8 @@ void fold(arith::MulFOp mul) {
     b.setInsertionPoint(mask);
     raw = MaskOp::create(b, mask.getLoc(), raw.getType(), raw,
                          mask.getRowOffset(), mask.getColOffset(),
-                         mask.getNumColsAttr(), mask.getCausalAttr(),
+                         mask.getDynamicNumCols(), mask.getNumColsAttr(),
+                         mask.getCausalAttr(),
                          mask.getUnconditionalAttr());
   }
   auto contract = arith::FastMathFlagsAttr::get(b.getContext(),

@@ -79,14 +79,18 @@ FailureOr<StepMasks> analyze(scf::ForOp loop, int64_t threads,
       return why = "a mask's row offset changes inside the loop", failure();
     if (mask.getUnconditional())
       return why = "its masks are already unconditional", failure();
+    if (!mask.getNumCols())
+      return why = "a mask's number of columns is known only at run time",
+             failure();
     if (!m.masks.empty() &&
         (mask.getRowOffset() != m.row || cols != m.cols ||
-         mask.getNumCols() != m.numCols || mask.getCausal() != m.causal))
+         int64_t(*mask.getNumCols()) != m.numCols ||
+         mask.getCausal() != m.causal))
       return why = "its masks differ in rows, columns or causality", failure();
     m.masks.push_back(mask);
     m.row = mask.getRowOffset();
     m.cols = cols;
-    m.numCols = mask.getNumCols();
+    m.numCols = int64_t(*mask.getNumCols());
     m.causal = mask.getCausal();
   }
   if (m.masks.empty())

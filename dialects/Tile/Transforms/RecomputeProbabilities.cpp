@@ -120,8 +120,10 @@ LaunchOp relaunch(LaunchOp launch, ValueRange inputs,
   OpBuilder b(launch);
   auto fresh =
       LaunchOp::create(b, launch.getLoc(), launch.getResultTypes(),
-                       launch.getCalleeAttr(), inputs, b.getArrayAttr(names),
-                       launch.getConfigAttr(), launch.getTensorMapsAttr());
+                       launch.getCalleeAttr(), inputs, launch.getGrid(),
+                       launch.getSizes(), b.getArrayAttr(names),
+                       launch.getConfigAttr(), launch.getTensorMapsAttr(),
+                       launch.getScalarsAttr());
   launch->replaceAllUsesWith(fresh->getResults());
   launch->erase();
   return fresh;

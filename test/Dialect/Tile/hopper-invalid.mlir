@@ -130,7 +130,7 @@ func.func @launch_map_type(%x: tensor<64x64xf16>) -> tensor<64x64xf16> {
 
 func.func private @k(memref<64x64xf16>, memref<64x64xf16>, !tile.tensor_map<64x64xf16, swizzle = 128>)
 func.func @launch_map_names(%x: tensor<64x64xf16>) -> tensor<64x64xf16> {
-  // expected-error @below {{'tile.launch' op needs one name per input, output and tensor map (3), got 2}}
+  // expected-error @below {{'tile.launch' op needs one name per input, output, tensor map and scalar (3), got 2}}
   %y = tile.launch @k(%x) names ["x", "y"]
       {tensor_maps = [#tile.tensor_map_arg<source = 0, !tile.tensor_map<64x64xf16, swizzle = 128>>]}
       : (tensor<64x64xf16>) -> tensor<64x64xf16>

@@ -368,7 +368,7 @@ func.func @launch_config_mismatch(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64
 
 func.func private @k(memref<1x2x64x64xf16>, memref<1x2x64x64xf16>)
 func.func @launch_names_count(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
-  // expected-error @below {{needs one name per input, output and tensor map (2), got 3}}
+  // expected-error @below {{needs one name per input, output, tensor map and scalar (2), got 3}}
   %o = tile.launch @k(%q) names ["q", "k", "o"]
       : (tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>
@@ -407,4 +407,52 @@ func.func @mask_no_columns(%s: tensor<16x16xf32>, %i: index) -> tensor<16x16xf32
   // expected-error @below {{attribute 'num_cols' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
   %m = tile.mask %s[%i, %i] cols 0 : tensor<16x16xf32>
   return %m : tensor<16x16xf32>
+}
+
+// -----
+
+func.func private @k(memref<?x64xf16>, memref<?x64xf16>) attributes {tile.config = #tile.config<grid = [?, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">}
+func.func @launch_grid_count(%q: tensor<?x64xf16>, %n: index) -> tensor<?x64xf16> {
+  // expected-error @below {{passes 0 grid sizes for the config's 1 '?' sizes}}
+  %o = tile.launch @k(%q) sizes [%n] names ["q", "o"] {config = #tile.config<grid = [?, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">}
+      : (tensor<?x64xf16>) -> tensor<?x64xf16>
+  return %o : tensor<?x64xf16>
+}
+
+// -----
+
+func.func private @k(memref<?x64xf16>, memref<?x64xf16>)
+func.func @launch_sizes_count(%q: tensor<?x64xf16>, %n: index) -> tensor<?x64xf16> {
+  // expected-error @below {{passes 2 sizes for the outputs' 1 dynamic dimensions}}
+  %o = tile.launch @k(%q) sizes [%n, %n] names ["q", "o"]
+      : (tensor<?x64xf16>) -> tensor<?x64xf16>
+  return %o : tensor<?x64xf16>
+}
+
+// -----
+
+func.func private @k(memref<?x64xf16>, memref<?x64xf16>)
+func.func @launch_scalar_source(%q: tensor<?x64xf16>, %n: index) -> tensor<?x64xf16> {
+  // expected-error @below {{scalar source 2 is not one of the launch's 2 buffers}}
+  %o = tile.launch @k(%q) sizes [%n] names ["q", "o", "x"] {scalars = [#tile.scalar_arg<size, source = 2, dim = 0>]}
+      : (tensor<?x64xf16>) -> tensor<?x64xf16>
+  return %o : tensor<?x64xf16>
+}
+
+// -----
+
+func.func private @k(memref<?x64xf16>, memref<?x64xf16>)
+func.func @launch_scalar_dim(%q: tensor<?x64xf16>, %n: index) -> tensor<?x64xf16> {
+  // expected-error @below {{scalar of dimension 2 of buffer 0 ('tensor<?x64xf16>') is past its rank}}
+  %o = tile.launch @k(%q) sizes [%n] names ["q", "o", "x"] {scalars = [#tile.scalar_arg<stride, source = 0, dim = 2>]}
+      : (tensor<?x64xf16>) -> tensor<?x64xf16>
+  return %o : tensor<?x64xf16>
+}
+
+// -----
+
+func.func @mask_cols_twice(%s: tensor<64x64xf32>, %n: index) -> tensor<64x64xf32> {
+  // expected-error @below {{needs the number of columns as a constant or an index, not both}}
+  %m = "tile.mask"(%s, %n, %n, %n) <{num_cols = 64 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1>}> : (tensor<64x64xf32>, index, index, index) -> tensor<64x64xf32>
+  return %m : tensor<64x64xf32>
 }

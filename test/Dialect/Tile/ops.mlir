@@ -180,3 +180,46 @@ func.func @convert_folds(%x: tensor<64x8xf32, #tile.mma<sync, warps = 4>>)
       -> tensor<64x8xf32, #tile.mma<sync, warps = 4>>
   return %y : tensor<64x8xf32, #tile.mma<sync, warps = 4>>
 }
+
+// -----
+
+// Sizes known only at launch: a grid of `?`, the launch's grid and output
+// sizes, memrefs of dynamic sizes and strides, a mask of a dynamic number
+// of columns, and the scalars a GPU-mapped launch passes.
+
+// CHECK-LABEL: func.func private @dyn_kernel
+// CHECK-SAME:    memref<?x?x?x64xf16, strided<[?, ?, ?, 1]>>
+// CHECK-SAME:    #tile.config<grid = [?, ?, 1], warps = 4
+// CHECK:         %[[NK:.*]] = memref.dim
+// CHECK:         tile.load %{{.*}} : memref<?x?x?x64xf16, strided<[?, ?, ?, 1]>> -> tensor<64x64xf16>
+// CHECK:         tile.mask %{{.*}}[%{{.*}}, %{{.*}}] cols %[[NK]] causal : tensor<64x64xf32>
+// CHECK-LABEL: func.func @dyn_host
+// CHECK:         tile.launch @dyn_kernel(%{{.*}}) grid [%{{.*}}, %{{.*}}] sizes [%{{.*}}, %{{.*}}, %{{.*}}] names ["q", "o", "q_size2", "o_stride0"]
+// CHECK-SAME:      scalars = [#tile.scalar_arg<size, source = 0, dim = 2>, #tile.scalar_arg<stride, source = 1, dim = 0>]
+// CHECK-SAME:      (tensor<?x?x?x64xf16>) -> tensor<?x?x?x64xf16>
+func.func private @dyn_kernel(%q: memref<?x?x?x64xf16, strided<[?, ?, ?, 1]>>,
+                              %o: memref<?x?x?x64xf16, strided<[?, ?, ?, 1]>>)
+    attributes {tile.config = #tile.config<grid = [?, ?, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">} {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %nk = memref.dim %q, %c2 : memref<?x?x?x64xf16, strided<[?, ?, ?, 1]>>
+  %t = tile.load %q[%c0, %c0, %c0, %c0] : memref<?x?x?x64xf16, strided<[?, ?, ?, 1]>> -> tensor<64x64xf16>
+  %s = tile.dot %t, %t transpose_rhs : tensor<64x64xf16>, tensor<64x64xf16> -> tensor<64x64xf32>
+  %m = tile.mask %s[%c0, %c0] cols %nk causal : tensor<64x64xf32>
+  return
+}
+func.func @dyn_host(%q: tensor<?x?x?x64xf16>, %gx: index, %gy: index)
+    -> tensor<?x?x?x64xf16> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %b = tensor.dim %q, %c0 : tensor<?x?x?x64xf16>
+  %h = tensor.dim %q, %c1 : tensor<?x?x?x64xf16>
+  %n = tensor.dim %q, %c2 : tensor<?x?x?x64xf16>
+  %o = tile.launch @dyn_kernel(%q) grid [%gx, %gy] sizes [%b, %h, %n]
+      names ["q", "o", "q_size2", "o_stride0"]
+      {config = #tile.config<grid = [?, ?, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">,
+       scalars = [#tile.scalar_arg<size, source = 0, dim = 2>, #tile.scalar_arg<stride, source = 1, dim = 0>]}
+      : (tensor<?x?x?x64xf16>) -> tensor<?x?x?x64xf16>
+  return %o : tensor<?x?x?x64xf16>
+}
