@@ -61,7 +61,9 @@ def AttnTile : Pass<"attn-tile", "mlir::ModuleOp"> {
            "it)">
   ];
   let dependentDialects = ["::attn::tile::TileDialect",
-                           "::mlir::func::FuncDialect"];
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def AttnTileUnfused : Pass<"attn-tile-unfused", "mlir::ModuleOp"> {
@@ -88,7 +90,9 @@ def AttnTileUnfused : Pass<"attn-tile-unfused", "mlir::ModuleOp"> {
     ```
   }];
   let dependentDialects = ["::attn::tile::TileDialect",
-                           "::mlir::func::FuncDialect"];
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def AttnConvertTileToGPU : Pass<"attn-convert-tile-to-gpu", "mlir::ModuleOp"> {
@@ -174,6 +178,10 @@ def AttnConvertTileToHost : Pass<"attn-convert-tile-to-host", "mlir::ModuleOp"> 
     the values. Rung 5 (warps, MMA) is GPU-only; the path stops before it.
     Kernels become public functions with `llvm.emit_c_interface`, callable
     through MLIR's execution engine; `tile.launch` stays as the launch plan.
+    A grid size known only at run time (`?` in the #tile.config) becomes an
+    index argument appended to the kernel's (x, y, z order), which the
+    caller passes after the buffers; buffers of run-time sizes and strides
+    are memref descriptors that carry them.
 
     Before:
     ```mlir

@@ -48,12 +48,17 @@ namespace attn {
 
 std::string buildAttentionModule(const rt::Problem &p) {
   const char *dtype = rt::nameOf(p.dtype);
-  std::string qType = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", p.batch,
-                                    p.heads, p.seqLenQ, p.headDim, dtype);
-  std::string kvType = llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", p.batch,
-                                     p.kvHeads, p.seqLenK, p.headDim, dtype);
-  std::string lseType =
-      llvm::formatv("tensor<{0}x{1}x{2}xf32>", p.batch, p.heads, p.seqLenQ);
+  auto size = [](int64_t v) {
+    return v == rt::kDynamicSize ? std::string("?") : std::to_string(v);
+  };
+  std::string qType =
+      llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", size(p.batch),
+                    size(p.heads), size(p.seqLenQ), p.headDim, dtype);
+  std::string kvType =
+      llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", size(p.batch),
+                    size(p.kvHeads), size(p.seqLenK), p.headDim, dtype);
+  std::string lseType = llvm::formatv("tensor<{0}x{1}x{2}xf32>", size(p.batch),
+                                      size(p.heads), size(p.seqLenQ));
   std::string results = p.lse ? qType + ", " + lseType : qType;
   std::string attrs;
   // Nine significant digits read back as the same f32.
@@ -93,6 +98,9 @@ std::string buildAttentionModule(const AttentionSpec &s) {
   problem.lse = s.lse || s.backward;
   if (s.backward)
     problem.direction = rt::Direction::Backward;
+  if (s.runtimeSizes)
+    problem.batch = problem.heads = problem.kvHeads = problem.seqLenQ =
+        problem.seqLenK = rt::kDynamicSize;
   return buildAttentionModule(problem);
 }
 

@@ -31,12 +31,15 @@ struct AttentionSpec {
   bool lse = false;
   /// The gradient (attn.attention_backward) instead of the forward.
   bool backward = false;
+  /// B, H, Hkv, Nq and Nk known only at run time: the op's are '?'.
+  bool runtimeSizes = false;
 };
 
 /// MLIR text of `func.func @attention` holding one attn.attention for a
 /// forward `problem`, or of `func.func @attention_backward` holding one
 /// attn.attention_backward for a backward one (the pipeline is not part of
-/// the op); the scale is written only when set, as an f32.
+/// the op); the scale is written only when set, as an f32. Sizes that are
+/// rt::kDynamicSize are written '?'.
 std::string buildAttentionModule(const rt::Problem &problem);
 std::string buildAttentionModule(const AttentionSpec &spec);
 

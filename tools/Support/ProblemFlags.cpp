@@ -41,6 +41,13 @@ cl::opt<bool> backward(
     cl::desc("The gradient, attn.attention_backward: dQ, dK, dV from dO, Q, "
              "K, V, O and the logsumexp (with --shape; default: off)"),
     cl::cat(problemCategory()));
+cl::opt<bool> runtimeSizes(
+    "runtime-sizes",
+    cl::desc("Compile for sizes known only at run time: B, H, Hkv, Nq and Nk "
+             "of the op are '?' (tensor<?x?x?xDx...>), and the kernels take "
+             "them, and the strides, from their arguments; the --shape sizes "
+             "are the run's (with --shape; default: off)"),
+    cl::cat(problemCategory()));
 cl::opt<bool> lse("lse",
                   cl::desc("Also return the per-row logsumexp (with --shape; "
                            "default: off)"),
@@ -89,7 +96,17 @@ static Expected<AttentionSpec> specFromFlags() {
                         "logsumexp, --backward alone says so");
   spec.lse = lse;
   spec.backward = backward;
+  if (runtimeSizes && backward)
+    return problemError("--runtime-sizes: the backward compiles for static "
+                        "sizes only, so far");
+  spec.runtimeSizes = runtimeSizes;
   return spec;
+}
+
+Expected<std::optional<AttentionSpec>> problemFromFlags() {
+  if (!shape.getNumOccurrences())
+    return std::nullopt;
+  return specFromFlags();
 }
 
 Expected<std::unique_ptr<MemoryBuffer>> readProblemOrFile(StringRef inputFile,
@@ -102,7 +119,8 @@ Expected<std::unique_ptr<MemoryBuffer>> readProblemOrFile(StringRef inputFile,
          {static_cast<cl::Option *>(&dtype), static_cast<cl::Option *>(&causal),
           static_cast<cl::Option *>(&lse), static_cast<cl::Option *>(&backward),
           static_cast<cl::Option *>(&kvHeads),
-          static_cast<cl::Option *>(&kvLen)})
+          static_cast<cl::Option *>(&kvLen),
+          static_cast<cl::Option *>(&runtimeSizes)})
       if (flag->getNumOccurrences())
         return problemError("--" + flag->ArgStr +
                             " needs --shape; the attn.attention of an input "

@@ -9,6 +9,7 @@
 #ifndef ATTN_TOOLS_SUPPORT_PROBLEMFLAGS_H
 #define ATTN_TOOLS_SUPPORT_PROBLEMFLAGS_H
 
+#include "compiler/Target/Compile.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -25,6 +26,10 @@ llvm::cl::OptionCategory &problemCategory();
 /// without --shape (the file's op says those).
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 readProblemOrFile(llvm::StringRef inputFile, bool inputGiven);
+
+/// The problem the flags give, or none without --shape (with
+/// --runtime-sizes, its sizes are those of the run, not of the op).
+llvm::Expected<std::optional<AttentionSpec>> problemFromFlags();
 
 } // namespace attn::tools
 

@@ -10,6 +10,7 @@
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Target/Compile.h"
+#include "compiler/Target/HostSizes.h"
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
 #include "dialects/Tile/Transforms/Passes.h"
@@ -67,6 +68,13 @@ static cl::opt<double> bound("bound",
                                       "f16 2e-3, bf16 1e-2)"),
                              cl::init(0), cl::cat(toolCategory));
 
+static cl::opt<std::string>
+    layout("layout", cl::value_desc("bhnd|bnhd"),
+           cl::desc("Memory layout of Q, K, V and O: bhnd (packed [B,H,N,D], "
+                    "the default) or bnhd ([B,N,H,D], a fused projection's; "
+                    "needs --runtime-sizes, whose kernels take strides)"),
+           cl::init("bhnd"), cl::cat(toolCategory));
+
 static cl::opt<double>
     maxWork("max-work",
             cl::desc("Refuse problems of more than this many multiply-adds, "
@@ -83,11 +91,13 @@ int fail(const llvm::Twine &message) {
   return attn::tools::reportError("attn-cpu-run", message);
 }
 
-/// A host buffer in the kernel's element type, with a memref descriptor.
+/// A host buffer in the kernel's element type, with a memref descriptor:
+/// packed, or laid out by `strides` (elements).
 struct HostBuffer {
   std::string name;
   attn::rt::DType type;
   std::vector<int64_t> shape;
+  std::vector<int64_t> strides;
   std::vector<uint8_t> bytes;
   std::vector<int64_t> descriptor; // [alloc, aligned, offset, sizes, strides]
 
@@ -96,15 +106,34 @@ struct HostBuffer {
     descriptor.assign(3 + 2 * shape.size(), 0);
     auto ptr = reinterpret_cast<int64_t>(bytes.data());
     descriptor[0] = descriptor[1] = ptr;
-    int64_t stride = 1;
-    for (int64_t d = shape.size() - 1; d >= 0; --d) {
+    for (size_t d = 0; d < shape.size(); ++d) {
       descriptor[3 + d] = shape[d];
-      descriptor[3 + shape.size() + d] = stride;
-      stride *= shape[d];
+      descriptor[3 + shape.size() + d] = strides[d];
     }
     return descriptor.data();
   }
+  /// The offset of each element, in row-major order of the shape.
+  std::vector<int64_t> offsets() const {
+    std::vector<int64_t> out = {0};
+    for (size_t d = 0; d < shape.size(); ++d) {
+      std::vector<int64_t> next;
+      next.reserve(out.size() * shape[d]);
+      for (int64_t base : out)
+        for (int64_t i = 0; i < shape[d]; ++i)
+          next.push_back(base + i * strides[d]);
+      out = std::move(next);
+    }
+    return out;
+  }
 };
+
+/// The packed row-major strides of `shape`.
+std::vector<int64_t> packedStrides(llvm::ArrayRef<int64_t> shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t d = shape.size(); d-- > 1;)
+    strides[d - 1] = strides[d] * shape[d];
+  return strides;
+}
 
 /// x86's code generator keeps bf16 values in f32 registers and converts
 /// back through the libgcc helper __truncsfbf2, which GCC 12's libgcc lacks.
@@ -125,20 +154,53 @@ attn::rt::DType dtypeOf(Type t) {
   return attn::rt::DType::F32;
 }
 
-HostBuffer bufferFor(StringRef name, Type type) {
-  auto shaped = cast<ShapedType>(type);
-  HostBuffer b{name.str(),
-               dtypeOf(shaped.getElementType()),
-               std::vector<int64_t>(shaped.getShape()),
-               {},
-               {}};
-  b.bytes.assign(shaped.getNumElements() * attn::rt::sizeOf(b.type), 0xff);
+/// A buffer of `shape` laid out by `strides` (packed when empty), poisoned.
+HostBuffer bufferFor(StringRef name, attn::rt::DType dtype,
+                     llvm::ArrayRef<int64_t> shape,
+                     std::vector<int64_t> strides = {}) {
+  if (strides.empty())
+    strides = packedStrides(shape);
+  int64_t span = 1;
+  for (size_t d = 0; d < shape.size(); ++d)
+    span += (shape[d] - 1) * strides[d];
+  HostBuffer b{name.str(), dtype, std::vector<int64_t>(shape),
+               std::move(strides), {}, {}};
+  b.bytes.assign(span * attn::rt::sizeOf(dtype), 0xff);
   return b;
+}
+
+/// The strides of a problem tensor in --layout: packed, or [B,N,H,D]'s.
+std::vector<int64_t> layoutStrides(const attn::rt::Problem &p,
+                                   attn::rt::TensorRole role) {
+  std::vector<int64_t> shape = p.shape(role);
+  if (layout != "bnhd" || shape.size() != 4)
+    return packedStrides(shape);
+  int64_t h = shape[1], n = shape[2], d = shape[3];
+  return {n * h * d, d, h * d, 1};
+}
+
+/// The buffer of a problem tensor, in --layout.
+HostBuffer bufferFor(const attn::rt::Problem &p, attn::rt::TensorRole role) {
+  return bufferFor(attn::rt::nameOf(role), p.dtypeOf(role), p.shape(role),
+                   layoutStrides(p, role));
+}
+
+/// Writes `values` (row-major order of the shape) into `b`.
+void encodeInto(HostBuffer &b, const std::vector<float> &values) {
+  size_t size = attn::rt::sizeOf(b.type);
+  std::vector<int64_t> offsets = b.offsets();
+  std::vector<uint8_t> element(size);
+  for (size_t i = 0; i < values.size(); ++i) {
+    attn::rt::encode(b.type, &values[i], 1, element.data());
+    std::memcpy(b.bytes.data() + offsets[i] * size, element.data(), size);
+  }
 }
 
 struct Launch {
   std::string kernel;
   std::vector<std::string> args;
+  /// The grid sizes known only at run time, passed after the buffers.
+  std::vector<int64_t> gridSizes;
 };
 
 struct RunResult {
@@ -252,6 +314,7 @@ llvm::Error checkHostMemory(const attn::rt::Problem &p, bool unfused) {
 llvm::Expected<RunResult> runPipeline(ModuleOp input, attn::PipelineKind kind,
                                       const attn::PipelineOptions &options,
                                       const attn::tools::ToolDiagnostics &diags,
+                                      const attn::rt::Problem &problem,
                                       llvm::StringMap<HostBuffer> &io) {
   MLIRContext &ctx = *input.getContext();
   unsigned errorsBefore = diags.numErrors();
@@ -266,38 +329,79 @@ llvm::Expected<RunResult> runPipeline(ModuleOp input, attn::PipelineKind kind,
   if (failed(pm.run(*module)))
     return error("the pipeline failed");
 
-  // The launch plan: every tile.launch of the host function, in order.
+  // The launch plan: every tile.launch of the host function, in order,
+  // with the sizes that depend on the problem evaluated for this one.
   std::vector<Launch> plan;
   RunResult result;
   SmallVector<func::FuncOp> hostFuncs;
-  llvm::StringMap<Type> intermediates;
-  module->walk([&](attn::tile::LaunchOp launch) {
-    Launch l{launch.getCallee().str(), {}};
+  struct Intermediate {
+    attn::rt::DType dtype;
+    std::vector<int64_t> shape;
+  };
+  llvm::StringMap<Intermediate> intermediates;
+  llvm::DenseMap<Value, attn::rt::TensorRole> roles =
+      attn::rolesOfInputs(*module);
+  auto evaluate = [&](const attn::rt::SizeExpr &e) -> std::optional<int64_t> {
+    attn::rt::Expected<int64_t> value = e.evaluate(problem);
+    return value.ok() ? std::optional<int64_t>(*value) : std::nullopt;
+  };
+  WalkResult walk = module->walk([&](attn::tile::LaunchOp launch) {
+    Launch l{launch.getCallee().str(), {}, {}};
     for (StringRef name : launch.getNames().getAsValueRange<StringAttr>())
       l.args.push_back(name.str());
+    if (!launch.getGrid().empty()) {
+      FailureOr<std::array<attn::rt::SizeExpr, 3>> grid =
+          attn::gridOf(launch, roles);
+      if (failed(grid))
+        return WalkResult::interrupt();
+      for (auto [size, e] : llvm::zip(launch.getConfigAttr().getGrid(), *grid))
+        if (ShapedType::isDynamic(size)) {
+          std::optional<int64_t> value = evaluate(e);
+          if (!value)
+            return WalkResult::interrupt();
+          l.gridSizes.push_back(*value);
+        }
+    }
     size_t numInputs = launch.getInputs().size();
     for (auto [i, out] : llvm::enumerate(launch.getOutputs())) {
       StringRef name = l.args[numInputs + i];
-      if (!io.count(name))
-        intermediates.try_emplace(name, out.getType());
+      if (io.count(name) || intermediates.count(name))
+        continue;
+      FailureOr<SmallVector<attn::rt::SizeExpr>> sizes =
+          attn::outputSizesOf(launch, i, roles);
+      if (failed(sizes))
+        return WalkResult::interrupt();
+      Intermediate buffer{
+          dtypeOf(cast<ShapedType>(out.getType()).getElementType()), {}};
+      for (const attn::rt::SizeExpr &e : *sizes) {
+        std::optional<int64_t> value = evaluate(e);
+        if (!value)
+          return WalkResult::interrupt();
+        buffer.shape.push_back(*value);
+      }
+      intermediates[name] = buffer;
     }
     plan.push_back(l);
     hostFuncs.push_back(launch->getParentOfType<func::FuncOp>());
+    return WalkResult::advance();
   });
+  if (walk.wasInterrupted())
+    return error("the launches' sizes cannot be evaluated for " +
+                 problem.describe());
   double bytes = 0;
   for (auto &entry : intermediates) {
-    auto shaped = cast<ShapedType>(entry.getValue());
     double elements = 1;
-    for (int64_t d : shaped.getShape())
+    for (int64_t d : entry.getValue().shape)
       elements *= d;
-    bytes += elements * attn::rt::sizeOf(dtypeOf(shaped.getElementType()));
+    bytes += elements * attn::rt::sizeOf(entry.getValue().dtype);
   }
   if (bytes > hostMemoryLimit)
     return error("the intermediate buffers need " + formatBytes(bytes) +
                  " of host memory; the CPU run allows " +
                  formatBytes(hostMemoryLimit));
   for (auto &entry : intermediates) {
-    io[entry.getKey()] = bufferFor(entry.getKey(), entry.getValue());
+    io[entry.getKey()] = bufferFor(entry.getKey(), entry.getValue().dtype,
+                                   entry.getValue().shape);
     result.intermediateBytes += io[entry.getKey()].bytes.size();
   }
   for (func::FuncOp fn : hostFuncs)
@@ -325,12 +429,14 @@ llvm::Expected<RunResult> runPipeline(ModuleOp input, attn::PipelineKind kind,
         llvm::JITSymbolFlags::Exported};
     return symbols;
   });
-  for (const Launch &l : plan) {
+  for (Launch &l : plan) {
     std::vector<void *> descriptors, args;
     for (const std::string &name : l.args)
       descriptors.push_back(io[name].prepare());
     for (void *&d : descriptors)
       args.push_back(&d);
+    for (int64_t &size : l.gridSizes)
+      args.push_back(&size);
     if (llvm::Error e =
             (*engine)->invokePacked("_mlir_ciface_" + l.kernel, args))
       return error("running " + l.kernel +
@@ -339,9 +445,13 @@ llvm::Expected<RunResult> runPipeline(ModuleOp input, attn::PipelineKind kind,
   return result;
 }
 
+/// The values of `b` in row-major order of its shape.
 std::vector<float> decodeAll(HostBuffer &b) {
-  std::vector<float> out(b.bytes.size() / attn::rt::sizeOf(b.type));
-  attn::rt::decode(b.type, b.bytes.data(), out.size(), out.data());
+  size_t size = attn::rt::sizeOf(b.type);
+  std::vector<int64_t> offsets = b.offsets();
+  std::vector<float> out(offsets.size());
+  for (size_t i = 0; i < offsets.size(); ++i)
+    attn::rt::decode(b.type, b.bytes.data() + offsets[i] * size, 1, &out[i]);
   return out;
 }
 
@@ -392,18 +502,18 @@ Error compare(const std::vector<float> &out, const std::vector<double> &ref,
   return e;
 }
 
-/// `elements` values uniform in [-1, 1), rounded to the element type, and
-/// their buffer `name` of `type`.
-std::vector<float> randomInput(std::mt19937 &gen, StringRef name, Type type,
-                               attn::rt::DType dtype,
+/// Values uniform in [-1, 1), rounded to the element type, in the buffer
+/// of `role` (in --layout) and returned in row-major order.
+std::vector<float> randomInput(std::mt19937 &gen, const attn::rt::Problem &p,
+                               attn::rt::TensorRole role,
                                llvm::StringMap<HostBuffer> &io) {
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  HostBuffer b = bufferFor(name, type);
-  std::vector<float> values(cast<ShapedType>(type).getNumElements());
+  HostBuffer b = bufferFor(p, role);
+  std::vector<float> values(size_t(p.elements(role)));
   for (float &x : values)
-    x = attn::rt::roundTo(dtype, uniform(gen));
-  attn::rt::encode(dtype, values.data(), values.size(), b.data());
-  io[name] = std::move(b);
+    x = attn::rt::roundTo(p.dtype, uniform(gen));
+  encodeInto(b, values);
+  io[b.name] = std::move(b);
   return values;
 }
 
@@ -428,20 +538,19 @@ void referenceForward(const attn::rt::Problem &problem,
 std::vector<Checked> prepareForward(attn::AttentionOp op,
                                     const attn::rt::Problem &problem,
                                     llvm::StringMap<HostBuffer> &io) {
+  using R = attn::rt::TensorRole;
   std::mt19937 gen(seed);
   std::vector<float> qkv[3];
-  const char *names[] = {"q", "k", "v"};
-  Value operands[] = {op.getQuery(), op.getKey(), op.getValue()};
+  R roles[] = {R::Q, R::K, R::V};
   for (int i = 0; i < 3; ++i)
-    qkv[i] =
-        randomInput(gen, names[i], operands[i].getType(), problem.dtype, io);
-  io["o"] = bufferFor("o", op.getOutput().getType());
+    qkv[i] = randomInput(gen, problem, roles[i], io);
+  io["o"] = bufferFor(problem, R::O);
   std::vector<Checked> checks(1);
   checks[0].name = "o";
   std::vector<double> lse;
   referenceForward(problem, qkv, checks[0].reference, lse);
   if (op.getLse()) {
-    io["lse"] = bufferFor("lse", op.getLse().getType());
+    io["lse"] = bufferFor(problem, R::Lse);
     checks.push_back({"lse", std::move(lse), ""});
   }
   return checks;
@@ -453,13 +562,13 @@ std::vector<Checked> prepareForward(attn::AttentionOp op,
 std::vector<Checked> prepareBackward(attn::AttentionBackwardOp op,
                                      const attn::rt::Problem &problem,
                                      llvm::StringMap<HostBuffer> &io) {
+  using R = attn::rt::TensorRole;
   std::mt19937 gen(seed);
   std::vector<float> qkv[3];
-  const char *names[] = {"q", "k", "v"};
-  Type type = op.getQuery().getType();
+  R roles[] = {R::Q, R::K, R::V};
   for (int i = 0; i < 3; ++i)
-    qkv[i] = randomInput(gen, names[i], type, problem.dtype, io);
-  std::vector<float> dO = randomInput(gen, "do", type, problem.dtype, io);
+    qkv[i] = randomInput(gen, problem, roles[i], io);
+  std::vector<float> dO = randomInput(gen, problem, R::DO, io);
 
   std::vector<double> o, lse;
   referenceForward(problem, qkv, o, lse);
@@ -467,13 +576,12 @@ std::vector<Checked> prepareBackward(attn::AttentionBackwardOp op,
       lseF32(lse.begin(), lse.end());
   for (float &x : oRounded)
     x = attn::rt::roundTo(problem.dtype, x);
-  io["o"] = bufferFor("o", type);
-  attn::rt::encode(problem.dtype, oRounded.data(), oRounded.size(),
-                   io["o"].data());
-  io["lse"] = bufferFor("lse", op.getLse().getType());
-  std::memcpy(io["lse"].data(), lseF32.data(), lseF32.size() * sizeof(float));
-  for (const char *name : {"dq", "dk", "dv"})
-    io[name] = bufferFor(name, type);
+  io["o"] = bufferFor(problem, R::O);
+  encodeInto(io["o"], oRounded);
+  io["lse"] = bufferFor(problem, R::Lse);
+  encodeInto(io["lse"], lseF32);
+  for (R role : {R::DQ, R::DK, R::DV})
+    io[attn::rt::nameOf(role)] = bufferFor(problem, role);
 
   size_t elements = qkv[0].size();
   std::vector<Checked> checks = {
@@ -539,6 +647,27 @@ int cpuRunMain() {
       dtypeOf(op.getElementType()));
   problem.kvHeads = op.getKvHeads();
   problem.seqLenK = op.getKeySeqLen();
+  // Run-time sizes: the op's are '?'; the run's come from --shape.
+  if (op.hasRunTimeSizes()) {
+    llvm::Expected<std::optional<attn::AttentionSpec>> spec =
+        attn::tools::problemFromFlags();
+    if (!spec)
+      return fail(llvm::toString(spec.takeError()));
+    if (!*spec)
+      return fail("the attn.attention's sizes are known only at run time "
+                  "('?'); attn-cpu-run runs such a module as --shape BxHxNxD "
+                  "--runtime-sizes builds it");
+    problem.batch = (*spec)->batch;
+    problem.heads = (*spec)->heads;
+    problem.seqLenQ = (*spec)->seqLen;
+    problem.kvHeads = (*spec)->kvHeads ? (*spec)->kvHeads : (*spec)->heads;
+    problem.seqLenK = (*spec)->seqLenK ? (*spec)->seqLenK : (*spec)->seqLen;
+  }
+  if (layout != "bhnd" && layout != "bnhd")
+    return fail("--layout must be bhnd or bnhd, got '" + layout + "'");
+  if (layout == "bnhd" && !op.hasRunTimeSizes())
+    return fail("--layout bnhd needs --runtime-sizes: kernels of static sizes "
+                "read packed [B,H,N,D] tensors");
   problem.causal = op.getCausal();
   problem.scale = op.getEffectiveScale();
   auto forward = dyn_cast<attn::AttentionOp>(op.getOperation());
@@ -571,7 +700,7 @@ int cpuRunMain() {
     for (auto &entry : base)
       io[entry.getKey()] = entry.getValue();
     llvm::Expected<RunResult> run =
-        runPipeline(*probe, kind, options, diagnostics, io);
+        runPipeline(*probe, kind, options, diagnostics, problem, io);
     if (!run) {
       std::string message = llvm::toString(run.takeError());
       return message.empty() ? 1 : fail(p + ": " + message);

@@ -10,6 +10,8 @@
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/Support/MathExtras.h"
 #include <cmath>
 
@@ -26,9 +28,10 @@ namespace {
 /// Emits the scores of one K tile in the log2 domain, masked:
 /// mask(Q·Kᵀ · scale·log2(e)). `bKv` indexes the batch and the K/V head of
 /// the program's query head; `maskRow0` is the mask's row of the tile's
-/// first row (KernelBuilder::causalRowOffset).
+/// first row (KernelBuilder::causalRowOffset); `keys` is Nk.
 Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
-                 ValueRange bKv, Value maskRow0, Value col0, TileConfig c) {
+                 ValueRange bKv, Value maskRow0, Value col0, OpFoldResult keys,
+                 TileConfig c) {
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   int64_t d = op.getHeadDim();
@@ -39,15 +42,13 @@ Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
                                 /*transpose_rhs=*/true);
   double scaleLog2 = op.getEffectiveScale() * M_LOG2E;
   s = kb.mulf(s, kb.splat({c.blockM, c.blockN}, scaleLog2));
-  return tile::MaskOp::create(b, loc, s.getType(), s,
-                              maskRow0, col0,
-                              op.getKeySeqLen(), op.getCausal());
+  return tile::MaskOp::create(b, loc, s.getType(), s, maskRow0, col0, keys,
+                              op.getCausal());
 }
 
 void tileAttention(AttentionOp op, TilingAttr tiling) {
   TileConfig c = tileConfigOf(tiling);
-  int64_t batch = op.getBatch(), heads = op.getNumHeads(),
-          nq = op.getQuerySeqLen(), nk = op.getKeySeqLen(), d = op.getHeadDim();
+  int64_t d = op.getHeadDim();
   Type elt = op.getElementType();
   SmallVector<Type> args = {
       memrefFor(op.getQuery().getType()), memrefFor(op.getKey().getType()),
@@ -56,41 +57,55 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     args.push_back(memrefFor(op.getLse().getType()));
 
   // Row blocks along x: programs that run at the same time mostly share a
-  // head, so its K and V stay in L2 while all of them read it.
-  int64_t rowBlocks = llvm::divideCeilSigned(nq, c.blockM);
-  tile::ConfigAttr config = kernelConfig(tiling, {rowBlocks, heads, batch});
+  // head, so its K and V stay in L2 while all of them read it. Sizes known
+  // only at run time come from the host function's tensors.
+  Location loc = op.getLoc();
+  OpBuilder host(op);
+  Value query = op.getQuery();
+  SmallVector<OpFoldResult> hostGrid = {
+      blocksOf(host, loc, hostSize(host, loc, query, 2), c.blockM),
+      hostSize(host, loc, query, 1), hostSize(host, loc, query, 0)};
+  tile::ConfigAttr config = kernelConfig(tiling, configGrid(hostGrid));
   KernelBuilder kb(op, "attn_fwd", args, config);
   OpBuilder &b = kb.builder();
-  Location loc = op.getLoc();
+  KernelSizes sizes = kb.sizes(kb.arg(0), kb.arg(1));
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   SmallVector<Value> bh = {bIdx, hIdx};
-  SmallVector<Value> bKv = {bIdx, kb.kvHead(hIdx, op.getGroupSize())};
+  SmallVector<Value> bKv = {bIdx, kb.kvHead(hIdx, sizes)};
   // Causal rows further down see more keys: those programs start first, so
   // that the short ones fill the tail of the launch.
   Value rowBlock = kb.programId(0);
-  if (op.getCausal())
-    rowBlock = arith::SubIOp::create(b, loc, kb.index(rowBlocks - 1), rowBlock);
+  if (op.getCausal()) {
+    OpFoldResult blocks = blocksOf(b, loc, sizes.nq, c.blockM);
+    std::optional<int64_t> count = getConstantIntValue(blocks);
+    Value last = count ? kb.index(*count - 1)
+                       : arith::SubIOp::create(b, loc, cast<Value>(blocks),
+                                               kb.index(1))
+                             .getResult();
+    rowBlock = arith::SubIOp::create(b, loc, last, rowBlock);
+  }
   Value row0 = kb.mul(rowBlock, kb.index(c.blockM));
   Value q = kb.load(kb.arg(0), bh, row0, kb.index(0), c.blockM, d);
 
   // With a causal mask, K/V tiles past the last key this program's last row
   // sees contribute nothing: stop the loops there (before the first step
   // when no row of the tile sees a key).
-  Value kvEnd = op.getCausal() ? kb.causalKeyEnd(op, row0, c.blockM)
-                               : kb.index(nk);
+  Value kvEnd = op.getCausal() ? kb.causalKeyEnd(sizes, row0, c.blockM)
+                               : kb.value(sizes.nk);
   Value c0 = kb.index(0), step = kb.index(c.blockN);
-  Value maskRow0 = kb.causalRowOffset(op, row0);
+  Value maskRow0 = kb.causalRowOffset(op.getCausal(), sizes, row0);
+  bool rowsWithoutKeys = hasRowsWithoutKeys(op.getCausal(), sizes);
 
   // Pass 1: the row maximum of the scores. A row without keys keeps the
   // lowest finite value, so that its exponentials are exp2(-inf) = 0.
   Value negInf =
-      kb.splat({c.blockM}, hasRowsWithoutKeys(op) ? kLowestScore : -INFINITY);
+      kb.splat({c.blockM}, rowsWithoutKeys ? kLowestScore : -INFINITY);
   auto maxLoop = scf::ForOp::create(b, loc, c0, kvEnd, step, negInf);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(maxLoop.getBody());
     Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0,
-                         maxLoop.getInductionVar(), c);
+                         maxLoop.getInductionVar(), sizes.nk, c);
     Value m = arith::MaximumFOp::create(b, loc, maxLoop.getRegionIterArg(0),
                                         kb.reduce(tile::ReduceKind::max, s));
     scf::YieldOp::create(b, loc, m);
@@ -106,7 +121,7 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(sumLoop.getBody());
     Value j = sumLoop.getInductionVar();
-    Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0, j, c);
+    Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0, j, sizes.nk, c);
     Value p = kb.exp2(kb.subf(s, kb.broadcast(m, c.blockN)));
     Value l = kb.addf(sumLoop.getRegionIterArg(0),
                       kb.reduce(tile::ReduceKind::sum, p));
@@ -122,7 +137,7 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // l = 0 and a zero accumulator: 1 / max(l, FLT_MIN) keeps its output 0.
   // (A row with keys has l >= 1: its maximum's term is exp2(0).)
   Value denominator = l;
-  if (hasRowsWithoutKeys(op))
+  if (rowsWithoutKeys)
     denominator = arith::MaximumFOp::create(
         b, loc, l,
         kb.splat({c.blockM}, kSmallestSum));
@@ -137,14 +152,23 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     kb.store(lse, kb.arg(4), {bIdx, hIdx, row0});
   }
 
-  // The host side: one launch producing O (and the logsumexp).
-  OpBuilder host(op);
+  // The host side: one launch producing O (and the logsumexp), [B, H, Nq]
+  // like the query.
   SmallVector<StringRef> names = {"q", "k", "v", "o"};
   if (op.getLse())
     names.push_back("lse");
+  SmallVector<OpFoldResult> outputSizes = {hostSize(host, loc, query, 0),
+                                           hostSize(host, loc, query, 1),
+                                           hostSize(host, loc, query, 2)};
+  SmallVector<Value> resultSizes;
+  for (Type type : op->getResultTypes())
+    for (int64_t dim = 0; dim < cast<ShapedType>(type).getRank(); ++dim)
+      if (cast<ShapedType>(type).isDynamicDim(dim))
+        resultSizes.push_back(cast<Value>(outputSizes[dim]));
   auto launch = tile::LaunchOp::create(
       host, loc, op->getResultTypes(), kb.kernel().getSymName(),
-      ValueRange{op.getQuery(), op.getKey(), op.getValue()}, names, config);
+      ValueRange{op.getQuery(), op.getKey(), op.getValue()},
+      dynamicValues(hostGrid), resultSizes, names, config);
   op->replaceAllUsesWith(launch.getResults());
   op->erase();
 }

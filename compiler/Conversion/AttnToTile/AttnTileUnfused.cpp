@@ -25,28 +25,36 @@ using namespace attn;
 
 namespace {
 
+/// What the three kernels share: element type and head dimension, the
+/// memref types of Q/O, K/V and S/P, and the tiling.
 struct Shapes {
-  int64_t batch, heads, nq, nk, d;
-  int64_t groupSize; // query heads per K/V head
+  int64_t d;
   Type elt;
   MemRefType query, keyValue, scores;
   TilingAttr tiling;
 };
 
+/// The grid of a kernel over (B·H, row blocks, `z`), from the host's sizes.
+SmallVector<OpFoldResult> hostGrid(OpBuilder &host, Location loc,
+                                   const KernelSizes &sizes, TileConfig c,
+                                   OpFoldResult z) {
+  return {productOf(host, loc, sizes.batch, sizes.heads),
+          blocksOf(host, loc, sizes.nq, c.blockM), z};
+}
+
 /// S[b,h,rows,cols] = mask(scale · Q[rows]·K[cols]ᵀ), one tile per program.
-func::FuncOp buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
-  KernelBuilder kb(
-      op, "attn_scores", {s.query, s.keyValue, s.scores},
-      kernelConfig(s.tiling,
-                   {s.batch * s.heads, llvm::divideCeilSigned(s.nq, c.blockM),
-                    llvm::divideCeilSigned(s.nk, c.blockN)}));
+func::FuncOp buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c,
+                               ArrayRef<OpFoldResult> grid) {
+  KernelBuilder kb(op, "attn_scores", {s.query, s.keyValue, s.scores},
+                   kernelConfig(s.tiling, configGrid(grid)));
   OpBuilder &b = kb.builder();
-  auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
+  KernelSizes sizes = kb.sizes(kb.arg(0), kb.arg(1));
+  auto [bIdx, hIdx] = kb.batchAndHead(sizes.heads);
   Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
   Value col0 = kb.mul(kb.programId(2), kb.index(c.blockN));
   Value c0 = kb.index(0);
   Value q = kb.load(kb.arg(0), {bIdx, hIdx}, row0, c0, c.blockM, s.d);
-  Value k = kb.load(kb.arg(1), {bIdx, kb.kvHead(hIdx, s.groupSize)}, col0, c0,
+  Value k = kb.load(kb.arg(1), {bIdx, kb.kvHead(hIdx, sizes)}, col0, c0,
                     c.blockN, s.d);
   auto type = RankedTensorType::get({c.blockM, c.blockN}, b.getF32Type());
   Value scores = tile::DotOp::create(b, op.getLoc(), type, q, k, Value(),
@@ -54,9 +62,10 @@ func::FuncOp buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
                                      /*transpose_rhs=*/true);
   scores =
       kb.mulf(scores, kb.splat({c.blockM, c.blockN}, op.getEffectiveScale()));
-  scores = tile::MaskOp::create(b, op.getLoc(), scores.getType(), scores,
-                                kb.causalRowOffset(op, row0), col0, s.nk,
-                                op.getCausal());
+  scores = tile::MaskOp::create(
+      b, op.getLoc(), scores.getType(), scores,
+      kb.causalRowOffset(op.getCausal(), sizes, row0), col0, sizes.nk,
+      op.getCausal());
   kb.store(kb.convert(scores, s.elt), kb.arg(2), {bIdx, hIdx, row0, col0});
   return kb.kernel();
 }
@@ -64,24 +73,27 @@ func::FuncOp buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c) {
 /// P = softmax(S) row by row: three passes over each block of rows (row
 /// maximum, sum of exponentials, normalized write), scores in log2 domain.
 /// A row without keys (hasRowsWithoutKeys) gets zeros.
-func::FuncOp buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
-  KernelBuilder kb(
-      op, "attn_softmax", {s.scores, s.scores},
-      kernelConfig(s.tiling, {s.batch * s.heads,
-                              llvm::divideCeilSigned(s.nq, c.blockM), 1}));
+func::FuncOp buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c,
+                                ArrayRef<OpFoldResult> grid) {
+  KernelBuilder kb(op, "attn_softmax", {s.scores, s.scores},
+                   kernelConfig(s.tiling, configGrid(grid)));
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
-  auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
+  // S is [B, H, Nq, Nk]; K's heads are not needed here.
+  Value scoresArg = kb.arg(0);
+  KernelSizes sizes{kb.dim(scoresArg, 0), kb.dim(scoresArg, 1), OpFoldResult(),
+                    kb.dim(scoresArg, 2), kb.dim(scoresArg, 3)};
+  auto [bIdx, hIdx] = kb.batchAndHead(sizes.heads);
   Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
-  Value c0 = kb.index(0), step = kb.index(c.blockN), end = kb.index(s.nk);
-  bool noKeyRows = hasRowsWithoutKeys(op);
+  Value c0 = kb.index(0), step = kb.index(c.blockN), end = kb.value(sizes.nk);
+  bool noKeyRows = hasRowsWithoutKeys(op.getCausal(), sizes);
 
   // Reads one tile of S as f32 log2-domain scores; columns past Nk are -inf.
   auto readScores = [&](Value col0) {
     Value t = kb.load(kb.arg(0), {bIdx, hIdx}, row0, col0, c.blockM, c.blockN);
     t = kb.mulf(kb.convert(t, b.getF32Type()),
                 kb.splat({c.blockM, c.blockN}, M_LOG2E));
-    return tile::MaskOp::create(b, loc, t.getType(), t, row0, col0, s.nk,
+    return tile::MaskOp::create(b, loc, t.getType(), t, row0, col0, sizes.nk,
                                 false);
   };
 
@@ -127,20 +139,20 @@ func::FuncOp buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c) {
 }
 
 /// O[rows] = Σ_j P[rows, j-tile] · V[j-tile].
-func::FuncOp buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c) {
-  KernelBuilder kb(
-      op, "attn_pv", {s.scores, s.keyValue, s.query},
-      kernelConfig(s.tiling, {s.batch * s.heads,
-                              llvm::divideCeilSigned(s.nq, c.blockM), 1}));
+func::FuncOp buildOutputKernel(AttentionOp op, const Shapes &s, TileConfig c,
+                               ArrayRef<OpFoldResult> grid) {
+  KernelBuilder kb(op, "attn_pv", {s.scores, s.keyValue, s.query},
+                   kernelConfig(s.tiling, configGrid(grid)));
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
-  auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
-  Value kvHead = kb.kvHead(hIdx, s.groupSize);
+  KernelSizes sizes = kb.sizes(kb.arg(2), kb.arg(1));
+  auto [bIdx, hIdx] = kb.batchAndHead(sizes.heads);
+  Value kvHead = kb.kvHead(hIdx, sizes);
   Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
   Value c0 = kb.index(0);
   Value zero = kb.splat({c.blockM, s.d}, 0.0);
-  auto loop = scf::ForOp::create(b, loc, c0, kb.index(s.nk), kb.index(c.blockN),
-                                 ValueRange{zero});
+  auto loop = scf::ForOp::create(b, loc, c0, kb.value(sizes.nk),
+                                 kb.index(c.blockN), ValueRange{zero});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -162,39 +174,45 @@ LogicalResult tileUnfused(AttentionOp op, TilingAttr tiling) {
     return op.emitOpError()
            << "the unfused pipeline does not produce the logsumexp result; "
               "use the fused pipeline";
-  Shapes s{op.getBatch(),
-           op.getNumHeads(),
-           op.getQuerySeqLen(),
-           op.getKeySeqLen(),
-           op.getHeadDim(),
-           op.getGroupSize(),
-           op.getElementType(),
-           memrefFor(op.getQuery().getType()),
-           memrefFor(op.getKey().getType()),
-           {},
-           tiling};
-  auto scoresTensor =
-      RankedTensorType::get({s.batch, s.heads, s.nq, s.nk}, s.elt);
-  s.scores = memrefFor(scoresTensor);
-
-  func::FuncOp scores = buildScoresKernel(op, s, c);
-  func::FuncOp softmax = buildSoftmaxKernel(op, s, c);
-  func::FuncOp output = buildOutputKernel(op, s, c);
-
   OpBuilder host(op);
   Location loc = op.getLoc();
+  Value query = op.getQuery(), key = op.getKey();
+  KernelSizes sizes{hostSize(host, loc, query, 0),
+                    hostSize(host, loc, query, 1), hostSize(host, loc, key, 1),
+                    hostSize(host, loc, query, 2), hostSize(host, loc, key, 2)};
+  Shapes s{op.getHeadDim(), op.getElementType(),
+           memrefFor(query.getType()), memrefFor(key.getType()), {}, tiling};
+  // S and P: [B, H, Nq, Nk].
+  SmallVector<OpFoldResult> scoreSizes = {sizes.batch, sizes.heads, sizes.nq,
+                                          sizes.nk};
+  auto scoresTensor = RankedTensorType::get(configGrid(scoreSizes), s.elt);
+  s.scores = memrefFor(scoresTensor);
+
+  SmallVector<OpFoldResult> scoresGrid =
+      hostGrid(host, loc, sizes, c, blocksOf(host, loc, sizes.nk, c.blockN));
+  SmallVector<OpFoldResult> rowsGrid =
+      hostGrid(host, loc, sizes, c, host.getIndexAttr(1));
+  func::FuncOp scores = buildScoresKernel(op, s, c, scoresGrid);
+  func::FuncOp softmax = buildSoftmaxKernel(op, s, c, rowsGrid);
+  func::FuncOp output = buildOutputKernel(op, s, c, rowsGrid);
+
   auto launch = [&](func::FuncOp callee, ValueRange in, Type out,
+                    ArrayRef<OpFoldResult> grid,
+                    ArrayRef<OpFoldResult> outSizes,
                     ArrayRef<StringRef> names) {
     return tile::LaunchOp::create(host, loc, TypeRange{out},
-                                  callee.getSymName(), in, names,
+                                  callee.getSymName(), in, dynamicValues(grid),
+                                  dynamicValues(outSizes), names,
                                   tile::getKernelConfig(callee))
         .getResult(0);
   };
-  Value sv = launch(scores, {op.getQuery(), op.getKey()}, scoresTensor,
+  Value sv = launch(scores, {query, key}, scoresTensor, scoresGrid, scoreSizes,
                     {"q", "k", "s"});
-  Value pv = launch(softmax, {sv}, scoresTensor, {"s", "p"});
+  Value pv = launch(softmax, {sv}, scoresTensor, rowsGrid, scoreSizes,
+                    {"s", "p"});
+  SmallVector<OpFoldResult> outputSizes = {sizes.batch, sizes.heads, sizes.nq};
   Value o = launch(output, {pv, op.getValue()}, op.getOutput().getType(),
-                   {"p", "v", "o"});
+                   rowsGrid, outputSizes, {"p", "v", "o"});
   op.getOutput().replaceAllUsesWith(o);
   op->erase();
   return success();

@@ -3,8 +3,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -12,7 +16,24 @@ namespace attn {
 
 MemRefType memrefFor(Type tensorType) {
   auto t = cast<RankedTensorType>(tensorType);
-  return MemRefType::get(t.getShape(), t.getElementType());
+  if (t.hasStaticShape())
+    return MemRefType::get(t.getShape(), t.getElementType());
+  SmallVector<int64_t> strides(t.getRank(), ShapedType::kDynamic);
+  strides.back() = 1;
+  return MemRefType::get(
+      t.getShape(), t.getElementType(),
+      StridedLayoutAttr::get(t.getContext(), /*offset=*/0, strides));
+}
+
+std::optional<int64_t> KernelSizes::constant(OpFoldResult size) {
+  return getConstantIntValue(size);
+}
+
+bool KernelSizes::isStatic() const {
+  for (OpFoldResult size : {batch, heads, kvHeads, nq, nk})
+    if (!constant(size))
+      return false;
+  return true;
 }
 
 tile::ConfigAttr kernelConfig(TilingAttr tiling, ArrayRef<int64_t> grid) {
@@ -32,6 +53,50 @@ tile::ConfigAttr kernelConfig(TilingAttr tiling, ArrayRef<int64_t> grid) {
       tiling.getBlockM(), tiling.getBlockN(), tiling.getStages(), /*smem=*/0,
       tiling.getChip(), wgmma ? tile::MmaFamily::wgmma : tile::MmaFamily::sync,
       producers, programsPerSM);
+}
+
+OpFoldResult blocksOf(OpBuilder &b, Location loc, OpFoldResult size,
+                      int64_t block) {
+  if (std::optional<int64_t> n = getConstantIntValue(size))
+    return b.getIndexAttr(llvm::divideCeilSigned(*n, block));
+  return arith::CeilDivUIOp::create(
+             b, loc, cast<Value>(size),
+             arith::ConstantIndexOp::create(b, loc, block))
+      .getResult();
+}
+
+OpFoldResult productOf(OpBuilder &b, Location loc, OpFoldResult x,
+                       OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return b.getIndexAttr(*cx * *cy);
+  auto value = [&](OpFoldResult v) -> Value {
+    if (std::optional<int64_t> n = getConstantIntValue(v))
+      return arith::ConstantIndexOp::create(b, loc, *n);
+    return cast<Value>(v);
+  };
+  return arith::MulIOp::create(b, loc, value(x), value(y)).getResult();
+}
+
+OpFoldResult hostSize(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.isDynamicDim(dim))
+    return b.getIndexAttr(type.getDimSize(dim));
+  return tensor::DimOp::create(b, loc, v, dim).getResult();
+}
+
+SmallVector<int64_t> configGrid(ArrayRef<OpFoldResult> grid) {
+  return llvm::map_to_vector(grid, [](OpFoldResult size) {
+    return getConstantIntValue(size).value_or(ShapedType::kDynamic);
+  });
+}
+
+SmallVector<Value> dynamicValues(ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Value> values;
+  for (OpFoldResult size : sizes)
+    if (auto v = dyn_cast<Value>(size))
+      values.push_back(v);
+  return values;
 }
 
 KernelBuilder::KernelBuilder(Operation *anchor, StringRef name, TypeRange args,
@@ -57,38 +122,77 @@ Value KernelBuilder::programId(int32_t dim) {
   return tile::ProgramIdOp::create(b, loc, b.getIndexType(), dim);
 }
 
-std::pair<Value, Value> KernelBuilder::batchAndHead(int64_t numHeads) {
+std::pair<Value, Value> KernelBuilder::batchAndHead(OpFoldResult numHeads) {
   Value bh = programId(0);
-  Value heads = index(numHeads);
+  Value heads = value(numHeads);
   return {arith::DivUIOp::create(b, loc, bh, heads),
           arith::RemUIOp::create(b, loc, bh, heads)};
 }
 
-Value KernelBuilder::kvHead(Value head, int64_t groupSize) {
-  if (groupSize == 1)
-    return head;
-  return arith::DivUIOp::create(b, loc, head, index(groupSize));
+Value KernelBuilder::value(OpFoldResult size) {
+  if (std::optional<int64_t> number = KernelSizes::constant(size))
+    return index(*number);
+  return cast<Value>(size);
 }
 
-Value KernelBuilder::causalKeyEnd(ProblemOpInterface op, Value row0,
+OpFoldResult KernelBuilder::dim(Value memref, int64_t d) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (!type.isDynamicDim(d))
+    return b.getIndexAttr(type.getDimSize(d));
+  return memref::DimOp::create(b, loc, memref, d).getResult();
+}
+
+KernelSizes KernelBuilder::sizes(Value query, Value key) {
+  return {dim(query, 0), dim(query, 1), dim(key, 1), dim(query, 2),
+          dim(key, 2)};
+}
+
+Value KernelBuilder::kvHead(Value head, const KernelSizes &s) {
+  std::optional<int64_t> h = KernelSizes::constant(s.heads),
+                         hkv = KernelSizes::constant(s.kvHeads);
+  if (h && hkv) {
+    if (*h == *hkv)
+      return head;
+    return arith::DivUIOp::create(b, loc, head, index(*h / *hkv));
+  }
+  Value group = arith::DivUIOp::create(b, loc, value(s.heads), value(s.kvHeads));
+  return arith::DivUIOp::create(b, loc, head, group);
+}
+
+Value KernelBuilder::causalKeyEnd(const KernelSizes &s, Value row0,
                                   int64_t rows) {
-  int64_t offset = op.getCausalOffset();
-  Value keys = index(op.getKeySeqLen());
-  Value end = add(row0, index(rows + offset));
-  if (offset < 0) // The first rows may see no key: end <= 0.
-    end = arith::MaxSIOp::create(b, loc, end, index(0));
-  return minIndex(keys, end);
+  std::optional<int64_t> nq = KernelSizes::constant(s.nq),
+                         nk = KernelSizes::constant(s.nk);
+  if (nq && nk) {
+    int64_t offset = *nk - *nq;
+    Value keys = index(*nk);
+    Value end = add(row0, index(rows + offset));
+    if (offset < 0) // The first rows may see no key: end <= 0.
+      end = arith::MaxSIOp::create(b, loc, end, index(0));
+    return minIndex(keys, end);
+  }
+  Value keys = value(s.nk);
+  Value end = add(add(row0, index(rows)),
+                  arith::SubIOp::create(b, loc, keys, value(s.nq)));
+  end = arith::MaxSIOp::create(b, loc, end, index(0));
+  return arith::MinSIOp::create(b, loc, keys, end);
 }
 
-Value KernelBuilder::causalRowOffset(ProblemOpInterface op, Value row0) {
-  int64_t offset = op.getCausalOffset();
-  if (!op.getCausal() || offset == 0)
+Value KernelBuilder::causalRowOffset(bool causal, const KernelSizes &s,
+                                     Value row0) {
+  if (!causal)
     return row0;
-  return add(row0, index(offset));
+  std::optional<int64_t> nq = KernelSizes::constant(s.nq),
+                         nk = KernelSizes::constant(s.nk);
+  if (nq && nk)
+    return *nk == *nq ? row0 : add(row0, index(*nk - *nq));
+  return add(row0, arith::SubIOp::create(b, loc, value(s.nk), value(s.nq)));
 }
 
-bool hasRowsWithoutKeys(ProblemOpInterface op) {
-  return op.getCausal() && op.getCausalOffset() < 0;
+bool hasRowsWithoutKeys(bool causal, const KernelSizes &s) {
+  std::optional<int64_t> nq = KernelSizes::constant(s.nq),
+                         nk = KernelSizes::constant(s.nk);
+  return causal && (!nq || !nk || *nk < *nq);
 }
 
 Value KernelBuilder::mul(Value x, Value y) {

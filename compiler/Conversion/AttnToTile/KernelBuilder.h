@@ -15,6 +15,18 @@
 
 namespace attn {
 
+/// The problem's sizes inside a kernel: numbers where the op's shapes are
+/// static; where they are known only at launch (run-time sizes), the sizes
+/// of the kernel's query and key arguments (memref.dim).
+struct KernelSizes {
+  mlir::OpFoldResult batch, heads, kvHeads, nq, nk;
+
+  /// Whether every size is a number.
+  bool isStatic() const;
+  /// The number `size` is, if it is one.
+  static std::optional<int64_t> constant(mlir::OpFoldResult size);
+};
+
 /// Builds the body of one tile kernel.
 class KernelBuilder {
 public:
@@ -31,21 +43,33 @@ public:
   mlir::Value index(int64_t v);
   mlir::Value programId(int32_t dim);
   /// Splits program_id(0) = b·numHeads + h into (b, h).
-  std::pair<mlir::Value, mlir::Value> batchAndHead(int64_t numHeads);
+  std::pair<mlir::Value, mlir::Value> batchAndHead(mlir::OpFoldResult numHeads);
+  std::pair<mlir::Value, mlir::Value> batchAndHead(int64_t numHeads) {
+    return batchAndHead(b.getIndexAttr(numHeads));
+  }
+  /// Size `d` of a memref argument: a number, or memref.dim.
+  mlir::OpFoldResult dim(mlir::Value memref, int64_t d);
   mlir::Value mul(mlir::Value a, mlir::Value b);
-  /// The K/V head query head `head` reads: head / groupSize (grouped-query
-  /// attention), or `head` itself when each query head has its own.
-  mlir::Value kvHead(mlir::Value head, int64_t groupSize);
   mlir::Value add(mlir::Value a, mlir::Value b);
   mlir::Value minIndex(mlir::Value a, mlir::Value b);
+  /// `size` as an index value (a constant where it is a number).
+  mlir::Value value(mlir::OpFoldResult size);
+
+  /// The problem's sizes in this kernel, from its query-side ([B, H, Nq,
+  /// ...]) and key-side ([B, Hkv, Nk, ...]) arguments.
+  KernelSizes sizes(mlir::Value query, mlir::Value key);
+  /// The K/V head query head `head` reads: head / (H / Hkv) (grouped-query
+  /// attention), or `head` itself when each query head has its own.
+  mlir::Value kvHead(mlir::Value head, const KernelSizes &s);
   /// One past the last key that causal rows [row0, row0 + rows) see:
   /// min(Nk, row0 + rows + Nk - Nq), at least 0.
-  mlir::Value causalKeyEnd(ProblemOpInterface op, mlir::Value row0,
+  mlir::Value causalKeyEnd(const KernelSizes &s, mlir::Value row0,
                            int64_t rows);
   /// The row offset of a tile.mask over the query rows from `row0`: row i
   /// sees keys j <= i + Nk - Nq when causal (bottom-right alignment), so
   /// the mask's rows are shifted by Nk - Nq (possibly below zero).
-  mlir::Value causalRowOffset(ProblemOpInterface op, mlir::Value row0);
+  mlir::Value causalRowOffset(bool causal, const KernelSizes &s,
+                              mlir::Value row0);
 
   /// An f32 tensor of `shape` with every element `value`.
   mlir::Value splat(llvm::ArrayRef<int64_t> shape, double value);
@@ -79,18 +103,37 @@ private:
   mlir::Location loc;
 };
 
-/// Whether some query row sees no key: causal with Nq > Nk. Such a row's
-/// scores are all -inf, and exp2(-inf - -inf) would make its softmax NaN:
-/// the kernels start its running maximum at kLowestScore instead of -inf
-/// and divide by max(l, kSmallestSum), which gives it zeros.
-bool hasRowsWithoutKeys(ProblemOpInterface op);
+/// Whether some query row may see no key: causal with Nq > Nk (or sizes
+/// known only at run time). Such a row's scores are all -inf, and
+/// exp2(-inf - -inf) would make its softmax NaN: the kernels start its
+/// running maximum at kLowestScore instead of -inf and divide by
+/// max(l, kSmallestSum), which gives it zeros.
+bool hasRowsWithoutKeys(bool causal, const KernelSizes &s);
 /// -FLT_MAX, below every finite score.
 constexpr double kLowestScore = -3.4028234663852886e38;
 /// FLT_MIN; a row with keys has a sum l >= 1 (its maximum's term is 1).
 constexpr double kSmallestSum = 1.1754943508222875e-38;
 
-/// memref type of the same shape and element type as a tensor type.
+/// memref type of the same shape and element type as a tensor type: packed
+/// for a static shape; for one with sizes known only at run time, strides
+/// known only at run time too (the last 1).
 mlir::MemRefType memrefFor(mlir::Type tensorType);
+
+/// ceil(size / block) of a size that may be known only at run time (an
+/// arith.ceildivui where it is).
+mlir::OpFoldResult blocksOf(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::OpFoldResult size, int64_t block);
+/// a * b of sizes that may be known only at run time.
+mlir::OpFoldResult productOf(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::OpFoldResult x, mlir::OpFoldResult y);
+/// Size `dim` of tensor `v` in the host function: a number, or tensor.dim.
+mlir::OpFoldResult hostSize(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value v, int64_t dim);
+/// The sizes of a #tile.config's grid: numbers, '?' where known at run time.
+llvm::SmallVector<int64_t> configGrid(llvm::ArrayRef<mlir::OpFoldResult> grid);
+/// The values among `sizes` (those known only at run time), in order.
+llvm::SmallVector<mlir::Value>
+dynamicValues(llvm::ArrayRef<mlir::OpFoldResult> sizes);
 
 /// The #tile.config of a kernel tiled by `tiling` over `grid`.
 tile::ConfigAttr kernelConfig(TilingAttr tiling, llvm::ArrayRef<int64_t> grid);

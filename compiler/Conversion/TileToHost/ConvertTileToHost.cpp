@@ -42,8 +42,19 @@ std::string unsupportedReason(Operation *op) {
 }
 
 /// Wraps the body of `fn` in one loop per grid dimension; tile.program_id d
-/// becomes loop d's induction variable.
+/// becomes loop d's induction variable. A grid size known only at run time
+/// ('?') becomes an index argument appended to the kernel's, in x, y, z
+/// order: the caller passes it after the buffers.
 void wrapInGridLoops(func::FuncOp fn, ArrayRef<int64_t> grid) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t size : grid)
+    if (size == ShapedType::kDynamic) {
+      unsigned index = fn.getNumArguments();
+      if (failed(fn.insertArgument(index, IndexType::get(fn.getContext()), {},
+                                   fn.getLoc())))
+        llvm_unreachable("appending an argument to a function cannot fail");
+      dynamicSizes.push_back(fn.getArgument(index));
+    }
   Block &body = fn.getBody().front();
   SmallVector<Operation *> ops;
   for (Operation &op : body.without_terminator())
@@ -53,9 +64,12 @@ void wrapInGridLoops(func::FuncOp fn, ArrayRef<int64_t> grid) {
   Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
   Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
   SmallVector<Value> ids;
+  auto next = dynamicSizes.begin();
   for (int64_t size : grid) {
-    auto loop = scf::ForOp::create(
-        b, loc, c0, arith::ConstantIndexOp::create(b, loc, size), c1);
+    Value bound = size == ShapedType::kDynamic
+                      ? *next++
+                      : arith::ConstantIndexOp::create(b, loc, size);
+    auto loop = scf::ForOp::create(b, loc, c0, bound, c1);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     ids.push_back(loop.getInductionVar());
   }

@@ -90,14 +90,19 @@ Value cmp(OpBuilder &b, Location loc, arith::CmpIPredicate p, Value x,
   return arith::CmpIOp::create(b, loc, p, x, y);
 }
 
-/// Whether each of `pos` is inside the last dimensions of `memref`.
-Value insideTrailing(OpBuilder &b, Location loc, MemRefType memref,
+/// Whether each of `pos` is inside the last dimensions of `memref` (sizes
+/// known only at run time read from its descriptor).
+Value insideTrailing(OpBuilder &b, Location loc, Value memref,
                      ValueRange pos) {
-  int64_t rank = memref.getRank(), n = pos.size();
+  auto type = cast<MemRefType>(memref.getType());
+  int64_t rank = type.getRank(), n = pos.size();
   Value inside;
   for (int64_t d = 0; d < n; ++d) {
-    Value ok = cmp(b, loc, arith::CmpIPredicate::ult, pos[d],
-                   idx(b, loc, memref.getDimSize(rank - n + d)));
+    int64_t dim = rank - n + d;
+    Value size = type.isDynamicDim(dim)
+                     ? memref::DimOp::create(b, loc, memref, dim).getResult()
+                     : idx(b, loc, type.getDimSize(dim));
+    Value ok = cmp(b, loc, arith::CmpIPredicate::ult, pos[d], size);
     inside = inside ? arith::AndIOp::create(b, loc, inside, ok) : ok;
   }
   return inside;
@@ -107,7 +112,7 @@ Value insideTrailing(OpBuilder &b, Location loc, MemRefType memref,
 Value loadOrZero(OpBuilder &b, Location loc, Value source, ValueRange lead,
                  ValueRange pos) {
   auto type = cast<MemRefType>(source.getType());
-  Value inside = insideTrailing(b, loc, type, pos);
+  Value inside = insideTrailing(b, loc, source, pos);
   auto ifOp = scf::IfOp::create(b, loc, type.getElementType(), inside, true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
@@ -183,10 +188,9 @@ template <typename Op> struct StoreLowering : HostPattern<Op> {
     Location loc = op.getLoc();
     ValueRange idxs = adaptor.getIndices();
     auto type = cast<RankedTensorType>(op.getValue().getType());
-    MemRefType dest = op.getDest().getType();
     forEach(rewriter, loc, type.getShape(), [&](ValueRange at) {
       SmallVector<Value> pos = tilePositions(rewriter, loc, idxs, at);
-      Value inside = insideTrailing(rewriter, loc, dest, pos);
+      Value inside = insideTrailing(rewriter, loc, adaptor.getDest(), pos);
       SmallVector<Value> where(idxs.drop_back(type.getRank()));
       where.append(pos);
       auto ifOp = scf::IfOp::create(rewriter, loc, inside, false);

@@ -24,13 +24,20 @@ float attn::AttentionBackwardOp::getEffectiveScale() {
   return effectiveScale(getScaleAttr(), getHeadDim());
 }
 
-/// Checks that `type` is a static rank-4 tensor; names `what` in errors.
-static LogicalResult verifyRank4(Operation *op, StringRef what, Type type) {
+/// Checks that `type` is a rank-4 tensor with a static head dimension, and
+/// static everywhere unless `runTimeSizes` are allowed; names `what` in
+/// errors.
+static LogicalResult verifyRank4(Operation *op, StringRef what, Type type,
+                                 bool runTimeSizes) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || tensor.getRank() != 4)
     return op->emitOpError()
            << what << " must be a rank-4 tensor [B, H, N, D], got " << type;
-  if (!tensor.hasStaticShape())
+  if (tensor.isDynamicDim(3))
+    return op->emitOpError()
+           << what << " must have a static head dimension D (kernels are "
+           << "compiled per D), got " << type;
+  if (!runTimeSizes && !tensor.hasStaticShape())
     return op->emitOpError()
            << what << " must have a static shape, got " << type;
   return success();
@@ -51,10 +58,28 @@ static LogicalResult verifyProblem(Operation *op, NamedTensors querySide,
                                    NamedTensors keySide, FloatAttr scale,
                                    StringRef lseWhat, Value lse,
                                    StringRef sameShapeNote = "") {
+  // Run-time sizes: B, H and N of every tensor are '?' (the forward only).
+  bool runTimeSizes = !keySide.empty();
   for (NamedTensors side : {querySide, keySide})
     for (auto [what, value] : side)
-      if (failed(verifyRank4(op, what, value.getType())))
+      if (failed(verifyRank4(op, what, value.getType(), runTimeSizes)))
         return failure();
+  bool anyDynamic = false, allDynamic = true;
+  for (NamedTensors side : {querySide, keySide})
+    for (auto [what, value] : side)
+      for (int64_t d = 0; d < 3; ++d) {
+        bool dynamic = cast<RankedTensorType>(value.getType()).isDynamicDim(d);
+        anyDynamic |= dynamic;
+        allDynamic &= dynamic;
+      }
+  if (anyDynamic && !allDynamic)
+    return op->emitOpError()
+           << "sizes known only at run time must be B, H and N of every "
+              "operand and result together (tensor<?x?x?xDx...>), or none; "
+              "got "
+           << querySide.front().second.getType() << " and "
+           << (keySide.empty() ? querySide.back() : keySide.front())
+                  .second.getType();
 
   auto shapeOf = [](Value v) {
     return cast<RankedTensorType>(v.getType()).getShape();
@@ -83,7 +108,7 @@ static LogicalResult verifyProblem(Operation *op, NamedTensors querySide,
                << shapeOf(side.front().second) << "]" << sameShapeNote;
 
   ArrayRef<int64_t> shape = q.getShape();
-  if (shape[0] < 1 || shape[1] < 1 || shape[2] < 1)
+  if (!anyDynamic && (shape[0] < 1 || shape[1] < 1 || shape[2] < 1))
     return op->emitOpError() << qWhat
                              << " batch, heads and sequence length must be "
                                 "positive, got ["
@@ -105,11 +130,13 @@ static LogicalResult verifyProblem(Operation *op, NamedTensors querySide,
              << kWhat << " head dimension " << k[3] << " must match the "
              << qWhat << " head dimension " << shape[3] << " (" << kWhat
              << " [" << k << "], " << qWhat << " [" << shape << "])";
-    if (k[1] < 1 || k[2] < 1)
+    if (anyDynamic)
+      ; // Checked by the runtime at launch.
+    else if (k[1] < 1 || k[2] < 1)
       return op->emitOpError()
              << kWhat << " heads and sequence length must be positive, got ["
              << k << "]";
-    if (shape[1] % k[1] != 0)
+    else if (shape[1] % k[1] != 0)
       return op->emitOpError()
              << qWhat << " heads H = " << shape[1]
              << " must be a multiple of the " << kWhat << " heads Hkv = "

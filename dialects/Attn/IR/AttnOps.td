@@ -115,6 +115,11 @@ def Attn_ProblemOpInterface : OpInterface<"ProblemOpInterface"> {
     /// The bottom-right alignment of the causal mask: query row i sees
     /// keys j <= i + Nk - Nq.
     int64_t getCausalOffset() { return getKeySeqLen() - getQuerySeqLen(); }
+    /// Whether B, H, Hkv, Nq and Nk are known only at run time ('?'): the
+    /// kernels take them, and the strides, from their arguments.
+    bool hasRunTimeSizes() {
+      return ::mlir::ShapedType::isDynamic($_op.getShape()[0]);
+    }
   }];
 }
 

@@ -98,7 +98,10 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
            << info.name << " with " << elt << " and D = " << headDim;
   Defaults d = !fused     ? unfusedDefaults(headDim)
                : backward ? backwardDefaults(headDim, elt)
-               : wgmma    ? wgmmaDefaults(headDim, op.getKeySeqLen())
+               // Run-time sizes take the tiling of long sequences.
+               : wgmma ? wgmmaDefaults(headDim, op.hasRunTimeSizes()
+                                                    ? INT64_MAX
+                                                    : op.getKeySeqLen())
                           : fusedDefaults(headDim, elt);
   int64_t blockM = request.blockM ? request.blockM : d.blockM;
   int64_t blockN = request.blockN ? request.blockN : d.blockN;
@@ -142,7 +145,12 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
 
   // CUDA's launch limits: x < 2^31, y and z <= 65535. The fused kernel
   // runs row blocks x heads x batches; the unfused kernels B·H x row blocks
-  // (x key blocks for the scores).
+  // (x key blocks for the scores). Run-time sizes are checked by the
+  // runtime, at each launch.
+  if (op.hasRunTimeSizes())
+    return TilingAttr::get(op.getContext(), request.pipeline, blockM, blockN,
+                           warps, stages, info.name,
+                           wgmma ? MmaKind::wgmma : MmaKind::sync);
   int64_t bh = op.getBatch() * op.getNumHeads();
   int64_t nq = op.getQuerySeqLen(), nk = op.getKeySeqLen();
   int64_t rowBlocks = llvm::divideCeil(nq, blockM);

@@ -360,10 +360,16 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbols) {
   }
   FunctionType type = fn.getFunctionType();
   size_t buffers = numBuffers(), maps = numTensorMaps();
-  if (type.getNumInputs() != buffers + maps)
+  // A kernel converted to host loops (no tile.config left) also takes the
+  // grid sizes known only at run time, last.
+  size_t gridSizes = getKernelConfig(fn) ? 0 : getGrid().size();
+  if (type.getNumInputs() != buffers + maps + gridSizes)
     return emitOpError() << "callee takes " << type.getNumInputs()
                          << " arguments but the launch passes " << buffers
-                         << " buffers and " << maps << " tensor maps";
+                         << " buffers and " << maps << " tensor maps"
+                         << (gridSizes ? " (and " + std::to_string(gridSizes) +
+                                             " grid sizes)"
+                                       : std::string());
   if (getTensorMaps())
     for (auto [i, map] :
          llvm::enumerate(getTensorMaps()->getAsRange<TensorMapArgAttr>()))
@@ -415,7 +421,8 @@ void MaskOp::build(OpBuilder &builder, OperationState &state, Type type,
                    OpFoldResult numCols, bool causal) {
   if (auto attr = dyn_cast<Attribute>(numCols))
     return build(builder, state, type, input, rowOffset, colOffset, Value(),
-                 cast<IntegerAttr>(attr), causal, /*unconditional=*/false);
+                 builder.getI64IntegerAttr(cast<IntegerAttr>(attr).getInt()),
+                 causal, /*unconditional=*/false);
   build(builder, state, type, input, rowOffset, colOffset, cast<Value>(numCols),
         IntegerAttr(), causal, /*unconditional=*/false);
 }

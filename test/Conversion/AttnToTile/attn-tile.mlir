@@ -299,3 +299,49 @@ func.func @fewer_keys(%q: tensor<1x2x200x64xf16>, %k: tensor<1x2x17x64xf16>,
       -> tensor<1x2x200x64xf16>
   return %o : tensor<1x2x200x64xf16>
 }
+
+// -----
+
+// Run-time sizes: the kernel's memrefs have '?' sizes and strides; B, H,
+// Hkv, Nq and Nk are memref.dim of Q and K; a query head reads K/V head
+// h / (H / Hkv); the causal row blocks count down from ceil(Nq / block-m),
+// the mask's rows are shifted by Nk - Nq and its columns end at Nk; rows
+// may see no key (lowest finite start, FLT_MIN floor). The host computes
+// the grid (ceil(Nq / 128), H, B) and O's sizes (B, H, Nq) from Q.
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK-SAME:    (%[[Q:[a-z0-9]+]]: memref<?x?x?x64xf16, strided<[?, ?, ?, 1]>>, %[[K:[a-z0-9]+]]: memref<?x?x?x64xf16, strided<[?, ?, ?, 1]>>
+// CHECK-SAME:    grid = [?, ?, ?]
+// CHECK-DAG:     %[[H:.*]] = memref.dim %[[Q]], %c1
+// CHECK-DAG:     %[[HKV:.*]] = memref.dim %[[K]], %c1
+// CHECK-DAG:     %[[NQ:.*]] = memref.dim %[[Q]], %c2
+// CHECK-DAG:     %[[NK:.*]] = memref.dim %[[K]], %c2
+// CHECK:         %[[GROUP:.*]] = arith.divui %[[H]], %[[HKV]]
+// CHECK:         %[[KVHEAD:.*]] = arith.divui %{{.*}}, %[[GROUP]]
+// CHECK:         %[[BLOCKS:.*]] = arith.ceildivui %[[NQ]], %c128
+// CHECK:         %[[LAST:.*]] = arith.subi %[[BLOCKS]], %c1
+// CHECK:         arith.subi %[[LAST]], %{{.*}}
+// CHECK:         arith.subi %[[NK]], %[[NQ]]
+// CHECK:         arith.maxsi
+// CHECK:         %[[END:.*]] = arith.minsi %[[NK]], %{{.*}}
+// CHECK:         arith.constant dense<-3.40282347E+38> : tensor<128xf32>
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %[[END]] step
+// CHECK:           tile.load %[[K]][%{{.*}}, %[[KVHEAD]], %{{.*}}, %{{.*}}]
+// CHECK:           tile.mask %{{.*}}[%{{.*}}, %{{.*}}] cols %[[NK]] causal
+// CHECK:         arith.maximumf %{{.*}}, %{{.*}} : tensor<128xf32>
+// CHECK-LABEL: func.func @runtime_sizes
+// CHECK-SAME:    (%[[HQ:[a-z0-9]+]]: tensor<?x?x?x64xf16>
+// CHECK:         %[[HNQ:.*]] = tensor.dim %[[HQ]], %c2
+// CHECK:         %[[ROWS:.*]] = arith.ceildivui %[[HNQ]], %c128
+// CHECK:         %[[HH:.*]] = tensor.dim %[[HQ]], %c1
+// CHECK:         %[[HB:.*]] = tensor.dim %[[HQ]], %c0
+// CHECK:         tile.launch @attn_fwd(%[[HQ]], %{{.*}}, %{{.*}}) grid [%[[ROWS]], %[[HH]], %[[HB]]] sizes [%{{.*}}, %{{.*}}, %{{.*}}] names ["q", "k", "v", "o"]
+// CHECK-SAME:      grid = [?, ?, ?]
+
+func.func @runtime_sizes(%q: tensor<?x?x?x64xf16>, %k: tensor<?x?x?x64xf16>,
+                         %v: tensor<?x?x?x64xf16>) -> tensor<?x?x?x64xf16> {
+  %o = attn.attention %q, %k, %v causal
+      : tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>
+      -> tensor<?x?x?x64xf16>
+  return %o : tensor<?x?x?x64xf16>
+}

@@ -94,3 +94,28 @@ func.func @swap(%o: memref<32x16xf32>, %n: index)
   return
 }
 
+
+// -----
+
+// Sizes known only at run time: each '?' of the grid becomes an index
+// argument after the buffers (x before y), the bound of its grid loop; the
+// memref arguments keep their dynamic sizes and strides.
+
+// CHECK-LABEL: func.func @dyn
+// CHECK-SAME:    (%[[Q:.*]]: memref<?x?x64xf16, strided<[?, ?, 1]>>, %[[O:.*]]: memref<?x?x64xf16, strided<[?, ?, 1]>>, %[[GX:.*]]: index, %[[GY:.*]]: index)
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %[[GX]] step
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %[[GY]] step
+// CHECK:             scf.for %{{.*}} = %{{.*}} to %{{.*}} step
+// CHECK:         memref.dim %[[Q]], %{{.*}} : memref<?x?x64xf16, strided<[?, ?, 1]>>
+func.func private @dyn(%q: memref<?x?x64xf16, strided<[?, ?, 1]>>,
+                       %o: memref<?x?x64xf16, strided<[?, ?, 1]>>)
+    attributes {tile.config = #tile.config<grid = [?, ?, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">} {
+  %b = tile.program_id 0
+  %r = tile.program_id 1
+  %c64 = arith.constant 64 : index
+  %c0 = arith.constant 0 : index
+  %row = arith.muli %r, %c64 : index
+  %t = tile.load %q[%b, %row, %c0] : memref<?x?x64xf16, strided<[?, ?, 1]>> -> tensor<64x64xf16>
+  tile.store %t, %o[%b, %row, %c0] : tensor<64x64xf16>, memref<?x?x64xf16, strided<[?, ?, 1]>>
+  return
+}

@@ -43,7 +43,7 @@ func.func @output_rank_2(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, %
 // -----
 
 func.func @query_dynamic(%q: tensor<1x2x?x64xf16>, %k: tensor<1x2x?x64xf16>, %v: tensor<1x2x?x64xf16>) -> tensor<1x2x?x64xf16> {
-  // expected-error @below {{query must have a static shape, got 'tensor<1x2x?x64xf16>'}}
+  // expected-error @below {{sizes known only at run time must be B, H and N of every operand and result together (tensor<?x?x?xDx...>), or none; got 'tensor<1x2x?x64xf16>' and 'tensor<1x2x?x64xf16>'}}
   %o = attn.attention %q, %k, %v
       : tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>
       -> tensor<1x2x?x64xf16>
@@ -53,7 +53,7 @@ func.func @query_dynamic(%q: tensor<1x2x?x64xf16>, %k: tensor<1x2x?x64xf16>, %v:
 // -----
 
 func.func @key_dynamic(%q: tensor<1x2x64x64xf16>, %k: tensor<?x2x64x64xf16>, %v: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
-  // expected-error @below {{key must have a static shape, got 'tensor<?x2x64x64xf16>'}}
+  // expected-error @below {{sizes known only at run time must be B, H and N of every operand and result together (tensor<?x?x?xDx...>), or none; got 'tensor<1x2x64x64xf16>' and 'tensor<?x2x64x64xf16>'}}
   %o = attn.attention %q, %k, %v
       : tensor<1x2x64x64xf16>, tensor<?x2x64x64xf16>, tensor<1x2x64x64xf16>
       -> tensor<1x2x64x64xf16>
@@ -288,4 +288,34 @@ func.func @lse_wrong_rows(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>, 
       : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
       -> tensor<1x2x64x64xf16>, tensor<1x2x32xf32>
   return %o, %lse : tensor<1x2x64x64xf16>, tensor<1x2x32xf32>
+}
+
+// -----
+
+func.func @partly_dynamic(%q: tensor<?x2x?x64xf16>, %k: tensor<?x2x?x64xf16>) -> tensor<?x2x?x64xf16> {
+  // expected-error @below {{sizes known only at run time must be B, H and N of every operand and result together (tensor<?x?x?xDx...>), or none; got 'tensor<?x2x?x64xf16>' and 'tensor<?x2x?x64xf16>'}}
+  %o = attn.attention %q, %k, %k
+      : tensor<?x2x?x64xf16>, tensor<?x2x?x64xf16>, tensor<?x2x?x64xf16>
+      -> tensor<?x2x?x64xf16>
+  return %o : tensor<?x2x?x64xf16>
+}
+
+// -----
+
+func.func @dynamic_head_dim(%q: tensor<?x?x?x?xf16>) -> tensor<?x?x?x?xf16> {
+  // expected-error @below {{query must have a static head dimension D (kernels are compiled per D), got 'tensor<?x?x?x?xf16>'}}
+  %o = attn.attention %q, %q, %q
+      : tensor<?x?x?x?xf16>, tensor<?x?x?x?xf16>, tensor<?x?x?x?xf16>
+      -> tensor<?x?x?x?xf16>
+  return %o : tensor<?x?x?x?xf16>
+}
+
+// -----
+
+func.func @dynamic_keys_static_queries(%q: tensor<1x2x64x64xf16>, %k: tensor<?x?x?x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{sizes known only at run time must be B, H and N of every operand and result together}}
+  %o = attn.attention %q, %k, %k
+      : tensor<1x2x64x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
 }

@@ -97,3 +97,17 @@ func.func @gqa_decode(%q: tensor<2x8x1x128xbf16>, %k: tensor<2x2x1024x128xbf16>,
       -> tensor<2x8x1x128xbf16>, tensor<2x8x1xf32>
   return %o, %lse : tensor<2x8x1x128xbf16>, tensor<2x8x1xf32>
 }
+
+// Run-time sizes: B, H, Hkv, Nq and Nk are '?' (D is not), and the
+// logsumexp is tensor<?x?x?xf32>.
+// CHECK-LABEL: func.func @runtime_sizes
+// CHECK:         attn.attention %{{.*}}, %{{.*}}, %{{.*}} causal :
+// CHECK-SAME:      tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16> -> tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>
+func.func @runtime_sizes(%q: tensor<?x?x?x128xbf16>, %k: tensor<?x?x?x128xbf16>,
+                         %v: tensor<?x?x?x128xbf16>)
+    -> (tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>) {
+  %o, %lse = attn.attention %q, %k, %v causal
+      : tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16>, tensor<?x?x?x128xbf16>
+      -> tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>
+  return %o, %lse : tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>
+}
