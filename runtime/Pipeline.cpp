@@ -91,6 +91,11 @@ Status Pipeline::allocateWorkspaces() const {
   return allocateWorkspaces(manifest_);
 }
 
+Status Pipeline::allocateWorkspaces(const TensorBindings &tensors) const {
+  Expected<std::shared_ptr<const Manifest>> instance = prepare(tensors);
+  return instance.ok() ? Status::success() : instance.status();
+}
+
 Status Pipeline::allocateWorkspaces(const Manifest &instance) const {
   Workspaces &state = *workspaces_;
   std::lock_guard<std::mutex> lock(state.mutex);
@@ -160,7 +165,7 @@ Pipeline::instanceFor(const TensorBindings &tensors) const {
   return shared;
 }
 
-Status Pipeline::fillWorkspaces(uint8_t value) {
+Status Pipeline::fillWorkspaces(uint8_t value) const {
   if (Status status = allocateWorkspaces(); !status.ok())
     return status;
   for (DeviceBuffer &buffer : workspaces_->buffers)

@@ -68,8 +68,10 @@ public:
   /// first call. Thread-safe. Workspaces of run-time size are allocated by
   /// the runs that need them (and grown when a run needs more).
   Status allocateWorkspaces() const;
+  /// Allocates (or grows) the workspaces a run of `tensors` needs.
+  Status allocateWorkspaces(const TensorBindings &tensors) const;
   /// Sets every byte of every workspace to `value` (allocating them first).
-  Status fillWorkspaces(uint8_t value);
+  Status fillWorkspaces(uint8_t value) const;
   /// Checks `tensors` (checkBindings), then launches every kernel in order
   /// on `stream` (null: the default stream); does not wait. Runs of one
   /// pipeline share its workspaces: runs on different streams must not

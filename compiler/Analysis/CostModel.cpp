@@ -39,11 +39,15 @@ static rt::DType dtypeOf(mlir::Type type) {
 }
 
 Problem problemOf(ProblemOpInterface op) {
-  Problem p =
-      Problem::attention(op.getBatch(), op.getNumHeads(), op.getQuerySeqLen(),
-                         op.getHeadDim(), dtypeOf(op.getElementType()));
-  p.kvHeads = op.getKvHeads();
-  p.seqLenK = op.getKeySeqLen();
+  // A size known only at run time ('?') is rt::kDynamicSize.
+  auto size = [](int64_t v) {
+    return mlir::ShapedType::isDynamic(v) ? rt::kDynamicSize : v;
+  };
+  Problem p = Problem::attention(size(op.getBatch()), size(op.getNumHeads()),
+                                 size(op.getQuerySeqLen()), op.getHeadDim(),
+                                 dtypeOf(op.getElementType()));
+  p.kvHeads = size(op.getKvHeads());
+  p.seqLenK = size(op.getKeySeqLen());
   p.causal = op.getCausal();
   p.scale = op.getEffectiveScale();
   if (auto forward = llvm::dyn_cast<AttentionOp>(op.getOperation())) {

@@ -151,6 +151,11 @@ struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
   LogicalResult report(ProblemOpInterface op, SmallVector<Pipeline> pipelines,
                        const GpuModel &gpu, llvm::raw_ostream &os) {
     Problem problem = problemOf(op);
+    if (problem.hasDynamicSizes())
+      return op->emitError()
+             << "attn-report-cost: the op's sizes are known only at run "
+                "time ('?'); the cost model needs them (report a problem of "
+                "static sizes)";
     Type elt = op.getElementType();
     // A tiling chosen by attn-select-tiling is the one reported; without
     // one, each pipeline's defaults (the choice the pipeline would make).

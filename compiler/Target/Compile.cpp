@@ -1,5 +1,6 @@
 //===- Compile.cpp - attn.attention -> PTX with a launch manifest ---------===//
 #include "compiler/Target/Compile.h"
+#include "compiler/Target/HostSizes.h"
 #include "compiler/Analysis/CostModel.h"
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
@@ -114,6 +115,8 @@ static void writeCosts(attn::ProblemOpInterface op, PipelineKind kind,
   if (launches.empty())
     return;
   cost::Problem problem = cost::problemOf(op);
+  if (problem.hasDynamicSizes()) // The model needs the sizes.
+    return;
   tile::ConfigAttr config = tile::LaunchOp(launches.front()).getConfigAttr();
   bool fused = kind == PipelineKind::fused;
   cost::PipelineCost estimate = cost::estimate(
@@ -207,11 +210,67 @@ static LogicalResult declareTensorMaps(tile::LaunchOp launch,
   return success();
 }
 
+/// The row length a workspace of run-time sizes is laid out with: its last
+/// size rounded up to 16 bytes, so that every row starts 16-byte aligned
+/// as the kernels' vector accesses and cp.async chunks need.
+static rt::SizeExpr paddedRow(const rt::SizeExpr &last, int64_t eltBytes) {
+  int64_t per = std::max<int64_t>(1, 16 / eltBytes);
+  if (std::optional<int64_t> n = last.constantValue())
+    return rt::SizeExpr::constant(llvm::divideCeil(*n, per) * per);
+  const rt::SizeExpr::Factor &f = last.factors().front();
+  if (last.factors().size() == 1 &&
+      f.kind == rt::SizeExpr::Factor::Kind::Field)
+    return rt::SizeExpr::ceilDiv(f.field, per) * rt::SizeExpr::constant(per);
+  return last; // The runtime's stride check refuses what is misaligned.
+}
+
+/// What the manifest knows of each buffer of a launch: its role (or none,
+/// for a workspace), sizes and, for a workspace of run-time sizes, the
+/// strides it is laid out with.
+struct BufferInfo {
+  std::string name;
+  std::optional<rt::TensorRole> role;
+  SmallVector<rt::SizeExpr> sizes;
+  SmallVector<rt::SizeExpr> strides;
+};
+
+/// Declares the scalar parameters `launch` passes (once per name): sizes
+/// and strides of its buffers, as size expressions or tensor strides.
+static LogicalResult declareScalars(tile::LaunchOp launch,
+                                    ArrayRef<BufferInfo> buffers,
+                                    rt::Manifest &manifest) {
+  if (!launch.getScalars())
+    return success();
+  auto names = launch.getNames().getAsValueRange<StringAttr>();
+  SmallVector<StringRef> all(names.begin(), names.end());
+  size_t first = launch.numBuffers() + launch.numTensorMaps();
+  for (auto [i, scalar] :
+       llvm::enumerate(launch.getScalars()->getAsRange<tile::ScalarArgAttr>())) {
+    std::string name = all[first + i].str();
+    if (manifest.find(name))
+      continue;
+    const BufferInfo &buffer = buffers[scalar.getSource()];
+    rt::ScalarDecl decl;
+    decl.name = name;
+    decl.type = rt::ScalarType::I64;
+    int64_t dim = scalar.getDim();
+    if (scalar.getKind() == tile::ScalarKind::size)
+      decl.size = buffer.sizes[dim];
+    else if (buffer.role)
+      decl.stride = rt::StrideRef{buffer.name, dim};
+    else
+      decl.size = buffer.strides[dim];
+    manifest.scalars.push_back(std::move(decl));
+  }
+  return success();
+}
+
 /// Writes the manifest (runtime/Manifest.h) for the single attention in
 /// `op` and the launches of the lowered host function: the problem, its
-/// tensors (packed; the kernels use 16-byte vector accesses of Q, K, V, O
-/// and 4-byte ones of lse), the workspaces the launches write, and each
-/// launch's grid, block, shared memory and arguments.
+/// tensors (packed, or of sizes and strides known at launch; the kernels
+/// use 16-byte vector accesses of Q, K, V, O and 4-byte ones of lse), the
+/// workspaces the launches write, the scalars they pass, and each launch's
+/// grid, block, shared memory and arguments.
 static LogicalResult writeManifest(attn::ProblemOpInterface op,
                                    PipelineKind kind, ModuleOp lowered,
                                    llvm::raw_ostream &os,
@@ -221,9 +280,16 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
   problem = cost::problemOf(op);
   problem.pipeline = kind == PipelineKind::fused ? rt::PipelineKind::Fused
                                                  : rt::PipelineKind::Unfused;
-  for (rt::TensorRole role : problem.roles())
-    manifest.tensors.push_back(rt::TensorDecl::packed(
-        problem, role, role == rt::TensorRole::Lse ? 4 : 16));
+  bool runTimeSizes = problem.hasDynamicSizes();
+  for (rt::TensorRole role : problem.roles()) {
+    rt::TensorDecl tensor = rt::TensorDecl::packed(
+        problem, role, role == rt::TensorRole::Lse ? 4 : 16);
+    if (runTimeSizes) // Any strides; the last dimension contiguous.
+      for (size_t d = 0; d + 1 < tensor.strides.size(); ++d)
+        tensor.strides[d] = rt::kDynamicSize;
+    manifest.tensors.push_back(std::move(tensor));
+  }
+  DenseMap<Value, rt::TensorRole> roles = rolesOfInputs(lowered);
   SmallVector<tile::LaunchOp> launches;
   numKernels = 0;
   WalkResult walk = lowered.walk([&](tile::LaunchOp launch) -> WalkResult {
@@ -236,10 +302,25 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
     kernel.name = launch.getCallee().str();
     kernel.args.assign(names.begin(), names.end());
     size_t numInputs = launch.getInputs().size();
+    SmallVector<BufferInfo> buffers;
+    for (auto [i, value] : llvm::enumerate(launch.getInputs())) {
+      BufferInfo info{kernel.args[i], rt::parseTensorRole(kernel.args[i]), {},
+                      {}};
+      if (info.role)
+        for (StringRef field : llvm::split(
+                 rt::Problem::dimNames(*info.role), ','))
+          info.sizes.push_back(
+              rt::SizeExpr::field(*rt::parseProblemField(field)));
+      buffers.push_back(std::move(info));
+    }
     for (auto [i, result] : llvm::enumerate(launch.getOutputs())) {
       const std::string &name = kernel.args[numInputs + i];
-      if (manifest.find(name))
-        continue;
+      BufferInfo info{name, rt::parseTensorRole(name), {}, {}};
+      FailureOr<SmallVector<rt::SizeExpr>> sizes =
+          outputSizesOf(launch, i, roles);
+      if (failed(sizes))
+        return failure();
+      info.sizes = *sizes;
       auto type = cast<RankedTensorType>(result.getType());
       std::optional<rt::DType> dtype = dtypeOf(type.getElementType());
       if (!dtype)
@@ -247,13 +328,35 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
                << "workspace '" << name << "' has element type "
                << type.getElementType()
                << ", which the manifest cannot describe (f16, bf16, f32)";
-      manifest.workspaces.push_back(
-          {name, *dtype, rt::SizeExpr::constant(type.getNumElements())});
+      // A workspace of run-time sizes: packed, rows padded to 16 bytes.
+      SmallVector<rt::SizeExpr> extents = info.sizes;
+      if (!type.hasStaticShape())
+        extents.back() = paddedRow(extents.back(), int64_t(sizeOf(*dtype)));
+      info.strides.assign(extents.size(), rt::SizeExpr());
+      for (size_t d = extents.size() - 1; d-- > 0;)
+        info.strides[d] = info.strides[d + 1] * extents[d + 1];
+      if (!info.role && !manifest.find(name)) {
+        rt::SizeExpr elements = info.strides.front() * extents.front();
+        manifest.workspaces.push_back({name, *dtype, elements});
+      }
+      buffers.push_back(std::move(info));
     }
-    if (failed(declareTensorMaps(launch, manifest)))
+    if (failed(declareTensorMaps(launch, manifest)) ||
+        failed(declareScalars(launch, buffers, manifest)))
       return failure();
-    ArrayRef<int64_t> g = config.getGrid();
-    kernel.shape.grid = {g[0], g[1], g[2]};
+    FailureOr<std::array<rt::SizeExpr, 3>> grid = gridOf(launch, roles);
+    if (failed(grid))
+      return failure();
+    int64_t *extents[3] = {&kernel.shape.grid.x, &kernel.shape.grid.y,
+                           &kernel.shape.grid.z};
+    for (int d = 0; d < 3; ++d) {
+      if (std::optional<int64_t> n = (*grid)[d].constantValue()) {
+        *extents[d] = *n;
+      } else {
+        *extents[d] = 0;
+        kernel.grid[d] = (*grid)[d];
+      }
+    }
     kernel.shape.block = {config.threads(), 1, 1};
     kernel.shape.sharedBytes = config.getSmem();
     manifest.kernels.push_back(std::move(kernel));

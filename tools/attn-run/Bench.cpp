@@ -39,26 +39,36 @@ struct DeviceSet {
 };
 
 /// Random inputs (the backward's lse too: only the time is measured) and
-/// output buffers for every role of `problem`.
+/// output buffers for every role of `problem`; for kernels of run-time
+/// sizes, laid out in `layout` and bound with their shapes and strides.
 rt::Status makeSet(const rt::Context &context, const rt::Problem &problem,
-                   uint64_t seed, DeviceSet &set) {
+                   bool runTime, const std::string &layout, uint64_t seed,
+                   DeviceSet &set) {
   std::vector<rt::TensorRole> roles = problem.roles();
   set.buffers.resize(roles.size());
   for (size_t i = 0; i < roles.size(); ++i) {
     rt::TensorRole role = roles[i];
+    std::vector<int64_t> strides = runTime
+                                       ? layoutStrides(problem, role, layout)
+                                       : problem.packedStrides(role);
     rt::Expected<rt::DeviceBuffer> buffer = rt::DeviceBuffer::allocate(
-        context, problem.bytes(role), rt::nameOf(role));
+        context, spanBytes(problem, role, strides), rt::nameOf(role));
     if (!buffer.ok())
       return buffer.status();
     set.buffers[i] = buffer.take();
-    set.tensors.bind(role, rt::tensorArg(set.buffers[i]));
+    rt::TensorArg arg = rt::tensorArg(set.buffers[i]);
+    if (runTime) {
+      arg.strides = strides;
+      arg.shape = problem.shape(role);
+    }
+    set.tensors.bind(role, arg);
     if (problem.isOutput(role))
       continue;
     HostTensor host =
         randomTensor(problem.dtypeOf(role), problem.elements(role),
                      mixSeed(seed, uint64_t(i)));
-    if (rt::Status status =
-            set.buffers[i].upload(host.bytes.data(), host.bytes.size());
+    std::vector<uint8_t> laidOut = toLayout(problem, role, strides, host.bytes);
+    if (rt::Status status = set.buffers[i].upload(laidOut.data(), laidOut.size());
         !status.ok())
       return status;
   }
@@ -71,14 +81,18 @@ struct BenchResult {
   std::vector<double> kernelMedianMs;
 };
 
+/// Times `pipeline` on `problem` (the manifest's, or its sizes for a kernel
+/// of run-time sizes).
 rt::Status benchFile(const rt::Context &context, const InputFile &input,
-                     uint64_t seed, const Options &options, BenchResult &result,
-                     rt::Expected<rt::Pipeline> &loaded) {
-  loaded = rt::Pipeline::load(context, input.text, input.path);
-  if (!loaded.ok())
-    return loaded.status();
-  const rt::Pipeline &pipeline = *loaded;
-  const rt::Problem &problem = pipeline.problem();
+                     const rt::Pipeline &pipeline, const rt::Problem &problem,
+                     uint64_t seed, const Options &options,
+                     BenchResult &result) {
+  if (problem.hasDynamicSizes())
+    return rt::Status::error(
+        rt::StatusCode::InvalidArgument,
+        "the kernels were compiled for sizes known only at launch; give "
+        "them with --sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..]");
+  bool runTime = input.manifest.isDynamic();
 
   uint64_t setBytes = 0;
   uint64_t hostBytes = 0; // the largest input, as floats and in the dtype
@@ -101,13 +115,14 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
   std::vector<rt::TensorBindings> tensorSets;
   for (int64_t i = 0; i < sets; ++i) {
     if (rt::Status status =
-            makeSet(context, problem, mixSeed(seed, uint64_t(i)),
-                    deviceSets[size_t(i)]);
+            makeSet(context, problem, runTime, options.layout,
+                    mixSeed(seed, uint64_t(i)), deviceSets[size_t(i)]);
         !status.ok())
       return status;
     tensorSets.push_back(deviceSets[size_t(i)].tensors);
   }
-  if (rt::Status status = pipeline.allocateWorkspaces(); !status.ok())
+  if (rt::Status status = pipeline.allocateWorkspaces(tensorSets.front());
+      !status.ok())
     return status;
 
   rt::Expected<rt::PipelineTiming> timing =
@@ -121,6 +136,134 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
   for (const std::vector<double> &kernelMs : timing->kernelMs)
     result.kernelMedianMs.push_back(median(kernelMs));
   return rt::Status::success();
+}
+
+/// Times one problem of `input` and prints and records its line; whether
+/// it ran.
+bool benchOne(const rt::Context &context, const InputFile &input,
+              const rt::Pipeline &pipeline, const rt::Problem &problem,
+              size_t index, const Options &options,
+              std::vector<Record> &records) {
+  BenchResult result;
+  rt::Status status = benchFile(context, input, pipeline, problem,
+                                mixSeed(options.seed, index), options, result);
+  if (!status.ok()) {
+    std::printf("FAIL %s error: %s file=%s\n", problem.describe().c_str(),
+                status.message().c_str(), input.path.c_str());
+    return false;
+  }
+  // Run-time sizes: the workspaces of this problem's instance.
+  bool runTime = input.manifest.isDynamic();
+  uint64_t workspaceBytes = pipeline.workspaceBytes();
+  if (runTime) {
+    rt::TensorBindings shapes;
+    for (rt::TensorRole role : problem.roles())
+      shapes.bind(role, rt::TensorArg(/*address=*/256,
+                                      layoutStrides(problem, role,
+                                                    options.layout),
+                                      0, problem.shape(role)));
+    if (auto instance = pipeline.instanceFor(shapes); instance.ok())
+      workspaceBytes = (*instance)->workspaceBytes();
+  }
+  // The cost model's prediction, where the manifest carries it.
+  const rt::Manifest &manifest = input.manifest;
+  bool hasCosts = manifest.hasCosts();
+  double predictedMs = manifest.predictedMs();
+  double achievedTbps =
+      hasCosts ? manifest.costBytes() / (result.medianMs * 1e-3) / 1e12 : 0;
+  double ratio =
+      hasCosts && predictedMs > 0 ? result.medianMs / predictedMs : 0;
+  std::string predicted = hasCosts ? formatNumber(predictedMs, 4) : "-";
+  std::string ratioText = hasCosts ? formatNumber(ratio, 3) : "-";
+  std::string bandwidthText = hasCosts ? formatNumber(achievedTbps, 3) : "-";
+  std::printf("%-9s %-5s %4lld %4lld %6lld %4lld %3d %10.4f %10.4f %9.2f "
+              "%5lld %14llu %10s %9s %6s  %s\n",
+              rt::nameOf(problem.pipeline), rt::nameOf(problem.dtype),
+              (long long)problem.batch, (long long)problem.heads,
+              (long long)problem.seqLenQ, (long long)problem.headDim,
+              int(problem.causal), result.medianMs, result.minMs,
+              result.tflops, (long long)result.inputSets,
+              (unsigned long long)workspaceBytes,
+              predicted.c_str(), ratioText.c_str(), bandwidthText.c_str(),
+              input.path.c_str());
+  std::string kernelSummary, kernelPredicted, kernelFlops, kernelBytes;
+  for (size_t k = 0; k < pipeline.kernels().size(); ++k) {
+    const rt::Kernel &kernel = pipeline.kernels()[k];
+    const rt::KernelAttributes &attributes = kernel.attributes();
+    const rt::KernelDecl &decl = manifest.kernels[k];
+    double ms = result.kernelMedianMs[k];
+    std::string model;
+    if (decl.hasCost) {
+      model =
+          " predicted_ms=" + formatNumber(decl.predictedMs, 4) +
+          " meas/pred=" +
+          (decl.predictedMs > 0 ? formatNumber(ms / decl.predictedMs, 3)
+                                : std::string("-")) +
+          " TB/s=" + formatNumber(decl.costBytes / (ms * 1e-3) / 1e12, 3) +
+          " TFLOP/s=" + formatNumber(decl.costFlops / (ms * 1e-3) / 1e12, 4);
+      std::string sep = k ? ";" : "";
+      kernelPredicted +=
+          sep + kernel.name() + ":" + formatNumber(decl.predictedMs, 6);
+      kernelFlops +=
+          sep + kernel.name() + ":" + formatNumber(decl.costFlops, 15);
+      kernelBytes +=
+          sep + kernel.name() + ":" + formatNumber(decl.costBytes, 15);
+    }
+    std::printf("    kernel %-24s median_ms=%.4f regs=%d static_smem=%d "
+                "dynamic_smem=%lld local_bytes=%d%s\n",
+                kernel.name().c_str(), ms, attributes.registers,
+                attributes.staticSharedBytes,
+                (long long)decl.shape.sharedBytes, attributes.localBytes,
+                model.c_str());
+    kernelSummary +=
+        (k ? ";" : "") + kernel.name() + ":" + formatNumber(ms, 6);
+  }
+  std::fflush(stdout);
+
+  Record record;
+  record.add("file", input.path);
+  record.add("direction", std::string(rt::nameOf(problem.direction)));
+  record.add("pipeline", std::string(rt::nameOf(problem.pipeline)));
+  record.add("dtype", std::string(rt::nameOf(problem.dtype)));
+  record.add("B", problem.batch);
+  record.add("H", problem.heads);
+  record.add("Hkv", problem.kvHeads);
+  record.add("N", problem.seqLenQ);
+  record.add("Nk", problem.seqLenK);
+  record.add("D", problem.headDim);
+  record.add("causal", int64_t(problem.causal));
+  record.add("runtime_sizes", int64_t(runTime));
+  record.add("layout", runTime ? options.layout : std::string("bhnd"));
+  record.add("median_ms", result.medianMs);
+  record.add("min_ms", result.minMs);
+  record.add("tflops", result.tflops);
+  record.add("flops", problem.flops());
+  record.add("warmup", int64_t(options.warmup));
+  record.add("reps", int64_t(options.reps));
+  record.add("input_sets", result.inputSets);
+  record.add("extra_mem_bytes", int64_t(workspaceBytes));
+  record.add("measured_extra_mem_bytes", pipeline.measuredWorkspaceBytes());
+  record.add("kernel_median_ms", kernelSummary);
+  auto addModel = [&](const char *key, double value) {
+    if (hasCosts)
+      record.add(key, value);
+    else
+      record.add(key, std::string());
+  };
+  addModel("predicted_ms", predictedMs);
+  addModel("measured_over_predicted", ratio);
+  if (hasCosts)
+    record.add("model_bytes", int64_t(manifest.costBytes()));
+  else
+    record.add("model_bytes", std::string());
+  addModel("achieved_tbps", achievedTbps);
+  record.add("kernel_predicted_ms", kernelPredicted);
+  record.add("kernel_model_flops", kernelFlops);
+  record.add("kernel_model_bytes", kernelBytes);
+  record.add("device", context.deviceName());
+  records.push_back(std::move(record));
+  records.push_back(std::move(record));
+  return true;
 }
 
 } // namespace
@@ -157,119 +300,31 @@ int attn::run::runBench(const Options &options) {
     const InputFile &input = inputs[index];
     if (!input.status.ok())
       continue;
-    const rt::Problem &problem = input.manifest.problem;
     std::fprintf(
         stderr, "[%zu/%zu, %.0f s] %s\n", index + 1, inputs.size(),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count(),
         input.path.c_str());
     std::fflush(stderr);
-    BenchResult result;
     rt::Expected<rt::Pipeline> pipeline =
-        rt::Status::error(rt::StatusCode::InvalidArgument, "not loaded");
-    rt::Status status = benchFile(*context, input, mixSeed(options.seed, index),
-                                  options, result, pipeline);
-    if (!status.ok()) {
-      std::printf("FAIL %s error: %s file=%s\n", problem.describe().c_str(),
-                  status.message().c_str(), input.path.c_str());
+        rt::Pipeline::load(*context, input.text, input.path);
+    if (!pipeline.ok()) {
+      std::printf("FAIL %s error: %s file=%s\n",
+                  input.manifest.problem.describe().c_str(),
+                  pipeline.status().message().c_str(), input.path.c_str());
       anyFailed = true;
       continue;
     }
-    // The cost model's prediction, where the manifest carries it.
-    const rt::Manifest &manifest = input.manifest;
-    bool hasCosts = manifest.hasCosts();
-    double predictedMs = manifest.predictedMs();
-    double achievedTbps =
-        hasCosts ? manifest.costBytes() / (result.medianMs * 1e-3) / 1e12 : 0;
-    double ratio =
-        hasCosts && predictedMs > 0 ? result.medianMs / predictedMs : 0;
-    std::string predicted = hasCosts ? formatNumber(predictedMs, 4) : "-";
-    std::string ratioText = hasCosts ? formatNumber(ratio, 3) : "-";
-    std::string bandwidthText = hasCosts ? formatNumber(achievedTbps, 3) : "-";
-    std::printf("%-9s %-5s %4lld %4lld %6lld %4lld %3d %10.4f %10.4f %9.2f "
-                "%5lld %14llu %10s %9s %6s  %s\n",
-                rt::nameOf(problem.pipeline), rt::nameOf(problem.dtype),
-                (long long)problem.batch, (long long)problem.heads,
-                (long long)problem.seqLenQ, (long long)problem.headDim,
-                int(problem.causal), result.medianMs, result.minMs,
-                result.tflops, (long long)result.inputSets,
-                (unsigned long long)pipeline->workspaceBytes(),
-                predicted.c_str(), ratioText.c_str(), bandwidthText.c_str(),
-                input.path.c_str());
-    std::string kernelSummary, kernelPredicted, kernelFlops, kernelBytes;
-    for (size_t k = 0; k < pipeline->kernels().size(); ++k) {
-      const rt::Kernel &kernel = pipeline->kernels()[k];
-      const rt::KernelAttributes &attributes = kernel.attributes();
-      const rt::KernelDecl &decl = manifest.kernels[k];
-      double ms = result.kernelMedianMs[k];
-      std::string model;
-      if (decl.hasCost) {
-        model =
-            " predicted_ms=" + formatNumber(decl.predictedMs, 4) +
-            " meas/pred=" +
-            (decl.predictedMs > 0 ? formatNumber(ms / decl.predictedMs, 3)
-                                  : std::string("-")) +
-            " TB/s=" + formatNumber(decl.costBytes / (ms * 1e-3) / 1e12, 3) +
-            " TFLOP/s=" + formatNumber(decl.costFlops / (ms * 1e-3) / 1e12, 4);
-        std::string sep = k ? ";" : "";
-        kernelPredicted +=
-            sep + kernel.name() + ":" + formatNumber(decl.predictedMs, 6);
-        kernelFlops +=
-            sep + kernel.name() + ":" + formatNumber(decl.costFlops, 15);
-        kernelBytes +=
-            sep + kernel.name() + ":" + formatNumber(decl.costBytes, 15);
-      }
-      std::printf("    kernel %-24s median_ms=%.4f regs=%d static_smem=%d "
-                  "dynamic_smem=%lld local_bytes=%d%s\n",
-                  kernel.name().c_str(), ms, attributes.registers,
-                  attributes.staticSharedBytes,
-                  (long long)decl.shape.sharedBytes, attributes.localBytes,
-                  model.c_str());
-      kernelSummary +=
-          (k ? ";" : "") + kernel.name() + ":" + formatNumber(ms, 6);
+    // Kernels of run-time sizes run once per --sizes, on one load.
+    std::vector<rt::Problem> problems = {input.manifest.problem};
+    if (input.manifest.isDynamic() && !options.sizes.empty()) {
+      problems.clear();
+      for (const SizeSet &sizes : options.sizes)
+        problems.push_back(sizes.apply(input.manifest.problem));
     }
-    std::fflush(stdout);
-
-    Record record;
-    record.add("file", input.path);
-    record.add("direction", std::string(rt::nameOf(problem.direction)));
-    record.add("pipeline", std::string(rt::nameOf(problem.pipeline)));
-    record.add("dtype", std::string(rt::nameOf(problem.dtype)));
-    record.add("B", problem.batch);
-    record.add("H", problem.heads);
-    record.add("Hkv", problem.kvHeads);
-    record.add("N", problem.seqLenQ);
-    record.add("Nk", problem.seqLenK);
-    record.add("D", problem.headDim);
-    record.add("causal", int64_t(problem.causal));
-    record.add("median_ms", result.medianMs);
-    record.add("min_ms", result.minMs);
-    record.add("tflops", result.tflops);
-    record.add("flops", problem.flops());
-    record.add("warmup", int64_t(options.warmup));
-    record.add("reps", int64_t(options.reps));
-    record.add("input_sets", result.inputSets);
-    record.add("extra_mem_bytes", int64_t(pipeline->workspaceBytes()));
-    record.add("measured_extra_mem_bytes", pipeline->measuredWorkspaceBytes());
-    record.add("kernel_median_ms", kernelSummary);
-    auto addModel = [&](const char *key, double value) {
-      if (hasCosts)
-        record.add(key, value);
-      else
-        record.add(key, std::string());
-    };
-    addModel("predicted_ms", predictedMs);
-    addModel("measured_over_predicted", ratio);
-    if (hasCosts)
-      record.add("model_bytes", int64_t(manifest.costBytes()));
-    else
-      record.add("model_bytes", std::string());
-    addModel("achieved_tbps", achievedTbps);
-    record.add("kernel_predicted_ms", kernelPredicted);
-    record.add("kernel_model_flops", kernelFlops);
-    record.add("kernel_model_bytes", kernelBytes);
-    record.add("device", context->deviceName());
-    records.push_back(std::move(record));
+    for (const rt::Problem &problem : problems)
+      anyFailed |= !benchOne(*context, input, *pipeline, problem, index,
+                             options, records);
   }
 
   if (!options.csvPath.empty())

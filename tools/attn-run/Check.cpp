@@ -190,10 +190,16 @@ std::string describeWorst(const rt::Problem &problem, const ErrorSums &sums,
 
 class FileCheck {
 public:
-  FileCheck(const rt::Context &context, const InputFile &input, size_t index,
-            const Options &options)
-      : context(context), input(input), options(options),
-        seed(mixSeed(options.seed, index)) {}
+  /// Checks `input` on `pipeline` (loaded from it): the manifest's problem,
+  /// or, for a manifest of run-time sizes, that problem with `sizes` in
+  /// --layout.
+  FileCheck(const rt::Context &context, const InputFile &input,
+            const rt::Pipeline &pipeline, size_t index, const Options &options,
+            std::optional<SizeSet> sizes = std::nullopt)
+      : context(context), input(input), pipeline(pipeline), options(options),
+        seed(mixSeed(options.seed, index)), sizes(sizes),
+        problem(sizes ? sizes->apply(input.manifest.problem)
+                      : input.manifest.problem) {}
 
   /// Runs the check, prints its line and returns whether it passed.
   bool run(Record &record);
@@ -208,19 +214,18 @@ private:
 
   const rt::Context &context;
   const InputFile &input;
+  const rt::Pipeline &pipeline;
   const Options &options;
   uint64_t seed;
+  std::optional<SizeSet> sizes;
+  rt::Problem problem;
 
   int64_t declaredBytes = 0, measuredBytes = 0;
   int64_t nonFinite = 0, lseNonFinite = 0;
   Comparison comparison;
 };
 
-bool FileCheck::run(Record &record) {
-  if (input.manifest.problem.direction == rt::Direction::Backward)
-    return checkBackward(context, input, seed, options.saveDir, record);
-  return report(execute(), record);
-}
+bool FileCheck::run(Record &record) { return report(execute(), record); }
 
 rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
                            const HostTensor &v, const std::vector<float> &o,
@@ -236,14 +241,17 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
     return rt::Status::error(rt::StatusCode::IoError,
                              "cannot create directory '" + options.saveDir +
                                  "': " + error.message());
+  if (sizes)
+    base += "." + sizes->tag();
   base = options.saveDir + "/" + base;
-  const rt::Problem &problem = input.manifest.problem;
   std::vector<uint8_t> oBytes(o.size() * rt::sizeOf(problem.dtype));
   rt::encode(problem.dtype, o.data(), int64_t(o.size()), oBytes.data());
-  // The manifest's own problem line.
-  std::string line;
-  if (size_t at = input.text.find("// attn.problem "); at != std::string::npos)
-    line = input.text.substr(at, input.text.find('\n', at) - at) + "\n";
+  // The problem's manifest line.
+  rt::Manifest described;
+  described.problem = problem;
+  std::string line = rt::writeManifest(described);
+  if (size_t at = line.find("// attn.problem "); at != std::string::npos)
+    line = line.substr(at, line.find('\n', at) - at) + "\n";
   for (auto [suffix, data, bytes] :
        {std::tuple<const char *, const void *, size_t>{".q.bin", q.bytes.data(),
                                                        q.bytes.size()},
@@ -258,8 +266,12 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
 }
 
 rt::Status FileCheck::execute() {
-  const rt::Problem &problem = input.manifest.problem;
   using R = rt::TensorRole;
+  if (problem.hasDynamicSizes())
+    return rt::Status::error(
+        rt::StatusCode::InvalidArgument,
+        "the kernels were compiled for sizes known only at launch; give "
+        "them with --sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..]");
   // Host memory first: the inputs as floats and in the dtype, the output
   // as floats and in the dtype, and the lse.
   uint64_t e = rt::sizeOf(problem.dtype) + sizeof(float);
@@ -272,16 +284,13 @@ rt::Status FileCheck::execute() {
       !status.ok())
     return status;
 
-  rt::Expected<rt::Pipeline> loaded =
-      rt::Pipeline::load(context, input.text, input.path);
-  if (!loaded.ok())
-    return loaded.status();
-  rt::Pipeline &pipeline = *loaded;
-  // 0xFF bytes are NaN in every dtype: an element no kernel writes stays NaN.
-  if (rt::Status status = pipeline.fillWorkspaces(0xFF); !status.ok())
-    return status;
-  declaredBytes = int64_t(pipeline.workspaceBytes());
-  measuredBytes = pipeline.measuredWorkspaceBytes();
+  // Layout (run-time sizes): strides of each tensor, and its shape for the
+  // kernels to read their sizes from.
+  bool runTime = input.manifest.isDynamic();
+  auto stridesOf = [&](R role) {
+    return runTime ? layoutStrides(problem, role, options.layout)
+                   : problem.packedStrides(role);
+  };
 
   HostTensor q =
       randomTensor(problem.dtype, problem.elements(R::Q), mixSeed(seed, 1));
@@ -296,23 +305,51 @@ rt::Status FileCheck::execute() {
   for (int i = 0; i < 5; ++i) {
     if (!problem.hasRole(roles[i]))
       continue;
+    std::vector<int64_t> strides = stridesOf(roles[i]);
     rt::Expected<rt::DeviceBuffer> buffer = rt::DeviceBuffer::allocate(
-        context, problem.bytes(roles[i]), rt::nameOf(roles[i]));
+        context, spanBytes(problem, roles[i], strides), rt::nameOf(roles[i]));
     if (!buffer.ok())
       return buffer.status();
     buffers[i] = buffer.take();
-    tensors.bind(roles[i], rt::tensorArg(buffers[i]));
+    rt::TensorArg arg = rt::tensorArg(buffers[i]);
+    if (runTime) {
+      arg.strides = strides;
+      arg.shape = problem.shape(roles[i]);
+    }
+    tensors.bind(roles[i], arg);
   }
   const HostTensor *inputs[3] = {&q, &k, &v};
-  for (int i = 0; i < 3; ++i)
-    if (rt::Status status =
-            buffers[i].upload(inputs[i]->bytes.data(), inputs[i]->bytes.size());
+  for (int i = 0; i < 3; ++i) {
+    std::vector<uint8_t> laidOut =
+        toLayout(problem, roles[i], stridesOf(roles[i]), inputs[i]->bytes);
+    if (rt::Status status = buffers[i].upload(laidOut.data(), laidOut.size());
         !status.ok())
       return status;
+  }
   for (int i = 3; i < 5; ++i)
     if (buffers[i].pointer())
       if (rt::Status status = buffers[i].fill(0xFF); !status.ok())
         return status;
+
+  // 0xFF bytes are NaN in every dtype: an element no kernel writes stays
+  // NaN. Workspaces of run-time sizes are allocated by the first run of
+  // these sizes: that run's are poisoned after it is prepared.
+  if (runTime)
+    if (rt::Status status = pipeline.allocateWorkspaces(tensors);
+        !status.ok())
+      return status;
+  if (rt::Status status = pipeline.fillWorkspaces(0xFF); !status.ok())
+    return status;
+  if (runTime) {
+    rt::Expected<std::shared_ptr<const rt::Manifest>> instance =
+        pipeline.instanceFor(tensors);
+    if (!instance.ok())
+      return instance.status();
+    declaredBytes = int64_t((*instance)->workspaceBytes());
+  } else {
+    declaredBytes = int64_t(pipeline.workspaceBytes());
+  }
+  measuredBytes = pipeline.measuredWorkspaceBytes();
 
   if (rt::Status status = pipeline.run(tensors); !status.ok())
     return status;
@@ -322,10 +359,11 @@ rt::Status FileCheck::execute() {
     return status;
 
   int64_t count = problem.elements(R::O);
-  std::vector<uint8_t> bytes(problem.bytes(R::O));
+  std::vector<uint8_t> bytes(spanBytes(problem, R::O, stridesOf(R::O)));
   if (rt::Status status = buffers[3].download(bytes.data(), bytes.size());
       !status.ok())
     return status;
+  bytes = fromLayout(problem, R::O, stridesOf(R::O), bytes);
   std::vector<float> got(static_cast<size_t>(count)), gotLse;
   rt::decode(problem.dtype, bytes.data(), count, got.data());
   bytes = {};
@@ -352,7 +390,6 @@ rt::Status FileCheck::execute() {
 }
 
 bool FileCheck::report(const rt::Status &status, Record &record) {
-  const rt::Problem &problem = input.manifest.problem;
   double bound = errorBound(problem.dtype);
   double relErr = comparison.output.relative();
   double lseRelErr = comparison.lse.relative();
@@ -362,7 +399,9 @@ bool FileCheck::report(const rt::Status &status, Record &record) {
       2.0 * double(problem.scoreElements()) * double(rt::sizeOf(problem.dtype));
 
   std::string line =
-      std::string(passed ? "PASS " : "FAIL ") + problem.describe();
+      std::string(passed ? "PASS " : "FAIL ") + problem.describe() +
+      (input.manifest.isDynamic() ? " runtime_sizes layout=" + options.layout
+                                  : std::string());
   if (!status.ok()) {
     line += " error: " + status.message();
   } else {
@@ -450,12 +489,36 @@ int attn::run::runCheck(const Options &options) {
   }
 
   for (size_t index = 0; index < inputs.size(); ++index) {
-    if (!inputs[index].status.ok())
+    const InputFile &input = inputs[index];
+    if (!input.status.ok())
       continue;
-    Record record;
-    anyFailed |=
-        !FileCheck(*context, inputs[index], index, options).run(record);
-    records.push_back(std::move(record));
+    if (input.manifest.problem.direction == rt::Direction::Backward) {
+      Record record;
+      anyFailed |= !checkBackward(*context, input, mixSeed(options.seed, index),
+                                  options.saveDir, record);
+      records.push_back(std::move(record));
+      continue;
+    }
+    // One load serves every run of the file (every size set of a kernel
+    // compiled for run-time sizes).
+    rt::Expected<rt::Pipeline> pipeline =
+        rt::Pipeline::load(*context, input.text, input.path);
+    if (!pipeline.ok()) {
+      InputFile failed = input;
+      failed.status = pipeline.status();
+      records.push_back(failedInput(failed));
+      anyFailed = true;
+      continue;
+    }
+    std::vector<std::optional<SizeSet>> runs = {std::nullopt};
+    if (input.manifest.isDynamic() && !options.sizes.empty())
+      runs.assign(options.sizes.begin(), options.sizes.end());
+    for (const std::optional<SizeSet> &sizes : runs) {
+      Record record;
+      anyFailed |= !FileCheck(*context, input, *pipeline, index, options, sizes)
+                        .run(record);
+      records.push_back(std::move(record));
+    }
   }
 
   std::pair<const std::string *,

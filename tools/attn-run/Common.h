@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -20,8 +22,26 @@ constexpr int kExitFail = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitSkipped = 77;
 
+/// The sizes of one run of a kernel compiled for run-time sizes (--sizes
+/// B=2,H=8,Hkv=2,Nq=1000,Nk=1000; Hkv defaults to H and Nk to Nq).
+struct SizeSet {
+  int64_t batch = 0, heads = 0, kvHeads = 0, seqLenQ = 0, seqLenK = 0;
+
+  /// Parses "B=2,H=8,Nq=1000" (B, H and Nq required); nullopt if malformed.
+  static std::optional<SizeSet> parse(std::string_view text);
+  /// `problem` with these sizes.
+  rt::Problem apply(rt::Problem problem) const;
+  /// "b2-h8-kv2-q1000-k1000", for file names.
+  std::string tag() const;
+};
+
 struct Options {
   std::vector<std::string> files;
+  /// Run-time-size manifests run once per set; others ignore them.
+  std::vector<SizeSet> sizes;
+  /// The layout of Q, K, V, O for run-time-size manifests: "bhnd" (packed)
+  /// or "bnhd".
+  std::string layout = "bhnd";
   uint64_t seed = 0;
   /// check: rows checked per (b,h) when N > 1024.
   int64_t rowsSample = 256;
@@ -62,6 +82,24 @@ rt::Status checkHostMemory(uint64_t bytes, const std::string &what);
 /// The relative L2 error a check accepts for results in `type`: f32 1e-5,
 /// f16 2e-3, bf16 1e-2.
 double errorBound(rt::DType type);
+
+/// The strides of a `role` tensor of `problem` in `layout` ("bhnd" packed,
+/// "bnhd" [B,N,H,D]; lse always packed).
+std::vector<int64_t> layoutStrides(const rt::Problem &problem,
+                                   rt::TensorRole role,
+                                   const std::string &layout);
+/// Bytes from the first element to one past the last of a `role` tensor
+/// laid out with `strides`.
+uint64_t spanBytes(const rt::Problem &problem, rt::TensorRole role,
+                   const std::vector<int64_t> &strides);
+/// `packed` (row-major bytes of a `role` tensor) laid out with `strides`,
+/// and back.
+std::vector<uint8_t> toLayout(const rt::Problem &problem, rt::TensorRole role,
+                              const std::vector<int64_t> &strides,
+                              const std::vector<uint8_t> &packed);
+std::vector<uint8_t> fromLayout(const rt::Problem &problem, rt::TensorRole role,
+                                const std::vector<int64_t> &strides,
+                                const std::vector<uint8_t> &laidOut);
 
 /// Writes `bytes` bytes at `data` to `path` (check --save).
 rt::Status writeFile(const std::string &path, const void *data, size_t bytes);

@@ -1,9 +1,11 @@
 //===- attn-run.cpp - Run compiled attention PTX on the GPU ---------------===//
 //
 //   attn-run check FILE.ptx... [--seed S] [--rows-sample R] [--json OUT]
-//                              [--csv OUT] [--save DIR]
+//                              [--csv OUT] [--save DIR] [--sizes S]...
+//                              [--layout bhnd|bnhd]
 //   attn-run bench FILE.ptx... [--warmup W] [--reps R] [--seed S]
-//                              [--json OUT] [--csv OUT]
+//                              [--json OUT] [--csv OUT] [--sizes S]...
+//                              [--layout bhnd|bnhd]
 //
 // Exit status: 0 all passed, 1 something failed, 2 bad usage, 77 skipped
 // (no CUDA driver or no GPU; the line "SKIPPED: <reason>" says which).
@@ -25,8 +27,11 @@ using namespace attn::run;
 static const char *const kUsage =
     "usage: attn-run check FILE.ptx... [--seed S] [--rows-sample R]\n"
     "                      [--json OUT] [--csv OUT] [--save DIR]\n"
+    "                      [--sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..]]...\n"
+    "                      [--layout bhnd|bnhd]\n"
     "       attn-run bench FILE.ptx... [--warmup W] [--reps R] [--seed S]\n"
-    "                      [--json OUT] [--csv OUT]\n"
+    "                      [--json OUT] [--csv OUT] [--sizes ...]...\n"
+    "                      [--layout bhnd|bnhd]\n"
     "\n"
     "check: runs each compiled attention problem on fresh random inputs and\n"
     "  compares it with a float64 CPU reference (all rows when N <= 1024, "
@@ -36,6 +41,10 @@ static const char *const kUsage =
     "  lse f32) and DIR/NAME.problem (the manifest's attn.problem line).\n"
     "bench: times each problem with device events: W untimed runs (default\n"
     "  10), then the median of R timed runs (default 50).\n"
+    "Kernels compiled for run-time sizes (attn-compile --runtime-sizes) run\n"
+    "  once per --sizes (Hkv defaults to H, Nk to Nq), one load serving all,\n"
+    "  with Q, K, V, O packed (--layout bhnd) or [B,N,H,D] (bnhd); other\n"
+    "  kernels ignore both.\n"
     "Exit status: 0 pass, 1 fail, 2 usage, 77 skipped (no CUDA driver/GPU).\n"
     "ATTN_LIBCUDA overrides the driver library (default libcuda.so.1).\n";
 
@@ -101,6 +110,15 @@ int main(int argc, char **argv) {
       options.csvPath = std::string(value);
     else if (name == "--save" && isCheck)
       options.saveDir = std::string(value);
+    else if (name == "--sizes") {
+      std::optional<SizeSet> sizes = SizeSet::parse(value);
+      valid = sizes.has_value();
+      if (sizes)
+        options.sizes.push_back(*sizes);
+    } else if (name == "--layout") {
+      options.layout = std::string(value);
+      valid = value == "bhnd" || value == "bnhd";
+    }
     else
       return usageError("unknown option " + std::string(name) + " for " +
                         std::string(command));

@@ -176,8 +176,11 @@ mlir::gpu::GPUFuncOp outline(func::FuncOp fn, mlir::gpu::GPUModuleOp gm) {
                 b.getDenseI32ArrayAttr(maps));
   gf.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
-  SmallVector<int32_t> grid32(config.getGrid().begin(), config.getGrid().end());
-  gf.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(grid32));
+  if (!config.numDynamicGridSizes()) {
+    SmallVector<int32_t> grid32(config.getGrid().begin(),
+                                config.getGrid().end());
+    gf.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(grid32));
+  }
   // gpu.func::create made an entry block; the kernel's replaces it.
   gf.getBody().front().erase();
   gf.getBody().takeBody(fn.getBody());
@@ -189,6 +192,76 @@ mlir::gpu::GPUFuncOp outline(func::FuncOp fn, mlir::gpu::GPUModuleOp gm) {
     }
   fn.erase();
   return gf;
+}
+
+/// Whether a kernel parameter of `type` must become a pointer and scalars:
+/// a memref whose sizes or strides are known only at run time (the bare
+/// pointer convention passes static memrefs only).
+bool needsScalars(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref)
+    return false;
+  if (!memref.hasStaticShape())
+    return true;
+  auto [strides, offset] = memref.getStridesAndOffset();
+  return llvm::any_of(strides, ShapedType::isDynamic);
+}
+
+/// Turns every parameter of `gf` whose sizes or strides are known only at
+/// run time into a pointer (a static memref<1xT>) and index scalars for
+/// those sizes and strides, appended after all parameters, rebuilt into
+/// the memref at the kernel's entry (memref.reinterpret_cast). Returns
+/// what each scalar carries, for the launches.
+SmallVector<ScalarArgAttr> expandDynamicParams(mlir::gpu::GPUFuncOp gf) {
+  MLIRContext *ctx = gf.getContext();
+  SmallVector<ScalarArgAttr> scalars;
+  Block &entry = gf.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  Location loc = gf.getLoc();
+  Type index = IndexType::get(ctx);
+  unsigned numParams = gf.getNumArguments();
+  for (unsigned i = 0; i < numParams; ++i) {
+    Type type = gf.getArgument(i).getType();
+    if (!needsScalars(type))
+      continue;
+    auto memref = cast<MemRefType>(type);
+    auto [strides, offset] = memref.getStridesAndOffset();
+    auto scalar = [&](ScalarKind kind, int64_t dim) -> OpFoldResult {
+      unsigned at = gf.getNumArguments();
+      if (failed(gf.insertArgument(at, index, {}, loc)))
+        llvm_unreachable("appending a parameter cannot fail");
+      scalars.push_back(ScalarArgAttr::get(ctx, kind, i, dim));
+      return gf.getArgument(at);
+    };
+    SmallVector<OpFoldResult> sizes, strideValues;
+    for (int64_t d = 0; d < memref.getRank(); ++d)
+      sizes.push_back(memref.isDynamicDim(d)
+                          ? scalar(ScalarKind::size, d)
+                          : OpFoldResult(b.getIndexAttr(memref.getDimSize(d))));
+    for (int64_t d = 0; d < memref.getRank(); ++d)
+      strideValues.push_back(
+          ShapedType::isDynamic(strides[d])
+              ? scalar(ScalarKind::stride, d)
+              : OpFoldResult(b.getIndexAttr(strides[d])));
+    BlockArgument old = gf.getArgument(i);
+    auto pointer = MemRefType::get({1}, memref.getElementType());
+    if (failed(gf.insertArgument(i, pointer, {}, loc)))
+      llvm_unreachable("inserting a parameter cannot fail");
+    Value view = memref::ReinterpretCastOp::create(
+        b, loc, memref, gf.getArgument(i), OpFoldResult(b.getIndexAttr(0)),
+        sizes, strideValues);
+    old.replaceAllUsesWith(view);
+    if (failed(gf.eraseArgument(i + 1)))
+      llvm_unreachable("erasing a replaced parameter cannot fail");
+  }
+  return scalars;
+}
+
+/// Names launch parameters: "q_size2", "k_stride0".
+std::string scalarName(StringRef buffer, ScalarArgAttr scalar) {
+  return (buffer + "_" + stringifyScalarKind(scalar.getKind()) +
+          Twine(scalar.getDim()))
+      .str();
 }
 
 struct AttnConvertTileToGPUPass
@@ -216,8 +289,27 @@ struct AttnConvertTileToGPUPass
     auto gm = mlir::gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModule);
     module->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(),
                     b.getUnitAttr());
-    for (func::FuncOp fn : kernels)
-      outline(fn, gm);
+    for (func::FuncOp fn : kernels) {
+      mlir::gpu::GPUFuncOp gf = outline(fn, gm);
+      SmallVector<ScalarArgAttr> scalars = expandDynamicParams(gf);
+      if (scalars.empty())
+        continue;
+      // Every launch of the kernel passes them, after its tensor maps.
+      module.walk([&](LaunchOp launch) {
+        if (launch.getCallee() != gf.getName())
+          return;
+        SmallVector<Attribute> names(launch.getNames().getValue());
+        for (ScalarArgAttr scalar : scalars)
+          names.push_back(StringAttr::get(
+              &getContext(),
+              scalarName(cast<StringAttr>(names[scalar.getSource()]).getValue(),
+                         scalar)));
+        launch.setNamesAttr(ArrayAttr::get(&getContext(), names));
+        launch.setScalarsAttr(ArrayAttr::get(
+            &getContext(),
+            SmallVector<Attribute>(scalars.begin(), scalars.end())));
+      });
+    }
 
     tilegpu::TileToGPUTypeConverter converter;
     ConversionTarget target(getContext());

@@ -44,32 +44,60 @@ SmallVector<Value> accessIndices(ValueRange lead, Value row, Value col) {
   return indices;
 }
 
+/// Size `dim` of `memref`: a constant, or memref.dim where it is known only
+/// at run time.
+Value sizeOf(OpBuilder &b, Location loc, Value memref, int64_t dim) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (!type.isDynamicDim(dim))
+    return indexConstant(b, loc, type.getDimSize(dim));
+  return memref::DimOp::create(b, loc, memref, dim);
+}
+
+/// Whether every row of `type` starts at a multiple of `elements` elements
+/// (for aligned vector accesses and cp.async chunks): a row of a static
+/// stride that is one; a row of a stride known only at run time is 16-byte
+/// aligned, which the runtime checks of every such stride (Instantiate.h).
+bool rowsAlignedTo(MemRefType type, int64_t elements) {
+  auto [strides, offset] = type.getStridesAndOffset();
+  int64_t rank = type.getRank();
+  int64_t eltBytes = type.getElementTypeBitWidth() / 8;
+  for (int64_t d = 0; d + 1 < rank; ++d) {
+    if (ShapedType::isDynamic(strides[d])) {
+      if (16 % (elements * eltBytes) != 0)
+        return false;
+      continue;
+    }
+    if (strides[d] % elements != 0)
+      return false;
+  }
+  return true;
+}
+
 /// True (uniformly across the program) when the rows x cols tile at
 /// (rowOff, colOff) lies inside a memRows x memCols matrix.
 Value tileInBounds(OpBuilder &b, Location loc, Value rowOff, Value colOff,
-                   int64_t rows, int64_t cols, int64_t memRows,
-                   int64_t memCols) {
+                   int64_t rows, int64_t cols, Value memRows, Value memCols) {
   auto c = [&](int64_t v) { return indexConstant(b, loc, v); };
   return arith::AndIOp::create(
       b, loc,
       cmp(b, loc, arith::CmpIPredicate::ule, addIndex(b, loc, rowOff, c(rows)),
-          c(memRows)),
+          memRows),
       cmp(b, loc, arith::CmpIPredicate::ule, addIndex(b, loc, colOff, c(cols)),
-          c(memCols)));
+          memCols));
 }
 
 /// The mask of `width` consecutive elements from (row, col), each inside a
 /// memRows x memCols matrix.
 Value elementMask(OpBuilder &b, Location loc, Value row, Value col,
-                  int64_t width, int64_t memRows, int64_t memCols) {
+                  int64_t width, Value memRows, Value memCols) {
   auto c = [&](int64_t v) { return indexConstant(b, loc, v); };
-  Value rowOk = cmp(b, loc, arith::CmpIPredicate::ult, row, c(memRows));
+  Value rowOk = cmp(b, loc, arith::CmpIPredicate::ult, row, memRows);
   SmallVector<Value> bits;
   for (int64_t e = 0; e < width; ++e)
     bits.push_back(
         arith::AndIOp::create(b, loc, rowOk,
                               cmp(b, loc, arith::CmpIPredicate::ult,
-                                  addIndex(b, loc, col, c(e)), c(memCols))));
+                                  addIndex(b, loc, col, c(e)), memCols)));
   return vector::FromElementsOp::create(
       b, loc, VectorType::get({width}, b.getI1Type()), bits);
 }
@@ -85,7 +113,7 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
   MemRefType mem = op.getSource().getType();
   AccumulatorLayout layout = accumulatorLayoutOf(type);
   ThreadIds ids = ThreadIds::get(rewriter, loc);
-  int64_t memRows = mem.getDimSize(mem.getRank() - 1);
+  Value memRows = sizeOf(rewriter, loc, source, mem.getRank() - 1);
   Type elt = type.getElementType();
   Value zero =
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elt));
@@ -96,7 +124,7 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
       Value row = addIndex(rewriter, loc, idxs.back(),
                            layout.row(rewriter, loc, ids, mi, h));
       Value inside = cmp(rewriter, loc, arith::CmpIPredicate::ult, row,
-                         indexConstant(rewriter, loc, memRows));
+                         memRows);
       auto ifOp = scf::IfOp::create(rewriter, loc, elt, inside,
                                     /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(rewriter);
@@ -147,16 +175,16 @@ struct LoadLowering : OpConversionPattern<tile::LoadOp> {
     AccumulatorLayout layout = accumulatorLayoutOf(type);
     ThreadIds ids = ThreadIds::get(rewriter, loc);
     int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-    int64_t memRows = mem.getDimSize(mem.getRank() - 2);
-    int64_t memCols = mem.getDimSize(mem.getRank() - 1);
     SmallVector<Value> idxs = singles(adaptor.getIndices());
     ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
     Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
     Value source = adaptor.getSource().front();
+    Value memRows = sizeOf(rewriter, loc, source, mem.getRank() - 2);
+    Value memCols = sizeOf(rewriter, loc, source, mem.getRank() - 1);
     Type elt = type.getElementType();
-    // Two adjacent elements are one aligned access when rows have even
-    // length.
-    int64_t width = memCols % 2 == 0 ? 2 : 1;
+    // Two adjacent elements are one aligned access when rows start at even
+    // elements.
+    int64_t width = rowsAlignedTo(mem, 2) ? 2 : 1;
     auto vecType = VectorType::get({width}, elt);
 
     // Interior tiles load without per-element bounds checks.
@@ -238,7 +266,7 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
     if (type.getRank() == 1) {
       // Row vectors: the first thread of each quad writes its two rows.
       AccumulatorLayout layout = accumulatorLayoutOf(type);
-      int64_t memRows = mem.getDimSize(mem.getRank() - 1);
+      Value memRows = sizeOf(rewriter, loc, dest, mem.getRank() - 1);
       ValueRange lead = ArrayRef<Value>(idxs).drop_back(1);
       Value leader =
           cmp(rewriter, loc, arith::CmpIPredicate::eq, ids.threadInGroup, c(0));
@@ -248,7 +276,7 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
                                layout.row(rewriter, loc, ids, mi, h));
           Value ok = arith::AndIOp::create(
               rewriter, loc, leader,
-              cmp(rewriter, loc, arith::CmpIPredicate::ult, row, c(memRows)));
+              cmp(rewriter, loc, arith::CmpIPredicate::ult, row, memRows));
           SmallVector<Value> indices(lead);
           indices.push_back(row);
           Value value = vector::FromElementsOp::create(
@@ -268,11 +296,11 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
 
     AccumulatorLayout layout = accumulatorLayoutOf(type);
     int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-    int64_t memRows = mem.getDimSize(mem.getRank() - 2);
-    int64_t memCols = mem.getDimSize(mem.getRank() - 1);
+    Value memRows = sizeOf(rewriter, loc, dest, mem.getRank() - 2);
+    Value memCols = sizeOf(rewriter, loc, dest, mem.getRank() - 1);
     ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
     Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
-    int64_t width = memCols % 2 == 0 ? 2 : 1;
+    int64_t width = rowsAlignedTo(mem, 2) ? 2 : 1;
     auto emit = [&](bool masked) {
       for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi) {
         for (int64_t ni = 0; ni < layout.colAtoms(); ++ni) {
@@ -334,8 +362,8 @@ struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
     Value dest = adaptor.getDest().front();
     ValueRange pieces = adaptor.getValue();
     int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-    int64_t memRows = mem.getDimSize(mem.getRank() - 2);
-    int64_t memCols = mem.getDimSize(mem.getRank() - 1);
+    Value memRows = sizeOf(rewriter, loc, dest, mem.getRank() - 2);
+    Value memCols = sizeOf(rewriter, loc, dest, mem.getRank() - 1);
     ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
     Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
     auto emit = [&](bool masked) {
@@ -355,9 +383,9 @@ struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
                 Value inside = arith::AndIOp::create(
                     rewriter, loc,
                     cmp(rewriter, loc, arith::CmpIPredicate::ult, row,
-                        indexConstant(rewriter, loc, memRows)),
+                        memRows),
                     cmp(rewriter, loc, arith::CmpIPredicate::ult, col,
-                        indexConstant(rewriter, loc, memCols)));
+                        memCols));
                 auto ifOp = scf::IfOp::create(rewriter, loc, inside,
                                               /*withElseRegion=*/false);
                 rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
@@ -430,14 +458,12 @@ struct AsyncCopyLowering : OpConversionPattern<tile::AsyncCopyOp> {
     tile::BufferType buf = op.getBuffer().getType();
     int64_t rows = buf.getRows(), cols = buf.getCols();
     int64_t eltBytes = buf.getElementType().getIntOrFloatBitWidth() / 8;
-    int64_t srcRows = src.getDimSize(src.getRank() - 2);
-    int64_t srcCols = src.getDimSize(src.getRank() - 1);
     auto c = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
     // The widest cp.async (16, 8 or 4 bytes) that keeps every chunk aligned.
     int64_t chunk = 0;
     for (int64_t bytes : {16, 8, 4}) {
       int64_t n = bytes / eltBytes;
-      if (n >= 1 && cols % n == 0 && srcCols % n == 0) {
+      if (n >= 1 && cols % n == 0 && rowsAlignedTo(src, n)) {
         chunk = n;
         break;
       }
@@ -454,6 +480,8 @@ struct AsyncCopyLowering : OpConversionPattern<tile::AsyncCopyOp> {
     Value buffer = adaptor.getBuffer().front();
     Value slot = adaptor.getSlot().front();
     Value source = adaptor.getSource().front();
+    Value srcRows = sizeOf(rewriter, loc, source, src.getRank() - 2);
+    Value srcCols = sizeOf(rewriter, loc, source, src.getRank() - 1);
     int64_t per = chunk ? chunk : 1;
     int64_t chunksPerRow = cols / per, total = rows * chunksPerRow;
 
@@ -474,12 +502,12 @@ struct AsyncCopyLowering : OpConversionPattern<tile::AsyncCopyOp> {
       Value srcRow = addIndex(rewriter, loc, rowOff, r);
       Value srcCol = addIndex(rewriter, loc, colOff, col);
       Value rowOk =
-          cmp(rewriter, loc, arith::CmpIPredicate::ult, srcRow, c(srcRows));
+          cmp(rewriter, loc, arith::CmpIPredicate::ult, srcRow, srcRows);
       // Elements of this chunk inside the source row (0 when out of
       // bounds).
       Value avail = arith::SubIOp::create(
-          rewriter, loc, c(srcCols),
-          arith::MinUIOp::create(rewriter, loc, srcCol, c(srcCols)));
+          rewriter, loc, srcCols,
+          arith::MinUIOp::create(rewriter, loc, srcCol, srcCols));
       Value count = arith::MinUIOp::create(rewriter, loc, avail, c(per));
       count = arith::SelectOp::create(rewriter, loc, rowOk, count, c(0));
       Value any = cmp(rewriter, loc, arith::CmpIPredicate::ne, count, c(0));
