@@ -178,18 +178,30 @@ static LogicalResult declareTensorMaps(tile::LaunchOp launch,
       return launch.emitError() << "tensor map '" << name << "' of " << source
                                 << " cannot be described";
     int64_t eltBytes = map.getElementType().getIntOrFloatBitWidth() / 8;
-    int64_t cols = shape.back(), rows = shape[shape.size() - 2];
-    int64_t matrices = 1;
-    for (int64_t size : shape.drop_back(2))
-      matrices *= size;
     rt::TensorMapDecl decl;
     decl.name = name;
     decl.tensor = names[arg.getSource()].str();
     decl.dtype = *dtype;
-    decl.dims = {cols, rows, matrices};
-    decl.strides = {cols * eltBytes, rows * cols * eltBytes};
-    decl.box = {map.getCols(), map.getRows(), 1};
-    decl.elementStrides = {1, 1, 1};
+    if (!source.hasStaticShape()) {
+      // Run-time sizes and strides: the tensor's own view, taken at launch
+      // (its leading dimensions one by one, as the copies index them).
+      size_t rank = shape.size();
+      decl.dims.assign(rank, rt::kDynamicSize);
+      decl.strides.assign(rank - 1, rt::kDynamicSize);
+      decl.box.assign(rank, 1);
+      decl.box[0] = map.getCols();
+      decl.box[1] = map.getRows();
+      decl.elementStrides.assign(rank, 1);
+    } else {
+      int64_t cols = shape.back(), rows = shape[shape.size() - 2];
+      int64_t matrices = 1;
+      for (int64_t size : shape.drop_back(2))
+        matrices *= size;
+      decl.dims = {cols, rows, matrices};
+      decl.strides = {cols * eltBytes, rows * cols * eltBytes};
+      decl.box = {map.getCols(), map.getRows(), 1};
+      decl.elementStrides = {1, 1, 1};
+    }
     switch (map.getSwizzle()) {
     case 0:
       decl.swizzle = rt::Swizzle::None;

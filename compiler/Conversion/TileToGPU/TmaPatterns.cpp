@@ -215,7 +215,11 @@ struct TmaLoadLowering : OpConversionPattern<tile::TmaLoadOp> {
       // The shared::cluster form of PTX 8.0 takes a cluster address.
       auto clusterPtr = LLVM::LLVMPointerType::get(rewriter.getContext(), 7);
       Value row = toI32(rewriter, loc, adaptor.getRow());
-      Value matrix = toI32(rewriter, loc, adaptor.getMatrix());
+      // Coordinates innermost first: column, row, then the leading indices
+      // from the innermost out.
+      SmallVector<Value> leading;
+      for (Value index : llvm::reverse(adaptor.getMatrix()))
+        leading.push_back(toI32(rewriter, loc, index));
       for (int64_t box = 0; box < boxes; ++box) {
         Value to = LLVM::AddrSpaceCastOp::create(
             rewriter, loc, clusterPtr,
@@ -224,8 +228,10 @@ struct TmaLoadLowering : OpConversionPattern<tile::TmaLoadOp> {
                           addIndex(rewriter, loc, adaptor.getCol(),
                                    indexConstant(rewriter, loc,
                                                  box * map.getCols())));
+        SmallVector<Value> coordinates = {col, row};
+        llvm::append_range(coordinates, leading);
         NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-            rewriter, loc, to, adaptor.getMap(), ValueRange{col, row, matrix},
+            rewriter, loc, to, adaptor.getMap(), coordinates,
             bar, /*im2colOffsets=*/ValueRange{}, /*multicastMask=*/Value(),
             /*l2CacheHint=*/Value(), NVVM::TMALoadMode::TILE,
             /*isCTAOnly=*/false, /*group=*/nullptr, /*predicate=*/Value());

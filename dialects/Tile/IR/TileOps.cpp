@@ -252,6 +252,10 @@ LogicalResult AllocMBarrierOp::verify() {
 }
 
 LogicalResult TmaLoadOp::verify() {
+  if (getMatrix().empty() || getMatrix().size() > 3)
+    return emitOpError() << "locates its matrix by 1 to 3 leading indices "
+                            "(a tensor map has at most 5 dimensions), got "
+                         << getMatrix().size();
   TensorMapType map = getMap().getType();
   BufferType buffer = getBuffer().getType();
   if (map.getElementType() != buffer.getElementType())
@@ -382,6 +386,34 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbols) {
     return emitOpError() << "config " << getConfigAttr()
                          << " differs from the callee's " << config;
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// tile.tma_load
+//===----------------------------------------------------------------------===//
+
+/// `%m, %row, %col` or `%b, %h, %row, %col`: the matrix's leading indices,
+/// then the row and the column.
+static ParseResult
+parseTmaIndices(OpAsmParser &parser,
+                SmallVectorImpl<OpAsmParser::UnresolvedOperand> &matrix,
+                OpAsmParser::UnresolvedOperand &row,
+                OpAsmParser::UnresolvedOperand &col) {
+  SmallVector<OpAsmParser::UnresolvedOperand> all;
+  if (parser.parseOperandList(all))
+    return failure();
+  if (all.size() < 3)
+    return parser.emitError(parser.getCurrentLocation())
+           << "expected the matrix's leading indices, a row and a column";
+  col = all.pop_back_val();
+  row = all.pop_back_val();
+  matrix.assign(all.begin(), all.end());
+  return success();
+}
+
+static void printTmaIndices(OpAsmPrinter &printer, Operation *,
+                            OperandRange matrix, Value row, Value col) {
+  printer << matrix << ", " << row << ", " << col;
 }
 
 //===----------------------------------------------------------------------===//

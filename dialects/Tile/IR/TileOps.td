@@ -429,8 +429,12 @@ def Tile_TmaLoadOp : Tile_Op<"tma_load"> {
   let summary = "start a TMA copy of a tile into a buffer slot";
   let description = [{
     Starts copying the tile whose top-left element is row `row`, column
-    `col` of matrix `matrix` of the tensor `map` describes into slot `slot`
-    of `buffer`, as boxes of the map's shape side by side along the columns.
+    `col` of the matrix at `matrix` of the tensor `map` describes into slot
+    `slot` of `buffer`, as boxes of the map's shape side by side along the
+    columns. `matrix` locates the matrix in the tensor's leading
+    dimensions: one index into them flattened (a packed tensor's map views
+    them as one dimension), or one index per leading dimension, outermost
+    first (a tensor of run-time sizes and strides: the map is its own view).
     The copy signals barrier `slot` of `barrier` (a `copy` barrier) when its
     bytes have landed; elements outside the matrix become zero. On the GPU
     one thread issues it.
@@ -440,14 +444,16 @@ def Tile_TmaLoadOp : Tile_Op<"tma_load"> {
         : !tile.tensor_map<128x64xbf16, swizzle = 128>,
           !tile.buffer<2x128x128xbf16, #tile.shared<swizzle = 128>>,
           !tile.mbarrier<2>
+    tile.tma_load %kmap[%b, %h, %row, %c0], %kbuf[%slot], %kfull : ...
     ```
   }];
-  let arguments = (ins Tile_TensorMapType:$map, Index:$matrix, Index:$row,
-                       Index:$col, Tile_BufferType:$buffer, Index:$slot,
-                       Tile_MBarrierType:$barrier);
+  let arguments = (ins Tile_TensorMapType:$map, Variadic<Index>:$matrix,
+                       Index:$row, Index:$col, Tile_BufferType:$buffer,
+                       Index:$slot, Tile_MBarrierType:$barrier);
   let assemblyFormat = [{
-    $map `[` $matrix `,` $row `,` $col `]` `,` $buffer `[` $slot `]` `,`
-    $barrier attr-dict `:` type($map) `,` type($buffer) `,` type($barrier)
+    $map `[` custom<TmaIndices>($matrix, $row, $col) `]` `,` $buffer `[`
+    $slot `]` `,` $barrier attr-dict `:` type($map) `,` type($buffer) `,`
+    type($barrier)
   }];
   let hasVerifier = 1;
 }

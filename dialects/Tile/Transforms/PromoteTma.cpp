@@ -55,8 +55,14 @@ std::string unsupportedReason(LoadOp load) {
     return "reads a memref that is not a kernel argument; a tensor map is "
            "encoded from a buffer the launch passes";
   MemRefType memref = load.getSource().getType();
-  if (!memref.getLayout().isIdentity())
-    return "reads a strided memref; tensor maps are encoded for packed ones";
+  // A packed memref, or one of run-time sizes and strides (a map of the
+  // tensor's own view); fixed strides of another layout are not mapped.
+  if (!memref.getLayout().isIdentity() && memref.hasStaticShape())
+    return "reads a memref of fixed strides that are not packed; tensor maps "
+           "are encoded for packed tensors and tensors of run-time strides";
+  if (memref.getRank() > 5)
+    return "reads a memref of rank " + std::to_string(memref.getRank()) +
+           "; a tensor map has at most 5 dimensions";
   RankedTensorType tile = load.getType();
   int64_t eltBytes = tile.getElementTypeBitWidth() / 8;
   int64_t boxCols = kSwizzleBytes / eltBytes;
@@ -67,7 +73,7 @@ std::string unsupportedReason(LoadOp load) {
     return "loads a tile of " + std::to_string(tile.getDimSize(1)) +
            " columns; a 128-byte swizzle needs a multiple of " +
            std::to_string(boxCols);
-  if (memref.getShape().back() * eltBytes % 16 != 0)
+  if (memref.hasStaticShape() && memref.getShape().back() * eltBytes % 16 != 0)
     return "reads rows that are not a multiple of 16 bytes (TMA's stride "
            "rule)";
   return "";
@@ -161,20 +167,25 @@ private:
                                      kind, IntegerAttr());
   }
 
-  /// Matrix, row and column of `load`'s top-left element in the map's
-  /// view: the leading indices linearized, then the last two.
-  std::array<Value, 3> coordinates(LoadOp load) {
+  /// The matrix (leading indices), row and column of `load`'s top-left
+  /// element in the map's view: for a packed memref its leading indices
+  /// linearized (the map flattens them), for one of run-time sizes the
+  /// leading indices themselves (the map is the tensor's own view).
+  std::tuple<SmallVector<Value>, Value, Value> coordinates(LoadOp load) {
     Location loc = load.getLoc();
     MemRefType memref = load.getSource().getType();
     ValueRange indices = load.getIndices();
     int64_t rank = memref.getRank();
+    if (!memref.hasStaticShape())
+      return {SmallVector<Value>(indices.drop_back(2)), indices[rank - 2],
+              indices[rank - 1]};
     Value matrix = arith::ConstantIndexOp::create(b, loc, 0);
     for (int64_t d = 0; d + 2 < rank; ++d) {
       Value size = arith::ConstantIndexOp::create(b, loc, memref.getDimSize(d));
       matrix = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, matrix, size), indices[d]);
     }
-    return {matrix, indices[rank - 2], indices[rank - 1]};
+    return {SmallVector<Value>{matrix}, indices[rank - 2], indices[rank - 1]};
   }
 
   /// The tile's uses read `buf[slot]` instead of registers.

@@ -61,7 +61,8 @@ bool containsProducerOp(Operation *op) {
 }
 
 /// Clones the producer's part of a block: its ops, the loops and branches
-/// holding them and the pure computations their operands need. A pure op is
+/// holding them and the effect-free computations their operands need. Such
+/// an op is
 /// cloned at its own loop depth, before the loop or branch that needs it, so
 /// that it dominates every later use.
 class ProducerCloner {
@@ -114,7 +115,10 @@ private:
     // Defined before the split (buffers, barriers, arguments): shared.
     if (!source.isAncestor(v.getParentRegion()))
       return v;
-    if (!def || !isPure(def) || def->getNumRegions() ||
+    // Free of memory effects, not necessarily speculatable: a division
+    // (the group size of grouped-query heads) or memref.dim (run-time
+    // sizes) computes in the producer what it computes in the compute warps.
+    if (!def || !isMemoryEffectFree(def) || def->getNumRegions() ||
         !where.count(def->getBlock()))
       return user->emitOpError()
              << "needs " << v

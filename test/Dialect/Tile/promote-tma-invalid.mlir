@@ -19,7 +19,7 @@ func.func private @not_an_argument(%x: memref<64x64xf16>) attributes {tile.confi
 #cfg = #tile.config<grid = [1, 1, 1], warps = 8, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
 func.func private @strided(%x: memref<64x64xf16, strided<[128, 1]>>) attributes {tile.config = #cfg} {
   %c0 = arith.constant 0 : index
-  // expected-error @below {{'tile.load' op cannot be copied with TMA: reads a strided memref; tensor maps are encoded for packed ones}}
+  // expected-error @below {{'tile.load' op cannot be copied with TMA: reads a memref of fixed strides that are not packed; tensor maps are encoded for packed tensors and tensors of run-time strides}}
   %a = tile.load %x[%c0, %c0] : memref<64x64xf16, strided<[128, 1]>> -> tensor<64x64xf16>
   %s = tile.dot %a, %a transpose_rhs : tensor<64x64xf16>, tensor<64x64xf16> -> tensor<64x64xf32>
   return
