@@ -40,6 +40,14 @@ for d in 64 128; do
     flag=; [ $c = 1 ] && flag=--causal
     compile --runtime-sizes --shape 1x1x1x$d --dtype bf16 $flag --chip sm_90a \
       -o "$out/bench/runtime-bf16-d$d-c$c.ptx"
+    # Variants: the masked steps peeled off the loop; for D = 64, the tile
+    # of the short sequences (64 rows, one warpgroup, two programs per SM).
+    compile --runtime-sizes --shape 1x1x1x$d --dtype bf16 $flag --chip sm_90a \
+      --peel-masked-steps -o "$out/bench/runtime-peel-bf16-d$d-c$c.ptx"
+    if [ $d = 64 ]; then
+      compile --runtime-sizes --shape 1x1x1x$d --dtype bf16 $flag --chip sm_90a \
+        --block-m 64 --num-warps 4 -o "$out/bench/runtime-bm64-bf16-d$d-c$c.ptx"
+    fi
     for n in 1024 4096 16384; do
       b=$((16384 / n))
       compile --shape ${b}x${h}x${n}x$d --dtype bf16 $flag --chip sm_90a \

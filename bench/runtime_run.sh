@@ -34,7 +34,11 @@ timeout 200 $R check "$d"/check/wgmma-*.ptx "$d"/check/sync-f16-*.ptx "$d"/check
 echo "check --save rc=$? $(grep -c ^PASS /tmp/c3.txt) PASS ${SECONDS}s"
 timeout 200 python3 bench/flash_error.py /tmp/saved --csv "$OUT/sdpa-error.csv" >/tmp/fe.txt 2>&1
 echo "sdpa error rc=$? ${SECONDS}s"; grep -v "PASS\|no flash" /tmp/fe.txt | cut -c1-160 | head; tail -1 /tmp/fe.txt
-awk 'NR>1 && $4!="" {print $4}' /tmp/fe.txt | sort -g | tail -1 | sed 's/^/largest ratio: /'
+timeout 200 $R check "$d"/bench/runtime-peel-*.ptx "$d"/bench/runtime-bm64-*.ptx \
+  --sizes B=2,H=4,Nq=1000 --sizes B=1,H=2,Nq=12345 --sizes B=1,H=4,Nq=500,Nk=17 \
+  --sizes B=2,H=8,Hkv=2,Nq=1000,Nk=333 --layout bnhd >/tmp/c4.txt 2>&1
+echo "check variants rc=$? $(grep -c ^PASS /tmp/c4.txt) PASS $(grep -c ^FAIL /tmp/c4.txt) FAIL ${SECONDS}s"
+grep -v ^PASS /tmp/c4.txt | cut -c1-260 | head -5
 for f in "$d"/sanitize/*.ptx; do for t in memcheck racecheck; do
   timeout 200 compute-sanitizer --tool $t $R check "$f" --sizes B=1,H=2,Nq=17 \
     --sizes B=1,H=4,Hkv=2,Nq=100,Nk=333 --layout bnhd >/tmp/san.txt 2>&1

@@ -145,13 +145,19 @@ Expected<Manifest> attn::rt::instantiate(const Manifest &manifest,
                          "]; give one per dimension, or none for packed");
         stride = arg->strides[i];
       }
-      if (stride < 1 || (stride * elementBytes) % 16 != 0)
+      // The kernels access rows as wide as the tensor's declared
+      // alignment: 16-byte vectors and tensor maps for Q, K, V, O; 4-byte
+      // values for lse.
+      if (stride < 1 || (stride * elementBytes) % tensor.alignment != 0)
         return invalid(tensor.name + ": stride " + std::to_string(stride) +
                        " of dimension " + std::to_string(i) + " (" +
                        nameOf(*fieldOf(tensor.role, i)) +
-                       ") is not a positive multiple of 16 bytes; the "
-                       "kernels read rows with 16-byte vector loads and "
-                       "tensor maps");
+                       ") is not a positive multiple of " +
+                       std::to_string(tensor.alignment) +
+                       " bytes; the kernels access its rows " +
+                       (tensor.alignment >= 16
+                            ? "with 16-byte vector loads and tensor maps"
+                            : "in units of that size"));
       tensor.strides[i] = stride;
     }
   }

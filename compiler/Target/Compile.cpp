@@ -264,7 +264,10 @@ static LogicalResult declareScalars(tile::LaunchOp launch,
     const BufferInfo &buffer = buffers[scalar.getSource()];
     rt::ScalarDecl decl;
     decl.name = name;
-    decl.type = rt::ScalarType::I64;
+    // Sizes are i32 (the runtime checks that they fit), strides i64.
+    decl.type = scalar.getKind() == tile::ScalarKind::size
+                    ? rt::ScalarType::I32
+                    : rt::ScalarType::I64;
     int64_t dim = scalar.getDim();
     if (scalar.getKind() == tile::ScalarKind::size)
       decl.size = buffer.sizes[dim];

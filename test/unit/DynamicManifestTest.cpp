@@ -260,8 +260,8 @@ TEST(Instantiate, NamesTheTensorAndTheSizeThatDisagree) {
                        t.bind(TensorRole::Q, q);
                      }),
             "q: stride 129 of dimension 2 (Nq) is not a positive multiple of "
-            "16 bytes; the kernels read rows with 16-byte vector loads and "
-            "tensor maps");
+            "16 bytes; the kernels access its rows with 16-byte vector loads "
+            "and tensor maps");
   Problem odd = sized(1, 6, 4, 10, 10);
   EXPECT_EQ(errorFor(odd, [](TensorBindings &) {}),
             "the tensors' sizes: H = 6 is not a multiple of Hkv = 4; each "

@@ -242,7 +242,7 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
                              "cannot create directory '" + options.saveDir +
                                  "': " + error.message());
   if (sizes)
-    base += "." + sizes->tag();
+    base += "-" + sizes->tag();
   base = options.saveDir + "/" + base;
   std::vector<uint8_t> oBytes(o.size() * rt::sizeOf(problem.dtype));
   rt::encode(problem.dtype, o.data(), int64_t(o.size()), oBytes.data());

@@ -208,8 +208,9 @@ bool needsScalars(Type type) {
 }
 
 /// Turns every parameter of `gf` whose sizes or strides are known only at
-/// run time into a pointer (a static memref<1xT>) and index scalars for
-/// those sizes and strides, appended after all parameters, rebuilt into
+/// run time into a pointer (a static memref<1xT>) and scalars for those
+/// sizes (i32) and strides (index), appended after all parameters, rebuilt
+/// into
 /// the memref at the kernel's entry (memref.reinterpret_cast). Returns
 /// what each scalar carries, for the launches.
 SmallVector<ScalarArgAttr> expandDynamicParams(mlir::gpu::GPUFuncOp gf) {
@@ -218,7 +219,7 @@ SmallVector<ScalarArgAttr> expandDynamicParams(mlir::gpu::GPUFuncOp gf) {
   Block &entry = gf.getBody().front();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
   Location loc = gf.getLoc();
-  Type index = IndexType::get(ctx);
+  Type index = IndexType::get(ctx), i32 = IntegerType::get(ctx, 32);
   unsigned numParams = gf.getNumArguments();
   for (unsigned i = 0; i < numParams; ++i) {
     Type type = gf.getArgument(i).getType();
@@ -226,12 +227,19 @@ SmallVector<ScalarArgAttr> expandDynamicParams(mlir::gpu::GPUFuncOp gf) {
       continue;
     auto memref = cast<MemRefType>(type);
     auto [strides, offset] = memref.getStridesAndOffset();
+    // Sizes are i32, zero-extended: LLVM then narrows the index arithmetic
+    // that depends on them (loop counters, slots, parities) to 32 bits, as
+    // it does for constant sizes. Strides stay 64-bit.
     auto scalar = [&](ScalarKind kind, int64_t dim) -> OpFoldResult {
       unsigned at = gf.getNumArguments();
-      if (failed(gf.insertArgument(at, index, {}, loc)))
+      bool size = kind == ScalarKind::size;
+      if (failed(gf.insertArgument(at, size ? i32 : index, {}, loc)))
         llvm_unreachable("appending a parameter cannot fail");
       scalars.push_back(ScalarArgAttr::get(ctx, kind, i, dim));
-      return gf.getArgument(at);
+      if (!size)
+        return gf.getArgument(at);
+      return arith::IndexCastUIOp::create(b, loc, index, gf.getArgument(at))
+          .getResult();
     };
     SmallVector<OpFoldResult> sizes, strideValues;
     for (int64_t d = 0; d < memref.getRank(); ++d)
@@ -255,6 +263,44 @@ SmallVector<ScalarArgAttr> expandDynamicParams(mlir::gpu::GPUFuncOp gf) {
       llvm_unreachable("erasing a replaced parameter cannot fail");
   }
   return scalars;
+}
+
+/// Makes every index loop of `fn` count in i32: a tile kernel's loops run
+/// over rows and keys, whose counts are sizes below 2^31 (the runtime
+/// passes run-time sizes as i32). With 64-bit bounds known only at run
+/// time, LLVM keeps a 64-bit counter and the slot and descriptor arithmetic
+/// derived from it in 64 bits; counting in i32 and zero-extending the
+/// counter lets it narrow them, as it does for constant bounds.
+void narrowLoopCounters(mlir::gpu::GPUFuncOp fn) {
+  SmallVector<scf::ForOp> loops;
+  fn.walk([&](scf::ForOp loop) {
+    if (loop.getInductionVar().getType().isIndex())
+      loops.push_back(loop);
+  });
+  for (scf::ForOp loop : loops) {
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    Type i32 = b.getI32Type();
+    auto narrow = [&](Value v) -> Value {
+      return arith::IndexCastOp::create(b, loc, i32, v);
+    };
+    auto fresh = scf::ForOp::create(
+        b, loc, narrow(loop.getLowerBound()), narrow(loop.getUpperBound()),
+        narrow(loop.getStep()), loop.getInitArgs());
+    // The new loop takes over the old body.
+    Block *body = loop.getBody();
+    fresh.getRegion().getBlocks().clear();
+    fresh.getRegion().getBlocks().splice(fresh.getRegion().end(),
+                                         loop.getRegion().getBlocks());
+    Value oldIv = body->getArgument(0);
+    BlockArgument newIv = body->insertArgument(1u, i32, loc);
+    b.setInsertionPointToStart(body);
+    Value wide = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), newIv);
+    oldIv.replaceAllUsesWith(wide);
+    body->eraseArgument(0);
+    loop.replaceAllUsesWith(fresh.getResults());
+    loop->erase();
+  }
 }
 
 /// Names launch parameters: "q_size2", "k_stride0".
@@ -334,8 +380,10 @@ struct AttnConvertTileToGPUPass
     tilegpu::populateWgmmaDotPatterns(converter, patterns);
     if (failed(applyPartialConversion(gm, target, std::move(patterns))))
       return signalPassFailure();
-    for (auto fn : gm.getOps<mlir::gpu::GPUFuncOp>())
+    for (auto fn : gm.getOps<mlir::gpu::GPUFuncOp>()) {
       fn->removeAttr(TileDialect::getConfigAttrName());
+      narrowLoopCounters(fn);
+    }
   }
 };
 

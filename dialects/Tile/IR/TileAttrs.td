@@ -226,7 +226,8 @@ def Tile_ScalarArgAttr : Tile_Attr<"ScalarArg", "scalar_arg"> {
     tensor maps that carries dimension `dim`'s size or stride (in elements)
     of the launch's buffer number `source` (inputs, then outputs), for a
     buffer whose sizes or strides are known only at launch. The runtime
-    passes it as an i64 (the manifest's `attn.scalar`).
+    passes a size as an i32 and a stride as an i64 (the manifest's
+    `attn.scalar`).
 
     ```mlir
     #tile.scalar_arg<size, source = 0, dim = 2>

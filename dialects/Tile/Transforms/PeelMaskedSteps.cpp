@@ -49,7 +49,7 @@ struct StepMasks {
   SmallVector<MaskOp> masks;
   Value row;        // loop-invariant row offset
   int64_t cols = 0; // columns of each masked tile
-  int64_t numCols = 0;
+  OpFoldResult numCols; // a number, or a loop-invariant index
   bool causal = false;
 };
 
@@ -79,18 +79,18 @@ FailureOr<StepMasks> analyze(scf::ForOp loop, int64_t threads,
       return why = "a mask's row offset changes inside the loop", failure();
     if (mask.getUnconditional())
       return why = "its masks are already unconditional", failure();
-    if (!mask.getNumCols())
-      return why = "a mask's number of columns is known only at run time",
+    if (Value n = mask.getDynamicNumCols(); n && !loop.isDefinedOutsideOfLoop(n))
+      return why = "a mask's number of columns changes inside the loop",
              failure();
     if (!m.masks.empty() &&
         (mask.getRowOffset() != m.row || cols != m.cols ||
-         int64_t(*mask.getNumCols()) != m.numCols ||
+         mask.getMixedNumCols() != m.numCols ||
          mask.getCausal() != m.causal))
       return why = "its masks differ in rows, columns or causality", failure();
     m.masks.push_back(mask);
     m.row = mask.getRowOffset();
     m.cols = cols;
-    m.numCols = int64_t(*mask.getNumCols());
+    m.numCols = mask.getMixedNumCols();
     m.causal = mask.getCausal();
   }
   if (m.masks.empty())
@@ -108,16 +108,22 @@ FailureOr<StepMasks> analyze(scf::ForOp loop, int64_t threads,
   return m;
 }
 
-/// The first key column that needs a mask: limit = min(N, r + 1) with causal.
-int64_t staticLimit(const StepMasks &m, int64_t row) {
-  return m.causal ? std::min(m.numCols, row + 1) : m.numCols;
+/// The first key column that needs a mask: limit = min(N, r + 1) with
+/// causal; none when N is known only at run time.
+std::optional<int64_t> staticLimit(const StepMasks &m, int64_t row) {
+  std::optional<int64_t> n = getConstantIntValue(m.numCols);
+  if (!n)
+    return std::nullopt;
+  return m.causal ? std::min(*n, row + 1) : *n;
 }
 
 /// split = min(ub, lb + s * max(0, floor((limit - C - lb + s) / s))).
 Value emitSplit(OpBuilder &b, Location loc, scf::ForOp loop,
                 const StepMasks &m) {
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  Value limit = c(m.numCols);
+  Value limit = isa<Value>(m.numCols)
+                    ? cast<Value>(m.numCols)
+                    : c(*getConstantIntValue(m.numCols));
   if (m.causal)
     limit = arith::MinSIOp::create(b, loc, limit,
                                    arith::AddIOp::create(b, loc, m.row, c(1)));
@@ -149,8 +155,9 @@ void peel(scf::ForOp loop, const StepMasks &m) {
                          ub = getConstantIntValue(loop.getUpperBound()),
                          step = getConstantIntValue(loop.getStep()),
                          row = getConstantIntValue(m.row);
-  if (lb && ub && step && *step > 0 && (row || !m.causal)) {
-    int64_t t = staticLimit(m, row.value_or(0)) - m.cols - *lb + *step;
+  std::optional<int64_t> limit = staticLimit(m, row.value_or(0));
+  if (lb && ub && step && *step > 0 && (row || !m.causal) && limit) {
+    int64_t t = *limit - m.cols - *lb + *step;
     int64_t split =
         *lb + *step * std::max<int64_t>(0, llvm::divideFloorSigned(t, *step));
     if (split >= *ub)
