@@ -114,6 +114,14 @@ def AttnConvertTileToGPU : Pass<"attn-convert-tile-to-gpu", "mlir::ModuleOp"> {
     each side. An op the patterns cannot lower is refused with the reason
     before anything is rewritten.
 
+    A buffer of sizes or strides known only at run time becomes a pointer
+    parameter and scalars (sizes i32, strides index), rebuilt into the
+    memref at the kernel's entry with `memref.reinterpret_cast`; the
+    launches name the scalars (`#tile.scalar_arg`). Loops count in i32 (a
+    kernel's loops run over rows and keys, fewer than 2^31), which lets
+    LLVM narrow the arithmetic on their counters when the bounds are known
+    only at run time.
+
     Before:
     ```mlir
     func.func private @attn_fwd(...) attributes {tile.config = #tile.config<

@@ -146,8 +146,9 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
   Option<bool> peelMaskedSteps{
       *this, "peel-masked-steps",
       llvm::cl::desc("Split each masked K/V loop into steps that need no "
-                     "mask and steps that always do (off by default: on the "
-                     "H100 it measured -3% to +6%)"),
+                     "mask and steps that always do (off by default for "
+                     "static sizes: on the H100 it measured -3% to +6%; "
+                     "always on for run-time sizes)"),
       llvm::cl::init(false)};
   Option<bool> deterministic{
       *this, "deterministic",

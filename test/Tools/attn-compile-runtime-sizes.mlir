@@ -15,15 +15,15 @@
 // SYNC:      // attn.problem direction=forward pipeline=fused B=? H=? Hkv=? Nq=? Nk=? D=128 dtype=bf16 causal=1
 // SYNC-NEXT: // attn.tensor q role=q dtype=bf16 shape=?,?,?,128 strides=?,?,?,1 align=16
 // SYNC-NEXT: // attn.tensor k role=k dtype=bf16 shape=?,?,?,128 strides=?,?,?,1 align=16
-// SYNC:      // attn.scalar q_size2 type=i64 from=Nq
+// SYNC:      // attn.scalar q_size2 type=i32 from=Nq
 // SYNC:      // attn.scalar q_stride2 type=i64 from=q.stride2
-// SYNC:      // attn.scalar k_size1 type=i64 from=Hkv
-// SYNC:      // attn.scalar k_size2 type=i64 from=Nk
+// SYNC:      // attn.scalar k_size1 type=i32 from=Hkv
+// SYNC:      // attn.scalar k_size2 type=i32 from=Nk
 // SYNC:      // attn.kernel attn_fwd grid=ceil(Nq/128),H,B block={{[0-9]+}},1,1 smem={{[0-9]+}} args=q,k,v,o,q_size0,q_size1,q_size2,q_stride0,q_stride1,q_stride2,k_size0,
 // SYNC-NOT:  attn.cost
 // SYNC:      .entry attn_fwd(
 // SYNC-COUNT-4: .param .u64 .ptr .align {{[0-9]+}} attn_fwd_param_{{[0-9]+}},
-// SYNC-NEXT:    .param .u64 attn_fwd_param_4,
+// SYNC-NEXT:    .param .u32 attn_fwd_param_4,
 
 // The wgmma path: tensor maps of each tensor's own view (rank 4, dims and
 // strides taken at launch), boxes of 64 x 128 x 1 x 1.

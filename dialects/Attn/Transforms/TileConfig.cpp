@@ -98,9 +98,11 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
            << info.name << " with " << elt << " and D = " << headDim;
   Defaults d = !fused     ? unfusedDefaults(headDim)
                : backward ? backwardDefaults(headDim, elt)
-               // Run-time sizes take the tiling of long sequences.
+               // Run-time sizes take the tiling of short sequences (H100,
+               // D = 64: 0.94-0.96x the length-specialized kernels up to
+               // N = 4096, where the long one's is 0.81-0.87x).
                : wgmma ? wgmmaDefaults(headDim, op.hasRunTimeSizes()
-                                                    ? INT64_MAX
+                                                    ? 0
                                                     : op.getKeySeqLen())
                           : fusedDefaults(headDim, elt);
   int64_t blockM = request.blockM ? request.blockM : d.blockM;

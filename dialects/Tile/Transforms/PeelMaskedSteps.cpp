@@ -199,6 +199,9 @@ struct AttnPeelMaskedStepsPass
         std::string why;
         FailureOr<StepMasks> masks =
             analyze(loop, threads, maxCarriedRegisters, why);
+        if (succeeded(masks) && onlyRunTimeSizes &&
+            !isa<Value>(masks->numCols))
+          continue;
         if (succeeded(masks))
           peel(loop, *masks);
         else if (!why.empty())

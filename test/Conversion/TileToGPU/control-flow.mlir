@@ -9,11 +9,15 @@
 #row = #tile.slice<dim = 1, #mma>
 
 // A loop carrying a 32x16 tile (2 pieces per thread) and its row vector
-// (1 piece) carries three vectors.
+// (1 piece) carries three vectors. Loops count in i32 (a kernel's loops
+// run over rows and keys, fewer than 2^31): the bounds are cast down, the
+// counter zero-extended back to an index.
 
 // CHECK-LABEL: gpu.func @loop
 // CHECK:           %[[BID:.*]] = gpu.block_id z
-// CHECK:           %[[R:.*]]:3 = scf.for %{{.*}} = %{{.*}} to %[[BID]] step %{{.*}} iter_args(%[[A:.*]] = %{{.*}}, %[[B:.*]] = %{{.*}}, %[[C:.*]] = %{{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2xf32>) {
+// CHECK:           %[[UB:.*]] = arith.index_cast %[[BID]] : index to i32
+// CHECK:           %[[R:.*]]:3 = scf.for %[[I:.*]] = %{{.*}} to %[[UB]] step %{{.*}} iter_args(%[[A:.*]] = %{{.*}}, %[[B:.*]] = %{{.*}}, %[[C:.*]] = %{{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2xf32>) : i32 {
+// CHECK:             arith.index_castui %[[I]] : i32 to index
 // CHECK:             %[[A2:.*]] = arith.addf %[[A]], %[[A]] : vector<2x2xf32>
 // CHECK:             %[[B2:.*]] = arith.addf %[[B]], %[[B]] : vector<2x2xf32>
 // CHECK:             %[[C2:.*]] = arith.addf %[[C]], %[[C]] : vector<2xf32>
