@@ -6,6 +6,7 @@
 // against a float64 CPU reference and time it.
 //
 //   jit_attention B H N D [--dtype f16|bf16|f32] [--causal] [--chip CHIP]
+//                 [--kv-heads Hkv] [--kv-len Nk] [--compiled-sizes]
 //                 [--reps 20] [--check-rows 16]
 //   jit_attention --help
 //
@@ -42,7 +43,8 @@ struct Options {
 
 const char *const kUsage =
     "usage: jit_attention B H N D [--dtype f16|bf16|f32] [--causal]\n"
-    "                     [--chip CHIP] [--reps R] [--check-rows C]\n"
+    "                     [--chip CHIP] [--kv-heads Hkv] [--kv-len Nk]\n"
+    "                     [--compiled-sizes] [--reps R] [--check-rows C]\n"
     "       jit_attention --help\n"
     "\n"
     "JIT-compiles attention over B batches and H heads of N rows of head\n"
@@ -53,7 +55,13 @@ const char *const kUsage =
     "  B H N D          the problem size (positive integers)\n"
     "  --dtype T        element type of Q, K, V, O: f16, bf16 (default) or\n"
     "                   f32\n"
-    "  --causal         mask keys after each query row\n"
+    "  --causal         mask keys after each query row (aligned to the\n"
+    "                   bottom right when Nk != N)\n"
+    "  --kv-heads Hkv   K/V heads, a divisor of H (grouped-query heads;\n"
+    "                   default H)\n"
+    "  --kv-len Nk      keys and values per head (default N)\n"
+    "  --compiled-sizes compile the sizes into the kernels (default: one\n"
+    "                   kernel for every size, given at launch)\n"
     "  --chip CHIP      compile for CHIP (sm_80, sm_86, sm_89, sm_90,\n"
     "                   sm_90a); default: device 0's chip, sm_90 without a\n"
     "                   GPU\n"
@@ -189,10 +197,11 @@ CheckResult check(const rt::Problem &problem, const Inputs &in,
   return result;
 }
 
-/// Runs, checks and times one kernel; false if its check failed.
-bool runOne(const char *label, const jit::Kernel &kernel, Inputs &in,
-            const Options &options, rt::Context &context) {
-  const rt::Problem &problem = kernel.problem();
+/// Runs, checks and times one kernel on `problem`; false if its check
+/// failed.
+bool runOne(const char *label, const jit::Kernel &kernel,
+            const rt::Problem &problem, Inputs &in, const Options &options,
+            rt::Context &context) {
   auto fail = [&](const rt::Status &status) {
     std::printf("%-8s FAIL %s\n", label, status.message().c_str());
     return false;
@@ -200,7 +209,9 @@ bool runOne(const char *label, const jit::Kernel &kernel, Inputs &in,
   // Poison the output: every element the kernel leaves unwritten is a NaN.
   if (rt::Status s = in.dout.fill(0xFF); !s.ok())
     return fail(s);
-  jit::TensorRef q(in.dq.pointer()), k(in.dk.pointer()), v(in.dv.pointer()),
+  // The shapes say what the tensors are (V's and O's follow K's and Q's).
+  jit::TensorRef q(in.dq.pointer(), problem.shape(rt::TensorRole::Q)),
+      k(in.dk.pointer(), problem.shape(rt::TensorRole::K)), v(in.dv.pointer()),
       o(in.dout.pointer());
   if (rt::Status s = kernel.launch(q, k, v, o); !s.ok())
     return fail(s);
@@ -289,6 +300,13 @@ int main(int argc, char **argv) {
         desc.elementType = jit::ElementType::F32;
       else
         return usage("--dtype must be f16, bf16 or f32");
+    } else if (arg == "--compiled-sizes") {
+      desc.sizes = jit::Sizes::Compiled;
+    } else if (arg == "--kv-heads" || arg == "--kv-len") {
+      const char *v = value();
+      if (!v || !parseInt(v, number) || number < 1)
+        return usage((arg + " needs a positive integer").c_str());
+      (arg == "--kv-heads" ? desc.kvHeads : desc.seqLenK) = number;
     } else if (arg == "--chip") {
       const char *v = value();
       if (!v)
@@ -309,11 +327,17 @@ int main(int argc, char **argv) {
     return usage("give the problem size as B H N D");
   desc.batch = dims[0], desc.heads = dims[1], desc.seqLen = dims[2],
   desc.headDim = dims[3];
-  std::printf("jit_attention: B=%lld H=%lld N=%lld D=%lld %s causal=%d "
-              "chip=%s\ncompiler: %s\ncache: %s\n",
-              (long long)desc.batch, (long long)desc.heads,
-              (long long)desc.seqLen, (long long)desc.headDim,
+  // The problem of this run (the kernel's sizes may be known at launch).
+  jit::AttentionDesc sized = desc;
+  sized.sizes = jit::Sizes::Compiled;
+  rt::Problem problem = sized.problem();
+  std::printf("jit_attention: B=%lld H=%lld Hkv=%lld Nq=%lld Nk=%lld D=%lld "
+              "%s causal=%d sizes=%s chip=%s\ncompiler: %s\ncache: %s\n",
+              (long long)problem.batch, (long long)problem.heads,
+              (long long)problem.kvHeads, (long long)problem.seqLenQ,
+              (long long)problem.seqLenK, (long long)desc.headDim,
               typeName(desc.elementType), desc.causal ? 1 : 0,
+              desc.sizes == jit::Sizes::AtLaunch ? "at-launch" : "compiled",
               desc.chip.empty() ? "(the device's)" : desc.chip.c_str(),
               jit::compilerVersion(),
               jit::cacheDirectory().empty() ? "(disabled)"
@@ -367,23 +391,26 @@ int main(int argc, char **argv) {
   }
   rt::Context &context = **ctx;
 
-  const rt::Problem &problem = compiled[0].kernel->problem();
-  int64_t elements = problem.elements(rt::TensorRole::Q);
-  size_t bytes = size_t(elements) * rt::sizeOf(problem.dtype);
+  using R = rt::TensorRole;
+  int64_t elements = problem.elements(R::Q),
+          kvElements = problem.elements(R::K);
   // q, k, v as floats, one staging copy, the output as bytes and floats.
-  if (!hostMemoryFits(double(elements) *
+  if (!hostMemoryFits(double(std::max(elements, kvElements)) *
                       (4 * sizeof(float) + 2 * rt::sizeOf(problem.dtype))))
     return 1;
   Inputs in;
   in.q = randomTensor(problem.dtype, elements, 1);
-  in.k = randomTensor(problem.dtype, elements, 2);
-  in.v = randomTensor(problem.dtype, elements, 3);
-  std::vector<uint8_t> staging(bytes);
+  in.k = randomTensor(problem.dtype, kvElements, 2);
+  in.v = randomTensor(problem.dtype, kvElements, 3);
+  std::vector<uint8_t> staging(
+      size_t(std::max(elements, kvElements)) * rt::sizeOf(problem.dtype));
   rt::DeviceBuffer *buffers[] = {&in.dq, &in.dk, &in.dv, &in.dout};
   const std::vector<float> *hosts[] = {&in.q, &in.k, &in.v, nullptr};
   const char *names[] = {"q", "k", "v", "o"};
+  R roles[] = {R::Q, R::K, R::V, R::O};
   for (int i = 0; i < 4; ++i) {
-    auto buffer = rt::DeviceBuffer::allocate(context, bytes, names[i]);
+    size_t size = problem.bytes(roles[i]);
+    auto buffer = rt::DeviceBuffer::allocate(context, size, names[i]);
     if (!buffer.ok()) {
       std::printf("FAIL %s\n", buffer.status().message().c_str());
       return 1;
@@ -391,8 +418,9 @@ int main(int argc, char **argv) {
     *buffers[i] = buffer.take();
     if (!hosts[i])
       continue;
-    rt::encode(problem.dtype, hosts[i]->data(), elements, staging.data());
-    if (rt::Status s = buffers[i]->upload(staging.data(), bytes); !s.ok()) {
+    rt::encode(problem.dtype, hosts[i]->data(), problem.elements(roles[i]),
+               staging.data());
+    if (rt::Status s = buffers[i]->upload(staging.data(), size); !s.ok()) {
       std::printf("FAIL %s\n", s.message().c_str());
       return 1;
     }
@@ -400,6 +428,6 @@ int main(int argc, char **argv) {
 
   bool allPass = true;
   for (Compiled &c : compiled)
-    allPass &= runOne(c.label, *c.kernel, in, options, context);
+    allPass &= runOne(c.label, *c.kernel, problem, in, options, context);
   return allPass ? 0 : 1;
 }

@@ -15,6 +15,7 @@
 #include "jit/DiskCache.h"
 #include "jit/Version.inc"
 #include "runtime/Device.h"
+#include "runtime/Instantiate.h"
 #include "runtime/Pipeline.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -96,16 +97,23 @@ Status validate(const AttentionDesc &desc) {
       desc.elementType != ElementType::BF16 &&
       desc.elementType != ElementType::F32)
     return invalid("elementType must be F16, BF16 or F32");
+  if (desc.sizes != Sizes::AtLaunch && desc.sizes != Sizes::Compiled)
+    return invalid("sizes must be Sizes::AtLaunch or Sizes::Compiled");
   struct Extent {
     const char *name;
     int64_t value;
-  } extents[] = {{"batch (B)", desc.batch},
-                 {"heads (H)", desc.heads},
-                 {"seqLen (N)", desc.seqLen}};
+    int64_t minimum;
+  } extents[] = {{"batch (B)", desc.batch, 1},
+                 {"heads (H)", desc.heads, 1},
+                 {"seqLen (N)", desc.seqLen, 1},
+                 {"kvHeads (Hkv)", desc.kvHeads, 0},
+                 {"seqLenK (Nk)", desc.seqLenK, 0}};
   for (const Extent &extent : extents)
-    if (extent.value < 1)
+    if (extent.value < extent.minimum)
       return invalid(std::string(extent.name) + " is " +
-                     std::to_string(extent.value) + "; it must be at least 1");
+                     std::to_string(extent.value) + "; it must be at least " +
+                     std::to_string(extent.minimum) +
+                     (extent.minimum ? "" : " (0: the query side's)"));
   // The MMA contraction step: k16 for 16-bit types, k8 for TF32.
   int64_t step = desc.elementType == ElementType::F32 ? 8 : 16;
   if (desc.headDim < step || desc.headDim > 256 || desc.headDim % step != 0)
@@ -135,6 +143,11 @@ Status validate(const AttentionDesc &desc) {
 rt::Problem AttentionDesc::problem() const {
   rt::Problem problem = rt::Problem::attention(batch, heads, seqLen, headDim,
                                                dtypeOf(elementType));
+  problem.kvHeads = kvHeads ? kvHeads : heads;
+  problem.seqLenK = seqLenK ? seqLenK : seqLen;
+  if (sizes == Sizes::AtLaunch)
+    problem.batch = problem.heads = problem.kvHeads = problem.seqLenQ =
+        problem.seqLenK = rt::kDynamicSize;
   problem.causal = causal;
   problem.scale = scale;
   problem.lse = lse;
@@ -209,6 +222,7 @@ struct Environment {
 
 struct JitState {
   std::mutex mutex;
+  CompileCounts counts;
   /// By cache key (IR text, options, chip, version).
   llvm::DenseMap<uint64_t, std::shared_ptr<const Kernel>> kernels;
   /// By description: a hit needs neither the MLIR text nor its hash.
@@ -271,6 +285,11 @@ const char *compilerVersion() { return ATTN_COMPILER_VERSION; }
 std::string cacheDirectory() {
   Environment env = Environment::read();
   return env.useCaches() ? env.cacheDirectory : std::string();
+}
+
+CompileCounts compileCounts() {
+  std::lock_guard<std::mutex> lock(state().mutex);
+  return state().counts;
 }
 
 void clearInProcessCache() {
@@ -401,18 +420,27 @@ KernelFactory::create(std::string ptx, const CompileOptions &options,
   return kernel;
 }
 
-/// The tensors of a launch, by role; strides as given (empty: packed).
+/// The tensors of a launch, by role; strides as given (empty: packed). A
+/// shape left out is its counterpart's: O's Q's, V's K's, lse's the first
+/// three of Q's.
 static rt::TensorBindings bindingsOf(const TensorRef &q, const TensorRef &k,
                                      const TensorRef &v, const TensorRef &o,
                                      const TensorRef *lse) {
   rt::TensorBindings tensors;
   using R = rt::TensorRole;
-  tensors.bind(R::Q, {q.address, q.strides});
-  tensors.bind(R::K, {k.address, k.strides});
-  tensors.bind(R::V, {v.address, v.strides});
-  tensors.bind(R::O, {o.address, o.strides});
-  if (lse)
-    tensors.bind(R::Lse, {lse->address, lse->strides});
+  auto arg = [](const TensorRef &t, const std::vector<int64_t> &fallback) {
+    return rt::TensorArg(t.address, t.strides, 0,
+                         t.shape.empty() ? fallback : t.shape);
+  };
+  tensors.bind(R::Q, arg(q, {}));
+  tensors.bind(R::K, arg(k, {}));
+  tensors.bind(R::V, arg(v, k.shape));
+  tensors.bind(R::O, arg(o, q.shape));
+  if (lse) {
+    std::vector<int64_t> rows(q.shape.begin(),
+                              q.shape.begin() + std::min<size_t>(3, q.shape.size()));
+    tensors.bind(R::Lse, arg(*lse, rows));
+  }
   return tensors;
 }
 
@@ -426,7 +454,12 @@ Status Kernel::checkTensors(const TensorRef &q, const TensorRef &k,
   if (!p.lse && lse)
     return invalid("lse: given, but this kernel was compiled without the "
                    "logsumexp; set AttentionDesc::lse to get it");
-  return rt::checkBindings(manifest_, bindingsOf(q, k, v, o, lse));
+  rt::TensorBindings tensors = bindingsOf(q, k, v, o, lse);
+  // Sizes known at launch: the manifest for these tensors, then its checks.
+  rt::Expected<rt::Manifest> instance = rt::instantiate(manifest_, tensors);
+  if (!instance.ok())
+    return instance.status();
+  return rt::checkBindings(*instance, tensors);
 }
 
 Status Kernel::launch(const TensorRef &q, const TensorRef &k,
@@ -596,8 +629,10 @@ compile(std::string_view mlirText, const CompileOptions &requested) {
   if (useCaches) {
     std::lock_guard<std::mutex> lock(state().mutex);
     auto found = state().kernels.find(key);
-    if (found != state().kernels.end())
+    if (found != state().kernels.end()) {
+      ++state().counts.memoryHits;
       return found->second;
+    }
   }
 
   std::optional<DiskCache> cache;
@@ -610,6 +645,10 @@ compile(std::string_view mlirText, const CompileOptions &requested) {
     if (std::optional<std::string> ptx = cache->load(entry, material)) {
       kernel = KernelFactory::create(std::move(*ptx), options, material,
                                      Origin::DiskCache, env);
+      if (kernel.ok()) {
+        std::lock_guard<std::mutex> lock(state().mutex);
+        ++state().counts.diskHits;
+      }
       // An entry with a sound checksum and key and an unreadable manifest
       // was written by a compiler whose version string did not change:
       // rebuild.
@@ -620,6 +659,10 @@ compile(std::string_view mlirText, const CompileOptions &requested) {
     }
   if (!kernel.ok()) {
     rt::Expected<std::string> ptx = runPipeline(mlirText, options, key, env);
+    {
+      std::lock_guard<std::mutex> lock(state().mutex);
+      ++state().counts.compiled;
+    }
     if (!ptx.ok())
       return ptx.status();
     if (cache)
@@ -640,12 +683,17 @@ compile(std::string_view mlirText, const CompileOptions &requested) {
   return result;
 }
 
-/// A hash of every field of `desc`, for the in-process table only.
+/// A hash of every field of `desc` that the kernel depends on, for the
+/// in-process table only (not the sizes of a kernel of Sizes::AtLaunch).
 static uint64_t descriptionKey(const AttentionDesc &desc) {
+  bool atLaunch = desc.sizes == Sizes::AtLaunch;
   int64_t fields[] = {int64_t(desc.elementType),
-                      desc.batch,
-                      desc.heads,
-                      desc.seqLen,
+                      int64_t(desc.sizes),
+                      atLaunch ? 0 : desc.batch,
+                      atLaunch ? 0 : desc.heads,
+                      atLaunch ? 0 : desc.seqLen,
+                      atLaunch ? 0 : desc.kvHeads,
+                      atLaunch ? 0 : desc.seqLenK,
                       desc.headDim,
                       desc.causal,
                       desc.scale.has_value(),
@@ -657,7 +705,7 @@ static uint64_t descriptionKey(const AttentionDesc &desc) {
                       desc.tuning.numWarps,
                       desc.tuning.numStages};
   if (desc.scale)
-    std::memcpy(&fields[7], &*desc.scale, sizeof(double));
+    std::memcpy(&fields[10], &*desc.scale, sizeof(double));
   std::string bytes(reinterpret_cast<const char *>(fields), sizeof fields);
   bytes += desc.chip;
   return llvm::xxh3_64bits(bytes);
@@ -670,8 +718,10 @@ rt::Expected<std::shared_ptr<const Kernel>> compile(const AttentionDesc &desc) {
   if (useCaches) {
     std::lock_guard<std::mutex> lock(state().mutex);
     auto found = state().byDescription.find(descKey);
-    if (found != state().byDescription.end())
+    if (found != state().byDescription.end()) {
+      ++state().counts.memoryHits;
       return found->second;
+    }
   }
   if (Status status = validate(desc); !status.ok())
     return status;

@@ -5,11 +5,15 @@
 //
 //   attn::jit::AttentionDesc desc;
 //   desc.elementType = attn::jit::ElementType::BF16;
-//   desc.batch = 4, desc.heads = 16, desc.seqLen = 4096, desc.headDim = 128;
+//   desc.headDim = 128;
 //   desc.causal = true;
 //   auto kernel = attn::jit::compile(desc);          // PTX, loaded on a GPU
 //   if (!kernel.ok()) { print(kernel.status().message()); return; }
-//   attn::rt::Status s = (*kernel)->launch(q, k, v, o, stream);
+//   // Any B, H, N (and Hkv, Nk for K and V), any strides with the last
+//   // dimension contiguous: the tensors say what they are.
+//   attn::rt::Status s = (*kernel)->launch({q, {4, 16, 4096, 128}},
+//                                          {k, {4, 16, 4096, 128}},
+//                                          {v}, {o}, stream);
 //
 // Errors are values (attn::rt::Status, attn::rt::Expected<T>), never
 // exceptions or aborts: a bad description, a refused tensor or a compiler
@@ -96,15 +100,34 @@ struct CompileOptions {
   Tuning tuning;
 };
 
-/// O = softmax(scale * Q K^T [causal mask]) V with Q, K, V, O packed
-/// row-major [B, H, N, D] tensors of `elementType`, and optionally the f32
-/// [B, H, N] natural-log logsumexp of each row. The public face of the
-/// problem description every layer shares (rt::Problem, from problem()).
+/// How a kernel gets B, H, Hkv, Nq and Nk.
+enum class Sizes {
+  /// From the tensors launch() is given (TensorRef::shape), which may have
+  /// any strides with the last dimension contiguous: one kernel serves
+  /// every batch, head count and length. The default.
+  AtLaunch,
+  /// Fixed when compiling, from the description: the kernel runs those
+  /// sizes only, on packed tensors. A few percent faster at long sequences
+  /// with D = 64 (bench/NOTES.md, 2026-12-06).
+  Compiled,
+};
+
+/// O = softmax(scale * Q K^T [causal mask]) V with Q [B, H, Nq, D], K and V
+/// [B, Hkv, Nk, D] of `elementType` (H a multiple of Hkv: grouped-query
+/// heads; causal masks aligned to the bottom right, row i seeing keys
+/// j <= i + Nk - Nq), O like Q, and optionally the f32 [B, H, Nq]
+/// natural-log logsumexp of each row. The public face of the problem
+/// description every layer shares (rt::Problem, from problem()).
 struct AttentionDesc {
   ElementType elementType = ElementType::F16;
+  /// With Sizes::AtLaunch (the default) B, H, N, Hkv and Nk here are not
+  /// part of the kernel; the tensors of each launch give them.
+  Sizes sizes = Sizes::AtLaunch;
   int64_t batch = 1;    ///< B >= 1
   int64_t heads = 1;    ///< H >= 1
-  int64_t seqLen = 1;   ///< N >= 1
+  int64_t seqLen = 1;   ///< Nq >= 1
+  int64_t kvHeads = 0;  ///< Hkv, a divisor of H; 0: H
+  int64_t seqLenK = 0;  ///< Nk; 0: Nq
   int64_t headDim = 64; ///< D <= 256, a multiple of 16 (of 8 for f32)
   bool causal = false;
   /// Softmax scale; 1/sqrt(D) when unset. Stored as an f32 by the op.
@@ -118,7 +141,8 @@ struct AttentionDesc {
   Tuning tuning;
 
   CompileOptions compileOptions() const { return {pipeline, chip, tuning}; }
-  /// The forward problem this describes: Hkv = H, Nq = Nk = N.
+  /// The forward problem this describes (B, H, Hkv, Nq, Nk of
+  /// rt::kDynamicSize with Sizes::AtLaunch).
   rt::Problem problem() const;
 };
 
@@ -130,18 +154,26 @@ rt::Status validate(const AttentionDesc &desc);
 /// attn.attention, as attn-opt reads it.
 std::string toMlir(const AttentionDesc &desc);
 
-/// A device tensor handed to launch(): its address and its strides in
-/// elements. Empty strides mean packed row-major. The kernels read and write
-/// packed tensors only; other strides are refused, not copied.
+/// A device tensor handed to launch(): its address, its shape and its
+/// strides in elements (empty: packed row-major). A kernel of
+/// Sizes::AtLaunch takes its sizes from the shapes (O's, V's and lse's may
+/// be left out: Q's, K's and Q's first three) and reads any strides whose
+/// last is 1 (every other a multiple of 16 bytes; lse's of 4); a kernel of
+/// Sizes::Compiled reads the packed layout of its sizes only, and refuses
+/// other strides rather than copy.
 struct TensorRef {
   TensorRef() = default;
-  TensorRef(uint64_t address, std::vector<int64_t> strides = {})
-      : address(address), strides(std::move(strides)) {}
-  TensorRef(const void *pointer, std::vector<int64_t> strides = {})
-      : address(reinterpret_cast<uintptr_t>(pointer)),
+  TensorRef(uint64_t address, std::vector<int64_t> shape = {},
+            std::vector<int64_t> strides = {})
+      : address(address), shape(std::move(shape)),
+        strides(std::move(strides)) {}
+  TensorRef(const void *pointer, std::vector<int64_t> shape = {},
+            std::vector<int64_t> strides = {})
+      : address(reinterpret_cast<uintptr_t>(pointer)), shape(std::move(shape)),
         strides(std::move(strides)) {}
 
   uint64_t address = 0;
+  std::vector<int64_t> shape;
   std::vector<int64_t> strides;
 };
 
@@ -181,9 +213,10 @@ public:
   /// Launches every kernel, in order, on `stream` (null: the default
   /// stream) with the given device tensors, through the runtime's launcher
   /// (rt::Pipeline); does not wait. Checks first, with a message naming the
-  /// tensor: null or misaligned addresses, strides of the wrong rank or not
-  /// packed, lse given but not compiled (or needed and not given). The
-  /// tensors must live on the JIT's device (context()).
+  /// tensor: null or misaligned addresses, shapes that disagree, strides of
+  /// the wrong rank or that the kernel cannot read, lse given but not
+  /// compiled (or needed and not given). The tensors must live on the JIT's
+  /// device (context()).
   rt::Status launch(const TensorRef &q, const TensorRef &k, const TensorRef &v,
                     const TensorRef &o, CUstream_st *stream = nullptr) const;
   rt::Status launch(const TensorRef &q, const TensorRef &k, const TensorRef &v,
@@ -219,6 +252,13 @@ rt::Expected<std::shared_ptr<const Kernel>> compile(const AttentionDesc &desc);
 /// Compiles a module holding one attn.attention, as attn-opt accepts it.
 rt::Expected<std::shared_ptr<const Kernel>>
 compile(std::string_view mlirText, const CompileOptions &options = {});
+
+/// What compile() has done in this process: pipelines run (compilations),
+/// disk-cache hits, and in-process hits.
+struct CompileCounts {
+  uint64_t compiled = 0, diskHits = 0, memoryHits = 0;
+};
+CompileCounts compileCounts();
 
 /// The device the JIT loads kernels on (device 0's primary context, the one
 /// the CUDA runtime API uses too), created at the first call. Fails with

@@ -41,10 +41,12 @@ using namespace attn;
 
 namespace {
 
-/// A small problem that compiles in a fraction of a second.
+/// A small problem that compiles in a fraction of a second, its sizes
+/// compiled in.
 jit::AttentionDesc smallDesc() {
   jit::AttentionDesc desc;
   desc.elementType = jit::ElementType::F16;
+  desc.sizes = jit::Sizes::Compiled;
   desc.batch = 1, desc.heads = 2, desc.seqLen = 64, desc.headDim = 64;
   return desc;
 }
@@ -664,18 +666,23 @@ TEST_F(JitLaunch, MisalignedPointersAreRefused) {
 }
 
 TEST_F(JitLaunch, StridesMustBePacked) {
-  EXPECT_EQ(check(jit::TensorRef(good.address, {8192, 4096, 64, 1})), "ok");
+  EXPECT_EQ(check(jit::TensorRef(good.address, {}, {8192, 4096, 64, 1})),
+            "ok");
   // Extent-1 dimensions (B here) may have any stride.
-  EXPECT_EQ(check(jit::TensorRef(good.address, {1, 4096, 64, 1})), "ok");
+  EXPECT_EQ(check(jit::TensorRef(good.address, {}, {1, 4096, 64, 1})), "ok");
   // [B, N, H, D] memory seen as [B, H, N, D]: H and N strides swapped.
   EXPECT_EQ(
-      check(jit::TensorRef(good.address, {8192, 64, 128, 1})),
+      check(jit::TensorRef(good.address, {}, {8192, 64, 128, 1})),
       "q: strides [8192,64,128,1] are not the packed row-major layout of q "
       "[B,H,Nq,D] = [1,2,64,64] (strides [8192,4096,64,1]); dimension 1 has "
       "stride 64 where 4096 is needed. The kernels read that layout only: "
       "make a contiguous copy first");
-  EXPECT_CONTAINS(check(jit::TensorRef(good.address, {4096, 64, 1})),
+  EXPECT_CONTAINS(check(jit::TensorRef(good.address, {}, {4096, 64, 1})),
                   "q: 3 strides given for the rank-4 tensor");
+  // A shape other than the compiled one is refused too.
+  EXPECT_EQ(check(jit::TensorRef(good.address, {1, 2, 65, 64})),
+            "q: shape [1,2,65,64] is not q [B,H,Nq,D] = [1,2,64,64], the "
+            "shape the kernels were compiled for");
 }
 
 TEST_F(JitLaunch, LseMustMatchTheKernel) {
@@ -690,7 +697,7 @@ TEST_F(JitLaunch, LseMustMatchTheKernel) {
       (*withLse)->checkTensors(good, good, good, good, nullptr).message(),
       "lse: this kernel writes the logsumexp");
   EXPECT_TRUE((*withLse)->checkTensors(good, good, good, good, &lse).ok());
-  jit::TensorRef badLse(lse.address, {128, 1, 1});
+  jit::TensorRef badLse(lse.address, {}, {128, 1, 1});
   EXPECT_CONTAINS(
       (*withLse)->checkTensors(good, good, good, good, &badLse).message(),
       "lse: strides [128,1,1] are not the packed row-major layout "
@@ -705,6 +712,118 @@ TEST_F(JitLaunch, WithoutAGpuLaunchSaysWhy) {
   EXPECT_TRUE(status.isUnavailable());
   EXPECT_CONTAINS(status.message(),
                   "cannot launch: the kernel is not loaded on a GPU: ");
+}
+
+//===----------------------------------------------------------------------===//
+// Sizes known at launch (the default)
+//===----------------------------------------------------------------------===//
+
+TEST_F(Jit, OneKernelServesEveryLength) {
+  jit::AttentionDesc desc;
+  desc.elementType = jit::ElementType::BF16;
+  desc.headDim = 64;
+  desc.causal = true;
+  EXPECT_EQ(desc.sizes, jit::Sizes::AtLaunch);
+  EXPECT_CONTAINS(jit::toMlir(desc), "tensor<?x?x?x64xbf16>");
+  jit::CompileCounts before = jit::compileCounts();
+  std::shared_ptr<const jit::Kernel> first;
+  for (int64_t n : {1, 17, 1000, 4096, 12345}) {
+    desc.batch = n == 1 ? 8 : 2;
+    desc.heads = 4;
+    desc.seqLen = n;
+    auto kernel = jit::compile(desc);
+    ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+    if (!first)
+      first = *kernel;
+    EXPECT_EQ(kernel->get(), first.get()) << "N = " << n;
+  }
+  jit::CompileCounts after = jit::compileCounts();
+  EXPECT_EQ(after.compiled - before.compiled, 1u);
+  EXPECT_EQ(after.memoryHits - before.memoryHits, 4u);
+  EXPECT_TRUE(first->manifest().isDynamic());
+  EXPECT_EQ(first->problem().seqLenQ, rt::kDynamicSize);
+  // Grouped-query heads and other lengths of keys: the same kernel too.
+  desc.kvHeads = 2;
+  desc.seqLenK = 333;
+  auto gqa = jit::compile(desc);
+  ASSERT_TRUE(gqa.ok()) << gqa.status().message();
+  EXPECT_EQ(gqa->get(), first.get());
+  // Compiled sizes are a kernel of their own.
+  desc.sizes = jit::Sizes::Compiled;
+  auto fixed = jit::compile(desc);
+  ASSERT_TRUE(fixed.ok()) << fixed.status().message();
+  EXPECT_NE(fixed->get(), first.get());
+  EXPECT_EQ((*fixed)->problem().kvHeads, 2);
+  EXPECT_EQ((*fixed)->problem().seqLenK, 333);
+  EXPECT_EQ(jit::compileCounts().compiled - before.compiled, 2u);
+}
+
+TEST_F(Jit, GroupedQueryDescriptionsAreChecked) {
+  jit::AttentionDesc desc = smallDesc();
+  desc.heads = 6;
+  desc.kvHeads = 4;
+  EXPECT_EQ(errorOf(desc), "H = 6 is not a multiple of Hkv = 4; each K/V "
+                           "head serves a whole group of query heads");
+  desc = smallDesc();
+  desc.seqLenK = -1;
+  EXPECT_EQ(errorOf(desc), "seqLenK (Nk) is -1; it must be at least 0 (0: the "
+                           "query side's)");
+}
+
+class JitLaunchAtLaunch : public Jit {
+protected:
+  void SetUp() override {
+    Jit::SetUp();
+    jit::AttentionDesc desc;
+    desc.headDim = 64;
+    auto compiled = jit::compile(desc);
+    ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+    kernel = compiled.take();
+  }
+
+  std::string check(const jit::TensorRef &q, const jit::TensorRef &k,
+                    const jit::TensorRef &v, const jit::TensorRef &o) {
+    rt::Status status = kernel->checkTensors(q, k, v, o, nullptr);
+    return status.ok() ? "ok" : status.message();
+  }
+
+  std::shared_ptr<const jit::Kernel> kernel;
+  static constexpr uint64_t q = 0x7f0000000000, k = 0x7f1000000000,
+                            v = 0x7f2000000000, o = 0x7f3000000000;
+};
+
+TEST_F(JitLaunchAtLaunch, SizesComeFromTheShapes) {
+  // O's and V's shapes may be left out: Q's and K's.
+  EXPECT_EQ(check({q, {2, 8, 1000, 64}}, {k, {2, 2, 333, 64}}, {v}, {o}), "ok");
+  EXPECT_EQ(check({q}, {k, {2, 2, 333, 64}}, {v}, {o}),
+            "q: no shape given; the kernels were compiled for sizes known at "
+            "launch, which they take from the tensors' shapes [B,H,Nq,D]");
+  EXPECT_EQ(check({q, {2, 8, 1000, 64}}, {k, {2, 2, 333, 64}},
+                  {v, {2, 2, 334, 64}}, {o}),
+            "v: shape [2,2,334,64] has Nk = 334 where k has Nk = 333");
+  EXPECT_EQ(check({q, {2, 8, 1000, 128}}, {k, {2, 2, 333, 128}}, {v}, {o}),
+            "q: shape [2,8,1000,128] has D = 128 where the kernels were "
+            "compiled for D = 64");
+  EXPECT_EQ(check({q, {2, 6, 10, 64}}, {k, {2, 4, 10, 64}}, {v}, {o}),
+            "the tensors' sizes: H = 6 is not a multiple of Hkv = 4; each K/V "
+            "head serves a whole group of query heads");
+}
+
+TEST_F(JitLaunchAtLaunch, AnyStridesWithTheLastContiguous) {
+  // [B, N, H, D] memory: the layout of a fused QKV projection.
+  std::vector<int64_t> bnhd = {1000 * 8 * 64, 64, 8 * 64, 1};
+  EXPECT_EQ(check({q, {2, 8, 1000, 64}, bnhd}, {k, {2, 8, 1000, 64}, bnhd},
+                  {v, {}, bnhd}, {o, {}, bnhd}),
+            "ok");
+  // A slice of a larger buffer: rows 2176 elements apart.
+  EXPECT_EQ(check({q, {1, 4, 100, 64}, {4 * 100 * 2176, 100 * 2176, 2176, 1}},
+                  {k, {1, 4, 100, 64}}, {v}, {o}),
+            "ok");
+  EXPECT_EQ(check({q, {1, 4, 100, 64}, {25600, 6400, 65, 1}},
+                  {k, {1, 4, 100, 64}}, {v}, {o}),
+            "q: stride 65 of dimension 2 (Nq) is not a positive multiple of 16 "
+            "bytes; the kernels access its rows with 16-byte vector loads and "
+            "tensor maps");
 }
 
 //===----------------------------------------------------------------------===//
