@@ -7,13 +7,15 @@ reference on the GPU, attn's relative L2 error ||o - ref|| / ||ref|| over
 every row, and the same error of PyTorch's scaled_dot_product_attention on
 the same (rounded) inputs with the equivalent arguments: `enable_gqa` when
 Hkv < H, and for a causal problem with Nq != Nk the bottom-right aligned
-mask (torch.nn.attention.bias.causal_lower_right) instead of `is_causal`.
+mask (torch.nn.attention.bias.causal_lower_right) instead of `is_causal`;
+for a sliding window (window=L,R in the problem line), the boolean mask of
+the keys each row sees.
 The peer is the first SDPA backend that takes the call, FLASH_ATTENTION
 first, then EFFICIENT_ATTENTION, CUDNN_ATTENTION and MATH (named in the
 output). A problem passes when attn's error is at most FACTOR (default 1.2)
 times the peer's. Rows that see no key (causal, Nk < Nq: the first Nq - Nk
-rows) are left out of both errors; attn's must be exactly zero, with a
-logsumexp of -inf. f32 problems have no flash peer and are listed without
+rows; rows whose window misses every key) are left out of both errors;
+attn's must be exactly zero, with a logsumexp of -inf. f32 problems have no flash peer and are listed without
 a verdict; the logsumexp error is reported beside.
 
 Usage: bench/flash_error.py SAVE_DIR [--factor F] [--csv OUT]
@@ -45,32 +47,41 @@ def load(path, dtype, shape):
     return data.view(dtype).reshape(shape).cuda()
 
 
-def reference(q, k, v, causal, scale):
+def key_mask(nq, nk, causal, window):
+    """[Nq, Nk] booleans: the keys each row sees (bottom-right aligned:
+    row i's diagonal is key i + Nk - Nq), or None when it sees every key."""
+    left, right = window
+    if not causal and left < 0 and right < 0:
+        return None
+    rows = torch.arange(nq, device="cuda")[:, None] + (nk - nq)
+    cols = torch.arange(nk, device="cuda")[None, :]
+    seen = torch.ones(nq, nk, dtype=torch.bool, device="cuda")
+    if causal:
+        seen &= cols <= rows
+    if left >= 0:
+        seen &= cols >= rows - left
+    if right >= 0:
+        seen &= cols <= rows + right
+    return seen
+
+
+def reference(q, k, v, mask, scale):
     """float64 attention and logsumexp, one head at a time (K and V already
     repeated to H heads); rows that see no key are zero, lse -inf."""
     b, h, nq, d = q.shape
-    nk = k.shape[2]
     out = torch.empty(b, h, nq, d, dtype=torch.float64, device="cuda")
     lse = torch.empty(b, h, nq, dtype=torch.float64, device="cuda")
     for i in range(b):
         for j in range(h):
             s = (q[i, j].double() @ k[i, j].double().T) * scale
-            if causal:
-                rows = torch.arange(nq, device="cuda")[:, None]
-                cols = torch.arange(nk, device="cuda")[None, :]
-                s = s.masked_fill(cols > rows + (nk - nq), float("-inf"))
+            if mask is not None:
+                s = s.masked_fill(~mask, float("-inf"))
             lse[i, j] = torch.logsumexp(s, dim=-1)
             out[i, j] = torch.softmax(s, dim=-1).nan_to_num(0.0) @ v[i, j].double()
     return out, lse
 
 
-def visible_rows(nq, nk, causal):
-    """The query rows that see at least one key."""
-    first = max(0, nq - nk) if causal else 0
-    return slice(first, nq), first
-
-
-def peer(q, k, v, causal, scale):
+def peer(q, k, v, causal, window, mask, scale):
     """SDPA's output with the equivalent arguments, and the backend's name."""
     from torch.nn.attention import SDPBackend, sdpa_kernel
     from torch.nn.attention.bias import causal_lower_right
@@ -78,7 +89,9 @@ def peer(q, k, v, causal, scale):
     kwargs = {"scale": scale}
     if hkv != h:
         kwargs["enable_gqa"] = True
-    if causal and nq != nk:
+    if window != (-1, -1):
+        kwargs["attn_mask"] = mask
+    elif causal and nq != nk:
         kwargs["attn_mask"] = causal_lower_right(nq, nk)
     else:
         kwargs["is_causal"] = causal
@@ -121,24 +134,28 @@ def main():
         nq, nk, d = int(f["Nq"]), int(f["Nk"]), int(f["D"])
         dtype = DTYPES[f["dtype"]]
         causal, scale = f["causal"] == "1", float(f["scale"])
+        window = tuple(int(x) for x in f.get("window", "-1,-1").split(","))
+        mask = key_mask(nq, nk, causal, window)
         q = load(base.with_suffix(".q.bin"), dtype, (b, h, nq, d))
         k = load(base.with_suffix(".k.bin"), dtype, (b, hkv, nk, d))
         v = load(base.with_suffix(".v.bin"), dtype, (b, hkv, nk, d))
         o = load(base.with_suffix(".o.bin"), dtype, (b, h, nq, d))
         group = h // hkv
         want, want_lse = reference(q, k.repeat_interleave(group, dim=1),
-                                   v.repeat_interleave(group, dim=1), causal, scale)
-        rows_seen, hidden = visible_rows(nq, nk, causal)
+                                   v.repeat_interleave(group, dim=1), mask, scale)
+        rows_seen = (torch.ones(nq, dtype=torch.bool, device="cuda")
+                     if mask is None else mask.any(dim=1))
+        hidden = ~rows_seen
         attn_err = rel_err(o[:, :, rows_seen], want[:, :, rows_seen])
-        hidden_ok = hidden == 0 or bool((o[:, :, :hidden] == 0).all())
+        hidden_ok = bool((o[:, :, hidden] == 0).all())
         lse_err = ""
         if f["lse"] == "1":
             lse = load(base.with_suffix(".lse.bin"), torch.float32, (b, h, nq))
             lse_err = f"{rel_err(lse[:, :, rows_seen], want_lse[:, :, rows_seen]):.3g}"
-            hidden_ok &= hidden == 0 or bool((lse[:, :, :hidden] == -math.inf).all())
+            hidden_ok &= bool((lse[:, :, hidden] == -math.inf).all())
         peer_err, ratio, verdict, backend = "", "", "no flash peer", ""
         if dtype != torch.float32:
-            got, backend = peer(q, k, v, causal, scale)
+            got, backend = peer(q, k, v, causal, window, mask, scale)
             fe = rel_err(got[:, :, rows_seen], want[:, :, rows_seen])
             peer_err = f"{fe:.3g}"
             ratio = f"{attn_err / fe:.3f}" if fe > 0 else "inf"

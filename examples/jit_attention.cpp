@@ -6,8 +6,8 @@
 // against a float64 CPU reference and time it.
 //
 //   jit_attention B H N D [--dtype f16|bf16|f32] [--causal] [--chip CHIP]
-//                 [--kv-heads Hkv] [--kv-len Nk] [--compiled-sizes]
-//                 [--reps 20] [--check-rows 16]
+//                 [--kv-heads Hkv] [--kv-len Nk] [--window L,R]
+//                 [--compiled-sizes] [--reps 20] [--check-rows 16]
 //   jit_attention --help
 //
 // Exit status: 0 all checks passed, 1 a check failed or an error, 2 bad
@@ -44,7 +44,8 @@ struct Options {
 const char *const kUsage =
     "usage: jit_attention B H N D [--dtype f16|bf16|f32] [--causal]\n"
     "                     [--chip CHIP] [--kv-heads Hkv] [--kv-len Nk]\n"
-    "                     [--compiled-sizes] [--reps R] [--check-rows C]\n"
+    "                     [--window L,R] [--compiled-sizes] [--reps R]\n"
+    "                     [--check-rows C]\n"
     "       jit_attention --help\n"
     "\n"
     "JIT-compiles attention over B batches and H heads of N rows of head\n"
@@ -60,6 +61,8 @@ const char *const kUsage =
     "  --kv-heads Hkv   K/V heads, a divisor of H (grouped-query heads;\n"
     "                   default H)\n"
     "  --kv-len Nk      keys and values per head (default N)\n"
+    "  --window L,R     sliding window: each row sees the L keys before its\n"
+    "                   diagonal and the R after it, -1 for unbounded\n"
     "  --compiled-sizes compile the sizes into the kernels (default: one\n"
     "                   kernel for every size, given at launch)\n"
     "  --chip CHIP      compile for CHIP (sm_80, sm_86, sm_89, sm_90,\n"
@@ -300,6 +303,17 @@ int main(int argc, char **argv) {
         desc.elementType = jit::ElementType::F32;
       else
         return usage("--dtype must be f16, bf16 or f32");
+    } else if (arg == "--window") {
+      const char *v = value();
+      std::string text = v ? v : "";
+      size_t comma = text.find(',');
+      int64_t left = 0, right = 0;
+      if (comma == std::string::npos ||
+          !parseInt(text.substr(0, comma).c_str(), left) ||
+          !parseInt(text.substr(comma + 1).c_str(), right) || left < -1 ||
+          right < -1)
+        return usage("--window needs L,R: integers, each at least 0 or -1");
+      desc.windowLeft = left, desc.windowRight = right;
     } else if (arg == "--compiled-sizes") {
       desc.sizes = jit::Sizes::Compiled;
     } else if (arg == "--kv-heads" || arg == "--kv-len") {
@@ -332,11 +346,13 @@ int main(int argc, char **argv) {
   sized.sizes = jit::Sizes::Compiled;
   rt::Problem problem = sized.problem();
   std::printf("jit_attention: B=%lld H=%lld Hkv=%lld Nq=%lld Nk=%lld D=%lld "
-              "%s causal=%d sizes=%s chip=%s\ncompiler: %s\ncache: %s\n",
+              "%s causal=%d window=%lld,%lld sizes=%s chip=%s\ncompiler: "
+              "%s\ncache: %s\n",
               (long long)problem.batch, (long long)problem.heads,
               (long long)problem.kvHeads, (long long)problem.seqLenQ,
               (long long)problem.seqLenK, (long long)desc.headDim,
               typeName(desc.elementType), desc.causal ? 1 : 0,
+              (long long)desc.windowLeft, (long long)desc.windowRight,
               desc.sizes == jit::Sizes::AtLaunch ? "at-launch" : "compiled",
               desc.chip.empty() ? "(the device's)" : desc.chip.c_str(),
               jit::compilerVersion(),

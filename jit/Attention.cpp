@@ -149,6 +149,8 @@ rt::Problem AttentionDesc::problem() const {
     problem.batch = problem.heads = problem.kvHeads = problem.seqLenQ =
         problem.seqLenK = rt::kDynamicSize;
   problem.causal = causal;
+  problem.windowLeft = windowLeft;
+  problem.windowRight = windowRight;
   problem.scale = scale;
   problem.lse = lse;
   problem.pipeline = pipeline == Pipeline::Unfused ? rt::PipelineKind::Unfused
@@ -696,6 +698,8 @@ static uint64_t descriptionKey(const AttentionDesc &desc) {
                       atLaunch ? 0 : desc.seqLenK,
                       desc.headDim,
                       desc.causal,
+                      desc.windowLeft,
+                      desc.windowRight,
                       desc.scale.has_value(),
                       0,
                       desc.lse,
@@ -705,7 +709,7 @@ static uint64_t descriptionKey(const AttentionDesc &desc) {
                       desc.tuning.numWarps,
                       desc.tuning.numStages};
   if (desc.scale)
-    std::memcpy(&fields[10], &*desc.scale, sizeof(double));
+    std::memcpy(&fields[12], &*desc.scale, sizeof(double));
   std::string bytes(reinterpret_cast<const char *>(fields), sizeof fields);
   bytes += desc.chip;
   return llvm::xxh3_64bits(bytes);

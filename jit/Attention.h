@@ -130,6 +130,9 @@ struct AttentionDesc {
   int64_t seqLenK = 0;  ///< Nk; 0: Nq
   int64_t headDim = 64; ///< D <= 256, a multiple of 16 (of 8 for f32)
   bool causal = false;
+  /// Sliding window (local attention): each query row sees the windowLeft
+  /// keys before its diagonal and the windowRight after it; -1: unbounded.
+  int64_t windowLeft = -1, windowRight = -1;
   /// Softmax scale; 1/sqrt(D) when unset. Stored as an f32 by the op.
   std::optional<double> scale;
   /// Also write the logsumexp (needed by a backward pass).

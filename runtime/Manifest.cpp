@@ -384,7 +384,10 @@ std::string attn::rt::writeManifest(const Manifest &manifest) {
        " Nq=" + sizeText(p.seqLenQ) + " Nk=" + sizeText(p.seqLenK) +
        " D=" + std::to_string(p.headDim) + " dtype=" + nameOf(p.dtype) +
        " causal=" + (p.causal ? "1" : "0") + " scale=" +
-       formatDouble(p.effectiveScale()) + " lse=" + (p.lse ? "1" : "0"));
+       formatDouble(p.effectiveScale()) + " lse=" + (p.lse ? "1" : "0") +
+       (p.hasWindow() ? " window=" + std::to_string(p.windowLeft) + "," +
+                            std::to_string(p.windowRight)
+                      : ""));
   for (const TensorDecl &t : manifest.tensors)
     line("attn.tensor " + t.name + " role=" + nameOf(t.role) +
          " dtype=" + nameOf(t.dtype) + " shape=" + joinInts(t.shape) +
@@ -454,10 +457,11 @@ const DirectiveSpec kProblemSpec = {
     false,
     {"direction", "pipeline", "B", "H", "Hkv", "Nq", "Nk", "D", "dtype",
      "causal", "scale", "lse"},
-    {},
+    {"window"},
     "expected 'attn.problem direction=<forward|backward> "
     "pipeline=<fused|unfused> B=<n> H=<n> Hkv=<n> Nq=<n> Nk=<n> D=<n> "
-    "dtype=<f16|bf16|f32> causal=<0|1> scale=<x> lse=<0|1>'"};
+    "dtype=<f16|bf16|f32> causal=<0|1> scale=<x> lse=<0|1> "
+    "[window=<left>,<right>]'"};
 const DirectiveSpec kTensorSpec = {
     "attn.tensor",
     true,
@@ -861,6 +865,16 @@ Status ManifestParser::parseProblem(int line, const Fields &fields) {
     return error(line, "scale " + quoted(fields.get("scale")) +
                            " is not a finite number");
   problem.scale = *scale;
+  if (fields.has("window")) {
+    std::vector<int64_t> window;
+    // -1 (unbounded) is also kDynamicSize, which the list accepts.
+    if (Status status = parseList(line, "window", fields.get("window"), 2, 0,
+                                  kMaxElements, window);
+        !status.ok())
+      return status;
+    problem.windowLeft = window[0];
+    problem.windowRight = window[1];
+  }
   if (Status status = problem.validate(); !status.ok())
     return error(line, "attn.problem: " + status.message());
   problemLine = line;

@@ -2,6 +2,7 @@
 
 #include "runtime/Problem.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace attn::rt;
@@ -188,9 +189,58 @@ int64_t Problem::scoreElements() const {
   return batch * heads * seqLenQ * seqLenK;
 }
 
+KeyRange attn::rt::visibleKeyRange(const Problem &problem, int64_t row) {
+  const int64_t nk = problem.seqLenK;
+  // The row's diagonal, aligned to the bottom right.
+  const int64_t diagonal = row + nk - problem.seqLenQ;
+  int64_t first = 0, end = nk;
+  if (problem.windowLeft >= 0)
+    first = std::max<int64_t>(first, diagonal - problem.windowLeft);
+  if (problem.causal)
+    end = std::min<int64_t>(end, diagonal + 1);
+  if (problem.windowRight >= 0)
+    end = std::min<int64_t>(end, diagonal + problem.windowRight + 1);
+  first = std::clamp<int64_t>(first, 0, nk);
+  end = std::clamp<int64_t>(end, first, nk);
+  return {first, end};
+}
+
+int64_t attn::rt::visibleKeys(const Problem &problem, int64_t row) {
+  KeyRange range = visibleKeyRange(problem, row);
+  return range.end - range.first;
+}
+
+/// The (row, key) pairs a windowed mask lets through, in closed form: row i
+/// sees the keys of [i + b, i + a) inside [0, Nk), and with a > b that is
+/// clamp(i + a) - clamp(i + b), clamp to [0, Nk]; sums of clamp(i + c) over
+/// the rows are differences of the prefix sums below.
+static double windowPairs(const Problem &p) {
+  const double nq = double(p.seqLenQ), nk = double(p.seqLenK);
+  const double diagonal = nk - nq; // of row 0
+  double a = nk, b = -nq;          // unbounded: past either end of the keys
+  if (p.causal)
+    a = std::min(a, diagonal + 1);
+  if (p.windowRight >= 0)
+    a = std::min(a, diagonal + double(p.windowRight) + 1);
+  if (p.windowLeft >= 0)
+    b = diagonal - double(p.windowLeft);
+  // sum of clamp(t, 0, Nk) for t < n.
+  auto prefix = [nk](double n) {
+    if (n <= 0)
+      return 0.0;
+    if (n <= nk + 1)
+      return n * (n - 1) / 2;
+    return nk * (nk + 1) / 2 + (n - nk - 1) * nk;
+  };
+  auto sumOfClamped = [&](double c) { return prefix(c + nq) - prefix(c); };
+  return sumOfClamped(a) - sumOfClamped(b);
+}
+
 double Problem::forwardFlops() const {
-  double flops = 4.0 * double(batch) * double(heads) * double(seqLenQ) *
-                 double(seqLenK) * double(headDim);
+  const double perPair = 4.0 * double(batch) * double(heads) * double(headDim);
+  if (hasWindow() && seqLenQ != kDynamicSize && seqLenK != kDynamicSize)
+    return perPair * windowPairs(*this);
+  double flops = perPair * double(seqLenQ) * double(seqLenK);
   return causal ? flops / 2 : flops;
 }
 
@@ -236,6 +286,10 @@ Status Problem::validate() const {
             " is more than the " + std::to_string(kMaxElements) +
             " elements a tensor may hold");
   }
+  if (windowLeft < -1 || windowRight < -1)
+    return invalid("window is (" + std::to_string(windowLeft) + ", " +
+                   std::to_string(windowRight) +
+                   "); each side must be at least 0, or -1 for unbounded");
   if (scale && !(std::isfinite(*scale) && *scale > 0))
     return invalid("scale is " + std::to_string(*scale) +
                    "; it must be positive and finite");
@@ -258,8 +312,11 @@ std::string Problem::describe() const {
     text += " N=" + size(seqLenQ);
   else
     text += " Nq=" + size(seqLenQ) + " Nk=" + size(seqLenK);
-  return text + " D=" + std::to_string(headDim) +
-         " causal=" + (causal ? "1" : "0");
+  text += " D=" + std::to_string(headDim) + " causal=" + (causal ? "1" : "0");
+  if (hasWindow())
+    text += " window=" + std::to_string(windowLeft) + "," +
+            std::to_string(windowRight);
+  return text;
 }
 
 bool attn::rt::operator==(const Problem &a, const Problem &b) {
@@ -267,6 +324,7 @@ bool attn::rt::operator==(const Problem &a, const Problem &b) {
          a.heads == b.heads && a.kvHeads == b.kvHeads &&
          a.seqLenQ == b.seqLenQ && a.seqLenK == b.seqLenK &&
          a.headDim == b.headDim && a.dtype == b.dtype && a.causal == b.causal &&
+         a.windowLeft == b.windowLeft && a.windowRight == b.windowRight &&
          a.effectiveScale() == b.effectiveScale() && a.lse == b.lse &&
          a.pipeline == b.pipeline;
 }

@@ -11,7 +11,9 @@
 // [B, Hkv, Nk, D] for the key side (k, v, dk, dv); lse is f32 [B, H, Nq].
 // H is a multiple of Hkv (grouped-query attention shares one K/V head among
 // H/Hkv query heads). When causal and Nq != Nk, the mask is aligned to the
-// bottom right: query row i sees keys j <= i + Nk - Nq.
+// bottom right: query row i sees keys j <= i + Nk - Nq. A sliding window
+// (left, right) further limits row i to keys i + Nk - Nq - left <= j <=
+// i + Nk - Nq + right (-1: unbounded on that side).
 //
 // Plain C++17: no CUDA, no LLVM.
 //
@@ -70,6 +72,10 @@ struct Problem {
   int64_t headDim = 64; ///< D
   DType dtype = DType::F16;
   bool causal = false;
+  /// Sliding window: keys at most windowLeft before and windowRight after
+  /// the row's diagonal; -1 leaves that side unbounded.
+  int64_t windowLeft = -1;
+  int64_t windowRight = -1;
   /// Softmax scale; unset means 1/sqrt(D).
   std::optional<double> scale;
   /// Forward: whether the kernels also write lse. A backward problem reads
@@ -80,6 +86,9 @@ struct Problem {
   /// Self-attention of one sequence length: Hkv = H, Nq = Nk = N.
   static Problem attention(int64_t batch, int64_t heads, int64_t seqLen,
                            int64_t headDim, DType dtype);
+
+  /// Whether either side of the sliding window is bounded.
+  bool hasWindow() const { return windowLeft >= 0 || windowRight >= 0; }
 
   /// Whether B, H, Hkv, Nq or Nk is kDynamicSize (D never is).
   bool hasDynamicSizes() const;
@@ -111,7 +120,9 @@ struct Problem {
   /// per multiply-add), halved when causal. Halving is the convention of
   /// FlashAttention's benchmarks, kept from the first version of this
   /// runtime; the pairs a causal mask really visits are Nq*(Nq+1)/2 for
-  /// Nq = Nk, slightly more than half.
+  /// Nq = Nk, slightly more than half. With a sliding window the count is
+  /// of the (row, key) pairs the mask lets through, as FlashAttention's
+  /// benchmarks count local attention.
   double forwardFlops() const;
   /// FLOPs of this problem: forwardFlops(), or 2.5 times it for the
   /// backward (FlashAttention's count: five matrix products to the
@@ -127,6 +138,16 @@ struct Problem {
   /// for a size known at launch), for one-line reports.
   std::string describe() const;
 };
+
+/// The keys [first, end) query row `row` sees: all Nk, or fewer when causal
+/// (aligned to the bottom right: row i sees keys j <= i + Nk - Nq) or
+/// within a sliding window; possibly none. Sizes must be known.
+struct KeyRange {
+  int64_t first = 0, end = 0;
+};
+KeyRange visibleKeyRange(const Problem &problem, int64_t row);
+/// How many keys query row `row` sees.
+int64_t visibleKeys(const Problem &problem, int64_t row);
 
 /// Equality of every field; an unset scale equals its value 1/sqrt(D).
 bool operator==(const Problem &a, const Problem &b);

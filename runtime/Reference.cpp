@@ -15,11 +15,6 @@ static int64_t kvHeadOf(const Problem &problem, int64_t head) {
   return batch * problem.kvHeads + h / group;
 }
 
-int64_t attn::rt::visibleKeys(const Problem &problem, int64_t row) {
-  const int64_t nq = problem.seqLenQ, nk = problem.seqLenK;
-  return problem.causal ? std::clamp<int64_t>(row + nk - nq + 1, 0, nk) : nk;
-}
-
 void attn::rt::referenceRow(const Problem &problem, const float *q,
                             const float *k, const float *v, int64_t head,
                             int64_t row, double *out, double &lse,
@@ -31,7 +26,10 @@ void attn::rt::referenceRow(const Problem &problem, const float *q,
   const float *qRow = q + (head * nq + row) * d;
   const float *kHead = k + kvHead * nk * d;
   const float *vHead = v + kvHead * nk * d;
-  const int64_t keys = visibleKeys(problem, row);
+  const KeyRange range = visibleKeyRange(problem, row);
+  const int64_t keys = range.end - range.first;
+  kHead += range.first * d;
+  vHead += range.first * d;
   if (keys == 0) {
     std::fill(out, out + d, 0.0);
     lse = -std::numeric_limits<double>::infinity();
@@ -77,7 +75,8 @@ void attn::rt::referenceBackwardHead(const Problem &problem, const float *q,
   const double scale = problem.effectiveScale();
   const int64_t kvHead = kvHeadOf(problem, head);
   const float *qHead = q + head * nq * d, *dOHead = dO + head * nq * d;
-  const float *kHead = k + kvHead * nk * d, *vHead = v + kvHead * nk * d;
+  const float *kBase = k + kvHead * nk * d, *vBase = v + kvHead * nk * d;
+  double *const dkBase = dk, *const dvBase = dv;
 
   // One row of P and of dS at a time: dV and dK add P_ij·dO_i and
   // dS_ij·Q_i, dQ_i is Σ_j dS_ij·K_j.
@@ -87,9 +86,14 @@ void attn::rt::referenceBackwardHead(const Problem &problem, const float *q,
     const float *qRow = qHead + i * d, *dORow = dOHead + i * d;
     double *dqRow = dq + i * d;
     std::fill(dqRow, dqRow + d, 0.0);
-    const int64_t keys = visibleKeys(problem, i);
+    // Keys [first, end) as j in [0, keys): the window's start is j = 0.
+    const KeyRange range = visibleKeyRange(problem, i);
+    const int64_t keys = range.end - range.first;
     if (keys == 0)
       continue;
+    const float *kHead = kBase + range.first * d, *vHead = vBase + range.first * d;
+    double *dkKeys = dkBase + range.first * d,
+           *dvKeys = dvBase + range.first * d;
     double maxScore = -std::numeric_limits<double>::infinity();
     for (int64_t j = 0; j < keys; ++j) {
       double dot = 0;
@@ -113,8 +117,8 @@ void attn::rt::referenceBackwardHead(const Problem &problem, const float *q,
     for (int64_t j = 0; j < keys; ++j) {
       double ds = p[j] * (dp[j] - delta);
       for (int64_t c = 0; c < d; ++c) {
-        dv[j * d + c] += p[j] * double(dORow[c]);
-        dk[j * d + c] += scale * ds * double(qRow[c]);
+        dvKeys[j * d + c] += p[j] * double(dORow[c]);
+        dkKeys[j * d + c] += scale * ds * double(qRow[c]);
         dqRow[c] += scale * ds * double(kHead[j * d + c]);
       }
     }

@@ -17,10 +17,6 @@
 
 namespace attn::rt {
 
-/// How many keys query row `row` sees: Nk, or when causal (aligned to the
-/// bottom right: row i sees keys j <= i + Nk - Nq) between 0 and Nk.
-int64_t visibleKeys(const Problem &problem, int64_t row);
-
 /// Computes row `row` of query head `head` (b * H + h) of
 /// O = softmax(scale * Q K^T [causal mask]) V into `out` (D values) and
 /// the natural-log logsumexp of the scaled scores into `lse`. `q` is the

@@ -67,6 +67,8 @@ private:
   std::vector<Factor> factors_;
 };
 
+bool operator==(const SizeExpr &a, const SizeExpr &b);
+
 } // namespace attn::rt
 
 #endif // ATTN_RUNTIME_SIZEEXPR_H

@@ -49,6 +49,8 @@ Problem problemOf(ProblemOpInterface op) {
   p.kvHeads = size(op.getKvHeads());
   p.seqLenK = size(op.getKeySeqLen());
   p.causal = op.getCausal();
+  p.windowLeft = op.getWindowLeft().value_or(-1);
+  p.windowRight = op.getWindowRight().value_or(-1);
   p.scale = op.getEffectiveScale();
   if (auto forward = llvm::dyn_cast<AttentionOp>(op.getOperation())) {
     p.lse = bool(forward.getLse());
@@ -109,19 +111,32 @@ static uint64_t paddedRowBytes(const Problem &p) {
 }
 
 /// The (query row, key row) pairs a program of `rows` query rows starting
-/// at `row0` sees, and the key rows it reads (rounded up to block-n when
-/// causal), per head.
+/// at `row0` computes, and the key rows it reads, per head: the blocks of
+/// block-n keys its loop visits (attn-tile's bounds: from the block of the
+/// first row's first key with a left window, to the last row's last key
+/// when causal or with a right window).
 static std::pair<uint64_t, uint64_t> visited(const Problem &p, TileConfig c,
                                              int64_t row0, int64_t rows) {
   const int64_t nq = p.seqLenQ, nk = p.seqLenK;
-  uint64_t keys = uint64_t(nk);
-  if (p.causal) {
-    // The block's last row sees keys up to row + Nk - Nq.
-    int64_t end = std::min<int64_t>(nq, row0 + rows) + nk - nq;
-    keys = std::min<uint64_t>(
-        uint64_t(nk),
-        llvm::alignTo(uint64_t(std::max<int64_t>(end, 0)), c.blockN));
-  }
+  const int64_t shift = nk - nq; // row i's diagonal is key i + shift
+  int64_t begin = 0, end = nk;
+  std::optional<int64_t> after;
+  if (p.causal)
+    after = 0;
+  else if (p.windowRight >= 0)
+    after = p.windowRight;
+  if (after)
+    end = std::clamp<int64_t>(std::min<int64_t>(nq, row0 + rows) + shift +
+                                  *after,
+                              0, nk);
+  if (p.windowLeft >= 0)
+    begin = std::max<int64_t>(row0 + shift - p.windowLeft, 0) / c.blockN *
+            c.blockN;
+  uint64_t keys =
+      end <= begin ? 0
+                   : std::min<uint64_t>(uint64_t(nk - begin),
+                                        llvm::alignTo(uint64_t(end - begin),
+                                                      uint64_t(c.blockN)));
   uint64_t qRows = uint64_t(std::min<int64_t>(rows, nq - row0));
   return {qRows * keys, keys};
 }

@@ -69,6 +69,8 @@ std::string buildAttentionModule(const rt::Problem &p) {
                  .str();
   if (p.causal)
     attrs += " causal";
+  if (p.hasWindow())
+    attrs += llvm::formatv(" window [{0}, {1}]", p.windowLeft, p.windowRight);
   if (p.direction == rt::Direction::Backward)
     return llvm::formatv(
         "func.func @attention_backward(%do: {0}, %q: {0}, %k: {1}, %v: {1}, "
@@ -94,6 +96,8 @@ std::string buildAttentionModule(const AttentionSpec &s) {
   if (s.seqLenK)
     problem.seqLenK = s.seqLenK;
   problem.causal = s.causal;
+  problem.windowLeft = s.windowLeft;
+  problem.windowRight = s.windowRight;
   if (s.scale)
     problem.scale = *s.scale;
   problem.lse = s.lse || s.backward;

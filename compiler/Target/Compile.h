@@ -27,6 +27,8 @@ struct AttentionSpec {
   int64_t kvHeads = 0, seqLenK = 0;
   std::string dtype = "f16"; // f16, bf16 or f32
   bool causal = false;
+  /// Sliding window: keys before and after the diagonal; -1: unbounded.
+  int64_t windowLeft = -1, windowRight = -1;
   std::optional<float> scale;
   bool lse = false;
   /// The gradient (attn.attention_backward) instead of the forward.

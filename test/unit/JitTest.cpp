@@ -770,6 +770,24 @@ TEST_F(Jit, GroupedQueryDescriptionsAreChecked) {
                            "query side's)");
 }
 
+TEST_F(Jit, SlidingWindowsAreCompiledAndKeyed) {
+  jit::AttentionDesc desc = smallDesc();
+  desc.causal = true;
+  desc.windowLeft = 64;
+  auto windowed = jit::compile(desc);
+  ASSERT_TRUE(windowed.ok()) << windowed.status().message();
+  EXPECT_EQ((*windowed)->problem().windowLeft, 64);
+  EXPECT_EQ((*windowed)->problem().windowRight, -1);
+  EXPECT_NE((*windowed)->ptx().find("window=64,-1"), std::string::npos);
+  desc.windowLeft = 65;
+  auto other = jit::compile(desc);
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  EXPECT_NE(other->get(), windowed->get());
+  desc.windowLeft = -2;
+  EXPECT_EQ(errorOf(desc), "window is (-2, -1); each side must be at least 0, "
+                           "or -1 for unbounded");
+}
+
 class JitLaunchAtLaunch : public Jit {
 protected:
   void SetUp() override {
@@ -877,9 +895,10 @@ TEST_F(Jit, DumpDirHoldsTheIrAfterEveryPassThatChangedItAndThePtx) {
   fileOf("convert-gpu-to-nvvm");
   for (const std::string &file : files) {
     llvm::StringRef name = llvm::sys::path::filename(file);
-    if (name != "input.mlir" && name != "final.ptx")
+    if (name != "input.mlir" && name != "final.ptx") {
       EXPECT_TRUE(!name.empty() && std::isdigit((unsigned char)name[0]))
           << file;
+    }
   }
   EXPECT_EQ(readAll(root + "/final.ptx"), (*kernel)->ptx());
   EXPECT_EQ(readAll(root + "/input.mlir"), jit::toMlir(smallDesc()));
@@ -914,9 +933,12 @@ TEST_F(Jit, LaunchMatchesTheReferenceOnAGpu) {
   rt::Context &context = **ctx;
   jit::AttentionDesc desc = smallDesc(); // the device's chip
   desc.causal = true;
-  for (jit::Pipeline pipeline :
-       {jit::Pipeline::Fused, jit::Pipeline::Unfused}) {
+  for (auto [pipeline, window] :
+       {std::pair{jit::Pipeline::Fused, int64_t(-1)},
+        {jit::Pipeline::Unfused, int64_t(-1)},
+        {jit::Pipeline::Fused, int64_t(40)}}) {
     desc.pipeline = pipeline;
+    desc.windowLeft = window;
     auto kernel = jit::compile(desc);
     ASSERT_TRUE(kernel.ok()) << kernel.status().message();
     ASSERT_TRUE((*kernel)->loaded());

@@ -82,6 +82,48 @@ TEST(Problem, Flops) {
   EXPECT_DOUBLE_EQ(p.flops(), 2.5 * 2.0 * 2 * 4 * 128 * 256 * 64);
 }
 
+// A sliding window counts the (row, key) pairs it lets through: the closed
+// form against a count row by row, over windows that cross either end of
+// the keys, with and without causal, Nq above, equal to and below Nk.
+TEST(Problem, WindowFlopsCountTheVisitedPairs) {
+  for (auto [nq, nk] : {std::pair<int64_t, int64_t>{100, 100},
+                        {37, 300},
+                        {300, 37},
+                        {1, 1000},
+                        {129, 1}})
+    for (auto [left, right] : {std::pair<int64_t, int64_t>{0, 0},
+                               {5, -1},
+                               {-1, 7},
+                               {16, 3},
+                               {1000, 1000},
+                               {250, 0}})
+      for (bool causal : {false, true}) {
+        Problem p = Problem::attention(2, 3, nq, 16, DType::F16);
+        p.seqLenK = nk;
+        p.causal = causal;
+        p.windowLeft = left;
+        p.windowRight = right;
+        double pairs = 0;
+        for (int64_t row = 0; row < nq; ++row) {
+          KeyRange range = visibleKeyRange(p, row);
+          ASSERT_LE(range.first, range.end);
+          int64_t seen = 0;
+          for (int64_t key = 0; key < nk; ++key) {
+            int64_t diagonal = row + nk - nq;
+            bool visible = (!causal || key <= diagonal) &&
+                           (left < 0 || key >= diagonal - left) &&
+                           (right < 0 || key <= diagonal + right);
+            seen += visible;
+            EXPECT_EQ(visible, key >= range.first && key < range.end)
+                << p.describe() << " row " << row << " key " << key;
+          }
+          pairs += double(seen);
+        }
+        EXPECT_DOUBLE_EQ(p.forwardFlops(), 4.0 * 2 * 3 * 16 * pairs)
+            << p.describe();
+      }
+}
+
 TEST(Problem, ScaleDefaultsToInverseSquareRootOfD) {
   Problem p = Problem::attention(1, 1, 8, 64, DType::F16);
   EXPECT_DOUBLE_EQ(p.effectiveScale(), 0.125);
@@ -127,6 +169,9 @@ TEST(Problem, DescribeKeepsTheShortFormForSelfAttention) {
   p.direction = Direction::Backward;
   EXPECT_EQ(p.describe(),
             "backward unfused f16 B=2 H=3 Hkv=1 Nq=257 Nk=300 D=64 causal=1");
+  p.windowLeft = 128;
+  EXPECT_EQ(p.describe(), "backward unfused f16 B=2 H=3 Hkv=1 Nq=257 Nk=300 "
+                          "D=64 causal=1 window=128,-1");
 }
 
 //===----------------------------------------------------------------------===//
@@ -193,6 +238,20 @@ TEST(Manifest, RoundTripsUnfused) {
 TEST(Manifest, RoundTripsFused) {
   Manifest m = fusedExample();
   EXPECT_EQ(roundTrip(m), m);
+}
+
+TEST(Manifest, RoundTripsASlidingWindow) {
+  Manifest m = fusedExample();
+  m.problem.windowLeft = 256;
+  m.problem.windowRight = 0;
+  std::string text = writeManifest(m);
+  EXPECT_NE(text.find(" lse=1 window=256,0\n"), std::string::npos) << text;
+  EXPECT_EQ(roundTrip(m), m);
+  // No window: no key (manifests from before windows read the same).
+  EXPECT_EQ(writeManifest(fusedExample()).find("window="), std::string::npos);
+  Problem other = m.problem;
+  other.windowRight = -1;
+  EXPECT_NE(other, m.problem);
 }
 
 TEST(Manifest, RoundTripsTensorMapsAndScalars) {
@@ -349,14 +408,16 @@ TEST(ManifestErrors, UnknownDirectiveAndBodyOrder) {
 TEST(ManifestErrors, Fields) {
   EXPECT_EQ(errorOf(fusedWith(2, kProblemLine + " B=3")),
             "x.ptx:2: attn.problem key 'B' given twice");
-  EXPECT_EQ(errorOf(fusedWith(2, kProblemLine + " window=4")),
-            "x.ptx:2: unknown attn.problem key 'window'; expected direction, "
-            "pipeline, B, H, Hkv, Nq, Nk, D, dtype, causal, scale, lse");
+  EXPECT_EQ(errorOf(fusedWith(2, kProblemLine + " slide=4")),
+            "x.ptx:2: unknown attn.problem key 'slide'; expected direction, "
+            "pipeline, B, H, Hkv, Nq, Nk, D, dtype, causal, scale, lse, "
+            "window");
   EXPECT_EQ(errorOf(fusedWith(2, kProblemLine + " 4")),
             "x.ptx:2: expected key=value in attn.problem, got '4'; expected "
             "'attn.problem direction=<forward|backward> "
             "pipeline=<fused|unfused> B=<n> H=<n> Hkv=<n> Nq=<n> Nk=<n> "
-            "D=<n> dtype=<f16|bf16|f32> causal=<0|1> scale=<x> lse=<0|1>'");
+            "D=<n> dtype=<f16|bf16|f32> causal=<0|1> scale=<x> lse=<0|1> "
+            "[window=<left>,<right>]'");
   std::string noHkv = kProblemLine;
   noHkv.erase(noHkv.find(" Hkv=2"), 6);
   EXPECT_EQ(errorOf(fusedWith(2, noHkv)).substr(0, 40),
@@ -409,6 +470,13 @@ TEST(ManifestErrors, Problem) {
             "for each of do, q, k, v, o, lse, dq, dk, dv");
   EXPECT_EQ(problem("lse=1", "lse=0").substr(0, 46),
             "x.ptx:7: tensor 'lse' has role lse, which this");
+  EXPECT_EQ(problem("lse=1", "lse=1 window=5"),
+            "x.ptx:2: window '5' has 1 entries; expected 2");
+  EXPECT_EQ(problem("lse=1", "lse=1 window=5,-2"),
+            "x.ptx:2: window '5,-2' has -2; each must be in [0, "
+            "1099511627776]");
+  EXPECT_EQ(problem("lse=1", "lse=1 window=a,1"),
+            "x.ptx:2: window 'a,1' is not a list of integers a,b,...");
   EXPECT_EQ(errorOf(fusedPlus(3, kProblemLine)),
             "x.ptx:3: second 'attn.problem' line; the first is on line 2");
 }

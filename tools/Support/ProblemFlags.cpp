@@ -36,6 +36,12 @@ cl::opt<std::string> dtype("dtype", cl::value_desc("f16|bf16|f32"),
 cl::opt<bool> causal("causal",
                      cl::desc("Causal mask (with --shape; default: off)"),
                      cl::cat(problemCategory()));
+cl::opt<std::string>
+    window("window", cl::value_desc("L,R"),
+           cl::desc("Sliding window: each query row sees the L keys before "
+                    "its diagonal and the R after it, -1 for unbounded "
+                    "(with --shape; default: none)"),
+           cl::cat(problemCategory()));
 cl::opt<bool> backward(
     "backward",
     cl::desc("The gradient, attn.attention_backward: dQ, dK, dV from dO, Q, "
@@ -91,6 +97,18 @@ static Expected<AttentionSpec> specFromFlags() {
                         "'");
   spec.dtype = dtype;
   spec.causal = causal;
+  if (window.getNumOccurrences()) {
+    auto [left, right] = StringRef(window).split(',');
+    if (left.getAsInteger(10, spec.windowLeft) ||
+        right.getAsInteger(10, spec.windowRight) || spec.windowLeft < -1 ||
+        spec.windowRight < -1)
+      return problemError("--window '" + window +
+                          "': expected L,R, each at least 0 or -1 for "
+                          "unbounded");
+    if (backward)
+      return problemError("--window: the backward has no sliding window, so "
+                          "far");
+  }
   if (backward && lse)
     return problemError("--lse is a forward flag; the backward reads the "
                         "logsumexp, --backward alone says so");
@@ -120,6 +138,7 @@ Expected<std::unique_ptr<MemoryBuffer>> readProblemOrFile(StringRef inputFile,
           static_cast<cl::Option *>(&lse), static_cast<cl::Option *>(&backward),
           static_cast<cl::Option *>(&kvHeads),
           static_cast<cl::Option *>(&kvLen),
+          static_cast<cl::Option *>(&window),
           static_cast<cl::Option *>(&runtimeSizes)})
       if (flag->getNumOccurrences())
         return problemError("--" + flag->ArgStr +

@@ -669,6 +669,8 @@ int cpuRunMain() {
     return fail("--layout bnhd needs --runtime-sizes: kernels of static sizes "
                 "read packed [B,H,N,D] tensors");
   problem.causal = op.getCausal();
+  problem.windowLeft = op.getWindowLeft().value_or(-1);
+  problem.windowRight = op.getWindowRight().value_or(-1);
   problem.scale = op.getEffectiveScale();
   auto forward = dyn_cast<attn::AttentionOp>(op.getOperation());
   problem.lse = !forward || forward.getLse();

@@ -232,6 +232,8 @@ bool benchOne(const rt::Context &context, const InputFile &input,
   record.add("Nk", problem.seqLenK);
   record.add("D", problem.headDim);
   record.add("causal", int64_t(problem.causal));
+  record.add("window_left", problem.windowLeft);
+  record.add("window_right", problem.windowRight);
   record.add("runtime_sizes", int64_t(runTime));
   record.add("layout", runTime ? options.layout : std::string("bhnd"));
   record.add("median_ms", result.medianMs);

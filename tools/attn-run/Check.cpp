@@ -442,6 +442,8 @@ bool FileCheck::report(const rt::Status &status, Record &record) {
   record.add("Nk", problem.seqLenK);
   record.add("D", problem.headDim);
   record.add("causal", int64_t(problem.causal));
+  record.add("window_left", problem.windowLeft);
+  record.add("window_right", problem.windowRight);
   record.add("lse", int64_t(problem.lse));
   record.add("rel_err", relErr);
   record.add("max_abs", comparison.output.maxAbs);

@@ -244,6 +244,8 @@ bool attn::run::checkBackward(const rt::Context &context,
   record.add("N", p.seqLenQ);
   record.add("D", p.headDim);
   record.add("causal", int64_t(p.causal));
+  record.add("window_left", p.windowLeft);
+  record.add("window_right", p.windowRight);
   record.add("dq_rel_err", outcome.relErr[0]);
   record.add("dk_rel_err", outcome.relErr[1]);
   record.add("dv_rel_err", outcome.relErr[2]);

@@ -28,10 +28,10 @@ namespace {
 /// Emits the scores of one K tile in the log2 domain, masked:
 /// mask(Q·Kᵀ · scale·log2(e)). `bKv` indexes the batch and the K/V head of
 /// the program's query head; `maskRow0` is the mask's row of the tile's
-/// first row (KernelBuilder::causalRowOffset); `keys` is Nk.
+/// first row (KernelBuilder::maskRowOffset).
 Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
-                 ValueRange bKv, Value maskRow0, Value col0, OpFoldResult keys,
-                 TileConfig c) {
+                 ValueRange bKv, Value maskRow0, Value col0,
+                 const KernelSizes &sizes, TileConfig c) {
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   int64_t d = op.getHeadDim();
@@ -42,8 +42,7 @@ Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
                                 /*transpose_rhs=*/true);
   double scaleLog2 = op.getEffectiveScale() * M_LOG2E;
   s = kb.mulf(s, kb.splat({c.blockM, c.blockN}, scaleLog2));
-  return tile::MaskOp::create(b, loc, s.getType(), s, maskRow0, col0, keys,
-                              op.getCausal());
+  return kb.applyMask(s, KeyMask::of(op), sizes, maskRow0, col0);
 }
 
 void tileAttention(AttentionOp op, TilingAttr tiling) {
@@ -87,25 +86,30 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   Value row0 = kb.mul(rowBlock, kb.index(c.blockM));
   Value q = kb.load(kb.arg(0), bh, row0, kb.index(0), c.blockM, d);
 
-  // With a causal mask, K/V tiles past the last key this program's last row
-  // sees contribute nothing: stop the loops there (before the first step
-  // when no row of the tile sees a key).
-  Value kvEnd = op.getCausal() ? kb.causalKeyEnd(sizes, row0, c.blockM)
-                               : kb.value(sizes.nk);
+  // With a causal mask or a window, K/V tiles past the last key this
+  // program's last row sees, or before the block of the first key its
+  // first row sees, contribute nothing: the loops visit only the blocks
+  // between (none when no row of the tile sees a key).
+  KeyMask mask = KeyMask::of(op);
+  Value kvBegin = kb.keyBegin(mask, sizes, row0, c.blockN);
+  Value kvEnd = kb.keyEnd(mask, sizes, row0, c.blockM);
   Value c0 = kb.index(0), step = kb.index(c.blockN);
-  Value maskRow0 = kb.causalRowOffset(op.getCausal(), sizes, row0);
-  bool rowsWithoutKeys = hasRowsWithoutKeys(op.getCausal(), sizes);
+  Value maskRow0 = kb.maskRowOffset(mask, sizes, row0);
+  bool rowsWithoutKeys = hasRowsWithoutKeys(mask, sizes);
 
   // Pass 1: the row maximum of the scores. A row without keys keeps the
-  // lowest finite value, so that its exponentials are exp2(-inf) = 0.
-  Value negInf =
-      kb.splat({c.blockM}, rowsWithoutKeys ? kLowestScore : -INFINITY);
-  auto maxLoop = scf::ForOp::create(b, loc, c0, kvEnd, step, negInf);
+  // lowest finite value, so that its exponentials are exp2(-inf) = 0. So
+  // does a row that sees none of the keys of the first blocks visited (a
+  // left window starts the loops at the first row's block), for the
+  // running maximum the online softmax makes of this one.
+  bool finiteStart = rowsWithoutKeys || mask.left.has_value();
+  Value negInf = kb.splat({c.blockM}, finiteStart ? kLowestScore : -INFINITY);
+  auto maxLoop = scf::ForOp::create(b, loc, kvBegin, kvEnd, step, negInf);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(maxLoop.getBody());
     Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0,
-                         maxLoop.getInductionVar(), sizes.nk, c);
+                         maxLoop.getInductionVar(), sizes, c);
     Value m = arith::MaximumFOp::create(b, loc, maxLoop.getRegionIterArg(0),
                                         kb.reduce(tile::ReduceKind::max, s));
     scf::YieldOp::create(b, loc, m);
@@ -116,12 +120,13 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   Value zeroRow = kb.splat({c.blockM}, 0.0);
   Value zeroAcc = kb.splat({c.blockM, d}, 0.0);
   auto sumLoop =
-      scf::ForOp::create(b, loc, c0, kvEnd, step, ValueRange{zeroRow, zeroAcc});
+      scf::ForOp::create(b, loc, kvBegin, kvEnd, step,
+                         ValueRange{zeroRow, zeroAcc});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(sumLoop.getBody());
     Value j = sumLoop.getInductionVar();
-    Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0, j, sizes.nk, c);
+    Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0, j, sizes, c);
     Value p = kb.exp2(kb.subf(s, kb.broadcast(m, c.blockN)));
     Value l = kb.addf(sumLoop.getRegionIterArg(0),
                       kb.reduce(tile::ReduceKind::sum, p));

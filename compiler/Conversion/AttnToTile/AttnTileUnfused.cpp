@@ -62,10 +62,9 @@ func::FuncOp buildScoresKernel(AttentionOp op, const Shapes &s, TileConfig c,
                                      /*transpose_rhs=*/true);
   scores =
       kb.mulf(scores, kb.splat({c.blockM, c.blockN}, op.getEffectiveScale()));
-  scores = tile::MaskOp::create(
-      b, op.getLoc(), scores.getType(), scores,
-      kb.causalRowOffset(op.getCausal(), sizes, row0), col0, sizes.nk,
-      op.getCausal());
+  KeyMask mask = KeyMask::of(op);
+  scores = kb.applyMask(scores, mask, sizes,
+                        kb.maskRowOffset(mask, sizes, row0), col0);
   kb.store(kb.convert(scores, s.elt), kb.arg(2), {bIdx, hIdx, row0, col0});
   return kb.kernel();
 }
@@ -86,7 +85,7 @@ func::FuncOp buildSoftmaxKernel(AttentionOp op, const Shapes &s, TileConfig c,
   auto [bIdx, hIdx] = kb.batchAndHead(sizes.heads);
   Value row0 = kb.mul(kb.programId(1), kb.index(c.blockM));
   Value c0 = kb.index(0), step = kb.index(c.blockN), end = kb.value(sizes.nk);
-  bool noKeyRows = hasRowsWithoutKeys(op.getCausal(), sizes);
+  bool noKeyRows = hasRowsWithoutKeys(KeyMask::of(op), sizes);
 
   // Reads one tile of S as f32 log2-domain scores; columns past Nk are -inf.
   auto readScores = [&](Value col0) {

@@ -159,40 +159,94 @@ Value KernelBuilder::kvHead(Value head, const KernelSizes &s) {
   return arith::DivUIOp::create(b, loc, head, group);
 }
 
-Value KernelBuilder::causalKeyEnd(const KernelSizes &s, Value row0,
-                                  int64_t rows) {
-  std::optional<int64_t> nq = KernelSizes::constant(s.nq),
-                         nk = KernelSizes::constant(s.nk);
-  if (nq && nk) {
-    int64_t offset = *nk - *nq;
-    Value keys = index(*nk);
-    Value end = add(row0, index(rows + offset));
-    if (offset < 0) // The first rows may see no key: end <= 0.
-      end = arith::MaxSIOp::create(b, loc, end, index(0));
-    return minIndex(keys, end);
-  }
-  Value keys = value(s.nk);
-  Value end = add(add(row0, index(rows)),
-                  arith::SubIOp::create(b, loc, keys, value(s.nq)));
-  end = arith::MaxSIOp::create(b, loc, end, index(0));
-  return arith::MinSIOp::create(b, loc, keys, end);
+KeyMask KeyMask::of(AttentionOp op) {
+  return {op.getCausal(), op.getWindowLeft(), op.getWindowRight()};
 }
 
-Value KernelBuilder::causalRowOffset(bool causal, const KernelSizes &s,
-                                     Value row0) {
-  if (!causal)
-    return row0;
+/// Nk - Nq: the diagonal of row 0.
+static OpFoldResult diagonalOffset(KernelBuilder &kb, OpBuilder &b,
+                                   Location loc, const KernelSizes &s) {
   std::optional<int64_t> nq = KernelSizes::constant(s.nq),
                          nk = KernelSizes::constant(s.nk);
   if (nq && nk)
-    return *nk == *nq ? row0 : add(row0, index(*nk - *nq));
-  return add(row0, arith::SubIOp::create(b, loc, value(s.nk), value(s.nq)));
+    return b.getIndexAttr(*nk - *nq);
+  return arith::SubIOp::create(b, loc, kb.value(s.nk), kb.value(s.nq))
+      .getResult();
 }
 
-bool hasRowsWithoutKeys(bool causal, const KernelSizes &s) {
+/// row0 + offset, folding a constant offset.
+static Value addOffset(KernelBuilder &kb, Value row0, OpFoldResult offset) {
+  std::optional<int64_t> constant = KernelSizes::constant(offset);
+  if (constant && *constant == 0)
+    return row0;
+  return kb.add(row0, kb.value(offset));
+}
+
+Value KernelBuilder::keyEnd(const KeyMask &mask, const KernelSizes &s,
+                            Value row0, int64_t rows) {
+  std::optional<int64_t> after = mask.after();
+  if (!after)
+    return value(s.nk);
+  OpFoldResult diagonal = diagonalOffset(*this, b, loc, s);
+  if (std::optional<int64_t> offset = KernelSizes::constant(diagonal)) {
+    Value keys = value(s.nk);
+    Value end = add(row0, index(rows + *offset + *after));
+    if (*offset + *after < 0) // The first rows may see no key: end <= 0.
+      end = arith::MaxSIOp::create(b, loc, end, index(0));
+    return minIndex(keys, end);
+  }
+  Value end = add(add(row0, index(rows + *after)), value(diagonal));
+  end = arith::MaxSIOp::create(b, loc, end, index(0));
+  return arith::MinSIOp::create(b, loc, value(s.nk), end);
+}
+
+Value KernelBuilder::keyBegin(const KeyMask &mask, const KernelSizes &s,
+                              Value row0, int64_t blockKeys) {
+  if (!mask.left)
+    return index(0);
+  Value first = arith::SubIOp::create(
+      b, loc, addOffset(*this, row0, diagonalOffset(*this, b, loc, s)),
+      index(*mask.left));
+  first = arith::MaxSIOp::create(b, loc, first, index(0));
+  return mul(arith::DivUIOp::create(b, loc, first, index(blockKeys)),
+             index(blockKeys));
+}
+
+Value KernelBuilder::maskRowOffset(const KeyMask &mask, const KernelSizes &s,
+                                   Value row0) {
+  if (!mask.isAligned())
+    return row0;
+  return addOffset(*this, row0, diagonalOffset(*this, b, loc, s));
+}
+
+Value KernelBuilder::applyMask(Value scores, const KeyMask &mask,
+                               const KernelSizes &s, Value maskRow0,
+                               Value col0) {
+  auto op = tile::MaskOp::create(b, loc, scores.getType(), scores, maskRow0,
+                                 col0, s.nk, mask.causal);
+  if (mask.left)
+    op.setWindowLeftAttr(b.getI64IntegerAttr(*mask.left));
+  // A causal mask already stops at the diagonal.
+  if (mask.right && !mask.causal)
+    op.setWindowRightAttr(b.getI64IntegerAttr(*mask.right));
+  return op;
+}
+
+bool hasRowsWithoutKeys(const KeyMask &mask, const KernelSizes &s) {
   std::optional<int64_t> nq = KernelSizes::constant(s.nq),
                          nk = KernelSizes::constant(s.nk);
-  return causal && (!nq || !nk || *nk < *nq);
+  if (!mask.after() && !mask.left)
+    return false;
+  if (!nq || !nk)
+    return true;
+  // Row i sees keys [i + Nk - Nq - left, i + Nk - Nq + after] within
+  // [0, Nk): the first row sees the fewest on the right, the last the
+  // fewest on the left.
+  int64_t diagonal = *nk - *nq;
+  if (std::optional<int64_t> after = mask.after();
+      after && diagonal + *after < 0)
+    return true;
+  return mask.left && (*nq - 1) + diagonal - *mask.left >= *nk;
 }
 
 Value KernelBuilder::mul(Value x, Value y) {

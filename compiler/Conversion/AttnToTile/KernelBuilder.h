@@ -27,6 +27,22 @@ struct KernelSizes {
   static std::optional<int64_t> constant(mlir::OpFoldResult size);
 };
 
+/// Which keys a query row sees beyond the first Nk: a causal mask and a
+/// sliding window, both aligned to the bottom right (row i's diagonal is
+/// key i + Nk - Nq).
+struct KeyMask {
+  bool causal = false;
+  /// Keys before / after the diagonal the row sees; none: unbounded.
+  std::optional<int64_t> left, right;
+
+  static KeyMask of(AttentionOp op);
+  /// Keys after the diagonal a row sees: 0 when causal, else `right`.
+  std::optional<int64_t> after() const { return causal ? 0 : right; }
+  /// Whether the mask compares rows with columns (and its rows are shifted
+  /// by Nk - Nq).
+  bool isAligned() const { return causal || left || right; }
+};
+
 /// Builds the body of one tile kernel.
 class KernelBuilder {
 public:
@@ -61,15 +77,26 @@ public:
   /// The K/V head query head `head` reads: head / (H / Hkv) (grouped-query
   /// attention), or `head` itself when each query head has its own.
   mlir::Value kvHead(mlir::Value head, const KernelSizes &s);
-  /// One past the last key that causal rows [row0, row0 + rows) see:
-  /// min(Nk, row0 + rows + Nk - Nq), at least 0.
-  mlir::Value causalKeyEnd(const KernelSizes &s, mlir::Value row0,
-                           int64_t rows);
-  /// The row offset of a tile.mask over the query rows from `row0`: row i
-  /// sees keys j <= i + Nk - Nq when causal (bottom-right alignment), so
-  /// the mask's rows are shifted by Nk - Nq (possibly below zero).
-  mlir::Value causalRowOffset(bool causal, const KernelSizes &s,
-                              mlir::Value row0);
+  /// One past the last key that rows [row0, row0 + rows) see: Nk, or with
+  /// a bound after the diagonal, min(Nk, row0 + rows + Nk - Nq + after),
+  /// at least 0.
+  mlir::Value keyEnd(const KeyMask &mask, const KernelSizes &s,
+                     mlir::Value row0, int64_t rows);
+  /// The first key of the first block of `blockKeys` keys that rows from
+  /// `row0` see: 0, or with a left bound, the block holding
+  /// max(0, row0 + Nk - Nq - left).
+  mlir::Value keyBegin(const KeyMask &mask, const KernelSizes &s,
+                       mlir::Value row0, int64_t blockKeys);
+  /// The row offset of a tile.mask over the query rows from `row0`: an
+  /// aligned mask's rows are shifted by Nk - Nq (possibly below zero).
+  mlir::Value maskRowOffset(const KeyMask &mask, const KernelSizes &s,
+                            mlir::Value row0);
+  /// tile.mask of `scores` (a tile at mask rows from `maskRow0`, see
+  /// maskRowOffset, and columns from `col0`) by `mask` and the number of
+  /// keys.
+  mlir::Value applyMask(mlir::Value scores, const KeyMask &mask,
+                        const KernelSizes &s, mlir::Value maskRow0,
+                        mlir::Value col0);
 
   /// An f32 tensor of `shape` with every element `value`.
   mlir::Value splat(llvm::ArrayRef<int64_t> shape, double value);
@@ -103,12 +130,12 @@ private:
   mlir::Location loc;
 };
 
-/// Whether some query row may see no key: causal with Nq > Nk (or sizes
-/// known only at run time). Such a row's scores are all -inf, and
-/// exp2(-inf - -inf) would make its softmax NaN: the kernels start its
-/// running maximum at kLowestScore instead of -inf and divide by
-/// max(l, kSmallestSum), which gives it zeros.
-bool hasRowsWithoutKeys(bool causal, const KernelSizes &s);
+/// Whether some query row may see no key: causal with Nq > Nk, a window
+/// past either end of the keys (or sizes known only at run time). Such a
+/// row's scores are all -inf, and exp2(-inf - -inf) would make its softmax
+/// NaN: the kernels start its running maximum at kLowestScore instead of
+/// -inf and divide by max(l, kSmallestSum), which gives it zeros.
+bool hasRowsWithoutKeys(const KeyMask &mask, const KernelSizes &s);
 /// -FLT_MAX, below every finite score.
 constexpr double kLowestScore = -3.4028234663852886e38;
 /// FLT_MIN; a row with keys has a sum l >= 1 (its maximum's term is 1).

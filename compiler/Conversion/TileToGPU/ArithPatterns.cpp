@@ -228,6 +228,18 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
                 bad = arith::OrIOp::create(
                     rewriter, loc, bad,
                     cmp(arith::CmpIPredicate::sgt, col, row));
+              // A sliding window: before row - left, after row + right.
+              if (std::optional<uint64_t> left = op.getWindowLeft())
+                bad = arith::OrIOp::create(
+                    rewriter, loc, bad,
+                    cmp(arith::CmpIPredicate::slt, addIndex(rewriter, loc, col,
+                                                            c(*left)),
+                        row));
+              if (std::optional<uint64_t> right = op.getWindowRight())
+                bad = arith::OrIOp::create(
+                    rewriter, loc, bad,
+                    cmp(arith::CmpIPredicate::sgt, col,
+                        addIndex(rewriter, loc, row, c(*right))));
               elems.push_back(arith::SelectOp::create(
                   rewriter, loc, bad, negInf,
                   extract(rewriter, loc, piece, {h, j})));
@@ -246,15 +258,27 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
       return success();
     }
 
-    // Otherwise only tiles that cross the diagonal or the last column pay
-    // for masking.
+    // Otherwise only tiles that cross the diagonal, a window's edge or the
+    // last column pay for masking.
+    int64_t rows = type.getDimSize(0);
     Value lastCol = addIndex(rewriter, loc, colOff, c(cols));
     Value needed = cmp(arith::CmpIPredicate::ugt, lastCol, numCols);
+    auto orNeeded = [&](Value more) {
+      needed = arith::OrIOp::create(rewriter, loc, needed, more);
+    };
     if (op.getCausal())
-      needed = arith::OrIOp::create(
-          rewriter, loc, needed,
-          cmp(arith::CmpIPredicate::sgt,
-              addIndex(rewriter, loc, colOff, c(cols - 1)), rowOff));
+      orNeeded(cmp(arith::CmpIPredicate::sgt,
+                   addIndex(rewriter, loc, colOff, c(cols - 1)), rowOff));
+    // The first column before the last row's window, the last column after
+    // the first row's.
+    if (std::optional<uint64_t> left = op.getWindowLeft())
+      orNeeded(cmp(arith::CmpIPredicate::slt,
+                   addIndex(rewriter, loc, colOff, c(*left)),
+                   addIndex(rewriter, loc, rowOff, c(rows - 1))));
+    if (std::optional<uint64_t> right = op.getWindowRight())
+      orNeeded(cmp(arith::CmpIPredicate::sgt,
+                   addIndex(rewriter, loc, colOff, c(cols - 1)),
+                   addIndex(rewriter, loc, rowOff, c(*right))));
     auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange(in), needed,
                                   /*withElseRegion=*/true);
     {

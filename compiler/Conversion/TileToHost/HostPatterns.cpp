@@ -460,6 +460,20 @@ struct MaskLowering : HostPattern<tile::MaskOp> {
         bad = arith::OrIOp::create(
             rewriter, loc, bad,
             cmp(rewriter, loc, arith::CmpIPredicate::sgt, col, row));
+      // A sliding window: before row - left, after row + right.
+      if (std::optional<uint64_t> left = op.getWindowLeft())
+        bad = arith::OrIOp::create(
+            rewriter, loc, bad,
+            cmp(rewriter, loc, arith::CmpIPredicate::slt,
+                arith::AddIOp::create(rewriter, loc, col,
+                                      idx(rewriter, loc, int64_t(*left))),
+                row));
+      if (std::optional<uint64_t> right = op.getWindowRight())
+        bad = arith::OrIOp::create(
+            rewriter, loc, bad,
+            cmp(rewriter, loc, arith::CmpIPredicate::sgt, col,
+                arith::AddIOp::create(rewriter, loc, row,
+                                      idx(rewriter, loc, int64_t(*right)))));
       Value negInf = arith::ConstantOp::create(
           rewriter, loc, rewriter.getF32FloatAttr(-INFINITY));
       Value v = arith::SelectOp::create(

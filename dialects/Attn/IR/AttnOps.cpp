@@ -161,6 +161,23 @@ static LogicalResult verifyProblem(Operation *op, NamedTensors querySide,
 }
 
 LogicalResult attn::AttentionOp::verify() {
+  if (std::optional<ArrayRef<int64_t>> window = getWindow()) {
+    if (window->size() != 2)
+      return emitOpError() << "window must be [left, right], got "
+                           << window->size() << " values";
+    for (int64_t side : *window)
+      if (side < -1)
+        return emitOpError() << "window sides must be -1 (unbounded) or at "
+                                "least 0, got ["
+                             << *window << "]";
+    if ((*window)[0] < 0 && (*window)[1] < 0)
+      return emitOpError() << "window [-1, -1] is no window: leave it out";
+    if (getCausal() && (*window)[1] > 0)
+      return emitOpError() << "window [" << *window
+                           << "] with causal: a causal row sees no key after "
+                              "its diagonal, so the right side must be 0 or "
+                              "-1";
+  }
   return verifyProblem(
       getOperation(), {{"query", getQuery()}, {"output", getOutput()}},
       {{"key", getKey()}, {"value", getValue()}}, getScaleAttr(),

@@ -102,6 +102,11 @@ def Attn_ProblemOpInterface : OpInterface<"ProblemOpInterface"> {
                     (ins "::attn::TilingAttr":$tiling)>,
     InterfaceMethod<"Whether this is the gradient of attention", "bool",
                     "isBackward">,
+    InterfaceMethod<"The sliding window's left extent (keys before the "
+                    "row's diagonal it sees), or none: unbounded",
+                    "::std::optional<int64_t>", "getWindowLeft">,
+    InterfaceMethod<"The sliding window's right extent, or none: unbounded",
+                    "::std::optional<int64_t>", "getWindowRight">,
   ];
   let extraSharedClassDeclaration = [{
     int64_t getBatch() { return $_op.getShape()[0]; }
@@ -148,15 +153,20 @@ def Attn_AttentionOp : Attn_Op<"attention",
   let description = [{
     Computes `O = softmax(Q·Kᵀ·scale)·V` for every batch and head.
 
-    Q is a static rank-4 tensor `[B, H, Nq, D]` and K and V are `[B, Hkv,
+    Q is a rank-4 tensor `[B, H, Nq, D]` and K and V are `[B, Hkv,
     Nk, D]`, of one element type (f16, bf16 or f32); O has Q's type. H is a
     multiple of Hkv: query head h reads K/V head h / (H / Hkv) (grouped-query
     attention; Hkv = 1 is multi-query attention). Nq and Nk may differ
     (cross-attention, prefill against a cache, decoding). `scale` defaults
     to 1/√D. With `causal`, the mask is aligned to the bottom right, as
     FlashAttention aligns it: query row i attends to keys j ≤ i + Nk − Nq
-    (j ≤ i when Nq = Nk). A row that sees no key (causal with Nq > Nk, rows
-    i < Nq − Nk) gets zeros, and logsumexp −inf. An optional second result
+    (j ≤ i when Nq = Nk). `window [L, R]` is sliding-window (local)
+    attention, aligned the same way: row i sees keys i + Nk − Nq − L ≤ j ≤
+    i + Nk − Nq + R, −1 leaving a side unbounded (FlashAttention's
+    `window_size`); with `causal` as well, R is at most 0. A row that sees
+    no key (causal with Nq > Nk, rows i < Nq − Nk; or outside every window)
+    gets zeros, and logsumexp −inf. B, H, Hkv, Nq and Nk may all be `?`
+    (sizes known only at run time; D never is). An optional second result
     of type `tensor<BxHxNqxf32>` returns the per-row logsumexp (natural log)
     of the scaled, masked scores. `tiling`, set by `attn-select-tiling`,
     records the tile configuration chosen for it.
@@ -172,24 +182,40 @@ def Attn_AttentionOp : Attn_Op<"attention",
     %o3 = attn.attention %q8, %k2, %v2 causal
         : tensor<1x8x16x128xbf16>, tensor<1x2x1024x128xbf16>,
           tensor<1x2x1024x128xbf16> -> tensor<1x8x16x128xbf16>
+    // Each query sees itself and the 256 keys before it.
+    %o4 = attn.attention %q, %k, %v causal window [256, 0]
+        : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>
+        -> tensor<?x?x?x64xbf16>
     ```
   }];
 
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
                        OptionalAttr<F32Attr>:$scale, UnitAttr:$causal,
+                       OptionalAttr<DenseI64ArrayAttr>:$window,
                        OptionalAttr<Attn_TilingAttr>:$tiling);
   let results = (outs AnyTensor:$output, Optional<AnyTensor>:$lse);
 
   let assemblyFormat = [{
     $query `,` $key `,` $value (`scale` $scale^)? (`causal` $causal^)?
-    attr-dict `:` type($query) `,` type($key) `,` type($value) `->`
-    type(results)
+    (`window` $window^)? attr-dict `:` type($query) `,` type($key) `,`
+    type($value) `->` type(results)
   }];
 
   let hasVerifier = 1;
 
   let extraClassDeclaration = Attn_ProblemAccessors # [{
     bool isBackward() { return false; }
+    /// The window's sides; none when unbounded (-1) or without a window.
+    ::std::optional<int64_t> getWindowLeft() {
+      if (!getWindow() || (*getWindow())[0] < 0)
+        return ::std::nullopt;
+      return (*getWindow())[0];
+    }
+    ::std::optional<int64_t> getWindowRight() {
+      if (!getWindow() || (*getWindow())[1] < 0)
+        return ::std::nullopt;
+      return (*getWindow())[1];
+    }
   }];
 }
 
@@ -244,6 +270,8 @@ def Attn_AttentionBackwardOp : Attn_Op<"attention_backward",
 
   let extraClassDeclaration = Attn_ProblemAccessors # [{
     bool isBackward() { return true; }
+    ::std::optional<int64_t> getWindowLeft() { return ::std::nullopt; }
+    ::std::optional<int64_t> getWindowRight() { return ::std::nullopt; }
   }];
 }
 

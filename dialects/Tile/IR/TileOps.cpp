@@ -454,9 +454,10 @@ void MaskOp::build(OpBuilder &builder, OperationState &state, Type type,
   if (auto attr = dyn_cast<Attribute>(numCols))
     return build(builder, state, type, input, rowOffset, colOffset, Value(),
                  builder.getI64IntegerAttr(cast<IntegerAttr>(attr).getInt()),
-                 causal, /*unconditional=*/false);
+                 causal, IntegerAttr(), IntegerAttr(), /*unconditional=*/false);
   build(builder, state, type, input, rowOffset, colOffset, cast<Value>(numCols),
-        IntegerAttr(), causal, /*unconditional=*/false);
+        IntegerAttr(), causal, IntegerAttr(), IntegerAttr(),
+        /*unconditional=*/false);
 }
 
 OpFoldResult MaskOp::getMixedNumCols() {

@@ -244,9 +244,11 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
     Element (r, c) of the tile stands for score (row_offset + r,
     col_offset + c). It becomes -inf when that column is past the number of
     columns (a constant, or an index known only at run time: `cols 256`,
-    `cols %nk`) or, with `causal`, when the column is after the row (a
-    signed comparison: a bottom-right aligned mask shifts the rows by
-    Nk - Nq, and row_offset may be negative when Nk < Nq).
+    `cols %nk`), with `causal` when the column is after the row, with
+    `left L` when it is before row - L and with `right R` when it is after
+    row + R (a sliding window; the comparisons are signed: a bottom-right
+    aligned mask shifts the rows by Nk - Nq, and row_offset may be negative
+    when Nk < Nq).
 
     Lowerings may first test, once per tile, whether any element needs the
     mask and skip the element tests when none does. `unconditional` says
@@ -257,13 +259,16 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
   let arguments = (ins 2DTensorOf<[F32]>:$input, Index:$row_offset,
                        Index:$col_offset, Optional<Index>:$dynamic_num_cols,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$num_cols,
-                       UnitAttr:$causal, UnitAttr:$unconditional);
+                       UnitAttr:$causal,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$window_left,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$window_right,
+                       UnitAttr:$unconditional);
   let results = (outs 2DTensorOf<[F32]>:$result);
   let assemblyFormat = [{
     $input `[` $row_offset `,` $col_offset `]` `cols`
     custom<NumCols>($dynamic_num_cols, $num_cols)
-    (`causal` $causal^)? (`unconditional` $unconditional^)? attr-dict `:`
-    type($input)
+    (`causal` $causal^)? (`left` $window_left^)? (`right` $window_right^)?
+    (`unconditional` $unconditional^)? attr-dict `:` type($input)
   }];
   let builders = [
     OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$input,
@@ -271,6 +276,7 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
                    "int64_t":$numCols, "bool":$causal), [{
       build($_builder, $_state, type, input, rowOffset, colOffset,
             ::mlir::Value(), $_builder.getI64IntegerAttr(numCols), causal,
+            ::mlir::IntegerAttr(), ::mlir::IntegerAttr(),
             /*unconditional=*/false);
     }]>,
     OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$input,
@@ -280,6 +286,8 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
   let extraClassDeclaration = [{
     /// The number of columns: the attribute, or the dynamic operand.
     ::mlir::OpFoldResult getMixedNumCols();
+    /// Whether it masks by a sliding window (left or right).
+    bool hasWindow() { return getWindowLeft() || getWindowRight(); }
   }];
   let hasVerifier = 1;
 }

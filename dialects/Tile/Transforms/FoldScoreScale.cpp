@@ -76,7 +76,8 @@ void fold(arith::MulFOp mul) {
     raw = MaskOp::create(b, mask.getLoc(), raw.getType(), raw,
                          mask.getRowOffset(), mask.getColOffset(),
                          mask.getDynamicNumCols(), mask.getNumColsAttr(),
-                         mask.getCausalAttr(),
+                         mask.getCausalAttr(), mask.getWindowLeftAttr(),
+                         mask.getWindowRightAttr(),
                          mask.getUnconditionalAttr());
   }
   auto contract = arith::FastMathFlagsAttr::get(b.getContext(),

@@ -79,6 +79,11 @@ FailureOr<StepMasks> analyze(scf::ForOp loop, int64_t threads,
       return why = "a mask's row offset changes inside the loop", failure();
     if (mask.getUnconditional())
       return why = "its masks are already unconditional", failure();
+    // A window masks the first steps too, and most steps of a narrow one:
+    // it is left alone, quietly (the pipeline runs this pass on every
+    // run-time-size kernel).
+    if (mask.hasWindow())
+      return why = "", failure();
     if (Value n = mask.getDynamicNumCols(); n && !loop.isDefinedOutsideOfLoop(n))
       return why = "a mask's number of columns changes inside the loop",
              failure();

@@ -345,3 +345,62 @@ func.func @runtime_sizes(%q: tensor<?x?x?x64xf16>, %k: tensor<?x?x?x64xf16>,
       -> tensor<?x?x?x64xf16>
   return %o : tensor<?x?x?x64xf16>
 }
+
+// -----
+
+// A causal sliding window of 100 keys: the loops start at the block of the
+// first key the tile's first row sees, max(0, row0 - 100) rounded down to
+// block-n, and stop at the causal end. The running maximum starts finite:
+// the tile's later rows see none of the first block's keys.
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK:         %[[ROW0:.*]] = arith.muli
+// CHECK:         %[[LEFT:.*]] = arith.constant 100 : index
+// CHECK:         %[[FIRST:.*]] = arith.subi %[[ROW0]], %[[LEFT]]
+// CHECK:         %[[CLAMPED:.*]] = arith.maxsi %[[FIRST]], %{{.*}}
+// CHECK:         %[[BLOCK:.*]] = arith.divui %[[CLAMPED]], %{{.*}}
+// CHECK:         %[[BEGIN:.*]] = arith.muli %[[BLOCK]], %{{.*}}
+// CHECK:         %[[END:.*]] = arith.minui
+// CHECK:         %[[LOWEST:.*]] = arith.constant dense<-3.40282347E+38> : tensor<128xf32>
+// CHECK:         scf.for %[[J:.*]] = %[[BEGIN]] to %[[END]] step %{{.*}} iter_args(%{{.*}} = %[[LOWEST]])
+// CHECK:           tile.mask %{{.*}}[%[[ROW0]], %[[J]]] cols 256 causal left 100 :
+// CHECK:         scf.for %[[J2:.*]] = %[[BEGIN]] to %[[END]] step
+// CHECK:           tile.mask %{{.*}}[%[[ROW0]], %[[J2]]] cols 256 causal left 100 :
+
+func.func @causal_window(%q: tensor<1x2x256x64xf16>, %k: tensor<1x2x256x64xf16>,
+                         %v: tensor<1x2x256x64xf16>) -> tensor<1x2x256x64xf16> {
+  %o = attn.attention %q, %k, %v causal window [100, 0]
+      : tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>, tensor<1x2x256x64xf16>
+      -> tensor<1x2x256x64xf16>
+  return %o : tensor<1x2x256x64xf16>
+}
+
+// -----
+
+// A two-sided window over run-time sizes: rows are shifted by Nk - Nq for
+// the mask, the loops run from the block of row0 + Nk - Nq - 16 to
+// row0 + block-m + Nk - Nq + 8 (clamped to [0, Nk]).
+
+// CHECK-LABEL: func.func private @attn_fwd
+// CHECK:         %[[ROW0:.*]] = arith.muli
+// CHECK:         %[[SHIFT:.*]] = arith.subi %[[NK:.*]], %[[NQ:.*]] : index
+// CHECK:         %[[DIAG:.*]] = arith.addi %[[ROW0]], %[[SHIFT]]
+// CHECK:         arith.subi %[[DIAG]], %{{.*}}
+// CHECK:         %[[BEGIN:.*]] = arith.muli
+// CHECK:         %[[SHIFT2:.*]] = arith.subi %[[NK]], %[[NQ]]
+// CHECK:         %[[PAST:.*]] = arith.constant 136 : index
+// CHECK:         %[[LASTROW:.*]] = arith.addi %[[ROW0]], %[[PAST]]
+// CHECK:         %[[LAST:.*]] = arith.addi %[[LASTROW]], %[[SHIFT2]]
+// CHECK:         %[[POS:.*]] = arith.maxsi %[[LAST]], %{{.*}}
+// CHECK:         %[[END:.*]] = arith.minsi %[[NK]], %[[POS]]
+// CHECK:         %[[MASKROW:.*]] = arith.addi %[[ROW0]], %{{.*}}
+// CHECK:         scf.for %[[J:.*]] = %[[BEGIN]] to %[[END]] step
+// CHECK:           tile.mask %{{.*}}[%[[MASKROW]], %[[J]]] cols %[[NK]] left 16 right 8 :
+
+func.func @window_runtime_sizes(%q: tensor<?x?x?x64xf16>, %k: tensor<?x?x?x64xf16>)
+    -> tensor<?x?x?x64xf16> {
+  %o = attn.attention %q, %k, %k window [16, 8]
+      : tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>
+      -> tensor<?x?x?x64xf16>
+  return %o : tensor<?x?x?x64xf16>
+}

@@ -79,6 +79,46 @@ func.func private @mask(%x: memref<32x16xf32>, %r: index, %c: index)
 
 // -----
 
+// A sliding window: the tile needs the element tests when its first column
+// is before the last row's window (col0 + left < row0 + rows - 1) or its last
+// column after the first row's (col0 + cols - 1 > row0 + right); each element
+// is -inf past the last column, before row - left or after row + right.
+
+#mma = #tile.mma<sync, warps = 2>
+// CHECK-LABEL: gpu.func @window_mask
+// CHECK-SAME:    (%{{.*}}: memref<32x16xf32>, %[[R:.*]]: index, %[[C:.*]]: index)
+// CHECK:           %[[PAST:.*]] = arith.cmpi ugt, %{{.*}}, %{{.*}} : index
+// CHECK:           %[[LASTROW:.*]] = arith.addi %[[R]], %{{.*}} : index
+// CHECK:           %[[C5:.*]] = arith.constant 5 : index
+// CHECK:           %[[CL:.*]] = arith.addi %[[C]], %[[C5]] : index
+// CHECK:           %[[BEFORE:.*]] = arith.cmpi slt, %[[CL]], %[[LASTROW]] : index
+// CHECK:           %[[N1:.*]] = arith.ori %[[PAST]], %[[BEFORE]] : i1
+// CHECK:           %[[C3:.*]] = arith.constant 3 : index
+// CHECK:           %[[RR:.*]] = arith.addi %[[R]], %[[C3]] : index
+// CHECK:           %[[C15:.*]] = arith.constant 15 : index
+// CHECK:           %[[LASTCOL:.*]] = arith.addi %[[C]], %[[C15]] : index
+// CHECK:           %[[AFTER:.*]] = arith.cmpi sgt, %[[LASTCOL]], %[[RR]] : index
+// CHECK:           %[[NEEDED:.*]] = arith.ori %[[N1]], %[[AFTER]] : i1
+// CHECK:           scf.if %[[NEEDED]] -> (vector<2x2xf32>, vector<2x2xf32>) {
+// CHECK:             %[[COLPAST:.*]] = arith.cmpi uge, %[[COL:.*]], %{{.*}} : index
+// CHECK:             %[[COLL:.*]] = arith.addi %[[COL]], %{{.*}} : index
+// CHECK:             %[[ELEFT:.*]] = arith.cmpi slt, %[[COLL]], %[[ROW:.*]] : index
+// CHECK:             %[[E1:.*]] = arith.ori %[[COLPAST]], %[[ELEFT]] : i1
+// CHECK:             %[[ROWR:.*]] = arith.addi %[[ROW]], %{{.*}} : index
+// CHECK:             %[[ERIGHT:.*]] = arith.cmpi sgt, %[[COL]], %[[ROWR]] : index
+// CHECK:             %[[BAD:.*]] = arith.ori %[[E1]], %[[ERIGHT]] : i1
+// CHECK:             arith.select %[[BAD]], %{{.*}}, %{{.*}} : f32
+func.func private @window_mask(%x: memref<32x16xf32>, %r: index, %c: index)
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 2, block_m = 32, block_n = 16, stages = 1, smem = 0, chip = "sm_90">} {
+  %c0 = arith.constant 0 : index
+  %t = tile.load %x[%c0, %c0] : memref<32x16xf32> -> tensor<32x16xf32, #mma>
+  %m = tile.mask %t[%r, %c] cols 20 left 5 right 3 : tensor<32x16xf32, #mma>
+  tile.store %m, %x[%c0, %c0] : tensor<32x16xf32, #mma>, memref<32x16xf32>
+  return
+}
+
+// -----
+
 // An unconditional mask (attn-peel-masked-steps) tests every element with
 // no branch around the tests.
 

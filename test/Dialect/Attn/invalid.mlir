@@ -319,3 +319,43 @@ func.func @dynamic_keys_static_queries(%q: tensor<1x2x64x64xf16>, %k: tensor<?x?
       -> tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>
 }
+
+// -----
+
+func.func @window_one_side(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{'attn.attention' op window must be [left, right], got 1 values}}
+  %o = attn.attention %q, %q, %q window [16]
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @window_negative(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{'attn.attention' op window sides must be -1 (unbounded) or at least 0, got [16, -2]}}
+  %o = attn.attention %q, %q, %q window [16, -2]
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @window_unbounded(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{'attn.attention' op window [-1, -1] is no window: leave it out}}
+  %o = attn.attention %q, %q, %q window [-1, -1]
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+func.func @window_right_of_causal(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  // expected-error @below {{'attn.attention' op window [32, 4] with causal: a causal row sees no key after its diagonal, so the right side must be 0 or -1}}
+  %o = attn.attention %q, %q, %q causal window [32, 4]
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}

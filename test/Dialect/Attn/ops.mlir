@@ -49,6 +49,20 @@ func.func @scale_and_causal(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>
 }
 
+// CHECK-LABEL: func.func @windows
+// CHECK:         attn.attention %{{.*}}, %{{.*}}, %{{.*}} causal window [256, 0] :
+// CHECK:         attn.attention %{{.*}}, %{{.*}}, %{{.*}} window [-1, 8] :
+func.func @windows(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>)
+    -> (tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>) {
+  %o = attn.attention %q, %k, %k causal window [256, 0]
+      : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>
+      -> tensor<?x?x?x64xbf16>
+  %o2 = attn.attention %q, %k, %k window [-1, 8]
+      : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>
+      -> tensor<?x?x?x64xbf16>
+  return %o, %o2 : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>
+}
+
 // CHECK-LABEL: func.func @bf16
 // CHECK:         attn.attention
 // CHECK-SAME:      tensor<2x4x128x128xbf16>, tensor<2x4x128x128xbf16>, tensor<2x4x128x128xbf16> -> tensor<2x4x128x128xbf16>

@@ -411,6 +411,14 @@ func.func @mask_no_columns(%s: tensor<16x16xf32>, %i: index) -> tensor<16x16xf32
 
 // -----
 
+func.func @mask_negative_window(%s: tensor<16x16xf32>, %i: index) -> tensor<16x16xf32> {
+  // expected-error @below {{attribute 'window_left' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  %m = tile.mask %s[%i, %i] cols 16 left -1 : tensor<16x16xf32>
+  return %m : tensor<16x16xf32>
+}
+
+// -----
+
 func.func private @k(memref<?x64xf16>, memref<?x64xf16>) attributes {tile.config = #tile.config<grid = [?, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90">}
 func.func @launch_grid_count(%q: tensor<?x64xf16>, %n: index) -> tensor<?x64xf16> {
   // expected-error @below {{passes 0 grid sizes for the config's 1 '?' sizes}}

@@ -93,14 +93,20 @@ func.func @dot(%a: tensor<64x32xbf16>, %b: tensor<16x32xbf16>,
 // CHECK:         %{{.*}} = tile.broadcast %[[MAX]] : tensor<64xf32> -> tensor<64x16xf32>
 // CHECK:         %{{.*}} = tile.mask %[[X]][%[[R]], %[[C]]] cols 100 : tensor<64x32xf32>
 // CHECK:         %{{.*}} = tile.mask %[[X]][%[[R]], %[[C]]] cols 64 causal : tensor<64x32xf32>
+// CHECK:         %{{.*}} = tile.mask %[[X]][%[[R]], %[[C]]] cols 64 causal left 100 : tensor<64x32xf32>
+// CHECK:         %{{.*}} = tile.mask %[[X]][%[[R]], %[[C]]] cols 64 left 0 right 7 : tensor<64x32xf32>
 func.func @reduce_broadcast_mask(%x: tensor<64x32xf32>, %r: index, %c: index)
-    -> (tensor<64xf32>, tensor<64x16xf32>, tensor<64x32xf32>, tensor<64x32xf32>) {
+    -> (tensor<64xf32>, tensor<64x16xf32>, tensor<64x32xf32>, tensor<64x32xf32>,
+        tensor<64x32xf32>, tensor<64x32xf32>) {
   %max = tile.reduce max %x : tensor<64x32xf32> -> tensor<64xf32>
   %sum = tile.reduce sum %x : tensor<64x32xf32> -> tensor<64xf32>
   %b = tile.broadcast %max : tensor<64xf32> -> tensor<64x16xf32>
   %m = tile.mask %x[%r, %c] cols 100 : tensor<64x32xf32>
   %mc = tile.mask %x[%r, %c] cols 64 causal : tensor<64x32xf32>
-  return %sum, %b, %m, %mc : tensor<64xf32>, tensor<64x16xf32>, tensor<64x32xf32>, tensor<64x32xf32>
+  %mw = tile.mask %x[%r, %c] cols 64 causal left 100 : tensor<64x32xf32>
+  %mb = tile.mask %x[%r, %c] cols 64 left 0 right 7 : tensor<64x32xf32>
+  return %sum, %b, %m, %mc, %mw, %mb : tensor<64xf32>, tensor<64x16xf32>,
+      tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x32xf32>
 }
 
 // -----

@@ -125,6 +125,27 @@ func.func private @misfits(%x: tensor<64x32xf32>, %end: index) -> tensor<64xf32>
 
 // -----
 
+// A sliding window masks the first steps too: the loop is left alone, with
+// no remark.
+// CHECK-LABEL: func.func private @window
+// CHECK:         tile.mask %{{.*}} cols 100 causal left 64 :
+// CHECK-NOT:     unconditional
+func.func private @window(%x: tensor<64x32xf32>, %begin: index, %end: index) -> tensor<64xf32>
+    attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 32, stages = 2, smem = 0, chip = "sm_80">} {
+  %c0 = arith.constant 0 : index
+  %c32 = arith.constant 32 : index
+  %init = arith.constant dense<0xFF800000> : tensor<64xf32>
+  %r = scf.for %j = %begin to %end step %c32 iter_args(%m = %init) -> (tensor<64xf32>) {
+    %s = tile.mask %x[%c0, %j] cols 100 causal left 64 : tensor<64x32xf32>
+    %t = tile.reduce max %s : tensor<64x32xf32> -> tensor<64xf32>
+    %n = arith.maximumf %m, %t : tensor<64xf32>
+    scf.yield %n : tensor<64xf32>
+  }
+  return %r : tensor<64xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func private @masks_differ
 func.func private @masks_differ(%x: tensor<64x32xf32>, %end: index) -> tensor<64xf32>
     attributes {tile.config = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 32, stages = 2, smem = 0, chip = "sm_80">} {
