@@ -281,6 +281,47 @@ LogicalResult TmaLoadOp::verify() {
   return success();
 }
 
+/// The parser of ODS's declarative format keeps the two regions in locals
+/// until both have parsed. A value defined in the first may already stand
+/// in for a forward reference outside the op (a use before any definition,
+/// which the verifier would refuse); if the second region then fails to
+/// parse, destroying the first leaves that outside use dangling, and the
+/// parser's cleanup corrupts the heap (found by test/fuzz). Here the
+/// regions' values lose their uses before a failed parse returns.
+ParseResult WarpSpecializeOp::parse(OpAsmParser &parser,
+                                    OperationState &result) {
+  Region *producer = result.addRegion();
+  Region *compute = result.addRegion();
+  auto detach = [&] {
+    for (Region *region : {producer, compute})
+      for (Block &block : *region) {
+        for (BlockArgument argument : block.getArguments())
+          argument.dropAllUses();
+        block.walk([](Operation *op) {
+          for (Value v : op->getResults())
+            v.dropAllUses();
+        });
+      }
+    return failure();
+  };
+  if (parser.parseOptionalAttrDictWithKeyword(result.attributes) ||
+      parser.parseKeyword("producer") || parser.parseRegion(*producer) ||
+      parser.parseKeyword("compute") || parser.parseRegion(*compute))
+    return detach();
+  for (Region *region : {producer, compute})
+    if (region->empty())
+      region->emplaceBlock();
+  return success();
+}
+
+void WarpSpecializeOp::print(OpAsmPrinter &p) {
+  p.printOptionalAttrDictWithKeyword((*this)->getAttrs());
+  p << " producer ";
+  p.printRegion(getProducer());
+  p << " compute ";
+  p.printRegion(getCompute());
+}
+
 LogicalResult WarpSpecializeOp::verify() {
   for (auto [what, registers] :
        {std::pair<StringRef, int64_t>{"producer_registers",

@@ -514,9 +514,9 @@ def Tile_WarpSpecializeOp : Tile_Op<"warp_specialize",
   }];
   let arguments = (ins I64Attr:$producer_registers, I64Attr:$compute_registers);
   let regions = (region SizedRegion<1>:$producer, SizedRegion<1>:$compute);
-  let assemblyFormat = [{
-    attr-dict-with-keyword `producer` $producer `compute` $compute
-  }];
+  // `attr-dict-with-keyword producer {...} compute {...}`, parsed by hand:
+  // see WarpSpecializeOp::parse.
+  let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
 }
 
