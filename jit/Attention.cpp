@@ -87,6 +87,7 @@ static Status validateOptions(const CompileOptions &options) {
   pipelineOptions.blockN = t.blockN;
   pipelineOptions.numWarps = t.numWarps;
   pipelineOptions.numStages = t.numStages;
+  pipelineOptions.splitKeys = t.splitKeys;
   if (llvm::Error error = validateOptions(pipelineOptions))
     return invalid("tuning: " + llvm::toString(std::move(error)));
   return Status::success();
@@ -264,7 +265,8 @@ std::string describeOptions(const CompileOptions &options) {
          " chip=" + options.chip + " block-m=" + std::to_string(t.blockM) +
          " block-n=" + std::to_string(t.blockN) +
          " num-warps=" + std::to_string(t.numWarps) +
-         " num-stages=" + std::to_string(t.numStages);
+         " num-stages=" + std::to_string(t.numStages) +
+         " split-keys=" + std::to_string(t.splitKeys);
 }
 
 /// Everything a cache key is hashed from: compiler version, options (with
@@ -529,6 +531,7 @@ static rt::Expected<std::string> runPipeline(std::string_view mlirText,
   pipelineOptions.blockN = options.tuning.blockN;
   pipelineOptions.numWarps = options.tuning.numWarps;
   pipelineOptions.numStages = options.tuning.numStages;
+  pipelineOptions.splitKeys = options.tuning.splitKeys;
   pipelineOptions.chip = *parseChip(options.chip);
 
   std::string dumpDirectory;
@@ -707,7 +710,8 @@ static uint64_t descriptionKey(const AttentionDesc &desc) {
                       desc.tuning.blockM,
                       desc.tuning.blockN,
                       desc.tuning.numWarps,
-                      desc.tuning.numStages};
+                      desc.tuning.numStages,
+                      desc.tuning.splitKeys};
   if (desc.scale)
     std::memcpy(&fields[12], &*desc.scale, sizeof(double));
   std::string bytes(reinterpret_cast<const char *>(fields), sizeof fields);

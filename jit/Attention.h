@@ -88,6 +88,12 @@ struct Tuning {
   int64_t blockN = 0;    ///< key/value rows per step
   int64_t numWarps = 0;  ///< warps per program
   int64_t numStages = 2; ///< shared-memory buffers per pipelined tile
+  /// Keys per program of a split forward (flash-decoding: a second kernel
+  /// combines the partial results): -1 where the compiler finds it pays
+  /// (sizes compiled in, few programs otherwise), 0 never, or a multiple of
+  /// blockN. With sizes at launch, give it for decoding (few queries, many
+  /// keys).
+  int64_t splitKeys = -1;
 };
 
 /// How to compile: used for descriptions and for MLIR text alike.

@@ -116,7 +116,9 @@ static uint64_t paddedRowBytes(const Problem &p) {
 /// first row's first key with a left window, to the last row's last key
 /// when causal or with a right window).
 static std::pair<uint64_t, uint64_t> visited(const Problem &p, TileConfig c,
-                                             int64_t row0, int64_t rows) {
+                                             int64_t row0, int64_t rows,
+                                             int64_t firstKey = 0,
+                                             int64_t lastKey = -1) {
   const int64_t nq = p.seqLenQ, nk = p.seqLenK;
   const int64_t shift = nk - nq; // row i's diagonal is key i + shift
   int64_t begin = 0, end = nk;
@@ -132,6 +134,10 @@ static std::pair<uint64_t, uint64_t> visited(const Problem &p, TileConfig c,
   if (p.windowLeft >= 0)
     begin = std::max<int64_t>(row0 + shift - p.windowLeft, 0) / c.blockN *
             c.blockN;
+  // One split of the keys: [firstKey, lastKey).
+  begin = std::max(begin, firstKey);
+  if (lastKey >= 0)
+    end = std::min(end, lastKey);
   uint64_t keys =
       end <= begin ? 0
                    : std::min<uint64_t>(uint64_t(nk - begin),
@@ -150,25 +156,52 @@ static PipelineCost estimateFused(const Problem &p, TileConfig c,
   cost.onChipBytes =
       uint64_t(c.blockM + 2 * numStages * c.blockN) * paddedRowBytes(p);
 
-  // Per (b, h): walk the Q blocks; each reads K/V rows [0, kvRows).
+  // Per (b, h): walk the Q blocks (and, split, the key chunks); each reads
+  // the K/V rows it visits.
   const uint64_t d = uint64_t(p.headDim);
   const uint64_t e = rt::sizeOf(p.dtype);
+  const int64_t splits =
+      c.splitKeys ? llvm::divideCeil(p.seqLenK, c.splitKeys) : 1;
   uint64_t pairs = 0, kvRows = 0;
-  for (int64_t row0 = 0; row0 < p.seqLenQ; row0 += c.blockM) {
-    auto [blockPairs, keys] = visited(p, c, row0, c.blockM);
-    pairs += blockPairs;
-    kvRows += keys;
-  }
+  for (int64_t row0 = 0; row0 < p.seqLenQ; row0 += c.blockM)
+    for (int64_t s = 0; s < splits; ++s) {
+      auto [blockPairs, keys] =
+          c.splitKeys ? visited(p, c, row0, c.blockM, s * c.splitKeys,
+                                (s + 1) * c.splitKeys)
+                      : visited(p, c, row0, c.blockM);
+      pairs += blockPairs;
+      kvRows += keys;
+    }
   const uint64_t heads = uint64_t(p.batch) * uint64_t(p.heads);
   using R = rt::TensorRole;
   KernelCost k;
   k.name = "attn_fwd";
   k.flops = heads * pairs * (4 * d + 5);
-  k.bytesRead = p.bytes(R::Q) + heads * kvRows * 2 * d * e;
-  k.bytesWritten = p.bytes(R::O);
-  if (p.lse)
-    k.bytesWritten += p.bytes(R::Lse);
+  // The programs of a group of query heads run side by side (heads along
+  // grid y): device memory serves each K/V tile once per K/V head, L2 the
+  // rest of the group.
+  const uint64_t kvHeads = uint64_t(p.batch) * uint64_t(p.kvHeads);
+  k.bytesRead =
+      uint64_t(splits) * p.bytes(R::Q) + kvHeads * kvRows * 2 * d * e;
+  if (!c.splitKeys) {
+    k.bytesWritten = p.bytes(R::O);
+    if (p.lse)
+      k.bytesWritten += p.bytes(R::Lse);
+    cost.kernels.push_back(k);
+    return cost;
+  }
+  // Split: each program writes its f32 partial rows and their logsumexps;
+  // the combining kernel reads them back and writes O (and lse).
+  const uint64_t partials =
+      uint64_t(splits) * heads * uint64_t(p.seqLenQ) * (d + 1) * 4;
+  k.bytesWritten = partials;
   cost.kernels.push_back(k);
+  KernelCost combine;
+  combine.name = "attn_fwd_combine";
+  combine.flops = uint64_t(splits) * heads * uint64_t(p.seqLenQ) * (2 * d + 4);
+  combine.bytesRead = partials;
+  combine.bytesWritten = p.bytes(R::O) + (p.lse ? p.bytes(R::Lse) : 0);
+  cost.kernels.push_back(combine);
   return cost;
 }
 

@@ -102,6 +102,11 @@ llvm::Error validateOptions(const PipelineOptions &o) {
   if (o.numStages < 0 || o.numStages > 8)
     return invalid("num-stages=" + llvm::Twine(int64_t(o.numStages)) +
                    ": must be 0 (the default, 2) or in [1, 8]");
+  if (o.splitKeys < -1 || (o.splitKeys > 0 && o.splitKeys % 16 != 0) ||
+      o.splitKeys > (int64_t(1) << 31))
+    return invalid("split-keys=" + llvm::Twine(int64_t(o.splitKeys)) +
+                   ": must be -1 (the default: where it pays), 0 (never) or "
+                   "a multiple of 16 up to 2^31");
   return llvm::Error::success();
 }
 
@@ -113,7 +118,8 @@ llvm::Error parseOptions(llvm::StringRef text, PipelineOptions &options) {
   for (llvm::StringRef word : words) {
     auto [key, value] = word.split('=');
     int64_t number;
-    if (llvm::is_contained({"block-m", "block-n", "num-warps", "num-stages"},
+    if (llvm::is_contained({"block-m", "block-n", "num-warps", "num-stages",
+                            "split-keys"},
                            key) &&
         value.getAsInteger(0, number))
       return invalid(word + ": not an integer");

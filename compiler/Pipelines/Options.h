@@ -121,6 +121,14 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("Shared-memory buffers per pipelined K/V tile: 0 (the "
                      "default, 2) or 1 to 8"),
       llvm::cl::init(0)};
+  Option<int64_t> splitKeys{
+      *this, "split-keys",
+      llvm::cl::desc("Fused forward: keys per program, the partial results "
+                     "combined by a second kernel (flash-decoding): -1 (the "
+                     "default) for at most 16 queries where few programs "
+                     "would run otherwise, sizes known when compiling; 0 "
+                     "never; or a multiple of block-n"),
+      llvm::cl::init(-1)};
   Option<Chip, EnumParser<Chip>> chip{
       *this, "chip", llvm::cl::desc("Target GPU"), llvm::cl::init(Chip::SM90)};
   Option<MmaChoice, EnumParser<MmaChoice>> mma{

@@ -87,6 +87,7 @@ static void addSelectTiling(OpPassManager &pm, PipelineKind kind,
   select.blockN = opts.blockN;
   select.numWarps = opts.numWarps;
   select.numStages = opts.numStages;
+  select.splitKeys = opts.splitKeys;
   select.mma = stringifyEnum(MmaChoice(opts.mma)).str();
   pm.addPass(createAttnSelectTiling(select));
 }

@@ -9,12 +9,12 @@ namespace attn {
 // Shared memory: 163 KiB on sm_80 (A100), 99 KiB on sm_86/sm_89, 227 KiB on
 // sm_90 (the CUDA programming guide's per-block opt-in maxima).
 static const ChipInfo kChips[] = {
-    {Chip::SM80, "sm_80", 80, 163 * 1024, false, "Ampere A100 (mma.sync)"},
-    {Chip::SM86, "sm_86", 86, 99 * 1024, false, "Ampere GA10x (mma.sync)"},
-    {Chip::SM89, "sm_89", 89, 99 * 1024, false, "Ada (mma.sync)"},
-    {Chip::SM90, "sm_90", 90, 227 * 1024, false,
+    {Chip::SM80, "sm_80", 80, 163 * 1024, false, 108, "Ampere A100 (mma.sync)"},
+    {Chip::SM86, "sm_86", 86, 99 * 1024, false, 84, "Ampere GA10x (mma.sync)"},
+    {Chip::SM89, "sm_89", 89, 99 * 1024, false, 142, "Ada (mma.sync)"},
+    {Chip::SM90, "sm_90", 90, 227 * 1024, false, 132,
      "Hopper, portable instructions (mma.sync, cp.async)"},
-    {Chip::SM90a, "sm_90a", 90, 227 * 1024, true,
+    {Chip::SM90a, "sm_90a", 90, 227 * 1024, true, 132,
      "Hopper, architecture-specific (wgmma, TMA, setmaxnreg)"},
 };
 

@@ -30,6 +30,10 @@ struct ChipInfo {
   int64_t maxSharedBytes;
   /// Hopper's wgmma, TMA and setmaxnreg (the architecture-specific sm_90a).
   bool hasWgmma;
+  /// Streaming multiprocessors of the family's data-center part (A100,
+  /// H100 SXM; the largest Ada and GA10x): what choosing how many programs
+  /// fill the chip assumes.
+  int64_t multiprocessors;
   /// What the chip is, for --help.
   llvm::StringLiteral description;
 };

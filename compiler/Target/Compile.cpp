@@ -114,7 +114,7 @@ std::string buildAttentionModule(const AttentionSpec &s) {
 /// with the tile configuration the launches carry. Nothing when the model's
 /// kernels do not match the launches.
 static void writeCosts(attn::ProblemOpInterface op, PipelineKind kind,
-                       ArrayRef<tile::LaunchOp> launches,
+                       int64_t splitKeys, ArrayRef<tile::LaunchOp> launches,
                        rt::Manifest &manifest) {
   if (launches.empty())
     return;
@@ -125,7 +125,8 @@ static void writeCosts(attn::ProblemOpInterface op, PipelineKind kind,
   bool fused = kind == PipelineKind::fused;
   cost::PipelineCost estimate = cost::estimate(
       problem, fused ? cost::Pipeline::Fused : cost::Pipeline::Unfused,
-      TileConfig{config.getBlockM(), config.getBlockN(), config.getWarps()},
+      TileConfig{config.getBlockM(), config.getBlockN(), config.getWarps(),
+                 splitKeys},
       config.getStages());
   if (estimate.kernels.size() != manifest.kernels.size())
     return;
@@ -291,7 +292,8 @@ static LogicalResult declareScalars(tile::LaunchOp launch,
 /// workspaces the launches write, the scalars they pass, and each launch's
 /// grid, block, shared memory and arguments.
 static LogicalResult writeManifest(attn::ProblemOpInterface op,
-                                   PipelineKind kind, ModuleOp lowered,
+                                   PipelineKind kind, int64_t splitKeys,
+                                   ModuleOp lowered,
                                    llvm::raw_ostream &os,
                                    unsigned &numKernels) {
   rt::Manifest manifest;
@@ -385,7 +387,7 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
   });
   if (walk.wasInterrupted())
     return failure();
-  writeCosts(op, kind, launches, manifest);
+  writeCosts(op, kind, splitKeys, launches, manifest);
   // What the runtime would refuse never leaves the compiler.
   std::string text = rt::writeManifest(manifest);
   rt::Expected<rt::Manifest> check = rt::parseManifest(text, "manifest");
@@ -478,7 +480,21 @@ compileAttention(llvm::StringRef mlirText, PipelineKind kind,
 
   CompiledAttention result;
   llvm::raw_string_ostream os(result.ptx);
-  if (failed(writeManifest(op, kind, *module, os, result.numKernels)))
+  // The split the pipeline chose, for the cost model (attn-select-tiling's
+  // choice, made again: the op is gone).
+  TilingRequest request{kind,
+                        options.blockM,
+                        options.blockN,
+                        options.numWarps,
+                        options.numStages,
+                        chipInfo(options.chip).name.str(),
+                        MmaChoice(options.mma),
+                        options.splitKeys};
+  FailureOr<TilingAttr> tiling = selectTiling(op, request);
+  if (failed(tiling))
+    return fail("cannot describe the launches");
+  if (failed(writeManifest(op, kind, tiling->getSplitKeys(), *module, os,
+                           result.numKernels)))
     return fail("cannot describe the launches");
   bool found = false;
   module->walk([&](gpu::BinaryOp binary) {

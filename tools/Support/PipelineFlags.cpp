@@ -43,6 +43,7 @@ Flag blockM(defaults().blockM, "0");
 Flag blockN(defaults().blockN, "0");
 Flag numWarps(defaults().numWarps, "0");
 Flag numStages(defaults().numStages, "0");
+Flag splitKeys(defaults().splitKeys, "-1");
 Flag chip(defaults().chip, chipInfo(defaults().chip).name);
 Flag mma(defaults().mma, stringifyEnum(MmaChoice(defaults().mma)));
 Flag overlapSoftmax(defaults().overlapSoftmax, "true");
@@ -61,8 +62,8 @@ cl::opt<bool> testingSkipDelta(defaults().testingSkipDelta.ArgStr,
 Error readPipelineFlags(PipelineOptions &options) {
   SmallVector<std::string> words;
   for (Flag *flag :
-       {&blockM, &blockN, &numWarps, &numStages, &chip, &mma, &overlapSoftmax,
-        &pingpong, &peelMaskedSteps, &deterministic})
+       {&blockM, &blockN, &numWarps, &numStages, &splitKeys, &chip, &mma,
+        &overlapSoftmax, &pingpong, &peelMaskedSteps, &deterministic})
     if (flag->getNumOccurrences())
       words.push_back((flag->ArgStr + "=" + flag->text()).str());
   if (testingSkipRescale)

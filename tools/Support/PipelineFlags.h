@@ -16,8 +16,9 @@ namespace attn::tools {
 /// The category of the flags below; tools show it (and their own) in --help.
 llvm::cl::OptionCategory &compilerCategory();
 
-/// Parses the --block-m, --block-n, --num-warps, --num-stages, --chip and
-/// --testing-skip-rescale flags given into `options` and validates them.
+/// Parses the --block-m, --block-n, --num-warps, --num-stages,
+/// --split-keys, --chip, ... and --testing-* flags given into `options` and
+/// validates them.
 llvm::Error readPipelineFlags(PipelineOptions &options);
 
 } // namespace attn::tools

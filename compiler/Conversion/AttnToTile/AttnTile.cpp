@@ -45,30 +45,135 @@ Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
   return kb.applyMask(s, KeyMask::of(op), sizes, maskRow0, col0);
 }
 
+/// The f32 workspaces of a split forward: each program's partial output
+/// rows (normalized by its own sum) and their logsumexps (log2 domain),
+/// [B·S, H, Nq, D] and [B·S, H, Nq] for S key splits.
+struct SplitBuffers {
+  RankedTensorType partialType, lseType;
+  /// Their sizes in the host function: B·S, H, Nq.
+  SmallVector<OpFoldResult> sizes;
+};
+
+SplitBuffers splitBuffers(OpBuilder &host, Location loc, AttentionOp op,
+                          int64_t splitKeys) {
+  Value query = op.getQuery();
+  OpFoldResult splits =
+      blocksOf(host, loc, hostSize(host, loc, op.getKey(), 2), splitKeys);
+  SplitBuffers s;
+  s.sizes = {productOf(host, loc, hostSize(host, loc, query, 0), splits),
+             hostSize(host, loc, query, 1), hostSize(host, loc, query, 2)};
+  SmallVector<int64_t> shape = configGrid(s.sizes);
+  Type f32 = host.getF32Type();
+  s.lseType = RankedTensorType::get(shape, f32);
+  shape.push_back(op.getHeadDim());
+  s.partialType = RankedTensorType::get(shape, f32);
+  return s;
+}
+
+/// The combining kernel of a split forward: for each row block, the
+/// logsumexp-weighted mean of the S partial outputs, O = Σ 2^(lse_s − m)
+/// O_s / Σ 2^(lse_s − m) with m the largest lse_s, and lse = (m + log2 of
+/// the sum) · ln 2. A row no split saw (every lse_s −inf) gets zeros and
+/// −inf, as the unsplit kernel gives it.
+func::FuncOp buildCombineKernel(AttentionOp op, TilingAttr tiling,
+                                ArrayRef<Type> args,
+                                ArrayRef<OpFoldResult> grid, int64_t rows) {
+  // No products: plain warps on every chip (no wgmma producers).
+  auto plain = TilingAttr::get(tiling.getContext(), tiling.getPipeline(), rows,
+                               tiling.getBlockN(), rows / 16, /*stages=*/1,
+                               tiling.getChip(), MmaKind::sync, 0);
+  KernelBuilder kb(op, "attn_fwd_combine", args,
+                   kernelConfig(plain, configGrid(grid)));
+  OpBuilder &b = kb.builder();
+  Location loc = op.getLoc();
+  int64_t d = op.getHeadDim();
+  // partial [B·S, H, Nq, D], lse_s [B·S, H, Nq], O [B, H, Nq, D].
+  Value splits = arith::DivUIOp::create(b, loc, kb.value(kb.dim(kb.arg(0), 0)),
+                                        kb.value(kb.dim(kb.arg(2), 0)));
+  Value bIdx = kb.programId(2), hIdx = kb.programId(1);
+  Value row0 = kb.mul(kb.programId(0), kb.index(rows));
+  Value c0 = kb.index(0), c1 = kb.index(1);
+  Value first = kb.mul(bIdx, splits);
+  auto loop = scf::ForOp::create(
+      b, loc, c0, splits, c1,
+      ValueRange{kb.splat({rows}, kLowestScore), kb.splat({rows}, 0.0),
+                 kb.splat({rows, d}, 0.0)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value z = kb.add(first, loop.getInductionVar());
+    Value lse = kb.loadRow(kb.arg(1), {z, hIdx}, row0, rows);
+    Value part = kb.load(kb.arg(0), {z, hIdx}, row0, c0, rows, d);
+    Value m = loop.getRegionIterArg(0);
+    Value mNew = arith::MaximumFOp::create(b, loc, m, lse);
+    Value rescale = kb.exp2(kb.subf(m, mNew));
+    Value weight = kb.exp2(kb.subf(lse, mNew));
+    Value l = kb.addf(kb.mulf(loop.getRegionIterArg(1), rescale), weight);
+    Value acc = kb.addf(
+        kb.mulf(loop.getRegionIterArg(2), kb.broadcast(rescale, d)),
+        kb.mulf(part, kb.broadcast(weight, d)));
+    scf::YieldOp::create(b, loc, ValueRange{mNew, l, acc});
+  }
+  Value m = loop.getResult(0), l = loop.getResult(1);
+  Value denominator = arith::MaximumFOp::create(
+      b, loc, l, kb.splat({rows}, kSmallestSum));
+  Value inverse =
+      arith::DivFOp::create(b, loc, kb.splat({rows}, 1.0), denominator);
+  Value o = kb.mulf(loop.getResult(2), kb.broadcast(inverse, d));
+  kb.store(kb.convert(o, op.getElementType()), kb.arg(2),
+           {bIdx, hIdx, row0, c0});
+  if (op.getLse()) {
+    Value lse = kb.mulf(kb.addf(m, math::Log2Op::create(b, loc, l)),
+                        kb.splat({rows}, M_LN2));
+    kb.store(lse, kb.arg(3), {bIdx, hIdx, row0});
+  }
+  return kb.kernel();
+}
+
 void tileAttention(AttentionOp op, TilingAttr tiling) {
   TileConfig c = tileConfigOf(tiling);
   int64_t d = op.getHeadDim();
   Type elt = op.getElementType();
-  SmallVector<Type> args = {
-      memrefFor(op.getQuery().getType()), memrefFor(op.getKey().getType()),
-      memrefFor(op.getValue().getType()), memrefFor(op.getOutput().getType())};
-  if (op.getLse())
-    args.push_back(memrefFor(op.getLse().getType()));
-
-  // Row blocks along x: programs that run at the same time mostly share a
-  // head, so its K and V stay in L2 while all of them read it. Sizes known
-  // only at run time come from the host function's tensors.
   Location loc = op.getLoc();
   OpBuilder host(op);
   Value query = op.getQuery();
+  // Split keys (flash-decoding): the programs write f32 partial rows and
+  // their logsumexps, which a second kernel combines.
+  bool split = c.splitKeys > 0;
+  SplitBuffers buffers;
+  if (split)
+    buffers = splitBuffers(host, loc, op, c.splitKeys);
+  SmallVector<Type> args = {memrefFor(query.getType()),
+                            memrefFor(op.getKey().getType()),
+                            memrefFor(op.getValue().getType())};
+  if (split) {
+    args.push_back(memrefFor(buffers.partialType));
+    args.push_back(memrefFor(buffers.lseType));
+  } else {
+    args.push_back(memrefFor(op.getOutput().getType()));
+    if (op.getLse())
+      args.push_back(memrefFor(op.getLse().getType()));
+  }
+
+  // Row blocks along x: programs that run at the same time mostly share a
+  // head, so its K and V stay in L2 while all of them read it; batches (and
+  // key splits) along z. Sizes known only at run time come from the host
+  // function's tensors.
   SmallVector<OpFoldResult> hostGrid = {
       blocksOf(host, loc, hostSize(host, loc, query, 2), c.blockM),
-      hostSize(host, loc, query, 1), hostSize(host, loc, query, 0)};
+      hostSize(host, loc, query, 1),
+      split ? buffers.sizes[0] : hostSize(host, loc, query, 0)};
   tile::ConfigAttr config = kernelConfig(tiling, configGrid(hostGrid));
   KernelBuilder kb(op, "attn_fwd", args, config);
   OpBuilder &b = kb.builder();
   KernelSizes sizes = kb.sizes(kb.arg(0), kb.arg(1));
-  Value bIdx = kb.programId(2), hIdx = kb.programId(1);
+  Value zIdx = kb.programId(2), hIdx = kb.programId(1);
+  Value bIdx = zIdx, splitIdx;
+  if (split) {
+    Value splits = kb.value(blocksOf(b, loc, sizes.nk, c.splitKeys));
+    bIdx = arith::DivUIOp::create(b, loc, zIdx, splits);
+    splitIdx = arith::RemUIOp::create(b, loc, zIdx, splits);
+  }
   SmallVector<Value> bh = {bIdx, hIdx};
   SmallVector<Value> bKv = {bIdx, kb.kvHead(hIdx, sizes)};
   // Causal rows further down see more keys: those programs start first, so
@@ -89,13 +194,20 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // With a causal mask or a window, K/V tiles past the last key this
   // program's last row sees, or before the block of the first key its
   // first row sees, contribute nothing: the loops visit only the blocks
-  // between (none when no row of the tile sees a key).
+  // between (none when no row of the tile sees a key). A split program
+  // visits those of its chunk of keys.
   KeyMask mask = KeyMask::of(op);
   Value kvBegin = kb.keyBegin(mask, sizes, row0, c.blockN);
   Value kvEnd = kb.keyEnd(mask, sizes, row0, c.blockM);
+  if (split) {
+    Value chunk0 = kb.mul(splitIdx, kb.index(c.splitKeys));
+    kvBegin = arith::MaxUIOp::create(b, loc, kvBegin, chunk0);
+    kvEnd = kb.minIndex(kvEnd, kb.add(chunk0, kb.index(c.splitKeys)));
+  }
   Value c0 = kb.index(0), step = kb.index(c.blockN);
   Value maskRow0 = kb.maskRowOffset(mask, sizes, row0);
-  bool rowsWithoutKeys = hasRowsWithoutKeys(mask, sizes);
+  // A split may hold none of a row's keys.
+  bool rowsWithoutKeys = split || hasRowsWithoutKeys(mask, sizes);
 
   // Pass 1: the row maximum of the scores. A row without keys keeps the
   // lowest finite value, so that its exponentials are exp2(-inf) = 0. So
@@ -149,19 +261,26 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   Value inverse =
       arith::DivFOp::create(b, loc, kb.splat({c.blockM}, 1.0), denominator);
   Value o = kb.mulf(sumLoop.getResult(1), kb.broadcast(inverse, d));
-  kb.store(kb.convert(o, elt), kb.arg(3), {bIdx, hIdx, row0, c0});
-  if (op.getLse()) {
-    // lse = ln(sum exp(x)) = (m + log2(l)) · ln 2 in the log2 domain.
-    Value lse = kb.mulf(kb.addf(m, math::Log2Op::create(b, loc, l)),
-                        kb.splat({c.blockM}, M_LN2));
-    kb.store(lse, kb.arg(4), {bIdx, hIdx, row0});
+  // lse = m + log2(l) in the log2 domain; ln(sum exp(x)) is that times ln 2.
+  if (split) {
+    kb.store(o, kb.arg(3), {zIdx, hIdx, row0, c0});
+    kb.store(kb.addf(m, math::Log2Op::create(b, loc, l)), kb.arg(4),
+             {zIdx, hIdx, row0});
+  } else {
+    kb.store(kb.convert(o, elt), kb.arg(3), {bIdx, hIdx, row0, c0});
+    if (op.getLse()) {
+      Value lse = kb.mulf(kb.addf(m, math::Log2Op::create(b, loc, l)),
+                          kb.splat({c.blockM}, M_LN2));
+      kb.store(lse, kb.arg(4), {bIdx, hIdx, row0});
+    }
   }
 
-  // The host side: one launch producing O (and the logsumexp), [B, H, Nq]
-  // like the query.
-  SmallVector<StringRef> names = {"q", "k", "v", "o"};
+  // The host side: the launch producing O (and the logsumexp), [B, H, Nq]
+  // like the query; split, the launch of the partial results and the one
+  // combining them.
+  SmallVector<StringRef> outNames = {"o"};
   if (op.getLse())
-    names.push_back("lse");
+    outNames.push_back("lse");
   SmallVector<OpFoldResult> outputSizes = {hostSize(host, loc, query, 0),
                                            hostSize(host, loc, query, 1),
                                            hostSize(host, loc, query, 2)};
@@ -170,10 +289,43 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     for (int64_t dim = 0; dim < cast<ShapedType>(type).getRank(); ++dim)
       if (cast<ShapedType>(type).isDynamicDim(dim))
         resultSizes.push_back(cast<Value>(outputSizes[dim]));
+  SmallVector<Value> inputs = {op.getQuery(), op.getKey(), op.getValue()};
+  if (!split) {
+    SmallVector<StringRef> names = {"q", "k", "v"};
+    names.append(outNames);
+    auto launch = tile::LaunchOp::create(
+        host, loc, op->getResultTypes(), kb.kernel().getSymName(), inputs,
+        dynamicValues(hostGrid), resultSizes, names, config);
+    op->replaceAllUsesWith(launch.getResults());
+    op->erase();
+    return;
+  }
+  SmallVector<Value> partialSizes;
+  for (int i = 0; i < 2; ++i) // Both workspaces: [B·S, H, Nq(, D)].
+    llvm::append_range(partialSizes, dynamicValues(buffers.sizes));
+  auto partials = tile::LaunchOp::create(
+      host, loc, TypeRange{buffers.partialType, buffers.lseType},
+      kb.kernel().getSymName(), inputs, dynamicValues(hostGrid), partialSizes,
+      ArrayRef<StringRef>{"q", "k", "v", "o_split", "lse_split"}, config);
+  // 64 rows of D columns per program on 4 warps, so that decoding's one
+  // row does not drag a larger tile.
+  int64_t rows = 64;
+  SmallVector<OpFoldResult> combineGrid = {
+      blocksOf(host, loc, hostSize(host, loc, query, 2), rows),
+      hostSize(host, loc, query, 1), hostSize(host, loc, query, 0)};
+  SmallVector<Type> combineArgs = {memrefFor(buffers.partialType),
+                                   memrefFor(buffers.lseType),
+                                   memrefFor(op.getOutput().getType())};
+  if (op.getLse())
+    combineArgs.push_back(memrefFor(op.getLse().getType()));
+  func::FuncOp combine =
+      buildCombineKernel(op, tiling, combineArgs, combineGrid, rows);
+  SmallVector<StringRef> names = {"o_split", "lse_split"};
+  names.append(outNames);
   auto launch = tile::LaunchOp::create(
-      host, loc, op->getResultTypes(), kb.kernel().getSymName(),
-      ValueRange{op.getQuery(), op.getKey(), op.getValue()},
-      dynamicValues(hostGrid), resultSizes, names, config);
+      host, loc, op->getResultTypes(), combine.getSymName(),
+      partials.getResults(), dynamicValues(combineGrid), resultSizes, names,
+      tile::getKernelConfig(combine));
   op->replaceAllUsesWith(launch.getResults());
   op->erase();
 }

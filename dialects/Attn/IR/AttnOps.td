@@ -52,7 +52,11 @@ def Attn_TilingAttr : AttrDef<Attn_Dialect, "Tiling"> {
     the tensor-core instructions `mma`: `sync` (mma.sync, the default, not
     printed) or `wgmma` (sm_90a: TMA copies and wgmma products in a
     warp-specialized kernel; `warps` then counts the compute warps, and a
-    warpgroup of producers comes on top).
+    warpgroup of producers comes on top). `split_keys` (forward, fused; 0,
+    the default, is not printed) splits the keys of each row block into
+    chunks of that many keys, one program each, whose partial outputs and
+    logsumexps a second kernel combines: flash-decoding, which lets a few
+    queries against many keys use the whole GPU.
     `attn-select-tiling` chooses it (the defaults tuned per chip, head
     dimension and element type, or the options given) and checks it against
     the problem; the tiling passes, the cost model and the manifest read it
@@ -67,11 +71,12 @@ def Attn_TilingAttr : AttrDef<Attn_Dialect, "Tiling"> {
                         "int64_t":$block_m, "int64_t":$block_n,
                         "int64_t":$warps, "int64_t":$stages,
                         StringRefParameter<>:$chip,
-                        Attn_DefaultMmaKind:$mma);
+                        Attn_DefaultMmaKind:$mma,
+                        DefaultValuedParameter<"int64_t", "0">:$split_keys);
   let assemblyFormat = [{
     `<` $pipeline `,` `block_m` `=` $block_m `,` `block_n` `=` $block_n `,`
     `warps` `=` $warps `,` `stages` `=` $stages `,` `chip` `=` $chip
-    (`,` `mma` `=` $mma^)? `>`
+    (`,` `mma` `=` $mma^)? (`,` `split_keys` `=` $split_keys^)? `>`
   }];
 }
 

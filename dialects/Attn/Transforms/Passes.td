@@ -48,7 +48,12 @@ def AttnSelectTiling : Pass<"attn-select-tiling", "mlir::ModuleOp"> {
            "Shared-memory buffers per pipelined K/V tile (0: the default, 2)">,
     Option<"mma", "mma", "std::string", "\"auto\"",
            "Tensor-core instructions: auto (wgmma where the chip and problem "
-           "allow it), sync or wgmma">
+           "allow it), sync or wgmma">,
+    Option<"splitKeys", "split-keys", "int64_t", "-1",
+           "Fused forward: keys per program, its partial results combined by "
+           "a second kernel (flash-decoding): -1 (the default) for at most "
+           "16 queries where few programs would run otherwise (sizes known "
+           "when compiling), 0 never, or a multiple of block-n">
   ];
 }
 

@@ -47,8 +47,8 @@ struct AttnSelectTilingPass
                                  << "' is not valid: use auto, sync or wgmma";
       return signalPassFailure();
     }
-    TilingRequest request{*kind,     blockM, blockN, numWarps,
-                          numStages, chip,   *choice};
+    TilingRequest request{*kind,     blockM, blockN,  numWarps,
+                          numStages, chip,   *choice, splitKeys};
     for (ProblemOpInterface op : ops) {
       FailureOr<TilingAttr> tiling = selectTiling(op, request);
       if (failed(tiling))

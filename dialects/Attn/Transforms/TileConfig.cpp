@@ -64,6 +64,22 @@ static Defaults backwardDefaults(int64_t headDim, Type elementType) {
   return {128, 128, 8};
 }
 
+/// Keys per program of the split forward (flash-decoding) of a short query
+/// side, where it pays: when fewer than four waves of `programs` would run, split the keys so
+/// that about eight waves do (fewer idle SMs in the last one), each
+/// program stepping over at least four key blocks; 0 where that leaves
+/// one split.
+static int64_t autoSplitKeys(int64_t programs, int64_t keyBlocks,
+                             int64_t blockN, const ChipInfo &chip) {
+  if (programs >= 4 * chip.multiprocessors || keyBlocks < 8)
+    return 0;
+  int64_t chunk = std::max<int64_t>(
+      4, llvm::divideCeil(keyBlocks * programs, 8 * chip.multiprocessors));
+  if (llvm::divideCeil(keyBlocks, chunk) < 2)
+    return 0;
+  return chunk * blockN;
+}
+
 static Defaults unfusedDefaults(int64_t headDim) {
   if (headDim > 128)
     return {64, 64, 4};
@@ -105,6 +121,13 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
                                                     ? 0
                                                     : op.getKeySeqLen())
                           : fusedDefaults(headDim, elt);
+  // A short query side (decoding, a few draft tokens) takes 64-row tiles of
+  // one warpgroup: the products of more rows would be padding.
+  if (fused && !backward && !op.hasRunTimeSizes() &&
+      op.getQuerySeqLen() <= 16) {
+    d.blockM = 64;
+    d.numWarps = 4;
+  }
   int64_t blockM = request.blockM ? request.blockM : d.blockM;
   int64_t blockN = request.blockN ? request.blockN : d.blockN;
   int64_t warps = request.numWarps ? request.numWarps : d.numWarps;
@@ -144,6 +167,16 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
                              "keys";
   if (stages < 1 || stages > 8)
     return op.emitError() << "num-stages " << stages << " must be in [1, 8]";
+  int64_t splitKeys = request.splitKeys;
+  if (splitKeys > 0 && (!fused || backward))
+    return op.emitError() << "split-keys " << splitKeys
+                          << ": only the fused forward splits its keys";
+  if (splitKeys > 0 && splitKeys % blockN != 0)
+    return op.emitError() << "split-keys " << splitKeys
+                          << " must be a multiple of block-n (" << blockN
+                          << ")";
+  if (splitKeys < 0) // Where it pays, for sizes known here.
+    splitKeys = 0;
 
   // CUDA's launch limits: x < 2^31, y and z <= 65535. The fused kernel
   // runs row blocks x heads x batches; the unfused kernels B·H x row blocks
@@ -152,13 +185,25 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   if (op.hasRunTimeSizes())
     return TilingAttr::get(op.getContext(), request.pipeline, blockM, blockN,
                            warps, stages, info.name,
-                           wgmma ? MmaKind::wgmma : MmaKind::sync);
+                           wgmma ? MmaKind::wgmma : MmaKind::sync, splitKeys);
   int64_t bh = op.getBatch() * op.getNumHeads();
   int64_t nq = op.getQuerySeqLen(), nk = op.getKeySeqLen();
   int64_t rowBlocks = llvm::divideCeil(nq, blockM);
   int64_t keyBlocks = llvm::divideCeil(nk, blockN);
   constexpr int64_t maxX = (int64_t(1) << 31) - 1, maxYZ = 65535;
+  // Decoding: few queries against many keys.
+  if (fused && !backward && request.splitKeys < 0 && nq <= 16)
+    splitKeys = autoSplitKeys(rowBlocks * op.getNumHeads() * op.getBatch(),
+                              keyBlocks, blockN, info);
   if (fused) {
+    // A split forward runs batches x splits along z.
+    int64_t splits = splitKeys ? llvm::divideCeil(nk, splitKeys) : 1;
+    if (op.getBatch() * splits > maxYZ)
+      return op.emitError()
+             << "batch " << op.getBatch() << " x " << splits
+             << " key splits of split-keys " << splitKeys
+             << " run along grid z; CUDA allows at most " << maxYZ
+             << ": use larger splits";
     // The backward's main kernel runs key blocks along x; its other
     // kernels row blocks, as the forward.
     if (rowBlocks > maxX || (backward && keyBlocks > maxX))
@@ -199,7 +244,7 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   }
   return TilingAttr::get(op.getContext(), request.pipeline, blockM, blockN,
                          warps, stages, info.name,
-                         wgmma ? MmaKind::wgmma : MmaKind::sync);
+                         wgmma ? MmaKind::wgmma : MmaKind::sync, splitKeys);
 }
 
 FailureOr<TilingAttr> getOrSelectTiling(ProblemOpInterface op,
@@ -215,11 +260,13 @@ FailureOr<TilingAttr> getOrSelectTiling(ProblemOpInterface op,
   }
   TilingRequest request;
   request.pipeline = pipeline;
+  request.splitKeys = 0;
   return selectTiling(op, request);
 }
 
 TileConfig tileConfigOf(TilingAttr tiling) {
-  return {tiling.getBlockM(), tiling.getBlockN(), tiling.getWarps()};
+  return {tiling.getBlockM(), tiling.getBlockN(), tiling.getWarps(),
+          tiling.getSplitKeys()};
 }
 
 } // namespace attn

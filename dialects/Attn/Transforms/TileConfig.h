@@ -24,6 +24,8 @@ struct TileConfig {
   int64_t blockM = 0;
   int64_t blockN = 0;
   int64_t numWarps = 0;
+  /// Keys per program of a split forward; 0: not split.
+  int64_t splitKeys = 0;
 };
 
 /// What the options ask for: 0 means "the default".
@@ -32,6 +34,9 @@ struct TilingRequest {
   int64_t blockM = 0, blockN = 0, numWarps = 0, numStages = 0;
   std::string chip = "sm_90";
   MmaChoice mma = MmaChoice::Auto;
+  /// Keys per program of a split forward: -1 where it pays (sizes known
+  /// when compiling), 0 never.
+  int64_t splitKeys = -1;
 };
 
 /// The tiling of `op` for `request`: its non-zero fields over the defaults,
