@@ -10,6 +10,7 @@
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
 
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/Support/MathExtras.h"
@@ -29,9 +30,9 @@ namespace {
 /// mask(Q·Kᵀ · scale·log2(e)). `bKv` indexes the batch and the K/V head of
 /// the program's query head; `maskRow0` is the mask's row of the tile's
 /// first row (KernelBuilder::maskRowOffset).
-Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
-                 ValueRange bKv, Value maskRow0, Value col0,
-                 const KernelSizes &sizes, TileConfig c) {
+Value emitScores(KernelBuilder &kb, AttentionOp op, const KeyMask &mask,
+                 Value q, Value key, ValueRange bKv, Value maskRow0,
+                 Value col0, const KernelSizes &sizes, TileConfig c) {
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   int64_t d = op.getHeadDim();
@@ -42,7 +43,64 @@ Value emitScores(KernelBuilder &kb, AttentionOp op, Value q, Value key,
                                 /*transpose_rhs=*/true);
   double scaleLog2 = op.getEffectiveScale() * M_LOG2E;
   s = kb.mulf(s, kb.splat({c.blockM, c.blockN}, scaleLog2));
-  return kb.applyMask(s, KeyMask::of(op), sizes, maskRow0, col0);
+  return kb.applyMask(s, mask, sizes, maskRow0, col0);
+}
+
+/// The query side as the kernels read it: the op's Q, O and lse, or, with
+/// the query heads of each K/V head packed into one program's rows
+/// (packsQueryHeads), the same packed tensors viewed as [B, Hkv,
+/// (H/Hkv)·Nq, ...] (reshape), which the launches pass.
+struct QueryView {
+  RankedTensorType query, output, lse;
+  /// The rows' mask: a packed view's rows all see every key.
+  KeyMask mask;
+  bool packed = false;
+
+  static QueryView of(AttentionOp op) {
+    QueryView v;
+    v.query = cast<RankedTensorType>(op.getQuery().getType());
+    v.output = cast<RankedTensorType>(op.getOutput().getType());
+    if (op.getLse())
+      v.lse = cast<RankedTensorType>(op.getLse().getType());
+    v.mask = KeyMask::of(op);
+    if (!packsQueryHeads(op))
+      return v;
+    v.packed = true;
+    v.mask = KeyMask();
+    auto pack = [&](RankedTensorType t) {
+      SmallVector<int64_t> shape(t.getShape());
+      shape[1] = op.getKvHeads();
+      shape[2] *= op.getGroupSize();
+      return t.clone(shape);
+    };
+    v.query = pack(v.query);
+    v.output = pack(v.output);
+    if (v.lse)
+      v.lse = pack(v.lse);
+    return v;
+  }
+
+  /// Size `dim` of the query side: a number, or (not packed) the host
+  /// function's tensor.dim of `query`.
+  OpFoldResult size(OpBuilder &host, Location loc, Value query,
+                    int64_t dim) const {
+    if (!this->query.isDynamicDim(dim))
+      return host.getIndexAttr(this->query.getDimSize(dim));
+    return hostSize(host, loc, query, dim);
+  }
+};
+
+/// `value` with dimensions 1 and 2 regrouped as those of `type` (same
+/// elements, packed): [B, H, Nq, ...] <-> [B, Hkv, (H/Hkv)·Nq, ...],
+/// through [B, H·Nq, ...].
+Value reshape(OpBuilder &b, Location loc, Value value, RankedTensorType type) {
+  if (value.getType() == type)
+    return value;
+  SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
+  for (int64_t d = 3; d < type.getRank(); ++d)
+    groups.push_back({d});
+  Value flat = tensor::CollapseShapeOp::create(b, loc, value, groups);
+  return tensor::ExpandShapeOp::create(b, loc, type, flat, groups);
 }
 
 /// The f32 workspaces of a split forward: each program's partial output
@@ -55,13 +113,13 @@ struct SplitBuffers {
 };
 
 SplitBuffers splitBuffers(OpBuilder &host, Location loc, AttentionOp op,
-                          int64_t splitKeys) {
+                          const QueryView &view, int64_t splitKeys) {
   Value query = op.getQuery();
   OpFoldResult splits =
       blocksOf(host, loc, hostSize(host, loc, op.getKey(), 2), splitKeys);
   SplitBuffers s;
-  s.sizes = {productOf(host, loc, hostSize(host, loc, query, 0), splits),
-             hostSize(host, loc, query, 1), hostSize(host, loc, query, 2)};
+  s.sizes = {productOf(host, loc, view.size(host, loc, query, 0), splits),
+             view.size(host, loc, query, 1), view.size(host, loc, query, 2)};
   SmallVector<int64_t> shape = configGrid(s.sizes);
   Type f32 = host.getF32Type();
   s.lseType = RankedTensorType::get(shape, f32);
@@ -88,8 +146,15 @@ func::FuncOp buildCombineKernel(AttentionOp op, TilingAttr tiling,
   Location loc = op.getLoc();
   int64_t d = op.getHeadDim();
   // partial [B·S, H, Nq, D], lse_s [B·S, H, Nq], O [B, H, Nq, D].
-  Value splits = arith::DivUIOp::create(b, loc, kb.value(kb.dim(kb.arg(0), 0)),
-                                        kb.value(kb.dim(kb.arg(2), 0)));
+  std::optional<int64_t> batchSplits =
+                             KernelSizes::constant(kb.dim(kb.arg(0), 0)),
+                         batch = KernelSizes::constant(kb.dim(kb.arg(2), 0));
+  Value splits =
+      batchSplits && batch
+          ? kb.index(*batchSplits / *batch)
+          : arith::DivUIOp::create(b, loc, kb.value(kb.dim(kb.arg(0), 0)),
+                                   kb.value(kb.dim(kb.arg(2), 0)))
+                .getResult();
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   Value row0 = kb.mul(kb.programId(0), kb.index(rows));
   Value c0 = kb.index(0), c1 = kb.index(1);
@@ -127,6 +192,15 @@ func::FuncOp buildCombineKernel(AttentionOp op, TilingAttr tiling,
                         kb.splat({rows}, M_LN2));
     kb.store(lse, kb.arg(3), {bIdx, hIdx, row0});
   }
+  // The steps do not depend on each other's loads: unrolled, each thread
+  // issues several splits' loads before it waits for the first (rolled,
+  // one load latency per split was most of this kernel's time). A loop
+  // that cannot be unrolled stays as it is.
+  std::optional<int64_t> count;
+  if (batchSplits && batch)
+    count = *batchSplits / *batch;
+  if (count != 1)
+    (void)loopUnrollByFactor(loop, std::min<int64_t>(count.value_or(4), 8));
   return kb.kernel();
 }
 
@@ -137,22 +211,23 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   Location loc = op.getLoc();
   OpBuilder host(op);
   Value query = op.getQuery();
+  QueryView view = QueryView::of(op);
   // Split keys (flash-decoding): the programs write f32 partial rows and
   // their logsumexps, which a second kernel combines.
   bool split = c.splitKeys > 0;
   SplitBuffers buffers;
   if (split)
-    buffers = splitBuffers(host, loc, op, c.splitKeys);
-  SmallVector<Type> args = {memrefFor(query.getType()),
+    buffers = splitBuffers(host, loc, op, view, c.splitKeys);
+  SmallVector<Type> args = {memrefFor(view.query),
                             memrefFor(op.getKey().getType()),
                             memrefFor(op.getValue().getType())};
   if (split) {
     args.push_back(memrefFor(buffers.partialType));
     args.push_back(memrefFor(buffers.lseType));
   } else {
-    args.push_back(memrefFor(op.getOutput().getType()));
-    if (op.getLse())
-      args.push_back(memrefFor(op.getLse().getType()));
+    args.push_back(memrefFor(view.output));
+    if (view.lse)
+      args.push_back(memrefFor(view.lse));
   }
 
   // Row blocks along x: programs that run at the same time mostly share a
@@ -160,9 +235,9 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // key splits) along z. Sizes known only at run time come from the host
   // function's tensors.
   SmallVector<OpFoldResult> hostGrid = {
-      blocksOf(host, loc, hostSize(host, loc, query, 2), c.blockM),
-      hostSize(host, loc, query, 1),
-      split ? buffers.sizes[0] : hostSize(host, loc, query, 0)};
+      blocksOf(host, loc, view.size(host, loc, query, 2), c.blockM),
+      view.size(host, loc, query, 1),
+      split ? buffers.sizes[0] : view.size(host, loc, query, 0)};
   tile::ConfigAttr config = kernelConfig(tiling, configGrid(hostGrid));
   KernelBuilder kb(op, "attn_fwd", args, config);
   OpBuilder &b = kb.builder();
@@ -178,8 +253,9 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   SmallVector<Value> bKv = {bIdx, kb.kvHead(hIdx, sizes)};
   // Causal rows further down see more keys: those programs start first, so
   // that the short ones fill the tail of the launch.
+  KeyMask mask = view.mask;
   Value rowBlock = kb.programId(0);
-  if (op.getCausal()) {
+  if (mask.causal) {
     OpFoldResult blocks = blocksOf(b, loc, sizes.nq, c.blockM);
     std::optional<int64_t> count = getConstantIntValue(blocks);
     Value last = count ? kb.index(*count - 1)
@@ -196,7 +272,6 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // first row sees, contribute nothing: the loops visit only the blocks
   // between (none when no row of the tile sees a key). A split program
   // visits those of its chunk of keys.
-  KeyMask mask = KeyMask::of(op);
   Value kvBegin = kb.keyBegin(mask, sizes, row0, c.blockN);
   Value kvEnd = kb.keyEnd(mask, sizes, row0, c.blockM);
   if (split) {
@@ -220,7 +295,7 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(maxLoop.getBody());
-    Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0,
+    Value s = emitScores(kb, op, mask, q, kb.arg(1), bKv, maskRow0,
                          maxLoop.getInductionVar(), sizes, c);
     Value m = arith::MaximumFOp::create(b, loc, maxLoop.getRegionIterArg(0),
                                         kb.reduce(tile::ReduceKind::max, s));
@@ -238,7 +313,8 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(sumLoop.getBody());
     Value j = sumLoop.getInductionVar();
-    Value s = emitScores(kb, op, q, kb.arg(1), bKv, maskRow0, j, sizes, c);
+    Value s =
+        emitScores(kb, op, mask, q, kb.arg(1), bKv, maskRow0, j, sizes, c);
     Value p = kb.exp2(kb.subf(s, kb.broadcast(m, c.blockN)));
     Value l = kb.addf(sumLoop.getRegionIterArg(0),
                       kb.reduce(tile::ReduceKind::sum, p));
@@ -289,15 +365,28 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     for (int64_t dim = 0; dim < cast<ShapedType>(type).getRank(); ++dim)
       if (cast<ShapedType>(type).isDynamicDim(dim))
         resultSizes.push_back(cast<Value>(outputSizes[dim]));
-  SmallVector<Value> inputs = {op.getQuery(), op.getKey(), op.getValue()};
+  SmallVector<Value> inputs = {reshape(host, loc, query, view.query),
+                               op.getKey(), op.getValue()};
+  SmallVector<Type> viewTypes = {view.output};
+  if (view.lse)
+    viewTypes.push_back(view.lse);
+  // The launch's results as the op's (the packed view reshaped back).
+  auto replaceOp = [&](tile::LaunchOp launch) {
+    SmallVector<Value> results;
+    for (auto [result, type] :
+         llvm::zip(launch.getResults(), op->getResultTypes()))
+      results.push_back(
+          reshape(host, loc, result, cast<RankedTensorType>(type)));
+    op->replaceAllUsesWith(results);
+    op->erase();
+  };
   if (!split) {
     SmallVector<StringRef> names = {"q", "k", "v"};
     names.append(outNames);
-    auto launch = tile::LaunchOp::create(
-        host, loc, op->getResultTypes(), kb.kernel().getSymName(), inputs,
-        dynamicValues(hostGrid), resultSizes, names, config);
-    op->replaceAllUsesWith(launch.getResults());
-    op->erase();
+    replaceOp(tile::LaunchOp::create(host, loc, viewTypes,
+                                     kb.kernel().getSymName(), inputs,
+                                     dynamicValues(hostGrid), resultSizes,
+                                     names, config));
     return;
   }
   SmallVector<Value> partialSizes;
@@ -311,23 +400,21 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // row does not drag a larger tile.
   int64_t rows = 64;
   SmallVector<OpFoldResult> combineGrid = {
-      blocksOf(host, loc, hostSize(host, loc, query, 2), rows),
-      hostSize(host, loc, query, 1), hostSize(host, loc, query, 0)};
+      blocksOf(host, loc, view.size(host, loc, query, 2), rows),
+      view.size(host, loc, query, 1), view.size(host, loc, query, 0)};
   SmallVector<Type> combineArgs = {memrefFor(buffers.partialType),
                                    memrefFor(buffers.lseType),
-                                   memrefFor(op.getOutput().getType())};
-  if (op.getLse())
-    combineArgs.push_back(memrefFor(op.getLse().getType()));
+                                   memrefFor(view.output)};
+  if (view.lse)
+    combineArgs.push_back(memrefFor(view.lse));
   func::FuncOp combine =
       buildCombineKernel(op, tiling, combineArgs, combineGrid, rows);
   SmallVector<StringRef> names = {"o_split", "lse_split"};
   names.append(outNames);
-  auto launch = tile::LaunchOp::create(
-      host, loc, op->getResultTypes(), combine.getSymName(),
-      partials.getResults(), dynamicValues(combineGrid), resultSizes, names,
-      tile::getKernelConfig(combine));
-  op->replaceAllUsesWith(launch.getResults());
-  op->erase();
+  replaceOp(tile::LaunchOp::create(
+      host, loc, viewTypes, combine.getSymName(), partials.getResults(),
+      dynamicValues(combineGrid), resultSizes, names,
+      tile::getKernelConfig(combine)));
 }
 
 struct AttnTilePass : attn::impl::AttnTileBase<AttnTilePass> {

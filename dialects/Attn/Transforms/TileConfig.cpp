@@ -64,20 +64,37 @@ static Defaults backwardDefaults(int64_t headDim, Type elementType) {
   return {128, 128, 8};
 }
 
+bool packsQueryHeads(bool backward, bool runTimeSizes, int64_t heads,
+                     int64_t kvHeads, int64_t seqLenQ, bool causal,
+                     bool window) {
+  return !backward && !runTimeSizes && kvHeads > 0 && heads > kvHeads &&
+         seqLenQ <= 16 && !window && (!causal || seqLenQ == 1);
+}
+
+bool packsQueryHeads(ProblemOpInterface op) {
+  if (op.isBackward() || op.hasRunTimeSizes())
+    return false;
+  return packsQueryHeads(false, false, op.getNumHeads(), op.getKvHeads(),
+                         op.getQuerySeqLen(), op.getCausal(),
+                         op.getWindowLeft() || op.getWindowRight());
+}
+
 /// Keys per program of the split forward (flash-decoding) of a short query
-/// side, where it pays: when fewer than four waves of `programs` would run, split the keys so
-/// that about eight waves do (fewer idle SMs in the last one), each
-/// program stepping over at least four key blocks; 0 where that leaves
-/// one split.
+/// side, where it pays: when `programs` fill at most half of the programs
+/// the chip holds at once (`resident`), split the keys so that one wave
+/// runs them all, as many splits as fit (at most 16, for the combining
+/// kernel), each program stepping over at least four key blocks (its loads
+/// still overlap the products). 0 where that leaves one split. On the H100
+/// (bf16, D = 128, H = 32, Hkv = 8, Nq = 1; bench/NOTES.md, 2026-12-06)
+/// B = 1 ran best with 8 splits at Nk = 4096 and 16 at Nk = 131072; the
+/// combining kernel took 10 us for 16 splits but 130 us for 32.
 static int64_t autoSplitKeys(int64_t programs, int64_t keyBlocks,
-                             int64_t blockN, const ChipInfo &chip) {
-  if (programs >= 4 * chip.multiprocessors || keyBlocks < 8)
+                             int64_t blockN, int64_t resident) {
+  int64_t splits = std::min<int64_t>(
+      {16, resident / std::max<int64_t>(programs, 1), keyBlocks / 4});
+  if (splits < 2)
     return 0;
-  int64_t chunk = std::max<int64_t>(
-      4, llvm::divideCeil(keyBlocks * programs, 8 * chip.multiprocessors));
-  if (llvm::divideCeil(keyBlocks, chunk) < 2)
-    return 0;
-  return chunk * blockN;
+  return llvm::divideCeil(keyBlocks, splits) * blockN;
 }
 
 static Defaults unfusedDefaults(int64_t headDim) {
@@ -192,9 +209,21 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   int64_t keyBlocks = llvm::divideCeil(nk, blockN);
   constexpr int64_t maxX = (int64_t(1) << 31) - 1, maxYZ = 65535;
   // Decoding: few queries against many keys.
-  if (fused && !backward && request.splitKeys < 0 && nq <= 16)
-    splitKeys = autoSplitKeys(rowBlocks * op.getNumHeads() * op.getBatch(),
-                              keyBlocks, blockN, info);
+  if (fused && !backward && request.splitKeys < 0 && nq <= 16) {
+    // Packed, a program's rows are its K/V head's group of query heads.
+    int64_t programs =
+        packsQueryHeads(op)
+            ? llvm::divideCeil(nq * op.getGroupSize(), blockM) *
+                  op.getKvHeads() * op.getBatch()
+            : rowBlocks * op.getNumHeads() * op.getBatch();
+    // One program per SM where two do not fit in its shared memory: a
+    // block-m tile of Q and `stages` K and V tiles.
+    int64_t smem = (blockM + 2 * stages * blockN) * headDim *
+                   (elt.getIntOrFloatBitWidth() / 8);
+    int64_t perSM = 2 * smem <= info.maxSharedBytes ? 2 : 1;
+    splitKeys = autoSplitKeys(programs, keyBlocks, blockN,
+                              perSM * info.multiprocessors);
+  }
   if (fused) {
     // A split forward runs batches x splits along z.
     int64_t splits = splitKeys ? llvm::divideCeil(nk, splitKeys) : 1;

@@ -50,6 +50,19 @@ mlir::FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
 mlir::FailureOr<TilingAttr> getOrSelectTiling(ProblemOpInterface op,
                                               PipelineKind pipeline);
 
+/// Whether the fused forward packs each K/V head's group of query heads
+/// into the rows of one program (grouped-query decoding): with a short
+/// query side (Nq <= 16), packed Q [B, H, Nq, D] holds the same elements
+/// as [B, Hkv, (H/Hkv)·Nq, D], so one program reads each K/V tile once for
+/// the whole group, where H/Hkv programs of mostly padding rows each read
+/// it. Only where every row sees the same keys: no window, and causal only
+/// with one query (bottom-right aligned, it sees every key). Sizes known
+/// when compiling (the view is of packed tensors).
+bool packsQueryHeads(bool backward, bool runTimeSizes, int64_t heads,
+                     int64_t kvHeads, int64_t seqLenQ, bool causal,
+                     bool window);
+bool packsQueryHeads(ProblemOpInterface op);
+
 /// The numbers of a tiling, for the cost model.
 TileConfig tileConfigOf(TilingAttr tiling);
 
