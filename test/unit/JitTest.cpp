@@ -788,6 +788,27 @@ TEST_F(Jit, SlidingWindowsAreCompiledAndKeyed) {
                            "or -1 for unbounded");
 }
 
+TEST_F(Jit, DecodingSplitsItsKeys) {
+  // One query against 4096 keys with grouped-query heads: the compiler
+  // splits the keys (a second kernel combines them) unless told not to, and
+  // the split is part of the cache key.
+  jit::AttentionDesc desc = smallDesc();
+  desc.heads = 8, desc.kvHeads = 2, desc.seqLen = 1, desc.seqLenK = 4096;
+  desc.causal = true;
+  auto split = jit::compile(desc);
+  ASSERT_TRUE(split.ok()) << split.status().message();
+  ASSERT_EQ((*split)->manifest().kernels.size(), 2u);
+  EXPECT_EQ((*split)->manifest().kernels[1].name, "attn_fwd_combine");
+  EXPECT_GT((*split)->workspaceBytes(), 0u);
+  desc.tuning.splitKeys = 0;
+  auto whole = jit::compile(desc);
+  ASSERT_TRUE(whole.ok()) << whole.status().message();
+  EXPECT_EQ((*whole)->manifest().kernels.size(), 1u);
+  EXPECT_NE(whole->get(), split->get());
+  desc.tuning.splitKeys = 1000;
+  EXPECT_CONTAINS(errorOf(desc), "split-keys=1000");
+}
+
 class JitLaunchAtLaunch : public Jit {
 protected:
   void SetUp() override {

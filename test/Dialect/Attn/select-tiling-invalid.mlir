@@ -14,6 +14,10 @@
 // RUN: attn-opt %t/chip.mlir -attn-select-tiling="chip=sm_75" -verify-diagnostics
 // RUN: attn-opt %t/pipeline.mlir -attn-select-tiling="pipeline=both" -verify-diagnostics
 // RUN: attn-opt %t/empty.mlir -attn-select-tiling -verify-diagnostics
+// RUN: attn-opt %t/split-keys.mlir -attn-select-tiling="split-keys=100" -verify-diagnostics
+// RUN: attn-opt %t/split-unfused.mlir -attn-select-tiling="pipeline=unfused split-keys=128" -verify-diagnostics
+// RUN: attn-opt %t/split-backward.mlir -attn-select-tiling="split-keys=128" -verify-diagnostics
+// RUN: attn-opt %t/split-grid-z.mlir -attn-select-tiling="split-keys=128" -verify-diagnostics
 
 // Problems and options attn-select-tiling refuses (and attn-tile, which
 // selects the defaults when the op has no tiling): the MMA mapping needs the
@@ -175,4 +179,48 @@ module {
 
 // expected-error @below {{attn-select-tiling: the module holds no attn.attention or attn.attention_backward (the pass runs on rung 1)}}
 module {
+}
+
+//--- split-keys.mlir
+
+// Split keys (flash-decoding) come in whole key blocks.
+func.func @split_keys(%q: tensor<1x2x1x64xf16>, %k: tensor<1x2x4096x64xf16>) -> tensor<1x2x1x64xf16> {
+  // expected-error @below {{split-keys 100 must be a multiple of block-n (64)}}
+  %o = attn.attention %q, %k, %k
+      : tensor<1x2x1x64xf16>, tensor<1x2x4096x64xf16>, tensor<1x2x4096x64xf16>
+      -> tensor<1x2x1x64xf16>
+  return %o : tensor<1x2x1x64xf16>
+}
+
+//--- split-unfused.mlir
+
+func.func @split_unfused(%q: tensor<1x2x1x64xf16>, %k: tensor<1x2x4096x64xf16>) -> tensor<1x2x1x64xf16> {
+  // expected-error @below {{split-keys 128: only the fused forward splits its keys}}
+  %o = attn.attention %q, %k, %k
+      : tensor<1x2x1x64xf16>, tensor<1x2x4096x64xf16>, tensor<1x2x4096x64xf16>
+      -> tensor<1x2x1x64xf16>
+  return %o : tensor<1x2x1x64xf16>
+}
+
+//--- split-backward.mlir
+
+func.func @split_backward(%t: tensor<1x2x64x64xf16>, %lse: tensor<1x2x64xf32>)
+    -> (tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>) {
+  // expected-error @below {{split-keys 128: only the fused forward splits its keys}}
+  %dq, %dk, %dv = attn.attention_backward %t, %t, %t, %t, %t, %lse
+      : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>,
+        tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64xf32>
+      -> tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+  return %dq, %dk, %dv : tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>
+}
+
+//--- split-grid-z.mlir
+
+// Batches x splits run along grid z: at most 65535.
+func.func @split_grid_z(%q: tensor<40000x1x1x64xf16>, %k: tensor<40000x1x256x64xf16>) -> tensor<40000x1x1x64xf16> {
+  // expected-error @below {{batch 40000 x 2 key splits of split-keys 128 run along grid z; CUDA allows at most 65535: use larger splits}}
+  %o = attn.attention %q, %k, %k
+      : tensor<40000x1x1x64xf16>, tensor<40000x1x256x64xf16>, tensor<40000x1x256x64xf16>
+      -> tensor<40000x1x1x64xf16>
+  return %o : tensor<40000x1x1x64xf16>
 }
