@@ -160,6 +160,42 @@ static LogicalResult verifyProblem(Operation *op, NamedTensors querySide,
   return success();
 }
 
+/// `sequences(%cu_q, %cu_k)`: both or neither; rank-1 i32 vectors of one
+/// length, at least 2 (S + 1 offsets of S >= 1 sequences); B = 1.
+static LogicalResult verifySequences(attn::AttentionOp op) {
+  Value offsets[2] = {op.getQuerySeqOffsets(), op.getKeySeqOffsets()};
+  if (!offsets[0] && !offsets[1])
+    return success();
+  const char *names[2] = {"query", "key"};
+  int64_t lengths[2];
+  for (int i = 0; i < 2; ++i) {
+    auto type = dyn_cast<RankedTensorType>(offsets[i].getType());
+    if (!type || type.getRank() != 1 || !type.getElementType().isInteger(32))
+      return op.emitOpError()
+             << names[i] << " sequence offsets must be a rank-1 tensor of "
+             << "i32 (S + 1 cumulative lengths), got " << offsets[i].getType();
+    lengths[i] = type.getDimSize(0);
+    if (!ShapedType::isDynamic(lengths[i]) && lengths[i] < 2)
+      return op.emitOpError()
+             << names[i] << " sequence offsets hold " << lengths[i]
+             << " entries; S sequences take S + 1 >= 2";
+  }
+  if (!ShapedType::isDynamic(lengths[0]) &&
+      !ShapedType::isDynamic(lengths[1]) && lengths[0] != lengths[1])
+    return op.emitOpError() << "query and key sequence offsets differ in "
+                               "length ("
+                            << lengths[0] << " and " << lengths[1]
+                            << "): each sequence has both";
+  auto query = dyn_cast<RankedTensorType>(op.getQuery().getType());
+  if (query && query.getRank() == 4 && !query.isDynamicDim(0) &&
+      query.getDimSize(0) != 1)
+    return op.emitOpError()
+           << "with sequences, the batch dimension must be 1 (the sequences "
+              "are packed along Nq and Nk), got "
+           << query.getDimSize(0);
+  return success();
+}
+
 LogicalResult attn::AttentionOp::verify() {
   if (std::optional<ArrayRef<int64_t>> window = getWindow()) {
     if (window->size() != 2)
@@ -178,6 +214,8 @@ LogicalResult attn::AttentionOp::verify() {
                               "its diagonal, so the right side must be 0 or "
                               "-1";
   }
+  if (failed(verifySequences(*this)))
+    return failure();
   return verifyProblem(
       getOperation(), {{"query", getQuery()}, {"output", getOutput()}},
       {{"key", getKey()}, {"value", getValue()}}, getScaleAttr(),

@@ -153,7 +153,7 @@ defvar Attn_ProblemAccessors = [{
 }];
 
 def Attn_AttentionOp : Attn_Op<"attention",
-    [Pure, Attn_ProblemOpInterface]> {
+    [Pure, AttrSizedOperandSegments, Attn_ProblemOpInterface]> {
   let summary = "scaled dot-product attention over batches and heads";
   let description = [{
     Computes `O = softmax(Q·Kᵀ·scale)·V` for every batch and head.
@@ -176,6 +176,17 @@ def Attn_AttentionOp : Attn_Op<"attention",
     of the scaled, masked scores. `tiling`, set by `attn-select-tiling`,
     records the tile configuration chosen for it.
 
+    `sequences(%cu_q, %cu_k)` makes it a batch of sequences of different
+    lengths packed one after another (FlashAttention's
+    `flash_attn_varlen_func`): B is 1 (or `?`, 1 at launch), Q holds every sequence's queries
+    along Nq and K and V every sequence's keys along Nk, and the two i32
+    offset vectors of S + 1 entries (cumulative lengths, from 0 to Nq and to
+    Nk) bound sequence s's queries to [cu_q[s], cu_q[s+1]) and its keys to
+    [cu_k[s], cu_k[s+1]). A query attends only to its own sequence's keys,
+    with the causal mask and the window aligned to the bottom right of each
+    sequence; a sequence may be empty. With the `[B, N, H, D]` layout of
+    run-time sizes, this is FlashAttention's packed `[total, H, D]`.
+
     ```mlir
     %o = attn.attention %q, %k, %v causal
         : tensor<2x4x128x64xf16>, tensor<2x4x128x64xf16>, tensor<2x4x128x64xf16>
@@ -191,25 +202,36 @@ def Attn_AttentionOp : Attn_Op<"attention",
     %o4 = attn.attention %q, %k, %v causal window [256, 0]
         : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>
         -> tensor<?x?x?x64xbf16>
+    // Sequences of different lengths, packed.
+    %o5 = attn.attention %q, %k, %v sequences(%cu_q, %cu_k) causal
+        : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>,
+          tensor<?xi32>, tensor<?xi32> -> tensor<?x?x?x64xbf16>
     ```
   }];
 
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
+                       Optional<AnyTensor>:$querySeqOffsets,
+                       Optional<AnyTensor>:$keySeqOffsets,
                        OptionalAttr<F32Attr>:$scale, UnitAttr:$causal,
                        OptionalAttr<DenseI64ArrayAttr>:$window,
                        OptionalAttr<Attn_TilingAttr>:$tiling);
   let results = (outs AnyTensor:$output, Optional<AnyTensor>:$lse);
 
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`scale` $scale^)? (`causal` $causal^)?
+    $query `,` $key `,` $value
+    (`sequences` `(` $querySeqOffsets^ `,` $keySeqOffsets `)`)?
+    (`scale` $scale^)? (`causal` $causal^)?
     (`window` $window^)? attr-dict `:` type($query) `,` type($key) `,`
-    type($value) `->` type(results)
+    type($value) (`,` type($querySeqOffsets)^ `,` type($keySeqOffsets))?
+    `->` type(results)
   }];
 
   let hasVerifier = 1;
 
   let extraClassDeclaration = Attn_ProblemAccessors # [{
     bool isBackward() { return false; }
+    /// Whether Q, K and V pack sequences of different lengths (`sequences`).
+    bool hasSequences() { return getQuerySeqOffsets() != nullptr; }
     /// The window's sides; none when unbounded (-1) or without a window.
     ::std::optional<int64_t> getWindowLeft() {
       if (!getWindow() || (*getWindow())[0] < 0)

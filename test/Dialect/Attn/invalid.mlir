@@ -359,3 +359,43 @@ func.func @window_right_of_causal(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64
       -> tensor<1x2x64x64xf16>
   return %o : tensor<1x2x64x64xf16>
 }
+
+// -----
+
+func.func @sequences_offset_type(%q: tensor<1x2x100x64xf16>, %cu: tensor<3xi64>) -> tensor<1x2x100x64xf16> {
+  // expected-error @below {{'attn.attention' op query sequence offsets must be a rank-1 tensor of i32 (S + 1 cumulative lengths), got 'tensor<3xi64>'}}
+  %o = attn.attention %q, %q, %q sequences(%cu, %cu)
+      : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
+        tensor<3xi64>, tensor<3xi64> -> tensor<1x2x100x64xf16>
+  return %o : tensor<1x2x100x64xf16>
+}
+
+// -----
+
+func.func @sequences_too_few(%q: tensor<1x2x100x64xf16>, %cu: tensor<1xi32>) -> tensor<1x2x100x64xf16> {
+  // expected-error @below {{'attn.attention' op query sequence offsets hold 1 entries; S sequences take S + 1 >= 2}}
+  %o = attn.attention %q, %q, %q sequences(%cu, %cu)
+      : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
+        tensor<1xi32>, tensor<1xi32> -> tensor<1x2x100x64xf16>
+  return %o : tensor<1x2x100x64xf16>
+}
+
+// -----
+
+func.func @sequences_differ(%q: tensor<1x2x100x64xf16>, %cq: tensor<3xi32>, %ck: tensor<4xi32>) -> tensor<1x2x100x64xf16> {
+  // expected-error @below {{'attn.attention' op query and key sequence offsets differ in length (3 and 4): each sequence has both}}
+  %o = attn.attention %q, %q, %q sequences(%cq, %ck)
+      : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
+        tensor<3xi32>, tensor<4xi32> -> tensor<1x2x100x64xf16>
+  return %o : tensor<1x2x100x64xf16>
+}
+
+// -----
+
+func.func @sequences_batch(%q: tensor<2x2x100x64xf16>, %cu: tensor<3xi32>) -> tensor<2x2x100x64xf16> {
+  // expected-error @below {{'attn.attention' op with sequences, the batch dimension must be 1 (the sequences are packed along Nq and Nk), got 2}}
+  %o = attn.attention %q, %q, %q sequences(%cu, %cu)
+      : tensor<2x2x100x64xf16>, tensor<2x2x100x64xf16>, tensor<2x2x100x64xf16>,
+        tensor<3xi32>, tensor<3xi32> -> tensor<2x2x100x64xf16>
+  return %o : tensor<2x2x100x64xf16>
+}

@@ -125,3 +125,17 @@ func.func @runtime_sizes(%q: tensor<?x?x?x128xbf16>, %k: tensor<?x?x?x128xbf16>,
       -> tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>
   return %o, %lse : tensor<?x?x?x128xbf16>, tensor<?x?x?xf32>
 }
+
+// Packed sequences of different lengths: B is 1 (here ? with the other
+// run-time sizes), offsets of S + 1 entries.
+// CHECK-LABEL: func.func @sequences
+// CHECK:         attn.attention %{{.*}}, %{{.*}}, %{{.*}} sequences(%{{.*}}, %{{.*}}) causal window [128, 0] :
+// CHECK-SAME:      tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?xi32>, tensor<?xi32> -> tensor<?x?x?x64xbf16>
+func.func @sequences(%q: tensor<?x?x?x64xbf16>, %k: tensor<?x?x?x64xbf16>,
+                     %v: tensor<?x?x?x64xbf16>, %cu_q: tensor<?xi32>,
+                     %cu_k: tensor<?xi32>) -> tensor<?x?x?x64xbf16> {
+  %o = attn.attention %q, %k, %v sequences(%cu_q, %cu_k) causal window [128, 0]
+      : tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>,
+        tensor<?xi32>, tensor<?xi32> -> tensor<?x?x?x64xbf16>
+  return %o : tensor<?x?x?x64xbf16>
+}

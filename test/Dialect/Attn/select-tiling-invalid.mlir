@@ -18,6 +18,9 @@
 // RUN: attn-opt %t/split-unfused.mlir -attn-select-tiling="pipeline=unfused split-keys=128" -verify-diagnostics
 // RUN: attn-opt %t/split-backward.mlir -attn-select-tiling="split-keys=128" -verify-diagnostics
 // RUN: attn-opt %t/split-grid-z.mlir -attn-select-tiling="split-keys=128" -verify-diagnostics
+// RUN: attn-opt %t/sequences.mlir -attn-select-tiling -verify-diagnostics
+// RUN: attn-opt %t/sequences.mlir -attn-tile -verify-diagnostics
+// RUN: attn-opt %t/sequences.mlir -attn-tile-unfused -verify-diagnostics
 
 // Problems and options attn-select-tiling refuses (and attn-tile, which
 // selects the defaults when the op has no tiling): the MMA mapping needs the
@@ -223,4 +226,16 @@ func.func @split_grid_z(%q: tensor<40000x1x1x64xf16>, %k: tensor<40000x1x256x64x
       : tensor<40000x1x1x64xf16>, tensor<40000x1x256x64xf16>, tensor<40000x1x256x64xf16>
       -> tensor<40000x1x1x64xf16>
   return %o : tensor<40000x1x1x64xf16>
+}
+
+//--- sequences.mlir
+
+// Packed sequences of different lengths: the op verifies, no pipeline
+// compiles it yet.
+func.func @sequences(%q: tensor<1x2x100x64xf16>, %cu: tensor<3xi32>) -> tensor<1x2x100x64xf16> {
+  // expected-error @below {{sequences(...): packed variable-length batches are not compiled yet; pad the sequences to one length or run them one at a time}}
+  %o = attn.attention %q, %q, %q sequences(%cu, %cu)
+      : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
+        tensor<3xi32>, tensor<3xi32> -> tensor<1x2x100x64xf16>
+  return %o : tensor<1x2x100x64xf16>
 }
