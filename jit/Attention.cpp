@@ -134,6 +134,25 @@ Status validate(const AttentionDesc &desc) {
                    ", outside the range of an f32 (the attention op stores "
                    "it as one): use a value from 1.2e-38 to 3.4e38");
   }
+  if (desc.direction != Direction::Forward &&
+      desc.direction != Direction::Backward)
+    return invalid("direction must be Direction::Forward or Backward");
+  if (desc.direction == Direction::Backward) {
+    // What attn.attention_backward takes so far (its verifier's rules).
+    if (desc.sizes != Sizes::Compiled)
+      return invalid("direction Backward needs sizes = Sizes::Compiled: the "
+                     "backward's kernels have their sizes compiled in, so "
+                     "far");
+    if ((desc.kvHeads && desc.kvHeads != desc.heads) ||
+        (desc.seqLenK && desc.seqLenK != desc.seqLen))
+      return invalid("direction Backward takes kvHeads = heads and seqLenK = "
+                     "seqLen (or 0), so far; got kvHeads " +
+                     std::to_string(desc.kvHeads) + ", seqLenK " +
+                     std::to_string(desc.seqLenK));
+    if (desc.windowLeft >= 0 || desc.windowRight >= 0)
+      return invalid("direction Backward: sliding windows are forward only, "
+                     "so far");
+  }
   // The tensors must be addressable with the kernels' 64-bit offsets and the
   // unfused workspace (2 * B*H*N*N elements) must be countable.
   if (Status status = desc.problem().validate(); !status.ok())
@@ -153,7 +172,9 @@ rt::Problem AttentionDesc::problem() const {
   problem.windowLeft = windowLeft;
   problem.windowRight = windowRight;
   problem.scale = scale;
-  problem.lse = lse;
+  problem.lse = lse || direction == Direction::Backward;
+  if (direction == Direction::Backward)
+    problem.direction = rt::Direction::Backward;
   problem.pipeline = pipeline == Pipeline::Unfused ? rt::PipelineKind::Unfused
                                                    : rt::PipelineKind::Fused;
   return problem;
@@ -451,6 +472,8 @@ static rt::TensorBindings bindingsOf(const TensorRef &q, const TensorRef &k,
 Status Kernel::checkTensors(const TensorRef &q, const TensorRef &k,
                             const TensorRef &v, const TensorRef &o,
                             const TensorRef *lse) const {
+  if (Status status = checkDirection(rt::Direction::Forward); !status.ok())
+    return status;
   const rt::Problem &p = manifest_.problem;
   if (p.lse && !lse)
     return invalid("lse: this kernel writes the logsumexp (it was compiled "
@@ -464,6 +487,47 @@ Status Kernel::checkTensors(const TensorRef &q, const TensorRef &k,
   if (!instance.ok())
     return instance.status();
   return rt::checkBindings(*instance, tensors);
+}
+
+Status Kernel::checkDirection(rt::Direction direction) const {
+  if (manifest_.problem.direction == direction)
+    return Status::success();
+  if (direction == rt::Direction::Forward)
+    return invalid("this kernel computes the gradient (Direction::Backward): "
+                   "launch it with launchBackward()");
+  return invalid("this kernel computes the forward: launchBackward() needs "
+                 "one compiled with direction = Direction::Backward");
+}
+
+/// The tensors of a backward launch, by role; a shape left out is the
+/// packed one of the problem's sizes.
+static rt::TensorBindings bindingsOf(const BackwardTensors &t) {
+  rt::TensorBindings tensors;
+  using R = rt::TensorRole;
+  std::pair<R, const TensorRef *> roles[] = {
+      {R::DO, &t.gradOutput}, {R::Q, &t.query},      {R::K, &t.key},
+      {R::V, &t.value},       {R::O, &t.output},     {R::Lse, &t.lse},
+      {R::DQ, &t.gradQuery},  {R::DK, &t.gradKey},   {R::DV, &t.gradValue}};
+  for (auto [role, ref] : roles)
+    tensors.bind(role, rt::TensorArg(ref->address, ref->strides, 0, ref->shape));
+  return tensors;
+}
+
+Status Kernel::checkBackwardTensors(const BackwardTensors &tensors) const {
+  if (Status status = checkDirection(rt::Direction::Backward); !status.ok())
+    return status;
+  rt::TensorBindings bindings = bindingsOf(tensors);
+  rt::Expected<rt::Manifest> instance = rt::instantiate(manifest_, bindings);
+  if (!instance.ok())
+    return instance.status();
+  return rt::checkBindings(*instance, bindings);
+}
+
+Status Kernel::launchBackward(const BackwardTensors &tensors,
+                              CUstream_st *stream) const {
+  if (Status status = checkBackwardTensors(tensors); !status.ok())
+    return status;
+  return launchChecked(bindingsOf(tensors), stream);
 }
 
 Status Kernel::launch(const TensorRef &q, const TensorRef &k,
@@ -711,7 +775,8 @@ static uint64_t descriptionKey(const AttentionDesc &desc) {
                       desc.tuning.blockN,
                       desc.tuning.numWarps,
                       desc.tuning.numStages,
-                      desc.tuning.splitKeys};
+                      desc.tuning.splitKeys,
+                      int64_t(desc.direction)};
   if (desc.scale)
     std::memcpy(&fields[12], &*desc.scale, sizeof(double));
   std::string bytes(reinterpret_cast<const char *>(fields), sizeof fields);

@@ -106,6 +106,17 @@ struct CompileOptions {
   Tuning tuning;
 };
 
+/// What a kernel computes.
+enum class Direction {
+  /// O (and the logsumexp) from Q, K and V: launch().
+  Forward,
+  /// dQ, dK and dV from dO, Q, K, V, O and the forward's logsumexp, with S
+  /// and P recomputed (fused) or kept in memory (unfused):
+  /// launchBackward(). Sizes::Compiled, H = Hkv and Nk = Nq, no window, so
+  /// far.
+  Backward,
+};
+
 /// How a kernel gets B, H, Hkv, Nq and Nk.
 enum class Sizes {
   /// From the tensors launch() is given (TensorRef::shape), which may have
@@ -141,8 +152,10 @@ struct AttentionDesc {
   int64_t windowLeft = -1, windowRight = -1;
   /// Softmax scale; 1/sqrt(D) when unset. Stored as an f32 by the op.
   std::optional<double> scale;
-  /// Also write the logsumexp (needed by a backward pass).
+  /// Also write the logsumexp (needed by a backward pass). A backward
+  /// reads it whatever this says.
   bool lse = false;
+  Direction direction = Direction::Forward;
 
   Pipeline pipeline = Pipeline::Fused;
   /// As CompileOptions::chip: empty means the device's.
@@ -150,8 +163,8 @@ struct AttentionDesc {
   Tuning tuning;
 
   CompileOptions compileOptions() const { return {pipeline, chip, tuning}; }
-  /// The forward problem this describes (B, H, Hkv, Nq, Nk of
-  /// rt::kDynamicSize with Sizes::AtLaunch).
+  /// The problem this describes (B, H, Hkv, Nq, Nk of rt::kDynamicSize
+  /// with Sizes::AtLaunch).
   rt::Problem problem() const;
 };
 
@@ -184,6 +197,15 @@ struct TensorRef {
   uint64_t address = 0;
   std::vector<int64_t> shape;
   std::vector<int64_t> strides;
+};
+
+/// The tensors of a backward launch (Direction::Backward), all [B, H, N, D]
+/// of the element type but lse, the forward's f32 [B, H, N] logsumexp;
+/// packed (the backward's kernels have their sizes compiled in). dQ, dK
+/// and dV are written; the others read.
+struct BackwardTensors {
+  TensorRef gradOutput, query, key, value, output, lse;
+  TensorRef gradQuery, gradKey, gradValue;
 };
 
 /// Where compile() found a kernel.
@@ -237,10 +259,22 @@ public:
                           const TensorRef &v, const TensorRef &o,
                           const TensorRef *lse) const;
 
+  /// Launches the gradient of a kernel compiled with Direction::Backward,
+  /// as launch() does the forward (the unfused pipeline's P, dP and dS, and
+  /// the fused one's δ and dQ accumulator, in workspaces allocated at the
+  /// first launch). The same checks, naming the tensor.
+  rt::Status launchBackward(const BackwardTensors &tensors,
+                            CUstream_st *stream = nullptr) const;
+  /// The checks of launchBackward(), without launching.
+  rt::Status checkBackwardTensors(const BackwardTensors &tensors) const;
+
 private:
   friend struct KernelFactory;
   struct Loaded;
   Kernel();
+  /// Success, or why this kernel is not of `direction` (naming the call
+  /// that launches it).
+  rt::Status checkDirection(rt::Direction direction) const;
   /// Hands checked tensors to the launcher.
   rt::Status launchChecked(const rt::TensorBindings &tensors,
                            CUstream_st *stream) const;

@@ -714,6 +714,59 @@ TEST_F(JitLaunch, WithoutAGpuLaunchSaysWhy) {
                   "cannot launch: the kernel is not loaded on a GPU: ");
 }
 
+TEST_F(Jit, BackwardDescriptionsAreChecked) {
+  jit::AttentionDesc desc = smallDesc();
+  desc.direction = jit::Direction::Backward;
+  desc.sizes = jit::Sizes::AtLaunch;
+  EXPECT_CONTAINS(errorOf(desc), "direction Backward needs sizes = "
+                                 "Sizes::Compiled");
+  desc = smallDesc();
+  desc.direction = jit::Direction::Backward;
+  desc.kvHeads = 1;
+  EXPECT_CONTAINS(errorOf(desc), "direction Backward takes kvHeads = heads "
+                                 "and seqLenK = seqLen (or 0), so far; got "
+                                 "kvHeads 1, seqLenK 0");
+  desc.kvHeads = 0;
+  desc.windowLeft = 8;
+  EXPECT_CONTAINS(errorOf(desc), "sliding windows are forward only");
+}
+
+TEST_F(JitLaunch, BackwardKernelsLaunchOnlyAsTheBackward) {
+  jit::AttentionDesc desc = smallDesc();
+  desc.direction = jit::Direction::Backward;
+  desc.causal = true;
+  auto backward = jit::compile(desc);
+  ASSERT_TRUE(backward.ok()) << backward.status().message();
+  const rt::Problem &p = (*backward)->problem();
+  EXPECT_EQ(p.direction, rt::Direction::Backward);
+  EXPECT_TRUE(p.lse);
+  // δ, dK/dV with dQ by atomics, dQ's conversion; P recomputed.
+  EXPECT_EQ((*backward)->manifest().kernels.size(), 3u);
+  EXPECT_NE(backward->get(), kernel.get());
+  EXPECT_CONTAINS((*backward)->checkTensors(good, good, good, good, nullptr)
+                      .message(),
+                  "this kernel computes the gradient (Direction::Backward): "
+                  "launch it with launchBackward()");
+  jit::TensorRef lse(uint64_t(0x7f0000100000));
+  jit::BackwardTensors tensors{good, good, good, good, good,
+                               lse,  good, good, good};
+  EXPECT_TRUE((*backward)->checkBackwardTensors(tensors).ok());
+  tensors.gradKey = jit::TensorRef(nullptr);
+  EXPECT_EQ((*backward)->checkBackwardTensors(tensors).message(),
+            "dk: null device pointer");
+  tensors.gradKey = good;
+  tensors.lse = jit::TensorRef(lse.address, {1, 2, 65});
+  EXPECT_CONTAINS((*backward)->checkBackwardTensors(tensors).message(),
+                  "lse: shape [1,2,65] is not lse [B,H,Nq] = [1,2,64]");
+  tensors.lse = lse;
+  EXPECT_CONTAINS(kernel->checkBackwardTensors(tensors).message(),
+                  "this kernel computes the forward: launchBackward() needs "
+                  "one compiled with direction = Direction::Backward");
+  if (!jit::context().ok())
+    EXPECT_CONTAINS((*backward)->launchBackward(tensors).message(),
+                    "cannot launch: the kernel is not loaded on a GPU");
+}
+
 //===----------------------------------------------------------------------===//
 // Sizes known at launch (the default)
 //===----------------------------------------------------------------------===//
