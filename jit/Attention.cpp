@@ -462,8 +462,8 @@ static rt::TensorBindings bindingsOf(const TensorRef &q, const TensorRef &k,
   tensors.bind(R::V, arg(v, k.shape));
   tensors.bind(R::O, arg(o, q.shape));
   if (lse) {
-    std::vector<int64_t> rows(q.shape.begin(),
-                              q.shape.begin() + std::min<size_t>(3, q.shape.size()));
+    std::vector<int64_t> rows(
+        q.shape.begin(), q.shape.begin() + std::min<size_t>(3, q.shape.size()));
     tensors.bind(R::Lse, arg(*lse, rows));
   }
   return tensors;
@@ -505,11 +505,12 @@ static rt::TensorBindings bindingsOf(const BackwardTensors &t) {
   rt::TensorBindings tensors;
   using R = rt::TensorRole;
   std::pair<R, const TensorRef *> roles[] = {
-      {R::DO, &t.gradOutput}, {R::Q, &t.query},      {R::K, &t.key},
-      {R::V, &t.value},       {R::O, &t.output},     {R::Lse, &t.lse},
-      {R::DQ, &t.gradQuery},  {R::DK, &t.gradKey},   {R::DV, &t.gradValue}};
+      {R::DO, &t.gradOutput}, {R::Q, &t.query},    {R::K, &t.key},
+      {R::V, &t.value},       {R::O, &t.output},   {R::Lse, &t.lse},
+      {R::DQ, &t.gradQuery},  {R::DK, &t.gradKey}, {R::DV, &t.gradValue}};
   for (auto [role, ref] : roles)
-    tensors.bind(role, rt::TensorArg(ref->address, ref->strides, 0, ref->shape));
+    tensors.bind(role,
+                 rt::TensorArg(ref->address, ref->strides, 0, ref->shape));
   return tensors;
 }
 

@@ -187,8 +187,8 @@ struct TensorRef {
   TensorRef() = default;
   TensorRef(uint64_t address, std::vector<int64_t> shape = {},
             std::vector<int64_t> strides = {})
-      : address(address), shape(std::move(shape)),
-        strides(std::move(strides)) {}
+      : address(address), shape(std::move(shape)), strides(std::move(strides)) {
+  }
   TensorRef(const void *pointer, std::vector<int64_t> shape = {},
             std::vector<int64_t> strides = {})
       : address(reinterpret_cast<uintptr_t>(pointer)), shape(std::move(shape)),

@@ -128,21 +128,20 @@ static std::pair<uint64_t, uint64_t> visited(const Problem &p, TileConfig c,
   else if (p.windowRight >= 0)
     after = p.windowRight;
   if (after)
-    end = std::clamp<int64_t>(std::min<int64_t>(nq, row0 + rows) + shift +
-                                  *after,
-                              0, nk);
+    end = std::clamp<int64_t>(
+        std::min<int64_t>(nq, row0 + rows) + shift + *after, 0, nk);
   if (p.windowLeft >= 0)
-    begin = std::max<int64_t>(row0 + shift - p.windowLeft, 0) / c.blockN *
-            c.blockN;
+    begin =
+        std::max<int64_t>(row0 + shift - p.windowLeft, 0) / c.blockN * c.blockN;
   // One split of the keys: [firstKey, lastKey).
   begin = std::max(begin, firstKey);
   if (lastKey >= 0)
     end = std::min(end, lastKey);
-  uint64_t keys =
-      end <= begin ? 0
-                   : std::min<uint64_t>(uint64_t(nk - begin),
-                                        llvm::alignTo(uint64_t(end - begin),
-                                                      uint64_t(c.blockN)));
+  uint64_t keys = end <= begin
+                      ? 0
+                      : std::min<uint64_t>(uint64_t(nk - begin),
+                                           llvm::alignTo(uint64_t(end - begin),
+                                                         uint64_t(c.blockN)));
   uint64_t qRows = uint64_t(std::min<int64_t>(rows, nq - row0));
   return {qRows * keys, keys};
 }
@@ -181,8 +180,7 @@ static PipelineCost estimateFused(const Problem &p, TileConfig c,
   // grid y): device memory serves each K/V tile once per K/V head, L2 the
   // rest of the group.
   const uint64_t kvHeads = uint64_t(p.batch) * uint64_t(p.kvHeads);
-  k.bytesRead =
-      uint64_t(splits) * p.bytes(R::Q) + kvHeads * kvRows * 2 * d * e;
+  k.bytesRead = uint64_t(splits) * p.bytes(R::Q) + kvHeads * kvRows * 2 * d * e;
   if (!c.splitKeys) {
     k.bytesWritten = p.bytes(R::O);
     if (p.lse)

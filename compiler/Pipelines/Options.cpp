@@ -118,9 +118,9 @@ llvm::Error parseOptions(llvm::StringRef text, PipelineOptions &options) {
   for (llvm::StringRef word : words) {
     auto [key, value] = word.split('=');
     int64_t number;
-    if (llvm::is_contained({"block-m", "block-n", "num-warps", "num-stages",
-                            "split-keys"},
-                           key) &&
+    if (llvm::is_contained(
+            {"block-m", "block-n", "num-warps", "num-stages", "split-keys"},
+            key) &&
         value.getAsInteger(0, number))
       return invalid(word + ": not an integer");
   }

@@ -1,7 +1,7 @@
 //===- Compile.cpp - attn.attention -> PTX with a launch manifest ---------===//
 #include "compiler/Target/Compile.h"
-#include "compiler/Target/HostSizes.h"
 #include "compiler/Analysis/CostModel.h"
+#include "compiler/Target/HostSizes.h"
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
 #include "dialects/Tile/IR/TileOps.h"
@@ -53,8 +53,8 @@ std::string buildAttentionModule(const rt::Problem &p) {
     return v == rt::kDynamicSize ? std::string("?") : std::to_string(v);
   };
   std::string qType =
-      llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", size(p.batch),
-                    size(p.heads), size(p.seqLenQ), p.headDim, dtype);
+      llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", size(p.batch), size(p.heads),
+                    size(p.seqLenQ), p.headDim, dtype);
   std::string kvType =
       llvm::formatv("tensor<{0}x{1}x{2}x{3}x{4}>", size(p.batch),
                     size(p.kvHeads), size(p.seqLenK), p.headDim, dtype);
@@ -235,8 +235,7 @@ static rt::SizeExpr paddedRow(const rt::SizeExpr &last, int64_t eltBytes) {
   if (std::optional<int64_t> n = last.constantValue())
     return rt::SizeExpr::constant(llvm::divideCeil(*n, per) * per);
   const rt::SizeExpr::Factor &f = last.factors().front();
-  if (last.factors().size() == 1 &&
-      f.kind == rt::SizeExpr::Factor::Kind::Field)
+  if (last.factors().size() == 1 && f.kind == rt::SizeExpr::Factor::Kind::Field)
     return rt::SizeExpr::ceilDiv(f.field, per) * rt::SizeExpr::constant(per);
   return last; // The runtime's stride check refuses what is misaligned.
 }
@@ -261,8 +260,8 @@ static LogicalResult declareScalars(tile::LaunchOp launch,
   auto names = launch.getNames().getAsValueRange<StringAttr>();
   SmallVector<StringRef> all(names.begin(), names.end());
   size_t first = launch.numBuffers() + launch.numTensorMaps();
-  for (auto [i, scalar] :
-       llvm::enumerate(launch.getScalars()->getAsRange<tile::ScalarArgAttr>())) {
+  for (auto [i, scalar] : llvm::enumerate(
+           launch.getScalars()->getAsRange<tile::ScalarArgAttr>())) {
     std::string name = all[first + i].str();
     if (manifest.find(name))
       continue;
@@ -293,8 +292,7 @@ static LogicalResult declareScalars(tile::LaunchOp launch,
 /// grid, block, shared memory and arguments.
 static LogicalResult writeManifest(attn::ProblemOpInterface op,
                                    PipelineKind kind, int64_t splitKeys,
-                                   ModuleOp lowered,
-                                   llvm::raw_ostream &os,
+                                   ModuleOp lowered, llvm::raw_ostream &os,
                                    unsigned &numKernels) {
   rt::Manifest manifest;
   rt::Problem &problem = manifest.problem;
@@ -325,11 +323,11 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
     size_t numInputs = launch.getInputs().size();
     SmallVector<BufferInfo> buffers;
     for (auto [i, value] : llvm::enumerate(launch.getInputs())) {
-      BufferInfo info{kernel.args[i], rt::parseTensorRole(kernel.args[i]), {},
-                      {}};
+      BufferInfo info{
+          kernel.args[i], rt::parseTensorRole(kernel.args[i]), {}, {}};
       if (info.role)
-        for (StringRef field : llvm::split(
-                 rt::Problem::dimNames(*info.role), ','))
+        for (StringRef field :
+             llvm::split(rt::Problem::dimNames(*info.role), ','))
           info.sizes.push_back(
               rt::SizeExpr::field(*rt::parseProblemField(field)));
       buffers.push_back(std::move(info));

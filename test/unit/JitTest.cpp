@@ -666,8 +666,7 @@ TEST_F(JitLaunch, MisalignedPointersAreRefused) {
 }
 
 TEST_F(JitLaunch, StridesMustBePacked) {
-  EXPECT_EQ(check(jit::TensorRef(good.address, {}, {8192, 4096, 64, 1})),
-            "ok");
+  EXPECT_EQ(check(jit::TensorRef(good.address, {}, {8192, 4096, 64, 1})), "ok");
   // Extent-1 dimensions (B here) may have any stride.
   EXPECT_EQ(check(jit::TensorRef(good.address, {}, {1, 4096, 64, 1})), "ok");
   // [B, N, H, D] memory seen as [B, H, N, D]: H and N strides swapped.
@@ -743,10 +742,10 @@ TEST_F(JitLaunch, BackwardKernelsLaunchOnlyAsTheBackward) {
   // δ, dK/dV with dQ by atomics, dQ's conversion; P recomputed.
   EXPECT_EQ((*backward)->manifest().kernels.size(), 3u);
   EXPECT_NE(backward->get(), kernel.get());
-  EXPECT_CONTAINS((*backward)->checkTensors(good, good, good, good, nullptr)
-                      .message(),
-                  "this kernel computes the gradient (Direction::Backward): "
-                  "launch it with launchBackward()");
+  EXPECT_CONTAINS(
+      (*backward)->checkTensors(good, good, good, good, nullptr).message(),
+      "this kernel computes the gradient (Direction::Backward): "
+      "launch it with launchBackward()");
   jit::TensorRef lse(uint64_t(0x7f0000100000));
   jit::BackwardTensors tensors{good, good, good, good, good,
                                lse,  good, good, good};
@@ -1007,10 +1006,9 @@ TEST_F(Jit, LaunchMatchesTheReferenceOnAGpu) {
   rt::Context &context = **ctx;
   jit::AttentionDesc desc = smallDesc(); // the device's chip
   desc.causal = true;
-  for (auto [pipeline, window] :
-       {std::pair{jit::Pipeline::Fused, int64_t(-1)},
-        {jit::Pipeline::Unfused, int64_t(-1)},
-        {jit::Pipeline::Fused, int64_t(40)}}) {
+  for (auto [pipeline, window] : {std::pair{jit::Pipeline::Fused, int64_t(-1)},
+                                  {jit::Pipeline::Unfused, int64_t(-1)},
+                                  {jit::Pipeline::Fused, int64_t(40)}}) {
     desc.pipeline = pipeline;
     desc.windowLeft = window;
     auto kernel = jit::compile(desc);

@@ -31,8 +31,8 @@ namespace {
 /// the program's query head; `maskRow0` is the mask's row of the tile's
 /// first row (KernelBuilder::maskRowOffset).
 Value emitScores(KernelBuilder &kb, AttentionOp op, const KeyMask &mask,
-                 Value q, Value key, ValueRange bKv, Value maskRow0,
-                 Value col0, const KernelSizes &sizes, TileConfig c) {
+                 Value q, Value key, ValueRange bKv, Value maskRow0, Value col0,
+                 const KernelSizes &sizes, TileConfig c) {
   OpBuilder &b = kb.builder();
   Location loc = op.getLoc();
   int64_t d = op.getHeadDim();
@@ -159,10 +159,10 @@ func::FuncOp buildCombineKernel(AttentionOp op, TilingAttr tiling,
   Value row0 = kb.mul(kb.programId(0), kb.index(rows));
   Value c0 = kb.index(0), c1 = kb.index(1);
   Value first = kb.mul(bIdx, splits);
-  auto loop = scf::ForOp::create(
-      b, loc, c0, splits, c1,
-      ValueRange{kb.splat({rows}, kLowestScore), kb.splat({rows}, 0.0),
-                 kb.splat({rows, d}, 0.0)});
+  auto loop = scf::ForOp::create(b, loc, c0, splits, c1,
+                                 ValueRange{kb.splat({rows}, kLowestScore),
+                                            kb.splat({rows}, 0.0),
+                                            kb.splat({rows, d}, 0.0)});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -174,14 +174,14 @@ func::FuncOp buildCombineKernel(AttentionOp op, TilingAttr tiling,
     Value rescale = kb.exp2(kb.subf(m, mNew));
     Value weight = kb.exp2(kb.subf(lse, mNew));
     Value l = kb.addf(kb.mulf(loop.getRegionIterArg(1), rescale), weight);
-    Value acc = kb.addf(
-        kb.mulf(loop.getRegionIterArg(2), kb.broadcast(rescale, d)),
-        kb.mulf(part, kb.broadcast(weight, d)));
+    Value acc =
+        kb.addf(kb.mulf(loop.getRegionIterArg(2), kb.broadcast(rescale, d)),
+                kb.mulf(part, kb.broadcast(weight, d)));
     scf::YieldOp::create(b, loc, ValueRange{mNew, l, acc});
   }
   Value m = loop.getResult(0), l = loop.getResult(1);
-  Value denominator = arith::MaximumFOp::create(
-      b, loc, l, kb.splat({rows}, kSmallestSum));
+  Value denominator =
+      arith::MaximumFOp::create(b, loc, l, kb.splat({rows}, kSmallestSum));
   Value inverse =
       arith::DivFOp::create(b, loc, kb.splat({rows}, 1.0), denominator);
   Value o = kb.mulf(loop.getResult(2), kb.broadcast(inverse, d));
@@ -258,10 +258,10 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   if (mask.causal) {
     OpFoldResult blocks = blocksOf(b, loc, sizes.nq, c.blockM);
     std::optional<int64_t> count = getConstantIntValue(blocks);
-    Value last = count ? kb.index(*count - 1)
-                       : arith::SubIOp::create(b, loc, cast<Value>(blocks),
-                                               kb.index(1))
-                             .getResult();
+    Value last =
+        count ? kb.index(*count - 1)
+              : arith::SubIOp::create(b, loc, cast<Value>(blocks), kb.index(1))
+                    .getResult();
     rowBlock = arith::SubIOp::create(b, loc, last, rowBlock);
   }
   Value row0 = kb.mul(rowBlock, kb.index(c.blockM));
@@ -306,9 +306,8 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // Pass 2: row sums of exp2(s - m) and the unnormalized P·V.
   Value zeroRow = kb.splat({c.blockM}, 0.0);
   Value zeroAcc = kb.splat({c.blockM, d}, 0.0);
-  auto sumLoop =
-      scf::ForOp::create(b, loc, kvBegin, kvEnd, step,
-                         ValueRange{zeroRow, zeroAcc});
+  auto sumLoop = scf::ForOp::create(b, loc, kvBegin, kvEnd, step,
+                                    ValueRange{zeroRow, zeroAcc});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(sumLoop.getBody());
@@ -331,9 +330,8 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // (A row with keys has l >= 1: its maximum's term is exp2(0).)
   Value denominator = l;
   if (rowsWithoutKeys)
-    denominator = arith::MaximumFOp::create(
-        b, loc, l,
-        kb.splat({c.blockM}, kSmallestSum));
+    denominator = arith::MaximumFOp::create(b, loc, l,
+                                            kb.splat({c.blockM}, kSmallestSum));
   Value inverse =
       arith::DivFOp::create(b, loc, kb.splat({c.blockM}, 1.0), denominator);
   Value o = kb.mulf(sumLoop.getResult(1), kb.broadcast(inverse, d));
@@ -383,10 +381,9 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   if (!split) {
     SmallVector<StringRef> names = {"q", "k", "v"};
     names.append(outNames);
-    replaceOp(tile::LaunchOp::create(host, loc, viewTypes,
-                                     kb.kernel().getSymName(), inputs,
-                                     dynamicValues(hostGrid), resultSizes,
-                                     names, config));
+    replaceOp(tile::LaunchOp::create(
+        host, loc, viewTypes, kb.kernel().getSymName(), inputs,
+        dynamicValues(hostGrid), resultSizes, names, config));
     return;
   }
   SmallVector<Value> partialSizes;
@@ -411,10 +408,10 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
       buildCombineKernel(op, tiling, combineArgs, combineGrid, rows);
   SmallVector<StringRef> names = {"o_split", "lse_split"};
   names.append(outNames);
-  replaceOp(tile::LaunchOp::create(
-      host, loc, viewTypes, combine.getSymName(), partials.getResults(),
-      dynamicValues(combineGrid), resultSizes, names,
-      tile::getKernelConfig(combine)));
+  replaceOp(tile::LaunchOp::create(host, loc, viewTypes, combine.getSymName(),
+                                   partials.getResults(),
+                                   dynamicValues(combineGrid), resultSizes,
+                                   names, tile::getKernelConfig(combine)));
 }
 
 struct AttnTilePass : attn::impl::AttnTileBase<AttnTilePass> {

@@ -94,9 +94,9 @@ static LogicalResult verifyProblem(Operation *op, NamedTensors querySide,
     for (auto [what, value] : side) {
       Type t = cast<RankedTensorType>(value.getType()).getElementType();
       if (t != elt)
-        return op->emitOpError() << what << " element type " << t
-                                 << " must match the " << qWhat
-                                 << " element type " << elt;
+        return op->emitOpError()
+               << what << " element type " << t << " must match the " << qWhat
+               << " element type " << elt;
     }
   // Every tensor of a side has the shape of the side's first.
   for (NamedTensors side : {querySide, keySide})
@@ -128,8 +128,8 @@ static LogicalResult verifyProblem(Operation *op, NamedTensors querySide,
     if (k[3] != shape[3])
       return op->emitOpError()
              << kWhat << " head dimension " << k[3] << " must match the "
-             << qWhat << " head dimension " << shape[3] << " (" << kWhat
-             << " [" << k << "], " << qWhat << " [" << shape << "])";
+             << qWhat << " head dimension " << shape[3] << " (" << kWhat << " ["
+             << k << "], " << qWhat << " [" << shape << "])";
     if (anyDynamic)
       ; // Checked by the runtime at launch.
     else if (k[1] < 1 || k[2] < 1)
@@ -137,10 +137,10 @@ static LogicalResult verifyProblem(Operation *op, NamedTensors querySide,
              << kWhat << " heads and sequence length must be positive, got ["
              << k << "]";
     else if (shape[1] % k[1] != 0)
-      return op->emitOpError()
-             << qWhat << " heads H = " << shape[1]
-             << " must be a multiple of the " << kWhat << " heads Hkv = "
-             << k[1] << " (each K/V head serves H / Hkv query heads)";
+      return op->emitOpError() << qWhat << " heads H = " << shape[1]
+                               << " must be a multiple of the " << kWhat
+                               << " heads Hkv = " << k[1]
+                               << " (each K/V head serves H / Hkv query heads)";
   }
 
   if (scale) {
@@ -216,10 +216,10 @@ LogicalResult attn::AttentionOp::verify() {
   }
   if (failed(verifySequences(*this)))
     return failure();
-  return verifyProblem(
-      getOperation(), {{"query", getQuery()}, {"output", getOutput()}},
-      {{"key", getKey()}, {"value", getValue()}}, getScaleAttr(),
-      "logsumexp result", getLse());
+  return verifyProblem(getOperation(),
+                       {{"query", getQuery()}, {"output", getOutput()}},
+                       {{"key", getKey()}, {"value", getValue()}},
+                       getScaleAttr(), "logsumexp result", getLse());
 }
 
 LogicalResult attn::AttentionBackwardOp::verify() {

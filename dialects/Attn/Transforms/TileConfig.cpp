@@ -144,15 +144,15 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
               "multiple of 64 up to 256; this is the "
            << stringifyPipelineKind(request.pipeline) << " pipeline on "
            << info.name << " with " << elt << " and D = " << headDim;
-  Defaults d = !fused     ? unfusedDefaults(headDim)
-               : backward ? backwardDefaults(headDim, elt)
-               // Run-time sizes take the tiling of short sequences (H100,
-               // D = 64: 0.94-0.96x the length-specialized kernels up to
-               // N = 4096, where the long one's is 0.81-0.87x).
-               : wgmma ? wgmmaDefaults(headDim, op.hasRunTimeSizes()
-                                                    ? 0
-                                                    : op.getKeySeqLen())
-                          : fusedDefaults(headDim, elt);
+  Defaults d =
+      !fused     ? unfusedDefaults(headDim)
+      : backward ? backwardDefaults(headDim, elt)
+      // Run-time sizes take the tiling of short sequences (H100,
+      // D = 64: 0.94-0.96x the length-specialized kernels up to
+      // N = 4096, where the long one's is 0.81-0.87x).
+      : wgmma
+          ? wgmmaDefaults(headDim, op.hasRunTimeSizes() ? 0 : op.getKeySeqLen())
+          : fusedDefaults(headDim, elt);
   // A short query side (decoding, a few draft tokens) takes 64-row tiles of
   // one warpgroup: the products of more rows would be padding.
   if (fused && !backward && !op.hasRunTimeSizes() &&
@@ -164,8 +164,8 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   int64_t blockN = request.blockN ? request.blockN : d.blockN;
   int64_t warps = request.numWarps ? request.numWarps : d.numWarps;
   int64_t stages = request.numStages ? request.numStages
-                   : d.stages         ? d.stages
-                                      : 2;
+                   : d.stages        ? d.stages
+                                     : 2;
 
   // The MMA contraction step: m16n8k16 for 16-bit types, m16n8k8 for TF32.
   int64_t k = elt.isF32() ? 8 : 16;
@@ -226,11 +226,10 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   // Decoding: few queries against many keys.
   if (fused && !backward && request.splitKeys < 0 && nq <= 16) {
     // Packed, a program's rows are its K/V head's group of query heads.
-    int64_t programs =
-        packsQueryHeads(op)
-            ? llvm::divideCeil(nq * op.getGroupSize(), blockM) *
-                  op.getKvHeads() * op.getBatch()
-            : rowBlocks * op.getNumHeads() * op.getBatch();
+    int64_t programs = packsQueryHeads(op)
+                           ? llvm::divideCeil(nq * op.getGroupSize(), blockM) *
+                                 op.getKvHeads() * op.getBatch()
+                           : rowBlocks * op.getNumHeads() * op.getBatch();
     // One program per SM where two do not fit in its shared memory: a
     // block-m tile of Q and `stages` K and V tiles.
     int64_t smem = (blockM + 2 * stages * blockN) * headDim *
@@ -243,11 +242,10 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
     // A split forward runs batches x splits along z.
     int64_t splits = splitKeys ? llvm::divideCeil(nk, splitKeys) : 1;
     if (op.getBatch() * splits > maxYZ)
-      return op.emitError()
-             << "batch " << op.getBatch() << " x " << splits
-             << " key splits of split-keys " << splitKeys
-             << " run along grid z; CUDA allows at most " << maxYZ
-             << ": use larger splits";
+      return op.emitError() << "batch " << op.getBatch() << " x " << splits
+                            << " key splits of split-keys " << splitKeys
+                            << " run along grid z; CUDA allows at most "
+                            << maxYZ << ": use larger splits";
     // The backward's main kernel runs key blocks along x; its other
     // kernels row blocks, as the forward.
     if (rowBlocks > maxX || (backward && keyBlocks > maxX))

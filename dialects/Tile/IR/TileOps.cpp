@@ -344,8 +344,7 @@ OpFoldResult ConvertLayoutOp::fold(FoldAdaptor) {
 }
 
 LogicalResult LaunchOp::verify() {
-  size_t buffers = numBuffers(), maps = numTensorMaps(),
-         scalars = numScalars();
+  size_t buffers = numBuffers(), maps = numTensorMaps(), scalars = numScalars();
   if (getNames().size() != buffers + maps + scalars)
     return emitOpError() << "needs one name per input, output, tensor map and "
                             "scalar ("
@@ -367,9 +366,9 @@ LogicalResult LaunchOp::verify() {
                << " is not one of the launch's " << buffers << " buffers";
       auto type = cast<ShapedType>(bufferTypes[scalar.getSource()]);
       if (scalar.getDim() >= type.getRank())
-        return emitOpError() << "scalar of dimension " << scalar.getDim()
-                             << " of buffer " << scalar.getSource() << " ("
-                             << type << ") is past its rank";
+        return emitOpError()
+               << "scalar of dimension " << scalar.getDim() << " of buffer "
+               << scalar.getSource() << " (" << type << ") is past its rank";
     }
   if (ConfigAttr config = getConfigAttr())
     if (getGrid().size() != size_t(config.numDynamicGridSizes()))
