@@ -7,7 +7,8 @@
 //
 //   jit_attention B H N D [--dtype f16|bf16|f32] [--causal] [--chip CHIP]
 //                 [--kv-heads Hkv] [--kv-len Nk] [--window L,R]
-//                 [--compiled-sizes] [--reps 20] [--check-rows 16]
+//                 [--compiled-sizes] [--backward] [--reps 20]
+//                 [--check-rows 16]
 //   jit_attention --help
 //
 // Exit status: 0 all checks passed, 1 a check failed or an error, 2 bad
@@ -39,13 +40,14 @@ struct Options {
   jit::AttentionDesc desc;
   int reps = 20;
   int checkRows = 16;
+  bool backward = false;
 };
 
 const char *const kUsage =
     "usage: jit_attention B H N D [--dtype f16|bf16|f32] [--causal]\n"
     "                     [--chip CHIP] [--kv-heads Hkv] [--kv-len Nk]\n"
-    "                     [--window L,R] [--compiled-sizes] [--reps R]\n"
-    "                     [--check-rows C]\n"
+    "                     [--window L,R] [--compiled-sizes] [--backward]\n"
+    "                     [--reps R] [--check-rows C]\n"
     "       jit_attention --help\n"
     "\n"
     "JIT-compiles attention over B batches and H heads of N rows of head\n"
@@ -65,6 +67,10 @@ const char *const kUsage =
     "                   diagonal and the R after it, -1 for unbounded\n"
     "  --compiled-sizes compile the sizes into the kernels (default: one\n"
     "                   kernel for every size, given at launch)\n"
+    "  --backward       also the gradient: each pipeline's forward with the\n"
+    "                   logsumexp, then its backward from a random dO; dQ,\n"
+    "                   dK and dV of up to 4 heads checked, the backward\n"
+    "                   timed (sizes compiled; Hkv = H, Nk = N, no window)\n"
     "  --chip CHIP      compile for CHIP (sm_80, sm_86, sm_89, sm_90,\n"
     "                   sm_90a); default: device 0's chip, sm_90 without a\n"
     "                   GPU\n"
@@ -274,6 +280,186 @@ bool runOne(const char *label, const jit::Kernel &kernel,
   return pass;
 }
 
+/// Allocates a device buffer for each role of `problem` and uploads the
+/// inputs it has host values for; false (after printing why) on failure.
+bool allocate(
+    const rt::Problem &problem, rt::Context &context,
+    const std::vector<std::pair<rt::TensorRole, const std::vector<float> *>>
+        &roles,
+    std::vector<rt::DeviceBuffer> &buffers) {
+  for (auto [role, host] : roles) {
+    size_t size = problem.bytes(role);
+    auto buffer = rt::DeviceBuffer::allocate(context, size, rt::nameOf(role));
+    if (!buffer.ok()) {
+      std::printf("FAIL %s\n", buffer.status().message().c_str());
+      return false;
+    }
+    buffers.push_back(buffer.take());
+    if (!host)
+      continue;
+    std::vector<uint8_t> staging(size);
+    rt::encode(problem.dtypeOf(role), host->data(), problem.elements(role),
+               staging.data());
+    if (rt::Status s = buffers.back().upload(staging.data(), size); !s.ok()) {
+      std::printf("FAIL %s\n", s.message().c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+/// --backward: for each pipeline, the forward with the logsumexp, then the
+/// gradient from a random dO (dQ, dK, dV poisoned first); up to 4 heads'
+/// gradients compared with the float64 reference (relative error over the
+/// three), the backward timed (median of `reps` after 3 untimed). 0 when
+/// every check passes.
+int runBackward(jit::AttentionDesc desc, const Options &options,
+                rt::Context &context) {
+  desc.sizes = jit::Sizes::Compiled;
+  jit::AttentionDesc backwardDesc = desc;
+  backwardDesc.direction = jit::Direction::Backward;
+  rt::Problem problem = backwardDesc.problem();
+  using R = rt::TensorRole;
+  int64_t elements = problem.elements(R::Q);
+  std::vector<float> q = randomTensor(problem.dtype, elements, 1),
+                     k = randomTensor(problem.dtype, elements, 2),
+                     v = randomTensor(problem.dtype, elements, 3),
+                     dO = randomTensor(problem.dtype, elements, 4);
+  std::vector<rt::DeviceBuffer> b;
+  if (!allocate(problem, context,
+                {{R::Q, &q},
+                 {R::K, &k},
+                 {R::V, &v},
+                 {R::DO, &dO},
+                 {R::O, nullptr},
+                 {R::Lse, nullptr},
+                 {R::DQ, nullptr},
+                 {R::DK, nullptr},
+                 {R::DV, nullptr}},
+                b))
+    return 1;
+  auto ref = [&](int i) { return jit::TensorRef(b[size_t(i)].pointer()); };
+  jit::BackwardTensors tensors{ref(3), ref(0), ref(1), ref(2), ref(4),
+                               ref(5), ref(6), ref(7), ref(8)};
+
+  // The reference of up to 4 heads: the first, the last, two between.
+  int64_t heads = problem.batch * problem.heads, n = problem.seqLenQ,
+          d = problem.headDim;
+  std::vector<int64_t> checked;
+  for (int64_t i = 0, count = std::min<int64_t>(4, heads); i < count; ++i)
+    checked.push_back(count == 1 ? 0 : i * (heads - 1) / (count - 1));
+  size_t headElements = size_t(n * d);
+  std::vector<std::vector<double>> want(checked.size());
+  std::vector<std::thread> pool;
+  for (size_t i = 0; i < checked.size(); ++i)
+    pool.emplace_back([&, i] {
+      want[i].assign(3 * headElements, 0.0);
+      std::vector<double> scratch;
+      double *dq = want[i].data();
+      rt::referenceBackwardHead(problem, q.data(), k.data(), v.data(),
+                                dO.data(), checked[i], dq, dq + headElements,
+                                dq + 2 * headElements, scratch);
+    });
+  for (std::thread &thread : pool)
+    thread.join();
+
+  bool allPass = true;
+  for (jit::Pipeline pipeline :
+       {jit::Pipeline::Fused, jit::Pipeline::Unfused}) {
+    const char *label = pipeline == jit::Pipeline::Fused ? "fused" : "unfused";
+    desc.pipeline = backwardDesc.pipeline = pipeline;
+    desc.lse = true;
+    auto forward = jit::compile(desc);
+    auto backward = jit::compile(backwardDesc);
+    auto fail = [&](const rt::Status &status) {
+      std::printf("%-8s backward FAIL %s\n", label, status.message().c_str());
+      allPass = false;
+    };
+    if (!forward.ok() || !backward.ok()) {
+      fail(forward.ok() ? backward.status() : forward.status());
+      continue;
+    }
+    rt::Status s = (*forward)->launch(tensors.query, tensors.key, tensors.value,
+                                      tensors.output, tensors.lse);
+    for (int i = 6; i < 9 && s.ok(); ++i)
+      s = b[size_t(i)].fill(0xFF);
+    if (s.ok())
+      s = (*backward)->launchBackward(tensors);
+    if (s.ok())
+      s = context.synchronize(std::string("running the ") + label +
+                              " backward");
+    std::vector<float> got[3];
+    std::vector<uint8_t> bytes(problem.bytes(R::DQ));
+    for (int i = 0; i < 3 && s.ok(); ++i) {
+      s = b[size_t(6 + i)].download(bytes.data(), bytes.size());
+      got[i].resize(size_t(elements));
+      rt::decode(problem.dtype, bytes.data(), elements, got[i].data());
+    }
+    if (!s.ok()) {
+      fail(s);
+      continue;
+    }
+    double diff = 0, norm = 0;
+    int64_t nonFinite = 0;
+    for (int i = 0; i < 3; ++i)
+      for (float value : got[i])
+        nonFinite += !std::isfinite(value);
+    for (size_t h = 0; h < checked.size(); ++h)
+      for (int i = 0; i < 3; ++i)
+        for (size_t e = 0; e < headElements; ++e) {
+          double w = want[h][i * headElements + e];
+          double delta = got[i][size_t(checked[h]) * headElements + e] - w;
+          diff += delta * delta;
+          norm += w * w;
+        }
+    double relError = std::sqrt(diff / std::max(norm, 1e-300));
+    double bound = boundFor(problem.dtype);
+    bool pass = nonFinite == 0 && relError <= bound;
+    allPass &= pass;
+
+    std::vector<rt::Event> events;
+    for (int i = 0; i <= options.reps && s.ok(); ++i) {
+      rt::Expected<rt::Event> event = rt::Event::create(context);
+      if (!event.ok())
+        s = event.status();
+      else
+        events.push_back(event.take());
+    }
+    for (int i = 0; i < 3 && s.ok(); ++i)
+      s = (*backward)->launchBackward(tensors);
+    if (s.ok())
+      s = events[0].record();
+    for (int i = 0; i < options.reps && s.ok(); ++i) {
+      s = (*backward)->launchBackward(tensors);
+      if (s.ok())
+        s = events[size_t(i) + 1].record();
+    }
+    if (s.ok())
+      s = events.back().synchronize();
+    std::vector<double> ms;
+    for (int i = 0; i < options.reps && s.ok(); ++i) {
+      rt::Expected<float> elapsed =
+          events[size_t(i) + 1].millisecondsSince(events[size_t(i)]);
+      if (!elapsed.ok())
+        s = elapsed.status();
+      else
+        ms.push_back(*elapsed);
+    }
+    if (!s.ok()) {
+      fail(s);
+      continue;
+    }
+    std::sort(ms.begin(), ms.end());
+    double median = ms[ms.size() / 2];
+    std::printf("%-8s backward %s rel_err %.2e (bound %.0e, dQ/dK/dV of %zu "
+                "heads; %lld non-finite)  %.3f ms  %.1f TFLOP/s\n",
+                label, pass ? "PASS" : "FAIL", relError, bound, checked.size(),
+                (long long)nonFinite, median,
+                problem.flops() / (median * 1e-3) / 1e12);
+  }
+  return allPass ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -316,6 +502,8 @@ int main(int argc, char **argv) {
       desc.windowLeft = left, desc.windowRight = right;
     } else if (arg == "--compiled-sizes") {
       desc.sizes = jit::Sizes::Compiled;
+    } else if (arg == "--backward") {
+      options.backward = true;
     } else if (arg == "--kv-heads" || arg == "--kv-len") {
       const char *v = value();
       if (!v || !parseInt(v, number) || number < 1)
@@ -401,6 +589,29 @@ int main(int argc, char **argv) {
                 c.kernel->chip().c_str());
   }
 
+  // The gradient's kernels, compiled here so that a description the
+  // backward does not take is refused before anything runs.
+  if (options.backward)
+    for (jit::Pipeline pipeline :
+         {jit::Pipeline::Fused, jit::Pipeline::Unfused}) {
+      jit::AttentionDesc backward = desc;
+      backward.sizes = jit::Sizes::Compiled;
+      backward.direction = jit::Direction::Backward;
+      backward.pipeline = pipeline;
+      const char *label =
+          pipeline == jit::Pipeline::Fused ? "fused" : "unfused";
+      start = seconds();
+      auto kernel = jit::compile(backward);
+      if (!kernel.ok()) {
+        std::printf("%-8s backward FAIL %s\n", label,
+                    kernel.status().message().c_str());
+        return 1;
+      }
+      std::printf("%-8s backward JIT %.1f ms; %zu kernel(s)\n", label,
+                  (seconds() - start) * 1e3,
+                  (*kernel)->manifest().kernels.size());
+    }
+
   if (!ctx.ok()) {
     std::printf("SKIPPED: %s\n", ctx.status().message().c_str());
     return ctx.status().isUnavailable() ? 77 : 1;
@@ -418,8 +629,8 @@ int main(int argc, char **argv) {
   in.q = randomTensor(problem.dtype, elements, 1);
   in.k = randomTensor(problem.dtype, kvElements, 2);
   in.v = randomTensor(problem.dtype, kvElements, 3);
-  std::vector<uint8_t> staging(
-      size_t(std::max(elements, kvElements)) * rt::sizeOf(problem.dtype));
+  std::vector<uint8_t> staging(size_t(std::max(elements, kvElements)) *
+                               rt::sizeOf(problem.dtype));
   rt::DeviceBuffer *buffers[] = {&in.dq, &in.dk, &in.dv, &in.dout};
   const std::vector<float> *hosts[] = {&in.q, &in.k, &in.v, nullptr};
   const char *names[] = {"q", "k", "v", "o"};
@@ -445,5 +656,7 @@ int main(int argc, char **argv) {
   bool allPass = true;
   for (Compiled &c : compiled)
     allPass &= runOne(c.label, *c.kernel, problem, in, options, context);
+  if (options.backward)
+    allPass &= runBackward(desc, options, context) == 0;
   return allPass ? 0 : 1;
 }
