@@ -9,12 +9,16 @@
 
 namespace attn::rt {
 
-enum class DType { F16, BF16, F32 };
+/// The element types of Q, K, V and O (f16, bf16, f32), and i32 for the
+/// sequence offsets of a packed batch.
+enum class DType { F16, BF16, F32, I32 };
 
 /// Bytes of one element.
-inline size_t sizeOf(DType type) { return type == DType::F32 ? 4 : 2; }
+inline size_t sizeOf(DType type) {
+  return type == DType::F32 || type == DType::I32 ? 4 : 2;
+}
 
-/// The manifest's spelling: "f16", "bf16", "f32".
+/// The manifest's spelling: "f16", "bf16", "f32", "i32".
 inline const char *nameOf(DType type) {
   switch (type) {
   case DType::F16:
@@ -23,6 +27,8 @@ inline const char *nameOf(DType type) {
     return "bf16";
   case DType::F32:
     return "f32";
+  case DType::I32:
+    return "i32";
   }
   return "?";
 }
@@ -34,6 +40,8 @@ inline std::optional<DType> parseDType(std::string_view text) {
     return DType::BF16;
   if (text == "f32")
     return DType::F32;
+  if (text == "i32")
+    return DType::I32;
   return std::nullopt;
 }
 

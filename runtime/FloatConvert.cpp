@@ -2,6 +2,7 @@
 
 #include "runtime/FloatConvert.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace attn::rt;
@@ -86,6 +87,8 @@ float attn::rt::roundTo(DType type, float value) {
     return bfloat16ToFloat(floatToBFloat16(value));
   case DType::F32:
     return value;
+  case DType::I32:
+    return std::nearbyint(value);
   }
   return value;
 }
@@ -94,6 +97,12 @@ void attn::rt::encode(DType type, const float *values, int64_t count,
                       void *out) {
   if (type == DType::F32) {
     std::memcpy(out, values, size_t(count) * sizeof(float));
+    return;
+  }
+  if (type == DType::I32) {
+    auto *ints = static_cast<int32_t *>(out);
+    for (int64_t i = 0; i < count; ++i)
+      ints[i] = int32_t(std::lround(values[i]));
     return;
   }
   auto *bits = static_cast<uint16_t *>(out);
@@ -106,6 +115,12 @@ void attn::rt::decode(DType type, const void *in, int64_t count,
                       float *values) {
   if (type == DType::F32) {
     std::memcpy(values, in, size_t(count) * sizeof(float));
+    return;
+  }
+  if (type == DType::I32) {
+    const auto *ints = static_cast<const int32_t *>(in);
+    for (int64_t i = 0; i < count; ++i)
+      values[i] = float(ints[i]);
     return;
   }
   const auto *bits = static_cast<const uint16_t *>(in);

@@ -250,6 +250,9 @@ double Problem::flops() const {
 }
 
 Status Problem::validate() const {
+  if (dtype == DType::I32)
+    return invalid("dtype i32: Q, K, V and O are f16, bf16 or f32 (i32 is "
+                   "the sequence offsets' type)");
   struct Size {
     const char *name;
     int64_t value;
@@ -269,8 +272,7 @@ Status Problem::validate() const {
                      std::to_string(size.value) + "; it must be at most " +
                      std::to_string(kMaxElements));
   }
-  if (heads != kDynamicSize && kvHeads != kDynamicSize &&
-      heads % kvHeads != 0)
+  if (heads != kDynamicSize && kvHeads != kDynamicSize && heads % kvHeads != 0)
     return invalid("H = " + std::to_string(heads) +
                    " is not a multiple of Hkv = " + std::to_string(kvHeads) +
                    "; each K/V head serves a whole group of query heads");
@@ -316,6 +318,8 @@ std::string Problem::describe() const {
   if (hasWindow())
     text += " window=" + std::to_string(windowLeft) + "," +
             std::to_string(windowRight);
+  if (sequences)
+    text += " S=" + size(sequences);
   return text;
 }
 
@@ -325,6 +329,7 @@ bool attn::rt::operator==(const Problem &a, const Problem &b) {
          a.seqLenQ == b.seqLenQ && a.seqLenK == b.seqLenK &&
          a.headDim == b.headDim && a.dtype == b.dtype && a.causal == b.causal &&
          a.windowLeft == b.windowLeft && a.windowRight == b.windowRight &&
+         a.sequences == b.sequences &&
          a.effectiveScale() == b.effectiveScale() && a.lse == b.lse &&
          a.pipeline == b.pipeline;
 }

@@ -82,6 +82,10 @@ struct Problem {
   /// lse and must say so.
   bool lse = false;
   PipelineKind pipeline = PipelineKind::Fused;
+  /// Packed sequences of different lengths (attn.attention sequences(...)):
+  /// their number S, with B = 1 and Nq, Nk the totals; kDynamicSize when
+  /// known at launch; 0 for a dense batch.
+  int64_t sequences = 0;
 
   /// Self-attention of one sequence length: Hkv = H, Nq = Nk = N.
   static Problem attention(int64_t batch, int64_t heads, int64_t seqLen,

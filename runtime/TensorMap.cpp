@@ -19,6 +19,8 @@ CUtensorMapDataType dataTypeOf(DType dtype) {
     return CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
   case DType::F32:
     return CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
+  case DType::I32:
+    return CU_TENSOR_MAP_DATA_TYPE_INT32;
   }
   return CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
 }

@@ -172,7 +172,18 @@ struct AttnReportCostPass : attn::impl::AttnReportCostBase<AttnReportCostPass> {
     }
     SmallVector<PipelineCost> costs;
     SmallVector<std::string> notes;
+    auto forward = dyn_cast<AttentionOp>(op.getOperation());
+    bool sequences = forward && forward.hasSequences();
+    if (sequences)
+      notes.push_back("packed sequences: the figures are those of one "
+                      "sequence of all Nq queries and Nk keys, an upper bound "
+                      "(the lengths are known only at run time)");
     for (Pipeline p : pipelines) {
+      if (p == Pipeline::Unfused && sequences) {
+        notes.push_back("unfused pipeline: not reported; it does not take "
+                        "packed sequences");
+        continue;
+      }
       if (p == Pipeline::Unfused && problem.lse &&
           problem.direction == rt::Direction::Forward) {
         notes.push_back("unfused pipeline: not reported; it does not produce "

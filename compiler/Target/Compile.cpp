@@ -71,6 +71,20 @@ std::string buildAttentionModule(const rt::Problem &p) {
     attrs += " causal";
   if (p.hasWindow())
     attrs += llvm::formatv(" window [{0}, {1}]", p.windowLeft, p.windowRight);
+  if (p.sequences) {
+    std::string cuType =
+        llvm::formatv("tensor<{0}xi32>", p.sequences == rt::kDynamicSize
+                                             ? std::string("?")
+                                             : std::to_string(p.sequences + 1));
+    return llvm::formatv(
+        "func.func @attention(%q: {0}, %k: {1}, %v: {1}, %cu_q: {2}, "
+        "%cu_k: {2}) -> ({3}) {{\n"
+        "  {4} = attn.attention %q, %k, %v sequences(%cu_q, %cu_k){5} : {0}, "
+        "{1}, {1}, {2}, {2} -> {3}\n"
+        "  return {6} : {3}\n}\n",
+        qType, kvType, cuType, results, p.lse ? "%o:2" : "%o", attrs,
+        p.lse ? "%o#0, %o#1" : "%o");
+  }
   if (p.direction == rt::Direction::Backward)
     return llvm::formatv(
         "func.func @attention_backward(%do: {0}, %q: {0}, %k: {1}, %v: {1}, "
@@ -103,9 +117,24 @@ std::string buildAttentionModule(const AttentionSpec &s) {
   problem.lse = s.lse || s.backward;
   if (s.backward)
     problem.direction = rt::Direction::Backward;
-  if (s.runtimeSizes)
+  if (!s.seqLensQ.empty()) {
+    auto sum = [](const std::vector<int64_t> &lengths) {
+      int64_t total = 0;
+      for (int64_t length : lengths)
+        total += length;
+      return total;
+    };
+    problem.batch = 1;
+    problem.sequences = int64_t(s.seqLensQ.size());
+    problem.seqLenQ = sum(s.seqLensQ);
+    problem.seqLenK = s.seqLensK.empty() ? problem.seqLenQ : sum(s.seqLensK);
+  }
+  if (s.runtimeSizes) {
     problem.batch = problem.heads = problem.kvHeads = problem.seqLenQ =
         problem.seqLenK = rt::kDynamicSize;
+    if (problem.sequences)
+      problem.sequences = rt::kDynamicSize;
+  }
   return buildAttentionModule(problem);
 }
 
@@ -294,6 +323,12 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
                                    PipelineKind kind, int64_t splitKeys,
                                    ModuleOp lowered, llvm::raw_ostream &os,
                                    unsigned &numKernels) {
+  if (auto forward = dyn_cast<AttentionOp>(op.getOperation());
+      forward && forward.hasSequences())
+    return op.emitError()
+           << "sequences(...): the launch manifest does not describe packed "
+              "sequences' offset tensors yet, so they cannot be written as "
+              "PTX for the runtime; attn-cpu-run runs them";
   rt::Manifest manifest;
   rt::Problem &problem = manifest.problem;
   problem = cost::problemOf(op);

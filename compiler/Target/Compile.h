@@ -35,6 +35,10 @@ struct AttentionSpec {
   bool backward = false;
   /// B, H, Hkv, Nq and Nk known only at run time: the op's are '?'.
   bool runtimeSizes = false;
+  /// Packed sequences (attn.attention sequences(...)): each one's query
+  /// and key lengths (the key side's empty: the query's); B = 1, and Nq
+  /// and Nk are their sums. Empty: a dense batch.
+  std::vector<int64_t> seqLensQ, seqLensK;
 };
 
 /// MLIR text of `func.func @attention` holding one attn.attention for a

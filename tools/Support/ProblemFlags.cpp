@@ -54,6 +54,17 @@ cl::opt<bool> runtimeSizes(
              "them, and the strides, from their arguments; the --shape sizes "
              "are the run's (with --shape; default: off)"),
     cl::cat(problemCategory()));
+cl::opt<std::string> seqLens(
+    "seq-lens", cl::value_desc("L1,L2,..."),
+    cl::desc("Packed sequences of these query lengths (attn.attention "
+             "sequences(...); each at least 0): --shape's B is 1 and N their "
+             "sum (with --shape; default: a dense batch)"),
+    cl::cat(problemCategory()));
+cl::opt<std::string> kvSeqLens(
+    "kv-seq-lens", cl::value_desc("L1,L2,..."),
+    cl::desc("The packed sequences' key lengths, one per --seq-lens entry "
+             "(with --seq-lens; default: the query lengths)"),
+    cl::cat(problemCategory()));
 cl::opt<bool> lse("lse",
                   cl::desc("Also return the per-row logsumexp (with --shape; "
                            "default: off)"),
@@ -82,9 +93,9 @@ static Expected<AttentionSpec> specFromFlags() {
   }
   if (kvHeads.getNumOccurrences()) {
     if (kvHeads < 1 || spec.heads % kvHeads != 0)
-      return problemError("--kv-heads " + Twine(kvHeads) +
-                          ": must be at least 1 and divide H = " +
-                          Twine(spec.heads));
+      return problemError(
+          "--kv-heads " + Twine(kvHeads) +
+          ": must be at least 1 and divide H = " + Twine(spec.heads));
     spec.kvHeads = kvHeads;
   }
   if (kvLen.getNumOccurrences()) {
@@ -118,6 +129,57 @@ static Expected<AttentionSpec> specFromFlags() {
     return problemError("--runtime-sizes: the backward compiles for static "
                         "sizes only, so far");
   spec.runtimeSizes = runtimeSizes;
+  if (kvSeqLens.getNumOccurrences() && !seqLens.getNumOccurrences())
+    return problemError("--kv-seq-lens needs --seq-lens");
+  if (seqLens.getNumOccurrences()) {
+    auto parse = [](StringRef flag, StringRef text,
+                    std::vector<int64_t> &lengths) -> Error {
+      SmallVector<StringRef> parts;
+      text.split(parts, ',');
+      for (StringRef part : parts) {
+        int64_t length = 0;
+        if (part.getAsInteger(10, length) || length < 0 ||
+            length > (int64_t(1) << 31))
+          return problemError("--" + flag + " '" + text +
+                              "': expected lengths L1,L2,..., each an "
+                              "integer from 0 to 2^31");
+        lengths.push_back(length);
+      }
+      return Error::success();
+    };
+    if (Error e = parse("seq-lens", seqLens, spec.seqLensQ))
+      return std::move(e);
+    if (kvSeqLens.getNumOccurrences()) {
+      if (Error e = parse("kv-seq-lens", kvSeqLens, spec.seqLensK))
+        return std::move(e);
+      if (spec.seqLensK.size() != spec.seqLensQ.size())
+        return problemError(
+            "--kv-seq-lens gives " + Twine(spec.seqLensK.size()) +
+            " lengths and --seq-lens " + Twine(spec.seqLensQ.size()) +
+            ": one key length per sequence");
+    }
+    int64_t total = 0, totalK = 0;
+    for (int64_t length : spec.seqLensQ)
+      total += length;
+    for (int64_t length : spec.seqLensK)
+      totalK += length;
+    if (spec.batch != 1 || spec.seqLen != total)
+      return problemError("--seq-lens " + seqLens + ": --shape must be 1xHx" +
+                          Twine(total) +
+                          "xD (B = 1, N the sum of the lengths), got " + shape);
+    if (total < 1 || (!spec.seqLensK.empty() && totalK < 1))
+      return problemError("--seq-lens: the sequences hold no query or no "
+                          "key at all");
+    if (kvLen.getNumOccurrences())
+      return problemError("--kv-len with --seq-lens: the key lengths are "
+                          "--kv-seq-lens");
+    if (backward)
+      return problemError("--seq-lens: the backward takes a dense batch, so "
+                          "far");
+    if (runtimeSizes)
+      return problemError("--seq-lens with --runtime-sizes: packed sequences "
+                          "compile for sizes known when compiling, so far");
+  }
   return spec;
 }
 
@@ -137,9 +199,10 @@ Expected<std::unique_ptr<MemoryBuffer>> readProblemOrFile(StringRef inputFile,
          {static_cast<cl::Option *>(&dtype), static_cast<cl::Option *>(&causal),
           static_cast<cl::Option *>(&lse), static_cast<cl::Option *>(&backward),
           static_cast<cl::Option *>(&kvHeads),
-          static_cast<cl::Option *>(&kvLen),
-          static_cast<cl::Option *>(&window),
-          static_cast<cl::Option *>(&runtimeSizes)})
+          static_cast<cl::Option *>(&kvLen), static_cast<cl::Option *>(&window),
+          static_cast<cl::Option *>(&runtimeSizes),
+          static_cast<cl::Option *>(&seqLens),
+          static_cast<cl::Option *>(&kvSeqLens)})
       if (flag->getNumOccurrences())
         return problemError("--" + flag->ArgStr +
                             " needs --shape; the attn.attention of an input "

@@ -163,8 +163,8 @@ HostBuffer bufferFor(StringRef name, attn::rt::DType dtype,
   int64_t span = 1;
   for (size_t d = 0; d < shape.size(); ++d)
     span += (shape[d] - 1) * strides[d];
-  HostBuffer b{name.str(), dtype, std::vector<int64_t>(shape),
-               std::move(strides), {}, {}};
+  HostBuffer b{name.str(),         dtype, std::vector<int64_t>(shape),
+               std::move(strides), {},    {}};
   b.bytes.assign(span * attn::rt::sizeOf(dtype), 0xff);
   return b;
 }
@@ -224,6 +224,8 @@ void buildLowerToLLVM(PassManager &pm) {
   pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  // The offsets of subviews (a packed sequence's rows) are affine.apply.
+  pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
@@ -289,11 +291,13 @@ llvm::Error checkHostMemory(const attn::rt::Problem &p, bool unfused) {
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         problem +
-            (!nxn        ? ""
-             : !backward ? " (unfused: S and P hold " + nxnText + " elements each)"
-             : unfused   ? " (unfused: P, dP and dS hold " + nxnText + " elements "
-                           "each)"
-                         : " (fused, rung 2: P holds " + nxnText + " elements)") +
+            (!nxn ? ""
+             : !backward
+                 ? " (unfused: S and P hold " + nxnText + " elements each)"
+             : unfused ? " (unfused: P, dP and dS hold " + nxnText +
+                             " elements "
+                             "each)"
+                       : " (fused, rung 2: P holds " + nxnText + " elements)") +
             " needs " + formatBytes(bytes) +
             " of host memory; the CPU run allows " +
             formatBytes(hostMemoryLimit) + ": " + reduce);
@@ -533,10 +537,70 @@ void referenceForward(const attn::rt::Problem &problem,
     }
 }
 
-/// The forward's inputs (q, k, v) in `io` and its checks: o, and lse when
-/// the op returns it.
+/// Packed sequences' lengths (--seq-lens, --kv-seq-lens); empty: a dense
+/// batch.
+struct Sequences {
+  std::vector<int64_t> queries, keys;
+
+  /// The cumulative offsets of `lengths`: S + 1 of them, from 0.
+  static std::vector<int64_t> offsetsOf(const std::vector<int64_t> &lengths) {
+    std::vector<int64_t> offsets = {0};
+    for (int64_t length : lengths)
+      offsets.push_back(offsets.back() + length);
+    return offsets;
+  }
+};
+
+/// The forward of packed sequences in float64: each sequence's rows of
+/// each head against its own keys, as a problem of one batch and head whose
+/// tensors start at the sequence's first row.
+void referenceSequences(const attn::rt::Problem &problem,
+                        const Sequences &sequences,
+                        const std::vector<float> (&qkv)[3],
+                        std::vector<double> &o, std::vector<double> &lse) {
+  int64_t d = problem.headDim, nq = problem.seqLenQ, nk = problem.seqLenK;
+  o.assign(size_t(problem.heads * nq * d), 0.0);
+  lse.assign(size_t(problem.heads * nq), 0.0);
+  std::vector<int64_t> cuQ = Sequences::offsetsOf(sequences.queries),
+                       cuK = Sequences::offsetsOf(sequences.keys);
+  std::vector<double> scratch;
+  int64_t group = problem.heads / problem.kvHeads;
+  for (size_t s = 0; s + 1 < cuQ.size(); ++s) {
+    attn::rt::Problem one = problem;
+    one.batch = one.heads = one.kvHeads = 1;
+    one.sequences = 0;
+    one.seqLenQ = cuQ[s + 1] - cuQ[s];
+    one.seqLenK = cuK[s + 1] - cuK[s];
+    for (int64_t h = 0; h < problem.heads; ++h) {
+      const float *q = qkv[0].data() + (h * nq + cuQ[s]) * d;
+      int64_t kvRow = (h / group) * nk + cuK[s];
+      const float *k = qkv[1].data() + kvRow * d;
+      const float *v = qkv[2].data() + kvRow * d;
+      for (int64_t i = 0; i < one.seqLenQ; ++i) {
+        int64_t row = h * nq + cuQ[s] + i;
+        referenceRow(one, q, k, v, 0, i, &o[size_t(row * d)], lse[size_t(row)],
+                     scratch);
+      }
+    }
+  }
+}
+
+/// An i32 buffer of `values`, named `name`.
+HostBuffer offsetsBuffer(StringRef name, const std::vector<int64_t> &values) {
+  HostBuffer b =
+      bufferFor(name, attn::rt::DType::I32, {int64_t(values.size())});
+  for (size_t i = 0; i < values.size(); ++i) {
+    int32_t value = int32_t(values[i]);
+    std::memcpy(b.bytes.data() + i * sizeof(value), &value, sizeof(value));
+  }
+  return b;
+}
+
+/// The forward's inputs (q, k, v, and the offsets of packed sequences) in
+/// `io` and its checks: o, and lse when the op returns it.
 std::vector<Checked> prepareForward(attn::AttentionOp op,
                                     const attn::rt::Problem &problem,
+                                    const Sequences &sequences,
                                     llvm::StringMap<HostBuffer> &io) {
   using R = attn::rt::TensorRole;
   std::mt19937 gen(seed);
@@ -548,7 +612,13 @@ std::vector<Checked> prepareForward(attn::AttentionOp op,
   std::vector<Checked> checks(1);
   checks[0].name = "o";
   std::vector<double> lse;
-  referenceForward(problem, qkv, checks[0].reference, lse);
+  if (sequences.queries.empty()) {
+    referenceForward(problem, qkv, checks[0].reference, lse);
+  } else {
+    io["cu_q"] = offsetsBuffer("cu_q", Sequences::offsetsOf(sequences.queries));
+    io["cu_k"] = offsetsBuffer("cu_k", Sequences::offsetsOf(sequences.keys));
+    referenceSequences(problem, sequences, qkv, checks[0].reference, lse);
+  }
   if (op.getLse()) {
     io["lse"] = bufferFor(problem, R::Lse);
     checks.push_back({"lse", std::move(lse), ""});
@@ -668,6 +738,23 @@ int cpuRunMain() {
   if (layout == "bnhd" && !op.hasRunTimeSizes())
     return fail("--layout bnhd needs --runtime-sizes: kernels of static sizes "
                 "read packed [B,H,N,D] tensors");
+  // Packed sequences: their lengths come from --seq-lens.
+  Sequences sequences;
+  if (auto forward = dyn_cast<attn::AttentionOp>(op.getOperation());
+      forward && forward.hasSequences()) {
+    llvm::Expected<std::optional<attn::AttentionSpec>> spec =
+        attn::tools::problemFromFlags();
+    if (!spec)
+      return fail(llvm::toString(spec.takeError()));
+    if (!*spec || (*spec)->seqLensQ.empty())
+      return fail("the attn.attention packs sequences(...) whose lengths "
+                  "only a run knows; attn-cpu-run runs such a module as "
+                  "--shape 1xHxNxD --seq-lens L1,L2,... builds it");
+    sequences.queries = (*spec)->seqLensQ;
+    sequences.keys =
+        (*spec)->seqLensK.empty() ? (*spec)->seqLensQ : (*spec)->seqLensK;
+    problem.sequences = int64_t(sequences.queries.size());
+  }
   problem.causal = op.getCausal();
   problem.windowLeft = op.getWindowLeft().value_or(-1);
   problem.windowRight = op.getWindowRight().value_or(-1);
@@ -687,7 +774,7 @@ int cpuRunMain() {
   llvm::StringMap<HostBuffer> base;
   std::vector<Checked> checks =
       forward
-          ? prepareForward(forward, problem, base)
+          ? prepareForward(forward, problem, sequences, base)
           : prepareBackward(cast<attn::AttentionBackwardOp>(op.getOperation()),
                             problem, base);
 
@@ -728,11 +815,12 @@ int cpuRunMain() {
     // "H=4 N=17", or "H=4 Hkv=2 Nq=17 Nk=40" when the key side differs.
     std::string sizes =
         problem.kvHeads == problem.heads && problem.seqLenK == problem.seqLenQ
-            ? llvm::formatv("H={0} N={1}", problem.heads, problem.seqLenQ)
-                  .str()
+            ? llvm::formatv("H={0} N={1}", problem.heads, problem.seqLenQ).str()
             : llvm::formatv("H={0} Hkv={1} Nq={2} Nk={3}", problem.heads,
                             problem.kvHeads, problem.seqLenQ, problem.seqLenK)
                   .str();
+    if (problem.sequences)
+      sizes += llvm::formatv(" S={0}", problem.sequences).str();
     std::string rungName = kind == attn::PipelineKind::fused
                                ? attn::stringifyEnum(attn::Stage(rung)).str()
                                : std::string("unfused");
@@ -742,9 +830,9 @@ int cpuRunMain() {
         "gpu_extra_mem_bytes={15}\n",
         pass ? "PASS" : "FAIL", p, attn::rt::nameOf(problem.dtype),
         forward ? "" : " backward", rungName, problem.batch, sizes,
-        problem.headDim, problem.causal ? 1 : 0,
-        forward ? "" : "dq_", first.relative, first.maxAbs, limit, errors,
-        first.nonFinite, run->intermediateBytes);
+        problem.headDim, problem.causal ? 1 : 0, forward ? "" : "dq_",
+        first.relative, first.maxAbs, limit, errors, first.nonFinite,
+        run->intermediateBytes);
   }
   return allPass ? 0 : 1;
 }

@@ -10,6 +10,7 @@
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -101,6 +102,57 @@ Value reshape(OpBuilder &b, Location loc, Value value, RankedTensorType type) {
     groups.push_back({d});
   Value flat = tensor::CollapseShapeOp::create(b, loc, value, groups);
   return tensor::ExpandShapeOp::create(b, loc, type, flat, groups);
+}
+
+/// The number of packed sequences, S, of offsets `cu` (S + 1 of them).
+OpFoldResult sequenceCount(OpBuilder &host, Location loc, Value cu) {
+  OpFoldResult offsets = hostSize(host, loc, cu, 0);
+  if (std::optional<int64_t> n = getConstantIntValue(offsets))
+    return host.getIndexAttr(*n - 1);
+  return arith::SubIOp::create(host, loc, cast<Value>(offsets),
+                               arith::ConstantIndexOp::create(host, loc, 1))
+      .getResult();
+}
+
+/// One sequence's views of the query-side ([B, H, Nq, ...]) and key-side
+/// ([B, Hkv, Nk, D]) memrefs of a packed batch: rows [cu[s], cu[s+1]) of
+/// batch 0. Null memrefs stay null.
+struct SequenceViews {
+  SmallVector<Value> query, key;
+};
+
+SequenceViews sequenceViews(KernelBuilder &kb, Value sequence, Value cuQ,
+                            Value cuK, ArrayRef<Value> querySide,
+                            ArrayRef<Value> keySide) {
+  OpBuilder &b = kb.builder();
+  Location loc = sequence.getLoc();
+  auto offset = [&](Value cu, Value at) -> Value {
+    Value i32 = memref::LoadOp::create(b, loc, cu, ValueRange{at});
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), i32);
+  };
+  Value next = kb.add(sequence, kb.index(1));
+  auto views = [&](Value cu, ArrayRef<Value> memrefs) {
+    Value first = offset(cu, sequence), end = offset(cu, next);
+    Value rows = arith::SubIOp::create(b, loc, end, first);
+    SmallVector<Value> result;
+    for (Value memref : memrefs) {
+      if (!memref) {
+        result.push_back(memref);
+        continue;
+      }
+      auto type = cast<MemRefType>(memref.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)),
+          sizes, strides(type.getRank(), b.getIndexAttr(1));
+      offsets[2] = first;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        sizes.push_back(d == 2 ? OpFoldResult(rows) : kb.dim(memref, d));
+      sizes[0] = b.getIndexAttr(1);
+      result.push_back(
+          memref::SubViewOp::create(b, loc, memref, offsets, sizes, strides));
+    }
+    return result;
+  };
+  return {views(cuQ, querySide), views(cuK, keySide)};
 }
 
 /// The f32 workspaces of a split forward: each program's partial output
@@ -218,9 +270,14 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   SplitBuffers buffers;
   if (split)
     buffers = splitBuffers(host, loc, op, view, c.splitKeys);
+  bool sequences = op.hasSequences();
   SmallVector<Type> args = {memrefFor(view.query),
                             memrefFor(op.getKey().getType()),
                             memrefFor(op.getValue().getType())};
+  if (sequences) {
+    args.push_back(memrefFor(op.getQuerySeqOffsets().getType()));
+    args.push_back(memrefFor(op.getKeySeqOffsets().getType()));
+  }
   if (split) {
     args.push_back(memrefFor(buffers.partialType));
     args.push_back(memrefFor(buffers.lseType));
@@ -234,15 +291,32 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // head, so its K and V stay in L2 while all of them read it; batches (and
   // key splits) along z. Sizes known only at run time come from the host
   // function's tensors.
+  // Packed sequences: one sequence per program along z, as many row blocks
+  // along x as the longest sequence could need (all of Nq).
   SmallVector<OpFoldResult> hostGrid = {
       blocksOf(host, loc, view.size(host, loc, query, 2), c.blockM),
       view.size(host, loc, query, 1),
-      split ? buffers.sizes[0] : view.size(host, loc, query, 0)};
+      split       ? buffers.sizes[0]
+      : sequences ? sequenceCount(host, loc, op.getQuerySeqOffsets())
+                  : view.size(host, loc, query, 0)};
   tile::ConfigAttr config = kernelConfig(tiling, configGrid(hostGrid));
   KernelBuilder kb(op, "attn_fwd", args, config);
   OpBuilder &b = kb.builder();
-  KernelSizes sizes = kb.sizes(kb.arg(0), kb.arg(1));
+  unsigned firstOutput = sequences ? 5 : 3;
+  Value qArg = kb.arg(0), kArg = kb.arg(1), vArg = kb.arg(2),
+        oArg = kb.arg(firstOutput),
+        lseArg = split || view.lse ? kb.arg(firstOutput + 1) : Value();
   Value zIdx = kb.programId(2), hIdx = kb.programId(1);
+  // A sequence's program sees its own rows and keys only: views of Q, K,
+  // V, O and lse from its offsets, batch 0.
+  if (sequences) {
+    SequenceViews views = sequenceViews(kb, zIdx, kb.arg(3), kb.arg(4),
+                                        {qArg, oArg, lseArg}, {kArg, vArg});
+    qArg = views.query[0], oArg = views.query[1], lseArg = views.query[2];
+    kArg = views.key[0], vArg = views.key[1];
+    zIdx = kb.index(0);
+  }
+  KernelSizes sizes = kb.sizes(qArg, kArg);
   Value bIdx = zIdx, splitIdx;
   if (split) {
     Value splits = kb.value(blocksOf(b, loc, sizes.nk, c.splitKeys));
@@ -255,7 +329,7 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // that the short ones fill the tail of the launch.
   KeyMask mask = view.mask;
   Value rowBlock = kb.programId(0);
-  if (mask.causal) {
+  if (mask.causal && !sequences) {
     OpFoldResult blocks = blocksOf(b, loc, sizes.nq, c.blockM);
     std::optional<int64_t> count = getConstantIntValue(blocks);
     Value last =
@@ -265,7 +339,7 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     rowBlock = arith::SubIOp::create(b, loc, last, rowBlock);
   }
   Value row0 = kb.mul(rowBlock, kb.index(c.blockM));
-  Value q = kb.load(kb.arg(0), bh, row0, kb.index(0), c.blockM, d);
+  Value q = kb.load(qArg, bh, row0, kb.index(0), c.blockM, d);
 
   // With a causal mask or a window, K/V tiles past the last key this
   // program's last row sees, or before the block of the first key its
@@ -281,8 +355,15 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   }
   Value c0 = kb.index(0), step = kb.index(c.blockN);
   Value maskRow0 = kb.maskRowOffset(mask, sizes, row0);
-  // A split may hold none of a row's keys.
-  bool rowsWithoutKeys = split || hasRowsWithoutKeys(mask, sizes);
+  // A split may hold none of a row's keys, nor may a sequence with no
+  // keys. A row block past its sequence's rows runs no step (and stores
+  // nothing: its view has no such rows).
+  bool rowsWithoutKeys = split || sequences || hasRowsWithoutKeys(mask, sizes);
+  if (sequences) {
+    Value active = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         row0, kb.value(sizes.nq));
+    kvEnd = arith::SelectOp::create(b, loc, active, kvEnd, kvBegin);
+  }
 
   // Pass 1: the row maximum of the scores. A row without keys keeps the
   // lowest finite value, so that its exponentials are exp2(-inf) = 0. So
@@ -295,7 +376,7 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(maxLoop.getBody());
-    Value s = emitScores(kb, op, mask, q, kb.arg(1), bKv, maskRow0,
+    Value s = emitScores(kb, op, mask, q, kArg, bKv, maskRow0,
                          maxLoop.getInductionVar(), sizes, c);
     Value m = arith::MaximumFOp::create(b, loc, maxLoop.getRegionIterArg(0),
                                         kb.reduce(tile::ReduceKind::max, s));
@@ -312,12 +393,11 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(sumLoop.getBody());
     Value j = sumLoop.getInductionVar();
-    Value s =
-        emitScores(kb, op, mask, q, kb.arg(1), bKv, maskRow0, j, sizes, c);
+    Value s = emitScores(kb, op, mask, q, kArg, bKv, maskRow0, j, sizes, c);
     Value p = kb.exp2(kb.subf(s, kb.broadcast(m, c.blockN)));
     Value l = kb.addf(sumLoop.getRegionIterArg(0),
                       kb.reduce(tile::ReduceKind::sum, p));
-    Value v = kb.load(kb.arg(2), bKv, j, kb.index(0), c.blockN, d);
+    Value v = kb.load(vArg, bKv, j, kb.index(0), c.blockN, d);
     Value acc =
         tile::DotOp::create(b, loc, sumLoop.getRegionIterArg(1).getType(),
                             kb.convert(p, elt), v, sumLoop.getRegionIterArg(1));
@@ -337,15 +417,15 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   Value o = kb.mulf(sumLoop.getResult(1), kb.broadcast(inverse, d));
   // lse = m + log2(l) in the log2 domain; ln(sum exp(x)) is that times ln 2.
   if (split) {
-    kb.store(o, kb.arg(3), {zIdx, hIdx, row0, c0});
-    kb.store(kb.addf(m, math::Log2Op::create(b, loc, l)), kb.arg(4),
+    kb.store(o, oArg, {zIdx, hIdx, row0, c0});
+    kb.store(kb.addf(m, math::Log2Op::create(b, loc, l)), lseArg,
              {zIdx, hIdx, row0});
   } else {
-    kb.store(kb.convert(o, elt), kb.arg(3), {bIdx, hIdx, row0, c0});
+    kb.store(kb.convert(o, elt), oArg, {bIdx, hIdx, row0, c0});
     if (op.getLse()) {
       Value lse = kb.mulf(kb.addf(m, math::Log2Op::create(b, loc, l)),
                           kb.splat({c.blockM}, M_LN2));
-      kb.store(lse, kb.arg(4), {bIdx, hIdx, row0});
+      kb.store(lse, lseArg, {bIdx, hIdx, row0});
     }
   }
 
@@ -365,6 +445,11 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
         resultSizes.push_back(cast<Value>(outputSizes[dim]));
   SmallVector<Value> inputs = {reshape(host, loc, query, view.query),
                                op.getKey(), op.getValue()};
+  SmallVector<StringRef> inputNames = {"q", "k", "v"};
+  if (sequences) {
+    inputs.append({op.getQuerySeqOffsets(), op.getKeySeqOffsets()});
+    inputNames.append({"cu_q", "cu_k"});
+  }
   SmallVector<Type> viewTypes = {view.output};
   if (view.lse)
     viewTypes.push_back(view.lse);
@@ -379,7 +464,7 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
     op->erase();
   };
   if (!split) {
-    SmallVector<StringRef> names = {"q", "k", "v"};
+    SmallVector<StringRef> names = inputNames;
     names.append(outNames);
     replaceOp(tile::LaunchOp::create(
         host, loc, viewTypes, kb.kernel().getSymName(), inputs,

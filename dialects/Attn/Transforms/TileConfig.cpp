@@ -64,6 +64,11 @@ static Defaults backwardDefaults(int64_t headDim, Type elementType) {
   return {128, 128, 8};
 }
 
+static bool hasSequences(ProblemOpInterface op) {
+  auto forward = dyn_cast<AttentionOp>(op.getOperation());
+  return forward && forward.hasSequences();
+}
+
 bool packsQueryHeads(bool backward, bool runTimeSizes, int64_t heads,
                      int64_t kvHeads, int64_t seqLenQ, bool causal,
                      bool window) {
@@ -72,7 +77,7 @@ bool packsQueryHeads(bool backward, bool runTimeSizes, int64_t heads,
 }
 
 bool packsQueryHeads(ProblemOpInterface op) {
-  if (op.isBackward() || op.hasRunTimeSizes())
+  if (op.isBackward() || op.hasRunTimeSizes() || hasSequences(op))
     return false;
   return packsQueryHeads(false, false, op.getNumHeads(), op.getKvHeads(),
                          op.getQuerySeqLen(), op.getCausal(),
@@ -103,23 +108,28 @@ static Defaults unfusedDefaults(int64_t headDim) {
   return {128, 64, 8};
 }
 
-/// What no pipeline lowers yet: packed sequences of different lengths
-/// (the op and its verifier exist; the kernels, the manifest's offset
-/// tensors and the runtime's are the next steps of the shapes issue).
-static LogicalResult checkLowerable(ProblemOpInterface op) {
-  if (auto forward = dyn_cast<AttentionOp>(op.getOperation());
-      forward && forward.hasSequences())
-    return op.emitError()
-           << "sequences(...): packed variable-length batches are not "
-              "compiled yet; pad the sequences to one length or run them "
-              "one at a time";
+/// Packed sequences of different lengths (sequences(...)) are compiled by
+/// the fused forward on mma.sync, unsplit, so far: the wgmma path's tensor
+/// maps and the split's workspaces are of whole tensors.
+static LogicalResult checkSequences(ProblemOpInterface op,
+                                    PipelineKind pipeline, bool wgmma,
+                                    int64_t splitKeys) {
+  if (!hasSequences(op))
+    return success();
+  if (pipeline != PipelineKind::fused)
+    return op.emitError() << "sequences(...): packed variable-length batches "
+                             "are compiled by the fused pipeline only";
+  if (wgmma)
+    return op.emitError() << "sequences(...): packed variable-length batches "
+                             "run on mma.sync so far (mma=sync or auto)";
+  if (splitKeys > 0)
+    return op.emitError() << "sequences(...): packed variable-length batches "
+                             "do not split their keys (split-keys 0 or -1)";
   return success();
 }
 
 FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
                                    const TilingRequest &request) {
-  if (failed(checkLowerable(op)))
-    return failure();
   std::optional<Chip> chip = parseChip(request.chip);
   if (!chip)
     return op.emitError() << "chip '" << request.chip
@@ -132,7 +142,10 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   bool wgmmaFits =
       fused && canUseWgmma(info, elt.isF16() || elt.isBF16(), headDim);
   bool wgmma = request.mma == MmaChoice::Wgmma ||
-               (request.mma == MmaChoice::Auto && wgmmaFits && !backward);
+               (request.mma == MmaChoice::Auto && wgmmaFits && !backward &&
+                !hasSequences(op));
+  if (failed(checkSequences(op, request.pipeline, wgmma, request.splitKeys)))
+    return failure();
   if (wgmma && backward)
     return op.emitError() << "mma=wgmma: the wgmma path compiles the forward "
                              "only so far; the backward uses mma=sync (or "
@@ -224,7 +237,8 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   int64_t keyBlocks = llvm::divideCeil(nk, blockN);
   constexpr int64_t maxX = (int64_t(1) << 31) - 1, maxYZ = 65535;
   // Decoding: few queries against many keys.
-  if (fused && !backward && request.splitKeys < 0 && nq <= 16) {
+  if (fused && !backward && request.splitKeys < 0 && nq <= 16 &&
+      !hasSequences(op)) {
     // Packed, a program's rows are its K/V head's group of query heads.
     int64_t programs = packsQueryHeads(op)
                            ? llvm::divideCeil(nq * op.getGroupSize(), blockM) *
@@ -291,9 +305,11 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
 
 FailureOr<TilingAttr> getOrSelectTiling(ProblemOpInterface op,
                                         PipelineKind pipeline) {
-  if (failed(checkLowerable(op)))
-    return failure();
   if (TilingAttr tiling = op.getTilingAttr()) {
+    if (failed(checkSequences(op, tiling.getPipeline(),
+                              tiling.getMma() == MmaKind::wgmma,
+                              tiling.getSplitKeys())))
+      return failure();
     if (tiling.getPipeline() != pipeline)
       return op.emitError()
              << "the tiling " << tiling << " was selected for "

@@ -18,9 +18,10 @@
 // RUN: attn-opt %t/split-unfused.mlir -attn-select-tiling="pipeline=unfused split-keys=128" -verify-diagnostics
 // RUN: attn-opt %t/split-backward.mlir -attn-select-tiling="split-keys=128" -verify-diagnostics
 // RUN: attn-opt %t/split-grid-z.mlir -attn-select-tiling="split-keys=128" -verify-diagnostics
-// RUN: attn-opt %t/sequences.mlir -attn-select-tiling -verify-diagnostics
-// RUN: attn-opt %t/sequences.mlir -attn-tile -verify-diagnostics
+// RUN: attn-opt %t/sequences.mlir -attn-select-tiling="pipeline=unfused" -verify-diagnostics
 // RUN: attn-opt %t/sequences.mlir -attn-tile-unfused -verify-diagnostics
+// RUN: attn-opt %t/sequences-wgmma.mlir -attn-select-tiling="chip=sm_90a mma=wgmma" -verify-diagnostics
+// RUN: attn-opt %t/sequences-split.mlir -attn-select-tiling="split-keys=128" -verify-diagnostics
 
 // Problems and options attn-select-tiling refuses (and attn-tile, which
 // selects the defaults when the op has no tiling): the MMA mapping needs the
@@ -230,10 +231,30 @@ func.func @split_grid_z(%q: tensor<40000x1x1x64xf16>, %k: tensor<40000x1x256x64x
 
 //--- sequences.mlir
 
-// Packed sequences of different lengths: the op verifies, no pipeline
-// compiles it yet.
+// Packed sequences of different lengths: the fused forward on mma.sync,
+// unsplit, so far.
 func.func @sequences(%q: tensor<1x2x100x64xf16>, %cu: tensor<3xi32>) -> tensor<1x2x100x64xf16> {
-  // expected-error @below {{sequences(...): packed variable-length batches are not compiled yet; pad the sequences to one length or run them one at a time}}
+  // expected-error @below {{sequences(...): packed variable-length batches are compiled by the fused pipeline only}}
+  %o = attn.attention %q, %q, %q sequences(%cu, %cu)
+      : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
+        tensor<3xi32>, tensor<3xi32> -> tensor<1x2x100x64xf16>
+  return %o : tensor<1x2x100x64xf16>
+}
+
+//--- sequences-wgmma.mlir
+
+func.func @sequences(%q: tensor<1x2x100x64xf16>, %cu: tensor<3xi32>) -> tensor<1x2x100x64xf16> {
+  // expected-error @below {{sequences(...): packed variable-length batches run on mma.sync so far (mma=sync or auto)}}
+  %o = attn.attention %q, %q, %q sequences(%cu, %cu)
+      : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
+        tensor<3xi32>, tensor<3xi32> -> tensor<1x2x100x64xf16>
+  return %o : tensor<1x2x100x64xf16>
+}
+
+//--- sequences-split.mlir
+
+func.func @sequences(%q: tensor<1x2x100x64xf16>, %cu: tensor<3xi32>) -> tensor<1x2x100x64xf16> {
+  // expected-error @below {{sequences(...): packed variable-length batches do not split their keys (split-keys 0 or -1)}}
   %o = attn.attention %q, %q, %q sequences(%cu, %cu)
       : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
         tensor<3xi32>, tensor<3xi32> -> tensor<1x2x100x64xf16>
