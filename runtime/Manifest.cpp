@@ -387,7 +387,8 @@ std::string attn::rt::writeManifest(const Manifest &manifest) {
        formatDouble(p.effectiveScale()) + " lse=" + (p.lse ? "1" : "0") +
        (p.hasWindow() ? " window=" + std::to_string(p.windowLeft) + "," +
                             std::to_string(p.windowRight)
-                      : ""));
+                      : "") +
+       (p.sequences ? " S=" + sizeText(p.sequences) : ""));
   for (const TensorDecl &t : manifest.tensors)
     line("attn.tensor " + t.name + " role=" + nameOf(t.role) +
          " dtype=" + nameOf(t.dtype) + " shape=" + joinInts(t.shape) +
@@ -457,11 +458,11 @@ const DirectiveSpec kProblemSpec = {
     false,
     {"direction", "pipeline", "B", "H", "Hkv", "Nq", "Nk", "D", "dtype",
      "causal", "scale", "lse"},
-    {"window"},
+    {"window", "S"},
     "expected 'attn.problem direction=<forward|backward> "
     "pipeline=<fused|unfused> B=<n> H=<n> Hkv=<n> Nq=<n> Nk=<n> D=<n> "
     "dtype=<f16|bf16|f32> causal=<0|1> scale=<x> lse=<0|1> "
-    "[window=<left>,<right>]'"};
+    "[window=<left>,<right>] [S=<packed sequences>]'"};
 const DirectiveSpec kTensorSpec = {
     "attn.tensor",
     true,
@@ -875,6 +876,11 @@ Status ManifestParser::parseProblem(int line, const Fields &fields) {
     problem.windowLeft = window[0];
     problem.windowRight = window[1];
   }
+  if (fields.has("S"))
+    if (Status status = parseSize(line, "S", fields.get("S"),
+                                  /*allowDynamic=*/true, problem.sequences);
+        !status.ok())
+      return status;
   if (Status status = problem.validate(); !status.ok())
     return error(line, "attn.problem: " + status.message());
   problemLine = line;
@@ -890,8 +896,8 @@ Status ManifestParser::parseTensor(int line, const Fields &fields) {
   if (!role)
     return error(line, "unknown role " + quoted(fields.get("role")) + " of " +
                            what +
-                           "; expected q, k, v, o, lse, do, dq, dk "
-                           "or dv");
+                           "; expected q, k, v, o, lse, do, dq, dk, "
+                           "dv, cu_q or cu_k");
   tensor.role = *role;
   if (Status status =
           parseDType(line, " of " + what, fields.get("dtype"), tensor.dtype);

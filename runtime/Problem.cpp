@@ -20,7 +20,8 @@ const RoleInfo kRoles[] = {
     {TensorRole::V, "v", "B,Hkv,Nk,D"},   {TensorRole::O, "o", "B,H,Nq,D"},
     {TensorRole::Lse, "lse", "B,H,Nq"},   {TensorRole::DO, "do", "B,H,Nq,D"},
     {TensorRole::DQ, "dq", "B,H,Nq,D"},   {TensorRole::DK, "dk", "B,Hkv,Nk,D"},
-    {TensorRole::DV, "dv", "B,Hkv,Nk,D"},
+    {TensorRole::DV, "dv", "B,Hkv,Nk,D"}, {TensorRole::CuQ, "cu_q", "S+1"},
+    {TensorRole::CuK, "cu_k", "S+1"},
 };
 
 const char *const kFieldNames[] = {"B", "H", "Hkv", "Nq", "Nk", "D"};
@@ -123,9 +124,13 @@ std::vector<TensorRole> Problem::roles() const {
   using R = TensorRole;
   if (direction == Direction::Backward)
     return {R::DO, R::Q, R::K, R::V, R::O, R::Lse, R::DQ, R::DK, R::DV};
+  std::vector<R> roles = {R::Q, R::K, R::V};
+  if (sequences)
+    roles.insert(roles.end(), {R::CuQ, R::CuK});
+  roles.push_back(R::O);
   if (lse)
-    return {R::Q, R::K, R::V, R::O, R::Lse};
-  return {R::Q, R::K, R::V, R::O};
+    roles.push_back(R::Lse);
+  return roles;
 }
 
 bool Problem::hasRole(TensorRole role) const {
@@ -151,6 +156,9 @@ std::vector<int64_t> Problem::shape(TensorRole role) const {
   case TensorRole::DK:
   case TensorRole::DV:
     return {batch, kvHeads, seqLenK, headDim};
+  case TensorRole::CuQ:
+  case TensorRole::CuK:
+    return {sequences == kDynamicSize ? kDynamicSize : sequences + 1};
   case TensorRole::Q:
   case TensorRole::O:
   case TensorRole::DO:
@@ -163,6 +171,8 @@ std::vector<int64_t> Problem::shape(TensorRole role) const {
 const char *Problem::dimNames(TensorRole role) { return infoOf(role).dims; }
 
 DType Problem::dtypeOf(TensorRole role) const {
+  if (role == TensorRole::CuQ || role == TensorRole::CuK)
+    return DType::I32;
   return role == TensorRole::Lse ? DType::F32 : dtype;
 }
 
@@ -253,6 +263,12 @@ Status Problem::validate() const {
   if (dtype == DType::I32)
     return invalid("dtype i32: Q, K, V and O are f16, bf16 or f32 (i32 is "
                    "the sequence offsets' type)");
+  if (sequences != 0 && sequences != kDynamicSize &&
+      (sequences < 1 || sequences >= (int64_t(1) << 31)))
+    return invalid("S = " + std::to_string(sequences) +
+                   " packed sequences; it must be in [1, 2^31)");
+  if (sequences != 0 && (direction == Direction::Backward || batch > 1))
+    return invalid("packed sequences (S) need a forward problem of B = 1");
   struct Size {
     const char *name;
     int64_t value;

@@ -40,8 +40,10 @@ enum class PipelineKind { Fused, Unfused };
 
 /// What a tensor is to the problem. Inputs and outputs depend on the
 /// direction: lse is an output of the forward and an input of the backward.
-enum class TensorRole { Q, K, V, O, Lse, DO, DQ, DK, DV };
-constexpr int kNumTensorRoles = 9;
+/// The tensors of a problem; CuQ and CuK are the i32 offsets of packed
+/// sequences (S + 1 each).
+enum class TensorRole { Q, K, V, O, Lse, DO, DQ, DK, DV, CuQ, CuK };
+constexpr int kNumTensorRoles = 11;
 
 /// The problem's sizes, by the names the manifest uses for them.
 enum class ProblemField { B, H, Hkv, Nq, Nk, D };

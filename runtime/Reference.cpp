@@ -15,6 +15,29 @@ static int64_t kvHeadOf(const Problem &problem, int64_t head) {
   return batch * problem.kvHeads + h / group;
 }
 
+void attn::rt::referencePackedRow(const Problem &problem, const int32_t *cuQ,
+                                  const int32_t *cuK, const float *q,
+                                  const float *k, const float *v,
+                                  int64_t head, int64_t row, double *out,
+                                  double &lse, std::vector<double> &scratch) {
+  // The sequence holding the row: the last offset at or before it.
+  int64_t s = std::upper_bound(cuQ, cuQ + problem.sequences + 1, row) - cuQ - 1;
+  s = std::clamp<int64_t>(s, 0, problem.sequences - 1);
+  // One sequence as a problem of one head whose tensors start at its first
+  // query and key ([1, H, N, D]: a head's rows are contiguous).
+  Problem one = problem;
+  one.batch = one.heads = one.kvHeads = 1;
+  one.sequences = 0;
+  one.seqLenQ = cuQ[s + 1] - cuQ[s];
+  one.seqLenK = cuK[s + 1] - cuK[s];
+  const int64_t d = problem.headDim;
+  const int64_t kvHead = head / (problem.heads / problem.kvHeads);
+  const int64_t qRow = head * problem.seqLenQ + cuQ[s];
+  const int64_t kRow = kvHead * problem.seqLenK + cuK[s];
+  referenceRow(one, q + qRow * d, k + kRow * d, v + kRow * d, 0, row - cuQ[s],
+               out, lse, scratch);
+}
+
 void attn::rt::referenceRow(const Problem &problem, const float *q,
                             const float *k, const float *v, int64_t head,
                             int64_t row, double *out, double &lse,

@@ -29,6 +29,16 @@ void referenceRow(const Problem &problem, const float *q, const float *k,
                   const float *v, int64_t head, int64_t row, double *out,
                   double &lse, std::vector<double> &scratch);
 
+/// referenceRow for packed sequences (problem.sequences > 0, B = 1): row
+/// `row` of query head `head` in the packed [1, H, Nq, D] tensors, which
+/// attends only to the keys of its own sequence; `cuQ` and `cuK` are the
+/// S + 1 cumulative offsets. Masks are aligned to the sequence's bottom
+/// right; a sequence without keys gives zeros and lse = -inf.
+void referencePackedRow(const Problem &problem, const int32_t *cuQ,
+                        const int32_t *cuK, const float *q, const float *k,
+                        const float *v, int64_t head, int64_t row, double *out,
+                        double &lse, std::vector<double> &scratch);
+
 /// The gradients of attention for query head `head` (b * H + h) in
 /// float64, from the inputs as the device sees them and the upstream
 /// gradient `dO` ([B,H,Nq,D], like q): writes the head's dQ (Nq x D) to

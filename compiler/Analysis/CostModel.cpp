@@ -54,6 +54,13 @@ Problem problemOf(ProblemOpInterface op) {
   p.scale = op.getEffectiveScale();
   if (auto forward = llvm::dyn_cast<AttentionOp>(op.getOperation())) {
     p.lse = bool(forward.getLse());
+    if (forward.hasSequences()) {
+      int64_t offsets =
+          mlir::cast<mlir::ShapedType>(forward.getQuerySeqOffsets().getType())
+              .getDimSize(0);
+      p.sequences = mlir::ShapedType::isDynamic(offsets) ? rt::kDynamicSize
+                                                         : offsets - 1;
+    }
   } else {
     p.direction = rt::Direction::Backward;
     p.lse = true;

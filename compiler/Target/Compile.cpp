@@ -323,21 +323,22 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
                                    PipelineKind kind, int64_t splitKeys,
                                    ModuleOp lowered, llvm::raw_ostream &os,
                                    unsigned &numKernels) {
-  if (auto forward = dyn_cast<AttentionOp>(op.getOperation());
-      forward && forward.hasSequences())
-    return op.emitError()
-           << "sequences(...): the launch manifest does not describe packed "
-              "sequences' offset tensors yet, so they cannot be written as "
-              "PTX for the runtime; attn-cpu-run runs them";
   rt::Manifest manifest;
   rt::Problem &problem = manifest.problem;
   problem = cost::problemOf(op);
   problem.pipeline = kind == PipelineKind::fused ? rt::PipelineKind::Fused
                                                  : rt::PipelineKind::Unfused;
   bool runTimeSizes = problem.hasDynamicSizes();
+  if (problem.sequences == rt::kDynamicSize)
+    return op.emitError() << "sequences(...) with sizes known only at run "
+                             "time cannot be described to the runtime yet";
   for (rt::TensorRole role : problem.roles()) {
-    rt::TensorDecl tensor = rt::TensorDecl::packed(
-        problem, role, role == rt::TensorRole::Lse ? 4 : 16);
+    // 16-byte vector accesses of Q, K, V and O; 4-byte ones of the rest.
+    bool vectors = rt::sizeOf(problem.dtypeOf(role)) < 4 ||
+                   (role != rt::TensorRole::Lse &&
+                    role != rt::TensorRole::CuQ && role != rt::TensorRole::CuK);
+    rt::TensorDecl tensor =
+        rt::TensorDecl::packed(problem, role, vectors ? 16 : 4);
     if (runTimeSizes) // Any strides; the last dimension contiguous.
       for (size_t d = 0; d + 1 < tensor.strides.size(); ++d)
         tensor.strides[d] = rt::kDynamicSize;
@@ -360,11 +361,12 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
     for (auto [i, value] : llvm::enumerate(launch.getInputs())) {
       BufferInfo info{
           kernel.args[i], rt::parseTensorRole(kernel.args[i]), {}, {}};
+      // Sizes that are problem fields (not a packed batch's S + 1 offsets).
       if (info.role)
         for (StringRef field :
              llvm::split(rt::Problem::dimNames(*info.role), ','))
-          info.sizes.push_back(
-              rt::SizeExpr::field(*rt::parseProblemField(field)));
+          if (std::optional<rt::ProblemField> f = rt::parseProblemField(field))
+            info.sizes.push_back(rt::SizeExpr::field(*f));
       buffers.push_back(std::move(info));
     }
     for (auto [i, result] : llvm::enumerate(launch.getOutputs())) {

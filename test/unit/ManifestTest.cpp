@@ -254,6 +254,34 @@ TEST(Manifest, RoundTripsASlidingWindow) {
   EXPECT_NE(other, m.problem);
 }
 
+TEST(Manifest, RoundTripsPackedSequences) {
+  Manifest m = fusedExample();
+  m.problem.sequences = 3;
+  m.problem.lse = false;
+  m.tensors = packedTensors(m.problem);
+  m.kernels[0].args = {"q", "k", "v", "cu_q", "cu_k", "o"};
+  std::string text = writeManifest(m);
+  EXPECT_NE(text.find(" lse=0 S=3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("// attn.tensor cu_q role=cu_q dtype=i32 shape=4 "
+                      "strides=1"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(roundTrip(m), m);
+  EXPECT_EQ(m.problem.dtypeOf(TensorRole::CuK), DType::I32);
+  // Without S: no offset tensors, no key.
+  EXPECT_EQ(writeManifest(fusedExample()).find(" S="), std::string::npos);
+  // The offsets are declared like every role the problem has.
+  Manifest missing = m;
+  missing.tensors.erase(missing.tensors.begin() + 3);
+  EXPECT_FALSE(parseManifest(writeManifest(missing), "missing").ok());
+  // Packed sequences are a forward of B = 1.
+  Problem p = m.problem;
+  p.batch = 2;
+  EXPECT_NE(p.validate().message().find("packed sequences (S) need a "
+                                        "forward problem of B = 1"),
+            std::string::npos);
+}
+
 TEST(Manifest, RoundTripsTensorMapsAndScalars) {
   Manifest m = tensorMapExample();
   Manifest parsed = roundTrip(m);

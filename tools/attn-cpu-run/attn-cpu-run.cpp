@@ -551,38 +551,30 @@ struct Sequences {
   }
 };
 
-/// The forward of packed sequences in float64: each sequence's rows of
-/// each head against its own keys, as a problem of one batch and head whose
-/// tensors start at the sequence's first row.
+/// The forward of packed sequences in float64, row by row, each against
+/// its own sequence's keys.
 void referenceSequences(const attn::rt::Problem &problem,
                         const Sequences &sequences,
                         const std::vector<float> (&qkv)[3],
                         std::vector<double> &o, std::vector<double> &lse) {
-  int64_t d = problem.headDim, nq = problem.seqLenQ, nk = problem.seqLenK;
+  int64_t d = problem.headDim, nq = problem.seqLenQ;
   o.assign(size_t(problem.heads * nq * d), 0.0);
   lse.assign(size_t(problem.heads * nq), 0.0);
-  std::vector<int64_t> cuQ = Sequences::offsetsOf(sequences.queries),
-                       cuK = Sequences::offsetsOf(sequences.keys);
+  auto offsets = [](const std::vector<int64_t> &lengths) {
+    std::vector<int64_t> wide = Sequences::offsetsOf(lengths);
+    return std::vector<int32_t>(wide.begin(), wide.end());
+  };
+  std::vector<int32_t> cuQ = offsets(sequences.queries),
+                       cuK = offsets(sequences.keys);
   std::vector<double> scratch;
-  int64_t group = problem.heads / problem.kvHeads;
-  for (size_t s = 0; s + 1 < cuQ.size(); ++s) {
-    attn::rt::Problem one = problem;
-    one.batch = one.heads = one.kvHeads = 1;
-    one.sequences = 0;
-    one.seqLenQ = cuQ[s + 1] - cuQ[s];
-    one.seqLenK = cuK[s + 1] - cuK[s];
-    for (int64_t h = 0; h < problem.heads; ++h) {
-      const float *q = qkv[0].data() + (h * nq + cuQ[s]) * d;
-      int64_t kvRow = (h / group) * nk + cuK[s];
-      const float *k = qkv[1].data() + kvRow * d;
-      const float *v = qkv[2].data() + kvRow * d;
-      for (int64_t i = 0; i < one.seqLenQ; ++i) {
-        int64_t row = h * nq + cuQ[s] + i;
-        referenceRow(one, q, k, v, 0, i, &o[size_t(row * d)], lse[size_t(row)],
-                     scratch);
-      }
+  for (int64_t h = 0; h < problem.heads; ++h)
+    for (int64_t r = 0; r < nq; ++r) {
+      int64_t row = h * nq + r;
+      attn::rt::referencePackedRow(problem, cuQ.data(), cuK.data(),
+                                   qkv[0].data(), qkv[1].data(), qkv[2].data(),
+                                   h, r, &o[size_t(row * d)], lse[size_t(row)],
+                                   scratch);
     }
-  }
 }
 
 /// An i32 buffer of `values`, named `name`.

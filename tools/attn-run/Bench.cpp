@@ -43,7 +43,7 @@ struct DeviceSet {
 /// sizes, laid out in `layout` and bound with their shapes and strides.
 rt::Status makeSet(const rt::Context &context, const rt::Problem &problem,
                    bool runTime, const std::string &layout, uint64_t seed,
-                   DeviceSet &set) {
+                   const std::vector<int32_t> (&offsets)[2], DeviceSet &set) {
   std::vector<rt::TensorRole> roles = problem.roles();
   set.buffers.resize(roles.size());
   for (size_t i = 0; i < roles.size(); ++i) {
@@ -64,6 +64,15 @@ rt::Status makeSet(const rt::Context &context, const rt::Problem &problem,
     set.tensors.bind(role, arg);
     if (problem.isOutput(role))
       continue;
+    // Packed sequences: the offsets of every set.
+    if (role == rt::TensorRole::CuQ || role == rt::TensorRole::CuK) {
+      const std::vector<int32_t> &cu = offsets[role == rt::TensorRole::CuK];
+      if (rt::Status status =
+              set.buffers[i].upload(cu.data(), cu.size() * sizeof(int32_t));
+          !status.ok())
+        return status;
+      continue;
+    }
     HostTensor host =
         randomTensor(problem.dtypeOf(role), problem.elements(role),
                      mixSeed(seed, uint64_t(i)));
@@ -77,6 +86,8 @@ rt::Status makeSet(const rt::Context &context, const rt::Problem &problem,
 
 struct BenchResult {
   double medianMs = 0, minMs = 0, tflops = 0;
+  /// The FLOPs timed: the problem's, or its packed sequences' sum.
+  double flops = 0;
   int64_t inputSets = 0;
   std::vector<double> kernelMedianMs;
 };
@@ -111,12 +122,35 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
         int64_t((kRotationBytes + setBytes - 1) / setBytes), 2, kMaxInputSets);
   result.inputSets = sets;
 
+  // Packed sequences: random lengths (from 0 up), the same in every set
+  // and, where the totals agree, for queries and keys (self-attention of
+  // each sequence); the FLOPs are the sequences' own.
+  std::vector<int32_t> offsets[2];
+  result.flops = problem.flops();
+  if (problem.sequences > 0) {
+    offsets[0] = randomOffsets(problem.sequences, problem.seqLenQ,
+                               mixSeed(seed, 7));
+    offsets[1] = problem.seqLenK == problem.seqLenQ
+                     ? offsets[0]
+                     : randomOffsets(problem.sequences, problem.seqLenK,
+                                     mixSeed(seed, 8));
+    result.flops = 0;
+    for (int64_t s = 0; s < problem.sequences; ++s) {
+      rt::Problem one = problem;
+      one.sequences = 0;
+      one.seqLenQ = offsets[0][size_t(s) + 1] - offsets[0][size_t(s)];
+      one.seqLenK = offsets[1][size_t(s) + 1] - offsets[1][size_t(s)];
+      if (one.seqLenQ > 0 && one.seqLenK > 0)
+        result.flops += one.flops();
+    }
+  }
   std::vector<DeviceSet> deviceSets(static_cast<size_t>(sets));
   std::vector<rt::TensorBindings> tensorSets;
   for (int64_t i = 0; i < sets; ++i) {
     if (rt::Status status =
             makeSet(context, problem, runTime, options.layout,
-                    mixSeed(seed, uint64_t(i)), deviceSets[size_t(i)]);
+                    mixSeed(seed, uint64_t(i)), offsets,
+                    deviceSets[size_t(i)]);
         !status.ok())
       return status;
     tensorSets.push_back(deviceSets[size_t(i)].tensors);
@@ -132,7 +166,7 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
   result.medianMs = median(timing->totalMs);
   result.minMs =
       *std::min_element(timing->totalMs.begin(), timing->totalMs.end());
-  result.tflops = problem.flops() / (result.medianMs * 1e-3) / 1e12;
+  result.tflops = result.flops / (result.medianMs * 1e-3) / 1e12;
   for (const std::vector<double> &kernelMs : timing->kernelMs)
     result.kernelMedianMs.push_back(median(kernelMs));
   return rt::Status::success();
@@ -239,7 +273,7 @@ bool benchOne(const rt::Context &context, const InputFile &input,
   record.add("median_ms", result.medianMs);
   record.add("min_ms", result.minMs);
   record.add("tflops", result.tflops);
-  record.add("flops", problem.flops());
+  record.add("flops", result.flops);
   record.add("warmup", int64_t(options.warmup));
   record.add("reps", int64_t(options.reps));
   record.add("input_sets", result.inputSets);

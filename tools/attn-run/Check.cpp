@@ -105,7 +105,8 @@ Comparison compare(const rt::Problem &problem, const HostTensor &q,
                    const HostTensor &k, const HostTensor &v,
                    const std::vector<float> &got,
                    const std::vector<float> &gotLse, int64_t sample,
-                   uint64_t seed) {
+                   uint64_t seed, const std::vector<int32_t> &cuQ,
+                   const std::vector<int32_t> &cuK) {
   int64_t heads = problem.batch * problem.heads;
   std::vector<std::vector<int64_t>> rows(static_cast<size_t>(heads));
   for (int64_t head = 0; head < heads; ++head)
@@ -137,9 +138,15 @@ Comparison compare(const rt::Problem &problem, const HostTensor &q,
       for (int64_t r = item.begin; r < item.end; ++r) {
         int64_t row = rows[size_t(item.head)][size_t(r)];
         double lse = 0;
-        rt::referenceRow(problem, q.values.data(), k.values.data(),
-                         v.values.data(), item.head, row, out.data(), lse,
-                         scratch);
+        if (problem.sequences > 0)
+          rt::referencePackedRow(problem, cuQ.data(), cuK.data(),
+                                 q.values.data(), k.values.data(),
+                                 v.values.data(), item.head, row, out.data(),
+                                 lse, scratch);
+        else
+          rt::referenceRow(problem, q.values.data(), k.values.data(),
+                           v.values.data(), item.head, row, out.data(), lse,
+                           scratch);
         const float *gotRow =
             got.data() + (item.head * problem.seqLenQ + row) * d;
         for (int64_t c = 0; c < d; ++c)
@@ -223,7 +230,11 @@ private:
   int64_t declaredBytes = 0, measuredBytes = 0;
   int64_t nonFinite = 0, lseNonFinite = 0;
   Comparison comparison;
+  /// Packed sequences: the offsets of this run (S + 1 each, random lengths
+  /// from the seed, empty sequences included).
+  std::vector<int32_t> cuQ, cuK;
 };
+
 
 bool FileCheck::run(Record &record) { return report(execute(), record); }
 
@@ -262,6 +273,15 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
         {".problem", line.data(), line.size()}})
     if (rt::Status status = writeFile(base + suffix, data, bytes); !status.ok())
       return status;
+  // Packed sequences: their offsets, as the kernels read them (i32).
+  if (problem.sequences > 0)
+    for (auto [suffix, offsets] :
+         {std::pair{".cu_q.bin", &cuQ}, std::pair{".cu_k.bin", &cuK}})
+      if (rt::Status status =
+              writeFile(base + suffix, offsets->data(),
+                        offsets->size() * sizeof(int32_t));
+          !status.ok())
+        return status;
   return rt::Status::success();
 }
 
@@ -299,10 +319,14 @@ rt::Status FileCheck::execute() {
   HostTensor v =
       randomTensor(problem.dtype, problem.elements(R::V), mixSeed(seed, 3));
 
-  const R roles[5] = {R::Q, R::K, R::V, R::O, R::Lse};
-  rt::DeviceBuffer buffers[5];
+  const R roles[7] = {R::Q, R::K, R::V, R::O, R::Lse, R::CuQ, R::CuK};
+  rt::DeviceBuffer buffers[7];
   rt::TensorBindings tensors;
-  for (int i = 0; i < 5; ++i) {
+  if (problem.sequences > 0) {
+    cuQ = randomOffsets(problem.sequences, problem.seqLenQ, mixSeed(seed, 4));
+    cuK = randomOffsets(problem.sequences, problem.seqLenK, mixSeed(seed, 5));
+  }
+  for (int i = 0; i < 7; ++i) {
     if (!problem.hasRole(roles[i]))
       continue;
     std::vector<int64_t> strides = stridesOf(roles[i]);
@@ -329,6 +353,12 @@ rt::Status FileCheck::execute() {
   for (int i = 3; i < 5; ++i)
     if (buffers[i].pointer())
       if (rt::Status status = buffers[i].fill(0xFF); !status.ok())
+        return status;
+  for (auto [i, offsets] : {std::pair{5, &cuQ}, std::pair{6, &cuK}})
+    if (buffers[i].pointer())
+      if (rt::Status status = buffers[i].upload(
+              offsets->data(), offsets->size() * sizeof(int32_t));
+          !status.ok())
         return status;
 
   // 0xFF bytes are NaN in every dtype: an element no kernel writes stays
@@ -379,13 +409,25 @@ rt::Status FileCheck::execute() {
       return status;
   nonFinite = countNonFinite(got);
   // A row that sees no key has lse -inf; every other lse is finite.
+  auto seesNoKey = [&](int64_t row) {
+    if (problem.sequences <= 0)
+      return rt::visibleKeys(problem, row) == 0;
+    // Its own sequence's keys, aligned to that sequence.
+    int64_t s = std::upper_bound(cuQ.begin(), cuQ.end(), row) - cuQ.begin() - 1;
+    rt::Problem one = problem;
+    one.sequences = 0;
+    one.seqLenQ = cuQ[size_t(s) + 1] - cuQ[size_t(s)];
+    one.seqLenK = cuK[size_t(s) + 1] - cuK[size_t(s)];
+    return rt::visibleKeys(one, row - cuQ[size_t(s)]) == 0;
+  };
   for (size_t i = 0; i < gotLse.size(); ++i) {
     int64_t row = int64_t(i) % problem.seqLenQ;
-    lseNonFinite += rt::visibleKeys(problem, row) == 0
+    lseNonFinite += seesNoKey(row)
                         ? gotLse[i] != -std::numeric_limits<float>::infinity()
                         : !std::isfinite(gotLse[i]);
   }
-  comparison = compare(problem, q, k, v, got, gotLse, options.rowsSample, seed);
+  comparison = compare(problem, q, k, v, got, gotLse, options.rowsSample, seed,
+                       cuQ, cuK);
   return rt::Status::success();
 }
 

@@ -4,6 +4,8 @@
 
 #include "runtime/FloatConvert.h"
 
+#include <algorithm>
+
 using namespace attn;
 using namespace attn::run;
 
@@ -17,6 +19,16 @@ uint64_t Random::next() {
 uint64_t attn::run::mixSeed(uint64_t seed, uint64_t stream) {
   Random random(seed ^ (stream * 0xd1b54a32d192ed03ull));
   return random.next();
+}
+
+std::vector<int32_t> attn::run::randomOffsets(int64_t sequences,
+                                              int64_t total, uint64_t seed) {
+  Random random(seed);
+  std::vector<int32_t> offsets = {0, int32_t(total)};
+  for (int64_t s = 1; s < sequences; ++s)
+    offsets.push_back(int32_t(random.next() % uint64_t(total + 1)));
+  std::sort(offsets.begin(), offsets.end());
+  return offsets;
 }
 
 HostTensor attn::run::randomTensor(rt::DType type, int64_t count,

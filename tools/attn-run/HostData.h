@@ -36,6 +36,12 @@ struct HostTensor {
 /// ties to even).
 HostTensor randomTensor(rt::DType type, int64_t count, uint64_t seed);
 
+/// The S + 1 offsets of `sequences` packed sequences holding `total` rows:
+/// from 0 to `total` with S - 1 cut points drawn uniformly, so lengths vary
+/// widely and may be 0.
+std::vector<int32_t> randomOffsets(int64_t sequences, int64_t total,
+                                   uint64_t seed);
+
 } // namespace attn::run
 
 #endif // ATTN_TOOLS_ATTNRUN_HOSTDATA_H

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The packed-sequences GPU check, in one call on the GPU host (from the
+# repository root): every kernel of bench/gen_varlen.sh against the float64
+# reference of each sequence (attn-run check draws random offsets per run,
+# seeded: lengths from 0 up), twice with different seeds; compute-sanitizer
+# memcheck and racecheck on the sanitizer problem.
+# Here:  bench/gen_varlen.sh build .gpu/varlen
+# There: bench/varlen_run.sh .gpu/varlen OUT_DIR
+set -uo pipefail
+d=${1:?PTX dir from bench/gen_varlen.sh}; OUT=${OUT:-${2:?output dir}}; mkdir -p "$OUT"
+exec > >(tee "$OUT/summary.txt") 2>&1
+cmake -S . -B /tmp/rt -G Ninja -DATTN_RUNTIME_ONLY=ON -DCMAKE_BUILD_TYPE=Release >/tmp/build.log 2>&1 &&
+  ninja -C /tmp/rt attn-run >>/tmp/build.log 2>&1 || { tail -20 /tmp/build.log; exit 1; }
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+R=/tmp/rt/bin/attn-run
+SECONDS=0
+for seed in 1 2; do
+  timeout 200 $R check "$d"/check/*.ptx --seed $seed --csv "$OUT/check-seed$seed.csv" >/tmp/c.txt 2>&1
+  echo "check seed $seed rc=$? $(grep -c ^PASS /tmp/c.txt) PASS $(grep -c ^FAIL /tmp/c.txt) FAIL ${SECONDS}s"
+  grep -v ^PASS /tmp/c.txt | cut -c1-300 | head -10
+  grep ^PASS /tmp/c.txt | cut -c1-200 | head -3
+done
+for f in "$d"/sanitize/*.ptx; do for t in memcheck racecheck; do
+  timeout 200 compute-sanitizer --tool $t $R check "$f" >/tmp/san.txt 2>&1
+  echo "$t $(basename "$f"): rc=$? | $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' /tmp/san.txt | head -1) | $(grep -c '^PASS' /tmp/san.txt) PASS"
+done; done
+echo "done ${SECONDS}s"
