@@ -439,13 +439,13 @@ TEST(ManifestErrors, Fields) {
   EXPECT_EQ(errorOf(fusedWith(2, kProblemLine + " slide=4")),
             "x.ptx:2: unknown attn.problem key 'slide'; expected direction, "
             "pipeline, B, H, Hkv, Nq, Nk, D, dtype, causal, scale, lse, "
-            "window");
+            "window, S");
   EXPECT_EQ(errorOf(fusedWith(2, kProblemLine + " 4")),
             "x.ptx:2: expected key=value in attn.problem, got '4'; expected "
             "'attn.problem direction=<forward|backward> "
             "pipeline=<fused|unfused> B=<n> H=<n> Hkv=<n> Nq=<n> Nk=<n> "
             "D=<n> dtype=<f16|bf16|f32> causal=<0|1> scale=<x> lse=<0|1> "
-            "[window=<left>,<right>]'");
+            "[window=<left>,<right>] [S=<packed sequences>]'");
   std::string noHkv = kProblemLine;
   noHkv.erase(noHkv.find(" Hkv=2"), 6);
   EXPECT_EQ(errorOf(fusedWith(2, noHkv)).substr(0, 40),
@@ -517,7 +517,7 @@ TEST(ManifestErrors, Tensors) {
   EXPECT_EQ(tensor("role=q dtype=f16 shape=1,2,64,128" + rest), "(parsed)");
   EXPECT_EQ(tensor("role=x dtype=f16 shape=1,2,64,128" + rest),
             "x.ptx:3: unknown role 'x' of tensor 'q'; expected q, k, v, o, "
-            "lse, do, dq, dk or dv");
+            "lse, do, dq, dk, dv, cu_q or cu_k");
   EXPECT_EQ(tensor("role=dq dtype=f16 shape=1,2,64,128" + rest),
             "x.ptx:3: tensor 'q' has role dq, which this forward problem with "
             "lse=1 does not have; its roles are q, k, v, o, lse");
