@@ -215,7 +215,8 @@ bool attn::rt::operator==(const ScalarDecl &a, const ScalarDecl &b) {
       a.stride.has_value() != b.stride.has_value())
     return false;
   if (a.stride)
-    return a.stride->tensor == b.stride->tensor && a.stride->dim == b.stride->dim;
+    return a.stride->tensor == b.stride->tensor &&
+           a.stride->dim == b.stride->dim;
   if (a.size)
     return true;
   return a.type == ScalarType::F32 ? a.floatValue == b.floatValue
@@ -228,8 +229,7 @@ static bool sameDims(const Dim3 &a, const Dim3 &b) {
 
 bool attn::rt::operator==(const KernelDecl &a, const KernelDecl &b) {
   return a.name == b.name && sameDims(a.shape.grid, b.shape.grid) &&
-         a.grid == b.grid &&
-         sameDims(a.shape.block, b.shape.block) &&
+         a.grid == b.grid && sameDims(a.shape.block, b.shape.block) &&
          a.shape.sharedBytes == b.shape.sharedBytes && a.args == b.args &&
          a.hasCost == b.hasCost &&
          (!a.hasCost ||
@@ -406,11 +406,10 @@ std::string attn::rt::writeManifest(const Manifest &manifest) {
          " interleave=none swizzle=" + nameOf(m.swizzle) +
          " l2_promotion=" + nameOf(m.l2Promotion) + " oob_fill=zero");
   for (const ScalarDecl &s : manifest.scalars) {
-    std::string source =
-        s.stride ? "from=" + s.stride->tensor + ".stride" +
-                       std::to_string(s.stride->dim)
-        : s.size ? "from=" + s.size->str()
-        : s.type == ScalarType::F32
+    std::string source = s.stride ? "from=" + s.stride->tensor + ".stride" +
+                                        std::to_string(s.stride->dim)
+                         : s.size ? "from=" + s.size->str()
+                         : s.type == ScalarType::F32
                              ? "value=" + formatDouble(s.floatValue)
                              : "value=" + std::to_string(s.intValue);
     line("attn.scalar " + s.name + " type=" + nameOf(s.type) + " " + source);
@@ -806,10 +805,9 @@ Status ManifestParser::parseList(int line, const std::string &what,
                                  bool allowDynamic) const {
   std::optional<std::vector<int64_t>> parsed = parseIntList(text, allowDynamic);
   if (!parsed)
-    return error(line, what + " " + quoted(text) +
-                           " is not a list of integers a,b,..." +
-                           (allowDynamic ? " (or ? for one known at launch)"
-                                         : ""));
+    return error(
+        line, what + " " + quoted(text) + " is not a list of integers a,b,..." +
+                  (allowDynamic ? " (or ? for one known at launch)" : ""));
   if (count >= 0 && int64_t(parsed->size()) != count)
     return error(line, what + " " + quoted(text) + " has " +
                            std::to_string(parsed->size()) +
@@ -846,9 +844,9 @@ Status ManifestParser::parseProblem(int line, const Fields &fields) {
       {"Hkv", &problem.kvHeads}, {"Nq", &problem.seqLenQ},
       {"Nk", &problem.seqLenK},  {"D", &problem.headDim}};
   for (auto [key, slot] : sizes)
-    if (Status status = parseSize(line, key, fields.get(key),
-                                  /*allowDynamic=*/std::string(key) != "D",
-                                  *slot);
+    if (Status status =
+            parseSize(line, key, fields.get(key),
+                      /*allowDynamic=*/std::string(key) != "D", *slot);
         !status.ok())
       return status;
   if (Status status = parseDType(line, "", fields.get("dtype"), problem.dtype);
@@ -1155,7 +1153,8 @@ Status ManifestParser::parseKernel(int line, const Fields &fields) {
   for (size_t i = 0; i < 3; ++i) {
     std::optional<SizeExpr> extent =
         extents.size() == 3 ? SizeExpr::parse(extents[i]) : std::nullopt;
-    std::optional<int64_t> number = extent ? extent->constantValue() : std::nullopt;
+    std::optional<int64_t> number =
+        extent ? extent->constantValue() : std::nullopt;
     if (extents.size() == 3 && !extent)
       number = parseInt(extents[i]);
     if (!extent && !number)
@@ -1319,8 +1318,10 @@ Status ManifestParser::resolveTensorMaps() const {
     if (map.isDynamic()) {
       if (map.rank() != int64_t(tensor->shape.size()))
         return error(map.line, what + " takes its view from tensor " +
-                                   quoted(tensor->name) + " (dims ?) but has "
-                                   "rank " + std::to_string(map.rank()) +
+                                   quoted(tensor->name) +
+                                   " (dims ?) but has "
+                                   "rank " +
+                                   std::to_string(map.rank()) +
                                    " where the tensor has " +
                                    std::to_string(tensor->shape.size()));
       continue;
@@ -1352,9 +1353,8 @@ Status ManifestParser::resolveScalars() const {
       if (scalar.stride->dim >= int64_t(tensor->shape.size()))
         return error(scalar.line,
                      what + " is stride " + std::to_string(scalar.stride->dim) +
-                         " of tensor " + quoted(tensor->name) +
-                         ", which has " + std::to_string(tensor->shape.size()) +
-                         " dimensions");
+                         " of tensor " + quoted(tensor->name) + ", which has " +
+                         std::to_string(tensor->shape.size()) + " dimensions");
       continue;
     }
     if (!scalar.size || scalar.type != ScalarType::I32)

@@ -17,9 +17,9 @@ static int64_t kvHeadOf(const Problem &problem, int64_t head) {
 
 void attn::rt::referencePackedRow(const Problem &problem, const int32_t *cuQ,
                                   const int32_t *cuK, const float *q,
-                                  const float *k, const float *v,
-                                  int64_t head, int64_t row, double *out,
-                                  double &lse, std::vector<double> &scratch) {
+                                  const float *k, const float *v, int64_t head,
+                                  int64_t row, double *out, double &lse,
+                                  std::vector<double> &scratch) {
   // The sequence holding the row: the last offset at or before it.
   int64_t s = std::upper_bound(cuQ, cuQ + problem.sequences + 1, row) - cuQ - 1;
   s = std::clamp<int64_t>(s, 0, problem.sequences - 1);
@@ -114,7 +114,8 @@ void attn::rt::referenceBackwardHead(const Problem &problem, const float *q,
     const int64_t keys = range.end - range.first;
     if (keys == 0)
       continue;
-    const float *kHead = kBase + range.first * d, *vHead = vBase + range.first * d;
+    const float *kHead = kBase + range.first * d,
+                *vHead = vBase + range.first * d;
     double *dkKeys = dkBase + range.first * d,
            *dvKeys = dvBase + range.first * d;
     double maxScore = -std::numeric_limits<double>::infinity();

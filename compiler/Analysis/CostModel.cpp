@@ -58,8 +58,8 @@ Problem problemOf(ProblemOpInterface op) {
       int64_t offsets =
           mlir::cast<mlir::ShapedType>(forward.getQuerySeqOffsets().getType())
               .getDimSize(0);
-      p.sequences = mlir::ShapedType::isDynamic(offsets) ? rt::kDynamicSize
-                                                         : offsets - 1;
+      p.sequences =
+          mlir::ShapedType::isDynamic(offsets) ? rt::kDynamicSize : offsets - 1;
     }
   } else {
     p.direction = rt::Direction::Backward;

@@ -570,10 +570,9 @@ void referenceSequences(const attn::rt::Problem &problem,
   for (int64_t h = 0; h < problem.heads; ++h)
     for (int64_t r = 0; r < nq; ++r) {
       int64_t row = h * nq + r;
-      attn::rt::referencePackedRow(problem, cuQ.data(), cuK.data(),
-                                   qkv[0].data(), qkv[1].data(), qkv[2].data(),
-                                   h, r, &o[size_t(row * d)], lse[size_t(row)],
-                                   scratch);
+      attn::rt::referencePackedRow(
+          problem, cuQ.data(), cuK.data(), qkv[0].data(), qkv[1].data(),
+          qkv[2].data(), h, r, &o[size_t(row * d)], lse[size_t(row)], scratch);
     }
 }
 

@@ -77,7 +77,8 @@ rt::Status makeSet(const rt::Context &context, const rt::Problem &problem,
         randomTensor(problem.dtypeOf(role), problem.elements(role),
                      mixSeed(seed, uint64_t(i)));
     std::vector<uint8_t> laidOut = toLayout(problem, role, strides, host.bytes);
-    if (rt::Status status = set.buffers[i].upload(laidOut.data(), laidOut.size());
+    if (rt::Status status =
+            set.buffers[i].upload(laidOut.data(), laidOut.size());
         !status.ok())
       return status;
   }
@@ -128,8 +129,8 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
   std::vector<int32_t> offsets[2];
   result.flops = problem.flops();
   if (problem.sequences > 0) {
-    offsets[0] = randomOffsets(problem.sequences, problem.seqLenQ,
-                               mixSeed(seed, 7));
+    offsets[0] =
+        randomOffsets(problem.sequences, problem.seqLenQ, mixSeed(seed, 7));
     offsets[1] = problem.seqLenK == problem.seqLenQ
                      ? offsets[0]
                      : randomOffsets(problem.sequences, problem.seqLenK,
@@ -149,8 +150,7 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
   for (int64_t i = 0; i < sets; ++i) {
     if (rt::Status status =
             makeSet(context, problem, runTime, options.layout,
-                    mixSeed(seed, uint64_t(i)), offsets,
-                    deviceSets[size_t(i)]);
+                    mixSeed(seed, uint64_t(i)), offsets, deviceSets[size_t(i)]);
         !status.ok())
       return status;
     tensorSets.push_back(deviceSets[size_t(i)].tensors);
@@ -192,10 +192,10 @@ bool benchOne(const rt::Context &context, const InputFile &input,
   if (runTime) {
     rt::TensorBindings shapes;
     for (rt::TensorRole role : problem.roles())
-      shapes.bind(role, rt::TensorArg(/*address=*/256,
-                                      layoutStrides(problem, role,
-                                                    options.layout),
-                                      0, problem.shape(role)));
+      shapes.bind(role,
+                  rt::TensorArg(/*address=*/256,
+                                layoutStrides(problem, role, options.layout), 0,
+                                problem.shape(role)));
     if (auto instance = pipeline.instanceFor(shapes); instance.ok())
       workspaceBytes = (*instance)->workspaceBytes();
   }
@@ -215,9 +215,8 @@ bool benchOne(const rt::Context &context, const InputFile &input,
               rt::nameOf(problem.pipeline), rt::nameOf(problem.dtype),
               (long long)problem.batch, (long long)problem.heads,
               (long long)problem.seqLenQ, (long long)problem.headDim,
-              int(problem.causal), result.medianMs, result.minMs,
-              result.tflops, (long long)result.inputSets,
-              (unsigned long long)workspaceBytes,
+              int(problem.causal), result.medianMs, result.minMs, result.tflops,
+              (long long)result.inputSets, (unsigned long long)workspaceBytes,
               predicted.c_str(), ratioText.c_str(), bandwidthText.c_str(),
               input.path.c_str());
   std::string kernelSummary, kernelPredicted, kernelFlops, kernelBytes;
@@ -229,8 +228,7 @@ bool benchOne(const rt::Context &context, const InputFile &input,
     std::string model;
     if (decl.hasCost) {
       model =
-          " predicted_ms=" + formatNumber(decl.predictedMs, 4) +
-          " meas/pred=" +
+          " predicted_ms=" + formatNumber(decl.predictedMs, 4) + " meas/pred=" +
           (decl.predictedMs > 0 ? formatNumber(ms / decl.predictedMs, 3)
                                 : std::string("-")) +
           " TB/s=" + formatNumber(decl.costBytes / (ms * 1e-3) / 1e12, 3) +
@@ -246,11 +244,9 @@ bool benchOne(const rt::Context &context, const InputFile &input,
     std::printf("    kernel %-24s median_ms=%.4f regs=%d static_smem=%d "
                 "dynamic_smem=%lld local_bytes=%d%s\n",
                 kernel.name().c_str(), ms, attributes.registers,
-                attributes.staticSharedBytes,
-                (long long)decl.shape.sharedBytes, attributes.localBytes,
-                model.c_str());
-    kernelSummary +=
-        (k ? ";" : "") + kernel.name() + ":" + formatNumber(ms, 6);
+                attributes.staticSharedBytes, (long long)decl.shape.sharedBytes,
+                attributes.localBytes, model.c_str());
+    kernelSummary += (k ? ";" : "") + kernel.name() + ":" + formatNumber(ms, 6);
   }
   std::fflush(stdout);
 

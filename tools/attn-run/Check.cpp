@@ -139,10 +139,9 @@ Comparison compare(const rt::Problem &problem, const HostTensor &q,
         int64_t row = rows[size_t(item.head)][size_t(r)];
         double lse = 0;
         if (problem.sequences > 0)
-          rt::referencePackedRow(problem, cuQ.data(), cuK.data(),
-                                 q.values.data(), k.values.data(),
-                                 v.values.data(), item.head, row, out.data(),
-                                 lse, scratch);
+          rt::referencePackedRow(
+              problem, cuQ.data(), cuK.data(), q.values.data(), k.values.data(),
+              v.values.data(), item.head, row, out.data(), lse, scratch);
         else
           rt::referenceRow(problem, q.values.data(), k.values.data(),
                            v.values.data(), item.head, row, out.data(), lse,
@@ -235,7 +234,6 @@ private:
   std::vector<int32_t> cuQ, cuK;
 };
 
-
 bool FileCheck::run(Record &record) { return report(execute(), record); }
 
 rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
@@ -277,9 +275,8 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
   if (problem.sequences > 0)
     for (auto [suffix, offsets] :
          {std::pair{".cu_q.bin", &cuQ}, std::pair{".cu_k.bin", &cuK}})
-      if (rt::Status status =
-              writeFile(base + suffix, offsets->data(),
-                        offsets->size() * sizeof(int32_t));
+      if (rt::Status status = writeFile(base + suffix, offsets->data(),
+                                        offsets->size() * sizeof(int32_t));
           !status.ok())
         return status;
   return rt::Status::success();
@@ -365,8 +362,7 @@ rt::Status FileCheck::execute() {
   // NaN. Workspaces of run-time sizes are allocated by the first run of
   // these sizes: that run's are poisoned after it is prepared.
   if (runTime)
-    if (rt::Status status = pipeline.allocateWorkspaces(tensors);
-        !status.ok())
+    if (rt::Status status = pipeline.allocateWorkspaces(tensors); !status.ok())
       return status;
   if (rt::Status status = pipeline.fillWorkspaces(0xFF); !status.ok())
     return status;

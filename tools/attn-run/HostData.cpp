@@ -21,8 +21,8 @@ uint64_t attn::run::mixSeed(uint64_t seed, uint64_t stream) {
   return random.next();
 }
 
-std::vector<int32_t> attn::run::randomOffsets(int64_t sequences,
-                                              int64_t total, uint64_t seed) {
+std::vector<int32_t> attn::run::randomOffsets(int64_t sequences, int64_t total,
+                                              uint64_t seed) {
   Random random(seed);
   std::vector<int32_t> offsets = {0, int32_t(total)};
   for (int64_t s = 1; s < sequences; ++s)
