@@ -770,7 +770,7 @@ static uint64_t descriptionKey(const AttentionDesc &desc) {
                       desc.windowRight,
                       desc.scale.has_value(),
                       0,
-                      desc.lse,
+                      desc.lse || desc.direction == Direction::Backward,
                       int64_t(desc.pipeline),
                       desc.tuning.blockM,
                       desc.tuning.blockN,

@@ -874,9 +874,11 @@ Status ManifestParser::parseProblem(int line, const Fields &fields) {
     problem.windowLeft = window[0];
     problem.windowRight = window[1];
   }
+  // Packed sequences compile for sizes known when compiling, so far: S is
+  // a number.
   if (fields.has("S"))
     if (Status status = parseSize(line, "S", fields.get("S"),
-                                  /*allowDynamic=*/true, problem.sequences);
+                                  /*allowDynamic=*/false, problem.sequences);
         !status.ok())
       return status;
   if (Status status = problem.validate(); !status.ok())

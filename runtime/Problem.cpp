@@ -269,6 +269,12 @@ Status Problem::validate() const {
                    " packed sequences; it must be in [1, 2^31)");
   if (sequences != 0 && (direction == Direction::Backward || batch > 1))
     return invalid("packed sequences (S) need a forward problem of B = 1");
+  // Their offsets are i32.
+  if (sequences != 0 && (seqLenQ >= (int64_t(1) << 31) ||
+                         seqLenK >= (int64_t(1) << 31)))
+    return invalid("packed sequences hold Nq = " + std::to_string(seqLenQ) +
+                   " and Nk = " + std::to_string(seqLenK) +
+                   " rows in all; their i32 offsets count at most 2^31 - 1");
   struct Size {
     const char *name;
     int64_t value;

@@ -274,6 +274,10 @@ TEST(Manifest, RoundTripsPackedSequences) {
   Manifest missing = m;
   missing.tensors.erase(missing.tensors.begin() + 3);
   EXPECT_FALSE(parseManifest(writeManifest(missing), "missing").ok());
+  // S is a number (packed sequences compile for sizes known then).
+  std::string unknown = text;
+  unknown.replace(unknown.find(" S=3"), 4, " S=?");
+  EXPECT_FALSE(parseManifest(unknown, "unknown").ok());
   // Packed sequences are a forward of B = 1.
   Problem p = m.problem;
   p.batch = 2;

@@ -163,6 +163,11 @@ static Expected<AttentionSpec> specFromFlags() {
       total += length;
     for (int64_t length : spec.seqLensK)
       totalK += length;
+    if (total >= (int64_t(1) << 31) || totalK >= (int64_t(1) << 31))
+      return problemError("--seq-lens: the sequences hold " + Twine(total) +
+                          " queries and " + Twine(totalK) +
+                          " keys in all; their i32 offsets count at most "
+                          "2^31 - 1");
     if (spec.batch != 1 || spec.seqLen != total)
       return problemError("--seq-lens " + seqLens + ": --shape must be 1xHx" +
                           Twine(total) +

@@ -184,7 +184,9 @@ def Attn_AttentionOp : Attn_Op<"attention",
     Nk) bound sequence s's queries to [cu_q[s], cu_q[s+1]) and its keys to
     [cu_k[s], cu_k[s+1]). A query attends only to its own sequence's keys,
     with the causal mask and the window aligned to the bottom right of each
-    sequence; a sequence may be empty. With the `[B, N, H, D]` layout of
+    sequence; a sequence may be empty. The offsets must start at 0, never
+    decrease and end at Nq (Nk): the kernels read them as given. With the
+    `[B, N, H, D]` layout of
     run-time sizes, this is FlashAttention's packed `[total, H, D]`.
 
     ```mlir

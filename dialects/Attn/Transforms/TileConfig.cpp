@@ -237,8 +237,10 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   int64_t keyBlocks = llvm::divideCeil(nk, blockN);
   constexpr int64_t maxX = (int64_t(1) << 31) - 1, maxYZ = 65535;
   // Decoding: few queries against many keys.
+  // Not with a left window bound: the splits cover all Nk keys, and most
+  // would hold none the window reaches.
   if (fused && !backward && request.splitKeys < 0 && nq <= 16 &&
-      !hasSequences(op)) {
+      !hasSequences(op) && !op.getWindowLeft()) {
     // Packed, a program's rows are its K/V head's group of query heads.
     int64_t programs = packsQueryHeads(op)
                            ? llvm::divideCeil(nq * op.getGroupSize(), blockM) *
@@ -251,6 +253,18 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
     int64_t perSM = 2 * smem <= info.maxSharedBytes ? 2 : 1;
     splitKeys = autoSplitKeys(programs, keyBlocks, blockN,
                               perSM * info.multiprocessors);
+  }
+  if (fused && hasSequences(op)) {
+    // Packed sequences run one sequence per program along z.
+    int64_t offsets = cast<ShapedType>(cast<AttentionOp>(op.getOperation())
+                                           .getQuerySeqOffsets()
+                                           .getType())
+                          .getDimSize(0);
+    if (!ShapedType::isDynamic(offsets) && offsets - 1 > maxYZ)
+      return op.emitError()
+             << offsets - 1
+             << " packed sequences run along grid z; CUDA allows at most "
+             << maxYZ;
   }
   if (fused) {
     // A split forward runs batches x splits along z.

@@ -292,16 +292,12 @@ ParseResult WarpSpecializeOp::parse(OpAsmParser &parser,
                                     OperationState &result) {
   Region *producer = result.addRegion();
   Region *compute = result.addRegion();
+  // Every value the regions define, at any depth: block arguments (of
+  // nested blocks too) and results.
   auto detach = [&] {
     for (Region *region : {producer, compute})
-      for (Block &block : *region) {
-        for (BlockArgument argument : block.getArguments())
-          argument.dropAllUses();
-        block.walk([](Operation *op) {
-          for (Value v : op->getResults())
-            v.dropAllUses();
-        });
-      }
+      for (Block &block : *region)
+        block.dropAllDefinedValueUses();
     return failure();
   };
   if (parser.parseOptionalAttrDictWithKeyword(result.attributes) ||

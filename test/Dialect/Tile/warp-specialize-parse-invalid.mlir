@@ -5,6 +5,7 @@
 // RUN: split-file %s %t
 // RUN: not attn-opt %t/forward-use.mlir 2>&1 | FileCheck %t/forward-use.mlir
 // RUN: not attn-opt %t/bad-compute.mlir 2>&1 | FileCheck %t/bad-compute.mlir
+// RUN: not attn-opt --allow-unregistered-dialect %t/nested-block.mlir 2>&1 | FileCheck %t/nested-block.mlir
 // RUN: attn-opt %t/round-trip.mlir | attn-opt | FileCheck %t/round-trip.mlir
 
 //--- forward-use.mlir
@@ -25,6 +26,19 @@ func.func private @f() {
   }
   return
 }
+
+//--- nested-block.mlir
+// The same with the value an argument of a nested region's second block.
+// CHECK: nested-block.mlir:[[# @LINE + 9]]:14: error: expected operation name in quotes
+func.func private @f() {
+  "t.use"(%x) : (i32) -> ()
+  tile.warp_specialize attributes {compute_registers = 240 : i64, producer_registers = 24 : i64} producer {
+    "t.region"() ({
+      "t.br"()[^bb1] : () -> ()
+    ^bb1(%x: i32):
+      "t.end"() : () -> ()
+    }) : () -> ()
+  } compute {
 
 //--- round-trip.mlir
 // CHECK-LABEL: func.func private @f
