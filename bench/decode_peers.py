@@ -24,30 +24,13 @@ Usage: bench/decode_peers.py [--B 1 8] [--Nk 4096 32768 131072] [--H 32]
 
 import argparse
 import csv
-import statistics
 import sys
 
 import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
-
-def timer(fn):
-    try:
-        from triton.testing import do_bench
-        return do_bench(fn, warmup=25, rep=100)
-    except ImportError:
-        for _ in range(10):
-            fn()
-        times = []
-        for _ in range(50):
-            start, end = (torch.cuda.Event(enable_timing=True) for _ in range(2))
-            start.record()
-            fn()
-            end.record()
-            end.synchronize()
-            times.append(start.elapsed_time(end))
-        return statistics.median(times)
+from peer_timing import timer
 
 
 def main():

@@ -9,13 +9,9 @@
 # Here:  bench/gen_decode.sh build .gpu/decode
 # There: bench/decode_run.sh .gpu/decode OUT_DIR
 set -uo pipefail
-d=${1:?PTX dir from bench/gen_decode.sh}; OUT=${OUT:-${2:?output dir}}; mkdir -p "$OUT"
-exec > >(tee "$OUT/summary.txt") 2>&1
-cmake -S . -B /tmp/rt -G Ninja -DATTN_RUNTIME_ONLY=ON -DCMAKE_BUILD_TYPE=Release >/tmp/build.log 2>&1 &&
-  ninja -C /tmp/rt attn-run >>/tmp/build.log 2>&1 || { tail -20 /tmp/build.log; exit 1; }
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-R=/tmp/rt/bin/attn-run
-SECONDS=0
+d=${1:?PTX dir from bench/gen_decode.sh}; OUT=${OUT:-${2:?output dir}}
+# shellcheck source=bench/gpu_prelude.sh
+source bench/gpu_prelude.sh
 timeout 240 $R check "$d"/check/*.ptx --save /tmp/saved --csv "$OUT/check.csv" >/tmp/c1.txt 2>&1
 echo "check rc=$? $(grep -c ^PASS /tmp/c1.txt) PASS $(grep -c ^FAIL /tmp/c1.txt) FAIL ${SECONDS}s"
 grep -v ^PASS /tmp/c1.txt | cut -c1-260 | head -20

@@ -9,13 +9,9 @@
 # Here:  bench/gen_runtime.sh build .gpu/runtime
 # There: bench/runtime_run.sh .gpu/runtime OUT_DIR
 set -uo pipefail
-d=${1:?PTX dir from bench/gen_runtime.sh}; OUT=${OUT:-${2:?output dir}}; mkdir -p "$OUT"
-exec > >(tee "$OUT/summary.txt") 2>&1
-cmake -S . -B /tmp/rt -G Ninja -DATTN_RUNTIME_ONLY=ON -DCMAKE_BUILD_TYPE=Release >/tmp/build.log 2>&1 &&
-  ninja -C /tmp/rt attn-run >>/tmp/build.log 2>&1 || { tail -20 /tmp/build.log; exit 1; }
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-R=/tmp/rt/bin/attn-run
-SECONDS=0
+d=${1:?PTX dir from bench/gen_runtime.sh}; OUT=${OUT:-${2:?output dir}}
+# shellcheck source=bench/gpu_prelude.sh
+source bench/gpu_prelude.sh
 all=(--sizes B=2,H=4,Nq=1 --sizes B=2,H=4,Nq=17 --sizes B=2,H=4,Nq=1000
      --sizes B=1,H=4,Nq=4096 --sizes B=1,H=2,Nq=12345
      --sizes B=2,H=8,Hkv=2,Nq=1000,Nk=333 --sizes B=1,H=8,Hkv=1,Nq=1,Nk=4096

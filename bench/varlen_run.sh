@@ -7,13 +7,9 @@
 # Here:  bench/gen_varlen.sh build .gpu/varlen
 # There: bench/varlen_run.sh .gpu/varlen OUT_DIR
 set -uo pipefail
-d=${1:?PTX dir from bench/gen_varlen.sh}; OUT=${OUT:-${2:?output dir}}; mkdir -p "$OUT"
-exec > >(tee "$OUT/summary.txt") 2>&1
-cmake -S . -B /tmp/rt -G Ninja -DATTN_RUNTIME_ONLY=ON -DCMAKE_BUILD_TYPE=Release >/tmp/build.log 2>&1 &&
-  ninja -C /tmp/rt attn-run >>/tmp/build.log 2>&1 || { tail -20 /tmp/build.log; exit 1; }
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-R=/tmp/rt/bin/attn-run
-SECONDS=0
+d=${1:?PTX dir from bench/gen_varlen.sh}; OUT=${OUT:-${2:?output dir}}
+# shellcheck source=bench/gpu_prelude.sh
+source bench/gpu_prelude.sh
 for seed in 1 2; do
   timeout 200 $R check "$d"/check/*.ptx --seed $seed --csv "$OUT/check-seed$seed.csv" >/tmp/c.txt 2>&1
   echo "check seed $seed rc=$? $(grep -c ^PASS /tmp/c.txt) PASS $(grep -c ^FAIL /tmp/c.txt) FAIL ${SECONDS}s"

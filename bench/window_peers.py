@@ -22,29 +22,12 @@ Usage: bench/window_peers.py [--B 1] [--H 16] [--N 8192] [--D 128]
 
 import argparse
 import csv
-import statistics
 import sys
 
 import torch
 import torch.nn.functional as F
 
-
-def timer(fn):
-    try:
-        from triton.testing import do_bench
-        return do_bench(fn, warmup=25, rep=100)
-    except ImportError:
-        for _ in range(10):
-            fn()
-        times = []
-        for _ in range(50):
-            start, end = (torch.cuda.Event(enable_timing=True) for _ in range(2))
-            start.record()
-            fn()
-            end.record()
-            end.synchronize()
-            times.append(start.elapsed_time(end))
-        return statistics.median(times)
+from peer_timing import timer
 
 
 def pairs(n, window):
