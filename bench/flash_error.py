@@ -17,6 +17,10 @@ times the peer's. Rows that see no key (causal, Nk < Nq: the first Nq - Nk
 rows; rows whose window misses every key) are left out of both errors;
 attn's must be exactly zero, with a logsumexp of -inf. f32 problems have no flash peer and are listed without
 a verdict; the logsumexp error is reported beside.
+Packed sequences (S=… in the problem line, offsets in NAME.cu_q.bin and
+NAME.cu_k.bin): the reference and SDPA run per sequence on its own rows
+and keys (what flash_attn_varlen_func computes), and the errors are taken
+over all rows at once.
 
 Usage: bench/flash_error.py SAVE_DIR [--factor F] [--csv OUT]
 Exit status: 0 all pass, 1 a problem fails, 77 no CUDA device.
@@ -106,6 +110,27 @@ def peer(q, k, v, causal, window, mask, scale):
     raise RuntimeError("no SDPA backend takes it: " + "; ".join(errors))
 
 
+def evaluate(q, k, v, causal, window, scale, with_peer):
+    """One (sequence's) problem: the float64 output and logsumexp, SDPA's
+    output (None without a peer), which rows see a key, and the peer's
+    name."""
+    nq, nk, group = q.shape[2], k.shape[2], q.shape[1] // k.shape[1]
+    mask = key_mask(nq, nk, causal, window)
+    if nk == 0:
+        mask = torch.zeros(nq, 0, dtype=torch.bool, device="cuda")
+    want, want_lse = reference(q, k.repeat_interleave(group, dim=1),
+                               v.repeat_interleave(group, dim=1), mask, scale)
+    rows_seen = (torch.ones(nq, dtype=torch.bool, device="cuda")
+                 if mask is None else mask.any(dim=1))
+    got, backend = None, ""
+    if with_peer:
+        if nk == 0:  # No keys: SDPA's rows are undefined, and all hidden.
+            got = torch.zeros_like(q)
+        else:
+            got, backend = peer(q, k, v, causal, window, mask, scale)
+    return want, want_lse, got, rows_seen, backend
+
+
 def rel_err(got, want):
     return ((got.double() - want).norm() / want.norm()).item()
 
@@ -135,16 +160,26 @@ def main():
         dtype = DTYPES[f["dtype"]]
         causal, scale = f["causal"] == "1", float(f["scale"])
         window = tuple(int(x) for x in f.get("window", "-1,-1").split(","))
-        mask = key_mask(nq, nk, causal, window)
         q = load(base.with_suffix(".q.bin"), dtype, (b, h, nq, d))
         k = load(base.with_suffix(".k.bin"), dtype, (b, hkv, nk, d))
         v = load(base.with_suffix(".v.bin"), dtype, (b, hkv, nk, d))
         o = load(base.with_suffix(".o.bin"), dtype, (b, h, nq, d))
-        group = h // hkv
-        want, want_lse = reference(q, k.repeat_interleave(group, dim=1),
-                                   v.repeat_interleave(group, dim=1), mask, scale)
-        rows_seen = (torch.ones(nq, dtype=torch.bool, device="cuda")
-                     if mask is None else mask.any(dim=1))
+        # (first query, end, first key, end) of each sequence: one, unpacked.
+        spans = [(0, nq, 0, nk)]
+        if int(f.get("S", "0")) > 0:
+            cu_q, cu_k = (torch.frombuffer(bytearray(base.with_suffix(x).read_bytes()),
+                                           dtype=torch.int32).tolist()
+                          for x in (".cu_q.bin", ".cu_k.bin"))
+            spans = [(cu_q[i], cu_q[i + 1], cu_k[i], cu_k[i + 1])
+                     for i in range(len(cu_q) - 1)]
+        parts = [evaluate(q[:, :, q0:q1], k[:, :, k0:k1], v[:, :, k0:k1],
+                          causal, window, scale, dtype != torch.float32)
+                 for q0, q1, k0, k1 in spans if q1 > q0]
+        # Rows are dimension 2 of the outputs, the last of lse and the flags.
+        want, want_lse, got, rows_seen = (
+            None if parts[0][i] is None else torch.cat([p[i] for p in parts], dim=dim)
+            for i, dim in enumerate((2, -1, 2, -1)))
+        backend = next((p[4] for p in parts if p[4]), "")
         hidden = ~rows_seen
         attn_err = rel_err(o[:, :, rows_seen], want[:, :, rows_seen])
         hidden_ok = bool((o[:, :, hidden] == 0).all())
@@ -153,9 +188,8 @@ def main():
             lse = load(base.with_suffix(".lse.bin"), torch.float32, (b, h, nq))
             lse_err = f"{rel_err(lse[:, :, rows_seen], want_lse[:, :, rows_seen]):.3g}"
             hidden_ok &= bool((lse[:, :, hidden] == -math.inf).all())
-        peer_err, ratio, verdict, backend = "", "", "no flash peer", ""
+        peer_err, ratio, verdict = "", "", "no flash peer"
         if dtype != torch.float32:
-            got, backend = peer(q, k, v, causal, window, mask, scale)
             fe = rel_err(got[:, :, rows_seen], want[:, :, rows_seen])
             peer_err = f"{fe:.3g}"
             ratio = f"{attn_err / fe:.3f}" if fe > 0 else "inf"
@@ -172,7 +206,7 @@ def main():
         rows.append({"problem": name, "attn_err": f"{attn_err:.4g}",
                      "peer_err": peer_err, "ratio": ratio, "lse_err": lse_err,
                      "peer": backend, "verdict": verdict})
-        del q, k, v, o, want, want_lse
+        del q, k, v, o, want, want_lse, got, parts
         torch.cuda.empty_cache()
     if args.csv:
         with open(args.csv, "w", newline="") as file:

@@ -91,7 +91,17 @@ struct BenchResult {
   double flops = 0;
   int64_t inputSets = 0;
   std::vector<double> kernelMedianMs;
+  /// Packed sequences: the query and key lengths timed, comma-separated.
+  std::string seqLensQ, seqLensK;
 };
+
+/// The lengths between consecutive offsets, comma-separated.
+std::string lengthsOf(const std::vector<int32_t> &offsets) {
+  std::string text;
+  for (size_t s = 0; s + 1 < offsets.size(); ++s)
+    text += (s ? "," : "") + std::to_string(offsets[s + 1] - offsets[s]);
+  return text;
+}
 
 /// Times `pipeline` on `problem` (the manifest's, or its sizes for a kernel
 /// of run-time sizes).
@@ -135,6 +145,8 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
                      ? offsets[0]
                      : randomOffsets(problem.sequences, problem.seqLenK,
                                      mixSeed(seed, 8));
+    result.seqLensQ = lengthsOf(offsets[0]);
+    result.seqLensK = lengthsOf(offsets[1]);
     result.flops = 0;
     for (int64_t s = 0; s < problem.sequences; ++s) {
       rt::Problem one = problem;
@@ -219,6 +231,10 @@ bool benchOne(const rt::Context &context, const InputFile &input,
               (long long)result.inputSets, (unsigned long long)workspaceBytes,
               predicted.c_str(), ratioText.c_str(), bandwidthText.c_str(),
               input.path.c_str());
+  // What a peer needs to time the same batch (bench/varlen_peers.py).
+  if (!result.seqLensQ.empty())
+    std::printf("    sequences seq_lens=%s kv_seq_lens=%s\n",
+                result.seqLensQ.c_str(), result.seqLensK.c_str());
   std::string kernelSummary, kernelPredicted, kernelFlops, kernelBytes;
   for (size_t k = 0; k < pipeline.kernels().size(); ++k) {
     const rt::Kernel &kernel = pipeline.kernels()[k];

@@ -114,6 +114,63 @@ OpFoldResult sequenceCount(OpBuilder &host, Location loc, Value cu) {
       .getResult();
 }
 
+/// Row blocks along grid x of a packed batch of S sequences and Tq queries
+/// in all: floor(Tq / block-m) + S. Sequence s's blocks start at program
+/// key(s) = floor(cu_q[s] / block-m) + s (locateRowBlock), and its
+/// ceil(len_s / block-m) blocks end by key(s + 1): no program is idle but
+/// for at most one per sequence, whatever the lengths.
+OpFoldResult sequenceRowBlocks(OpBuilder &host, Location loc,
+                               OpFoldResult queries, OpFoldResult sequences,
+                               int64_t blockM) {
+  std::optional<int64_t> tq = getConstantIntValue(queries),
+                         count = getConstantIntValue(sequences);
+  if (tq && count)
+    return host.getIndexAttr(*tq / blockM + *count);
+  auto value = [&](OpFoldResult v) -> Value {
+    if (std::optional<int64_t> n = getConstantIntValue(v))
+      return arith::ConstantIndexOp::create(host, loc, *n);
+    return cast<Value>(v);
+  };
+  Value full =
+      arith::DivUIOp::create(host, loc, value(queries),
+                             arith::ConstantIndexOp::create(host, loc, blockM));
+  return arith::AddIOp::create(host, loc, full, value(sequences)).getResult();
+}
+
+/// The sequence and the row block within it of program `x` along grid x
+/// (sequenceRowBlocks): the last sequence s with key(s) <= x, found by a
+/// branch-free binary search over the offsets (ceil(log2 S) loads, 31 when
+/// S is known only at run time), and x - key(s). Keys strictly increase
+/// with s, so every program belongs to one sequence; a row block past its
+/// sequence's rows is inactive.
+std::pair<Value, Value> locateRowBlock(KernelBuilder &kb, Value x, Value cuQ,
+                                       int64_t blockM) {
+  OpBuilder &b = kb.builder();
+  Location loc = x.getLoc();
+  OpFoldResult offsets = kb.dim(cuQ, 0);
+  Value count = arith::SubIOp::create(b, loc, kb.value(offsets), kb.index(1));
+  Value last = arith::SubIOp::create(b, loc, count, kb.index(1));
+  auto key = [&](Value s) {
+    Value first = arith::IndexCastUIOp::create(
+        b, loc, b.getIndexType(), memref::LoadOp::create(b, loc, cuQ, s));
+    return kb.add(arith::DivUIOp::create(b, loc, first, kb.index(blockM)), s);
+  };
+  std::optional<int64_t> known = getConstantIntValue(offsets);
+  unsigned steps = known ? llvm::Log2_64_Ceil(*known - 1) : 31;
+  Value s = kb.index(0);
+  for (unsigned k = steps; k-- > 0;) {
+    Value candidate = kb.add(s, kb.index(int64_t(1) << k));
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          candidate, count);
+    Value atOrBefore =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                              key(kb.minIndex(candidate, last)), x);
+    Value take = arith::AndIOp::create(b, loc, inRange, atOrBefore);
+    s = arith::SelectOp::create(b, loc, take, candidate, s);
+  }
+  return {s, arith::SubIOp::create(b, loc, x, key(s))};
+}
+
 /// One sequence's views of the query-side ([B, H, Nq, ...]) and key-side
 /// ([B, Hkv, Nk, D]) memrefs of a packed batch: rows [cu[s], cu[s+1]) of
 /// batch 0. Null memrefs stay null.
@@ -291,14 +348,16 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // head, so its K and V stay in L2 while all of them read it; batches (and
   // key splits) along z. Sizes known only at run time come from the host
   // function's tensors.
-  // Packed sequences: one sequence per program along z, as many row blocks
-  // along x as the longest sequence could need (all of Nq).
+  // Packed sequences: the row blocks of every sequence along x
+  // (sequenceRowBlocks), their one batch along z.
   SmallVector<OpFoldResult> hostGrid = {
-      blocksOf(host, loc, view.size(host, loc, query, 2), c.blockM),
+      sequences
+          ? sequenceRowBlocks(host, loc, view.size(host, loc, query, 2),
+                              sequenceCount(host, loc, op.getQuerySeqOffsets()),
+                              c.blockM)
+          : blocksOf(host, loc, view.size(host, loc, query, 2), c.blockM),
       view.size(host, loc, query, 1),
-      split       ? buffers.sizes[0]
-      : sequences ? sequenceCount(host, loc, op.getQuerySeqOffsets())
-                  : view.size(host, loc, query, 0)};
+      split ? buffers.sizes[0] : view.size(host, loc, query, 0)};
   tile::ConfigAttr config = kernelConfig(tiling, configGrid(hostGrid));
   KernelBuilder kb(op, "attn_fwd", args, config);
   OpBuilder &b = kb.builder();
@@ -307,14 +366,18 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
         oArg = kb.arg(firstOutput),
         lseArg = split || view.lse ? kb.arg(firstOutput + 1) : Value();
   Value zIdx = kb.programId(2), hIdx = kb.programId(1);
+  Value rowBlock = kb.programId(0);
   // A sequence's program sees its own rows and keys only: views of Q, K,
-  // V, O and lse from its offsets, batch 0.
+  // V, O and lse from its offsets.
   if (sequences) {
-    SequenceViews views = sequenceViews(kb, zIdx, kb.arg(3), kb.arg(4),
+    Value sequence;
+    std::tie(sequence, rowBlock) =
+        locateRowBlock(kb, rowBlock, kb.arg(3), c.blockM);
+    SequenceViews views = sequenceViews(kb, sequence, kb.arg(3), kb.arg(4),
                                         {qArg, oArg, lseArg}, {kArg, vArg});
     qArg = views.query[0], oArg = views.query[1], lseArg = views.query[2];
     kArg = views.key[0], vArg = views.key[1];
-    zIdx = kb.index(0);
+    zIdx = kb.index(0); // The batch of one.
   }
   KernelSizes sizes = kb.sizes(qArg, kArg);
   Value bIdx = zIdx, splitIdx;
@@ -328,7 +391,6 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // Causal rows further down see more keys: those programs start first, so
   // that the short ones fill the tail of the launch.
   KeyMask mask = view.mask;
-  Value rowBlock = kb.programId(0);
   if (mask.causal && !sequences) {
     OpFoldResult blocks = blocksOf(b, loc, sizes.nq, c.blockM);
     std::optional<int64_t> count = getConstantIntValue(blocks);

@@ -109,19 +109,15 @@ static Defaults unfusedDefaults(int64_t headDim) {
 }
 
 /// Packed sequences of different lengths (sequences(...)) are compiled by
-/// the fused forward on mma.sync, unsplit, so far: the wgmma path's tensor
-/// maps and the split's workspaces are of whole tensors.
+/// the fused forward, unsplit, so far: the split's workspaces are of whole
+/// tensors.
 static LogicalResult checkSequences(ProblemOpInterface op,
-                                    PipelineKind pipeline, bool wgmma,
-                                    int64_t splitKeys) {
+                                    PipelineKind pipeline, int64_t splitKeys) {
   if (!hasSequences(op))
     return success();
   if (pipeline != PipelineKind::fused)
     return op.emitError() << "sequences(...): packed variable-length batches "
                              "are compiled by the fused pipeline only";
-  if (wgmma)
-    return op.emitError() << "sequences(...): packed variable-length batches "
-                             "run on mma.sync so far (mma=sync or auto)";
   if (splitKeys > 0)
     return op.emitError() << "sequences(...): packed variable-length batches "
                              "do not split their keys (split-keys 0 or -1)";
@@ -142,9 +138,8 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   bool wgmmaFits =
       fused && canUseWgmma(info, elt.isF16() || elt.isBF16(), headDim);
   bool wgmma = request.mma == MmaChoice::Wgmma ||
-               (request.mma == MmaChoice::Auto && wgmmaFits && !backward &&
-                !hasSequences(op));
-  if (failed(checkSequences(op, request.pipeline, wgmma, request.splitKeys)))
+               (request.mma == MmaChoice::Auto && wgmmaFits && !backward);
+  if (failed(checkSequences(op, request.pipeline, request.splitKeys)))
     return failure();
   if (wgmma && backward)
     return op.emitError() << "mma=wgmma: the wgmma path compiles the forward "
@@ -254,18 +249,6 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
     splitKeys = autoSplitKeys(programs, keyBlocks, blockN,
                               perSM * info.multiprocessors);
   }
-  if (fused && hasSequences(op)) {
-    // Packed sequences run one sequence per program along z.
-    int64_t offsets = cast<ShapedType>(cast<AttentionOp>(op.getOperation())
-                                           .getQuerySeqOffsets()
-                                           .getType())
-                          .getDimSize(0);
-    if (!ShapedType::isDynamic(offsets) && offsets - 1 > maxYZ)
-      return op.emitError()
-             << offsets - 1
-             << " packed sequences run along grid z; CUDA allows at most "
-             << maxYZ;
-  }
   if (fused) {
     // A split forward runs batches x splits along z.
     int64_t splits = splitKeys ? llvm::divideCeil(nk, splitKeys) : 1;
@@ -320,9 +303,7 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
 FailureOr<TilingAttr> getOrSelectTiling(ProblemOpInterface op,
                                         PipelineKind pipeline) {
   if (TilingAttr tiling = op.getTilingAttr()) {
-    if (failed(checkSequences(op, tiling.getPipeline(),
-                              tiling.getMma() == MmaKind::wgmma,
-                              tiling.getSplitKeys())))
+    if (failed(checkSequences(op, tiling.getPipeline(), tiling.getSplitKeys())))
       return failure();
     if (tiling.getPipeline() != pipeline)
       return op.emitError()

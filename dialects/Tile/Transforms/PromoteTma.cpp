@@ -19,11 +19,16 @@
 //
 // The source of each copy is a tensor map: the kernel gains one
 // `!tile.tensor_map` parameter per (memref, box) after its buffers, and
-// every launch of it names the map and the buffer it is encoded from.
+// every launch of it names the map and the buffer it is encoded from. A
+// load of a unit-stride memref.subview (a packed sequence's rows) copies
+// from the map of the viewed argument, at the view's offsets.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Tile/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/Debug.h"
 
@@ -48,13 +53,40 @@ bool feedsDot(LoadOp load) {
                       [](Operation *u) { return isa<DotOp>(u); });
 }
 
+/// What a load reads: a kernel argument (the buffer a tensor map is encoded
+/// from) at offsets, those of the unit-stride memref.subviews between them
+/// (a packed sequence's rows; attn-tile). The copies read the argument at
+/// the load's indices plus the offsets; TMA bounds them by the argument's
+/// sizes, not the view's, so rows past a view's end are its neighbour's:
+/// the kernels mask such keys and store no such rows.
+struct Source {
+  BlockArgument arg;
+  SmallVector<memref::SubViewOp> views;
+
+  static Source of(Value memref) {
+    Source source;
+    while (auto view = memref.getDefiningOp<memref::SubViewOp>()) {
+      if (!view.hasUnitStride() ||
+          view.getSourceType().getRank() != view.getType().getRank())
+        return source;
+      source.views.push_back(view);
+      memref = view.getSource();
+    }
+    auto arg = dyn_cast<BlockArgument>(memref);
+    if (arg && isa<func::FuncOp>(arg.getOwner()->getParentOp()))
+      source.arg = arg;
+    return source;
+  }
+};
+
 /// Why `load` cannot be copied with TMA, or an empty string.
 std::string unsupportedReason(LoadOp load) {
-  auto arg = dyn_cast<BlockArgument>(load.getSource());
-  if (!arg || !isa<func::FuncOp>(arg.getOwner()->getParentOp()))
-    return "reads a memref that is not a kernel argument; a tensor map is "
-           "encoded from a buffer the launch passes";
-  MemRefType memref = load.getSource().getType();
+  Source source = Source::of(load.getSource());
+  if (!source.arg)
+    return "reads a memref that is neither a kernel argument nor a "
+           "unit-stride view of one; a tensor map is encoded from a buffer "
+           "the launch passes";
+  MemRefType memref = cast<MemRefType>(source.arg.getType());
   // A packed memref, or one of run-time sizes and strides (a map of the
   // tensor's own view); fixed strides of another layout are not mapped.
   if (!memref.getLayout().isIdentity() && memref.hasStaticShape())
@@ -124,7 +156,7 @@ public:
 private:
   /// The map parameter for loads of `load`'s shape from its memref.
   Value mapFor(LoadOp load) {
-    auto arg = cast<BlockArgument>(load.getSource());
+    BlockArgument arg = Source::of(load.getSource()).arg;
     RankedTensorType tile = load.getType();
     int64_t boxCols = kSwizzleBytes * 8 / tile.getElementTypeBitWidth();
     auto type = TensorMapType::get(fn.getContext(), tile.getDimSize(0), boxCols,
@@ -173,12 +205,18 @@ private:
   /// leading indices themselves (the map is the tensor's own view).
   std::tuple<SmallVector<Value>, Value, Value> coordinates(LoadOp load) {
     Location loc = load.getLoc();
-    MemRefType memref = load.getSource().getType();
-    ValueRange indices = load.getIndices();
+    Source source = Source::of(load.getSource());
+    auto memref = cast<MemRefType>(source.arg.getType());
+    SmallVector<Value> indices(load.getIndices());
+    for (memref::SubViewOp view : source.views)
+      for (auto [index, offset] : llvm::zip(indices, view.getMixedOffsets()))
+        if (!isConstantIntValue(offset, 0))
+          index = arith::AddIOp::create(
+              b, loc, index, getValueOrCreateConstantIndexOp(b, loc, offset));
     int64_t rank = memref.getRank();
     if (!memref.hasStaticShape())
-      return {SmallVector<Value>(indices.drop_back(2)), indices[rank - 2],
-              indices[rank - 1]};
+      return {SmallVector<Value>(ArrayRef<Value>(indices).drop_back(2)),
+              indices[rank - 2], indices[rank - 1]};
     Value matrix = arith::ConstantIndexOp::create(b, loc, 0);
     for (int64_t d = 0; d + 2 < rank; ++d) {
       Value size = arith::ConstantIndexOp::create(b, loc, memref.getDimSize(d));

@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/Tile/Transforms/Passes.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -58,6 +59,21 @@ bool containsProducerOp(Operation *op) {
                                    : WalkResult::advance();
       })
       .wasInterrupted();
+}
+
+/// A load of a kernel argument the kernel never writes (a packed batch's
+/// sequence offsets): both sides read the same value, so the producer may
+/// load it again rather than wait for the compute warps.
+bool isInvariantRead(Operation *op) {
+  auto load = dyn_cast<memref::LoadOp>(op);
+  if (!load)
+    return false;
+  auto arg = dyn_cast<BlockArgument>(load.getMemRef());
+  if (!arg || !isa<func::FuncOp>(arg.getOwner()->getParentOp()))
+    return false;
+  return llvm::all_of(arg.getUsers(), [](Operation *user) {
+    return isa<memref::LoadOp, memref::DimOp>(user);
+  });
 }
 
 /// Clones the producer's part of a block: its ops, the loops and branches
@@ -117,9 +133,10 @@ private:
       return v;
     // Free of memory effects, not necessarily speculatable: a division
     // (the group size of grouped-query heads) or memref.dim (run-time
-    // sizes) computes in the producer what it computes in the compute warps.
-    if (!def || !isMemoryEffectFree(def) || def->getNumRegions() ||
-        !where.count(def->getBlock()))
+    // sizes) computes in the producer what it computes in the compute warps;
+    // so does a read of what no one writes (isInvariantRead).
+    if (!def || !(isMemoryEffectFree(def) || isInvariantRead(def)) ||
+        def->getNumRegions() || !where.count(def->getBlock()))
       return user->emitOpError()
              << "needs " << v
              << ", which the compute warps produce; a copy may depend only "

@@ -20,9 +20,7 @@
 // RUN: attn-opt %t/split-grid-z.mlir -attn-select-tiling="split-keys=128" -verify-diagnostics
 // RUN: attn-opt %t/sequences.mlir -attn-select-tiling="pipeline=unfused" -verify-diagnostics
 // RUN: attn-opt %t/sequences.mlir -attn-tile-unfused -verify-diagnostics
-// RUN: attn-opt %t/sequences-wgmma.mlir -attn-select-tiling="chip=sm_90a mma=wgmma" -verify-diagnostics
 // RUN: attn-opt %t/sequences-split.mlir -attn-select-tiling="split-keys=128" -verify-diagnostics
-// RUN: attn-opt %t/sequences-grid-z.mlir -attn-select-tiling -verify-diagnostics
 
 // Problems and options attn-select-tiling refuses (and attn-tile, which
 // selects the defaults when the op has no tiling): the MMA mapping needs the
@@ -242,16 +240,6 @@ func.func @sequences(%q: tensor<1x2x100x64xf16>, %cu: tensor<3xi32>) -> tensor<1
   return %o : tensor<1x2x100x64xf16>
 }
 
-//--- sequences-wgmma.mlir
-
-func.func @sequences(%q: tensor<1x2x100x64xf16>, %cu: tensor<3xi32>) -> tensor<1x2x100x64xf16> {
-  // expected-error @below {{sequences(...): packed variable-length batches run on mma.sync so far (mma=sync or auto)}}
-  %o = attn.attention %q, %q, %q sequences(%cu, %cu)
-      : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
-        tensor<3xi32>, tensor<3xi32> -> tensor<1x2x100x64xf16>
-  return %o : tensor<1x2x100x64xf16>
-}
-
 //--- sequences-split.mlir
 
 func.func @sequences(%q: tensor<1x2x100x64xf16>, %cu: tensor<3xi32>) -> tensor<1x2x100x64xf16> {
@@ -259,16 +247,5 @@ func.func @sequences(%q: tensor<1x2x100x64xf16>, %cu: tensor<3xi32>) -> tensor<1
   %o = attn.attention %q, %q, %q sequences(%cu, %cu)
       : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
         tensor<3xi32>, tensor<3xi32> -> tensor<1x2x100x64xf16>
-  return %o : tensor<1x2x100x64xf16>
-}
-
-//--- sequences-grid-z.mlir
-
-// One sequence per program along grid z: at most 65535.
-func.func @sequences(%q: tensor<1x2x100x64xf16>, %cu: tensor<70001xi32>) -> tensor<1x2x100x64xf16> {
-  // expected-error @below {{70000 packed sequences run along grid z; CUDA allows at most 65535}}
-  %o = attn.attention %q, %q, %q sequences(%cu, %cu)
-      : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>,
-        tensor<70001xi32>, tensor<70001xi32> -> tensor<1x2x100x64xf16>
   return %o : tensor<1x2x100x64xf16>
 }

@@ -8,7 +8,7 @@
 func.func private @not_an_argument(%x: memref<64x64xf16>) attributes {tile.config = #cfg} {
   %c0 = arith.constant 0 : index
   %m = memref.alloc() : memref<64x64xf16>
-  // expected-error @below {{'tile.load' op cannot be copied with TMA: reads a memref that is not a kernel argument; a tensor map is encoded from a buffer the launch passes}}
+  // expected-error @below {{'tile.load' op cannot be copied with TMA: reads a memref that is neither a kernel argument nor a unit-stride view of one; a tensor map is encoded from a buffer the launch passes}}
   %a = tile.load %m[%c0, %c0] : memref<64x64xf16> -> tensor<64x64xf16>
   %s = tile.dot %a, %a transpose_rhs : tensor<64x64xf16>, tensor<64x64xf16> -> tensor<64x64xf32>
   return

@@ -245,3 +245,31 @@ func.func private @rank2(%x: memref<100x64xbf16>) attributes {tile.config = #cfg
   %s = tile.dot %a, %a transpose_rhs : tensor<64x64xbf16>, tensor<64x64xbf16> -> tensor<64x64xf32>
   return
 }
+
+// -----
+
+// A unit-stride view of an argument (a packed sequence's rows, at an offset
+// read at run time): the copy reads the argument's map at the load's row
+// plus the view's offset. The map is the argument's: TMA bounds it by the
+// argument's rows, not the view's.
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 8, block_m = 64, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+// CHECK-LABEL: func.func private @view
+// CHECK-SAME:    (%[[X:[^:]*]]: memref<1x2x300x64xbf16>, %[[FIRST:[^:]*]]: index, %[[ROWS:[^:]*]]: index, %[[XMAP:[^:]*]]: !tile.tensor_map<64x64xbf16, swizzle = 128>)
+// CHECK:         %[[H:.*]] = arith.constant 1 : index
+// CHECK:         %[[R:.*]] = arith.constant 16 : index
+// CHECK:         %[[VIEW:.*]] = memref.subview %[[X]][0, 0, %[[FIRST]], 0] [1, 2, %[[ROWS]], 64] [1, 1, 1, 1]
+// CHECK:         %[[ROW:.*]] = arith.addi %[[R]], %[[FIRST]] : index
+// CHECK:         %[[BH:.*]] = arith.addi %{{.*}}, %[[H]] : index
+// CHECK-NEXT:    tile.tma_load %[[XMAP]][%[[BH]], %[[ROW]], %{{.*}}], %{{.*}} : <64x64xbf16, swizzle = 128>
+// CHECK-NOT:     tile.load
+func.func private @view(%x: memref<1x2x300x64xbf16>, %first: index, %rows: index) attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %view = memref.subview %x[0, 0, %first, 0] [1, 2, %rows, 64] [1, 1, 1, 1]
+      : memref<1x2x300x64xbf16> to memref<1x2x?x64xbf16, strided<[38400, 19200, 64, 1], offset: ?>>
+  %a = tile.load %view[%c0, %c1, %c16, %c0] : memref<1x2x?x64xbf16, strided<[38400, 19200, 64, 1], offset: ?>> -> tensor<64x64xbf16>
+  %s = tile.dot %a, %a transpose_rhs : tensor<64x64xbf16>, tensor<64x64xbf16> -> tensor<64x64xf32>
+  return
+}

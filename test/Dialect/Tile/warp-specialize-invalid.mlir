@@ -100,7 +100,9 @@ func.func private @region(%map: !tile.tensor_map<64x64xf16, swizzle = 128>) attr
 // -----
 
 // A copy whose coordinates the compute warps compute (a value read from
-// memory): the producer cannot recompute it.
+// memory the kernel also writes): the producer cannot recompute it. (A
+// read of an argument nothing writes, as a packed batch's offsets, it
+// loads again: warp-specialize.mlir.)
 
 #cfg = #tile.config<grid = [1, 1, 1], warps = 12, block_m = 128, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
 #sw = #tile.shared<swizzle = 128>
@@ -110,6 +112,7 @@ func.func private @data_dependent(%map: !tile.tensor_map<64x64xf16, swizzle = 12
   tile.barrier
   %c0 = arith.constant 0 : index
   %row = memref.load %rows[%c0] : memref<4xindex>
+  memref.store %c0, %rows[%c0] : memref<4xindex>
   // expected-error-re @below {{'tile.tma_load' op needs {{.*}}, which the compute warps produce; a copy may depend only on indices}}
   tile.tma_load %map[%c0, %row, %c0], %buf[%c0], %full : !tile.tensor_map<64x64xf16, swizzle = 128>, !tile.buffer<1x64x64xf16, #sw>, !tile.mbarrier<1>
   return

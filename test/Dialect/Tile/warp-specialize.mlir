@@ -193,6 +193,37 @@ func.func private @branch(%map: !tile.tensor_map<64x64xf16, swizzle = 128>) attr
 
 // -----
 
+// A copy at a row read from an argument nothing writes (a packed batch's
+// sequence offsets): the producer loads it again.
+
+#cfg = #tile.config<grid = [4, 1, 1], warps = 12, block_m = 128, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+#sw = #tile.shared<swizzle = 128>
+// CHECK-LABEL: func.func private @invariant_read
+// CHECK-SAME:    (%[[MAP:[^:]*]]: !tile.tensor_map<64x64xf16, swizzle = 128>, %[[CU:[^:]*]]: memref<5xi32>)
+// CHECK:         tile.warp_specialize
+// CHECK-SAME:    producer {
+// CHECK:           %[[FIRST:.*]] = memref.load %[[CU]][%{{.*}}] : memref<5xi32>
+// CHECK:           %[[ROW:.*]] = arith.index_castui %[[FIRST]] : i32 to index
+// CHECK:           tile.tma_load %[[MAP]][%{{.*}}, %[[ROW]], %{{.*}}]
+// CHECK:         } compute {
+// CHECK:           memref.load %[[CU]]
+// CHECK-NOT:       tile.tma_load
+// CHECK:         return
+func.func private @invariant_read(%map: !tile.tensor_map<64x64xf16, swizzle = 128>, %cu: memref<5xi32>) attributes {tile.config = #cfg} {
+  %buf = tile.alloc_shared : !tile.buffer<1x64x64xf16, #sw>
+  %full = tile.alloc_mbarrier copy : !tile.mbarrier<1>
+  tile.barrier
+  %c0 = arith.constant 0 : index
+  %pid = tile.program_id 0
+  %first = memref.load %cu[%pid] : memref<5xi32>
+  %row = arith.index_castui %first : i32 to index
+  tile.tma_load %map[%c0, %row, %c0], %buf[%c0], %full : !tile.tensor_map<64x64xf16, swizzle = 128>, !tile.buffer<1x64x64xf16, #sw>, !tile.mbarrier<1>
+  tile.mbarrier_wait %full[%c0], %c0 : !tile.mbarrier<1>
+  return
+}
+
+// -----
+
 // Kernels without producer warps are left alone.
 
 #cfg = #tile.config<grid = [4, 1, 1], warps = 8, block_m = 128, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma>
