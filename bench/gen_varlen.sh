@@ -7,12 +7,13 @@
 # GQA/MQA, cross lengths, lse; the sanitizer problems of both paths; and
 # the speed problems: 16 sequences of random lengths (attn-run bench draws
 # them) over 16384 tokens against the dense batch of equal work, B=16,
-# N=1024, bf16, H=16, D=128, causal and not.
+# N=1024, bf16, H=16, D=128, causal and not; and kernels of run-time sizes
+# (S, the totals and the heads known at launch: varlen_run.sh's --sizes).
 # Usage: bench/gen_varlen.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 build=${1:?build dir}; out=${2:?out dir}
 compile() { "$build/bin/attn-compile" --ptxas= "$@" >/dev/null; }
-mkdir -p "$out/check" "$out/sanitize" "$out/bench"
+mkdir -p "$out/check" "$out/sanitize" "$out/bench" "$out/runtime"
 lens16=17,120,3,640,65,1,90,200,33,700,128,40,999,11,2,1047   # 4096 in all
 cases=(
   "v16-causal:1x8x4096x128 --kv-heads 2 --seq-lens $lens16 --causal --lse"
@@ -47,4 +48,16 @@ for c in 0 1; do
     -o "$out/bench/varlen-sync-c$c.ptx"
   compile --chip=sm_90a --shape 16x16x1024x128 "${causal[@]}" --dtype bf16 -o "$out/bench/dense-wgmma-c$c.ptx"
 done
+for c in sm_90a:64:bf16:1 sm_90a:128:bf16:1 sm_90a:128:f16:0 sm_90:128:bf16:1; do
+  IFS=: read -r chip d dtype causal <<<"$c"
+  extra=(--lse); [ "$causal" = 1 ] && extra+=(--causal)
+  compile --chip=$chip --shape 1x8x1000x$d --kv-heads 2 --seq-lens 500,500 --runtime-sizes "${extra[@]}" \
+    --dtype $dtype -o "$out/runtime/${chip/_/}-d$d-$dtype-c$causal.ptx"
+done
+for c in 0 1; do
+  causal=(); [ $c = 1 ] && causal=(--causal)
+  compile --chip=sm_90a --shape 1x16x16384x128 --seq-lens 8192,8192 --runtime-sizes "${causal[@]}" \
+    --dtype bf16 -o "$out/bench/varlen-wgmma-runtime-c$c.ptx"
+done
+echo "$(ls "$out/runtime" | wc -l) runtime-size files"
 echo "$(ls "$out/check" | wc -l) check, $(ls "$out/sanitize" | wc -l) sanitize, $(ls "$out/bench" | wc -l) bench files in $out"

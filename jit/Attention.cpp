@@ -109,6 +109,15 @@ Status validate(const AttentionDesc &desc) {
                  {"seqLen (N)", desc.seqLen, 1},
                  {"kvHeads (Hkv)", desc.kvHeads, 0},
                  {"seqLenK (Nk)", desc.seqLenK, 0}};
+  if (desc.sequences < 0)
+    return invalid("sequences (S) is " + std::to_string(desc.sequences) +
+                   "; it must be at least 1, or 0 for a dense batch");
+  if (desc.sequences && desc.sizes == Sizes::Compiled && desc.batch != 1)
+    return invalid("sequences (S) = " + std::to_string(desc.sequences) +
+                   " with batch (B) = " + std::to_string(desc.batch) +
+                   ": packed sequences are one batch along N (B = 1)");
+  if (desc.sequences && desc.direction == Direction::Backward)
+    return invalid("sequences: the backward takes a dense batch, so far");
   for (const Extent &extent : extents)
     if (extent.value < extent.minimum)
       return invalid(std::string(extent.name) + " is " +
@@ -168,6 +177,8 @@ rt::Problem AttentionDesc::problem() const {
   if (sizes == Sizes::AtLaunch)
     problem.batch = problem.heads = problem.kvHeads = problem.seqLenQ =
         problem.seqLenK = rt::kDynamicSize;
+  if (sequences)
+    problem.sequences = sizes == Sizes::AtLaunch ? rt::kDynamicSize : sequences;
   problem.causal = causal;
   problem.windowLeft = windowLeft;
   problem.windowRight = windowRight;
@@ -447,41 +458,72 @@ KernelFactory::create(std::string ptx, const CompileOptions &options,
 
 /// The tensors of a launch, by role; strides as given (empty: packed). A
 /// shape left out is its counterpart's: O's Q's, V's K's, lse's the first
-/// three of Q's.
-static rt::TensorBindings bindingsOf(const TensorRef &q, const TensorRef &k,
-                                     const TensorRef &v, const TensorRef &o,
-                                     const TensorRef *lse) {
+/// three of Q's, the key offsets' the query offsets'.
+static rt::TensorBindings bindingsOf(const ForwardTensors &t) {
   rt::TensorBindings tensors;
   using R = rt::TensorRole;
   auto arg = [](const TensorRef &t, const std::vector<int64_t> &fallback) {
     return rt::TensorArg(t.address, t.strides, 0,
                          t.shape.empty() ? fallback : t.shape);
   };
-  tensors.bind(R::Q, arg(q, {}));
-  tensors.bind(R::K, arg(k, {}));
-  tensors.bind(R::V, arg(v, k.shape));
-  tensors.bind(R::O, arg(o, q.shape));
-  if (lse) {
-    std::vector<int64_t> rows(
-        q.shape.begin(), q.shape.begin() + std::min<size_t>(3, q.shape.size()));
-    tensors.bind(R::Lse, arg(*lse, rows));
+  const std::vector<int64_t> &q = t.query.shape;
+  tensors.bind(R::Q, arg(t.query, {}));
+  tensors.bind(R::K, arg(t.key, {}));
+  tensors.bind(R::V, arg(t.value, t.key.shape));
+  tensors.bind(R::O, arg(t.output, q));
+  if (t.lse.address) {
+    std::vector<int64_t> rows(q.begin(),
+                              q.begin() + std::min<size_t>(3, q.size()));
+    tensors.bind(R::Lse, arg(t.lse, rows));
   }
+  if (t.queryOffsets.address)
+    tensors.bind(R::CuQ, arg(t.queryOffsets, {}));
+  if (t.keyOffsets.address)
+    tensors.bind(R::CuK, arg(t.keyOffsets, t.queryOffsets.shape));
   return tensors;
+}
+
+static ForwardTensors forwardTensors(const TensorRef &q, const TensorRef &k,
+                                     const TensorRef &v, const TensorRef &o,
+                                     const TensorRef *lse) {
+  ForwardTensors t{q, k, v, o, {}, {}, {}};
+  if (lse)
+    t.lse = *lse;
+  return t;
 }
 
 Status Kernel::checkTensors(const TensorRef &q, const TensorRef &k,
                             const TensorRef &v, const TensorRef &o,
                             const TensorRef *lse) const {
+  // A null lse pointer is "not given", as an address of 0.
+  if (lse && !lse->address)
+    return invalid("lse: its address is 0 (null)");
+  return checkTensors(forwardTensors(q, k, v, o, lse));
+}
+
+Status Kernel::checkTensors(const ForwardTensors &t) const {
   if (Status status = checkDirection(rt::Direction::Forward); !status.ok())
     return status;
   const rt::Problem &p = manifest_.problem;
-  if (p.lse && !lse)
+  if (p.lse && !t.lse.address)
     return invalid("lse: this kernel writes the logsumexp (it was compiled "
                    "with lse); pass an f32 [B,H,N] lse tensor");
-  if (!p.lse && lse)
+  if (!p.lse && t.lse.address)
     return invalid("lse: given, but this kernel was compiled without the "
                    "logsumexp; set AttentionDesc::lse to get it");
-  rt::TensorBindings tensors = bindingsOf(q, k, v, o, lse);
+  bool packed = p.sequences != 0;
+  for (auto [name, offsets] : {std::pair{"queryOffsets", &t.queryOffsets},
+                               std::pair{"keyOffsets", &t.keyOffsets}}) {
+    if (packed && !offsets->address)
+      return invalid(std::string(name) +
+                     ": this kernel packs sequences (AttentionDesc::"
+                     "sequences); pass their i32 [S+1] offsets");
+    if (!packed && offsets->address)
+      return invalid(std::string(name) +
+                     ": given, but this kernel takes a dense batch; set "
+                     "AttentionDesc::sequences to pack sequences");
+  }
+  rt::TensorBindings tensors = bindingsOf(t);
   // Sizes known at launch: the manifest for these tensors, then its checks.
   rt::Expected<rt::Manifest> instance = rt::instantiate(manifest_, tensors);
   if (!instance.ok())
@@ -534,17 +576,22 @@ Status Kernel::launchBackward(const BackwardTensors &tensors,
 Status Kernel::launch(const TensorRef &q, const TensorRef &k,
                       const TensorRef &v, const TensorRef &o,
                       CUstream_st *stream) const {
-  if (Status status = checkTensors(q, k, v, o, nullptr); !status.ok())
-    return status;
-  return launchChecked(bindingsOf(q, k, v, o, nullptr), stream);
+  return launch(forwardTensors(q, k, v, o, nullptr), stream);
 }
 
 Status Kernel::launch(const TensorRef &q, const TensorRef &k,
                       const TensorRef &v, const TensorRef &o,
                       const TensorRef &lse, CUstream_st *stream) const {
-  if (Status status = checkTensors(q, k, v, o, &lse); !status.ok())
+  if (!lse.address)
+    return invalid("lse: its address is 0 (null)");
+  return launch(forwardTensors(q, k, v, o, &lse), stream);
+}
+
+Status Kernel::launch(const ForwardTensors &tensors,
+                      CUstream_st *stream) const {
+  if (Status status = checkTensors(tensors); !status.ok())
     return status;
-  return launchChecked(bindingsOf(q, k, v, o, &lse), stream);
+  return launchChecked(bindingsOf(tensors), stream);
 }
 
 Status Kernel::launchChecked(const rt::TensorBindings &tensors,
@@ -777,7 +824,8 @@ static uint64_t descriptionKey(const AttentionDesc &desc) {
                       desc.tuning.numWarps,
                       desc.tuning.numStages,
                       desc.tuning.splitKeys,
-                      int64_t(desc.direction)};
+                      int64_t(desc.direction),
+                      atLaunch ? desc.sequences != 0 : desc.sequences};
   if (desc.scale)
     std::memcpy(&fields[12], &*desc.scale, sizeof(double));
   std::string bytes(reinterpret_cast<const char *>(fields), sizeof fields);

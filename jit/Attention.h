@@ -155,6 +155,13 @@ struct AttentionDesc {
   /// Also write the logsumexp (needed by a backward pass). A backward
   /// reads it whatever this says.
   bool lse = false;
+  /// Packed sequences of different lengths (flash_attn_varlen_func): 0 for
+  /// a dense batch, else their number S. Q, K, V and O hold the sequences
+  /// one after another along N (B = 1; seqLen and seqLenK are the totals
+  /// with Sizes::Compiled), and each launch passes their i32 offsets
+  /// (ForwardTensors). With Sizes::AtLaunch any S >= 1 compiles the same
+  /// kernel, which takes S, the totals and H from the launch's tensors.
+  int64_t sequences = 0;
   Direction direction = Direction::Forward;
 
   Pipeline pipeline = Pipeline::Fused;
@@ -197,6 +204,17 @@ struct TensorRef {
   uint64_t address = 0;
   std::vector<int64_t> shape;
   std::vector<int64_t> strides;
+};
+
+/// The tensors of a forward launch: Q, K, V and O; lse, the f32 [B, H, N]
+/// logsumexp, where the kernel writes it (AttentionDesc::lse); and, for
+/// packed sequences (AttentionDesc::sequences), the i32 offsets of each
+/// sequence's first query and key, S + 1 each (0, ..., Nq and 0, ..., Nk,
+/// never decreasing; the kernels read them as given).
+struct ForwardTensors {
+  TensorRef query, key, value, output;
+  TensorRef lse;
+  TensorRef queryOffsets, keyOffsets;
 };
 
 /// The tensors of a backward launch (Direction::Backward), all [B, H, N, D]
@@ -253,11 +271,16 @@ public:
   rt::Status launch(const TensorRef &q, const TensorRef &k, const TensorRef &v,
                     const TensorRef &o, const TensorRef &lse,
                     CUstream_st *stream = nullptr) const;
+  /// The same with every tensor named (a packed batch's offsets, too); an
+  /// address of 0 leaves lse or the offsets out.
+  rt::Status launch(const ForwardTensors &tensors,
+                    CUstream_st *stream = nullptr) const;
 
   /// The checks of launch(), without launching.
   rt::Status checkTensors(const TensorRef &q, const TensorRef &k,
                           const TensorRef &v, const TensorRef &o,
                           const TensorRef *lse) const;
+  rt::Status checkTensors(const ForwardTensors &tensors) const;
 
   /// Launches the gradient of a kernel compiled with Direction::Backward,
   /// as launch() does the forward (the unfused pipeline's P, dP and dS, and

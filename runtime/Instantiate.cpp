@@ -38,7 +38,7 @@ Expected<Problem> attn::rt::bindSizes(const Manifest &manifest,
   if (!problem.hasDynamicSizes())
     return problem;
   // Which tensor gave each size, for messages.
-  std::string source[6];
+  std::string source[7];
   for (const TensorDecl &decl : manifest.tensors) {
     const TensorArg *arg = tensors.find(decl.role);
     if (!arg)
@@ -49,10 +49,11 @@ Expected<Problem> attn::rt::bindSizes(const Manifest &manifest,
       needsShape |= size == kDynamicSize;
     if (arg->shape.empty()) {
       if (needsShape)
-        return invalid(decl.name + ": no shape given; the kernels were "
-                                   "compiled for sizes known at launch, "
-                                   "which they take from the tensors' "
-                                   "shapes [" +
+        return invalid(decl.name +
+                       ": no shape given; the kernels were "
+                       "compiled for sizes known at launch, "
+                       "which they take from the tensors' "
+                       "shapes [" +
                        std::string(Problem::dimNames(decl.role)) + "]");
       continue;
     }
@@ -62,10 +63,14 @@ Expected<Problem> attn::rt::bindSizes(const Manifest &manifest,
                      " dimensions; the tensor is [" +
                      Problem::dimNames(decl.role) + "]");
     for (size_t i = 0; i < decl.shape.size(); ++i) {
-      std::optional<ProblemField> field = fieldOf(decl.role, i);
+      // Packed sequences' offsets: [S+1].
+      bool offsets =
+          decl.role == TensorRole::CuQ || decl.role == TensorRole::CuK;
+      std::optional<ProblemField> field =
+          offsets ? ProblemField::S : fieldOf(decl.role, i);
       if (!field)
         continue;
-      int64_t given = arg->shape[i];
+      int64_t given = offsets ? arg->shape[i] - 1 : arg->shape[i];
       int64_t &size = [&]() -> int64_t & {
         switch (*field) {
         case ProblemField::B:
@@ -78,6 +83,8 @@ Expected<Problem> attn::rt::bindSizes(const Manifest &manifest,
           return problem.seqLenQ;
         case ProblemField::Nk:
           return problem.seqLenK;
+        case ProblemField::S:
+          return problem.sequences;
         case ProblemField::D:
           break;
         }
@@ -87,20 +94,21 @@ Expected<Problem> attn::rt::bindSizes(const Manifest &manifest,
       if (given < 1)
         return invalid(decl.name + ": shape " + bracketed(arg->shape) +
                        " has " + name + " = " + std::to_string(given) +
-                       "; every size must be at least 1");
+                       (offsets ? "; S + 1 offsets of at least one sequence"
+                                : "; every size must be at least 1"));
       if (size == kDynamicSize) {
         size = given;
         source[int(*field)] = decl.name;
         continue;
       }
       if (given != size)
-        return invalid(
-            decl.name + ": shape " + bracketed(arg->shape) + " has " + name +
-            " = " + std::to_string(given) + " where " +
-            (source[int(*field)].empty()
-                 ? std::string("the kernels were compiled for ")
-                 : source[int(*field)] + " has ") +
-            name + " = " + std::to_string(size));
+        return invalid(decl.name + ": shape " + bracketed(arg->shape) +
+                       " has " + name + " = " + std::to_string(given) +
+                       " where " +
+                       (source[int(*field)].empty()
+                            ? std::string("the kernels were compiled for ")
+                            : source[int(*field)] + " has ") +
+                       name + " = " + std::to_string(size));
     }
   }
   if (problem.hasDynamicSizes())
@@ -138,11 +146,10 @@ Expected<Manifest> attn::rt::instantiate(const Manifest &manifest,
       int64_t stride = packed[i];
       if (arg && !arg->strides.empty()) {
         if (arg->strides.size() != tensor.shape.size())
-          return invalid(tensor.name + ": " +
-                         std::to_string(arg->strides.size()) +
-                         " strides given for a tensor [" +
-                         Problem::dimNames(tensor.role) +
-                         "]; give one per dimension, or none for packed");
+          return invalid(
+              tensor.name + ": " + std::to_string(arg->strides.size()) +
+              " strides given for a tensor [" + Problem::dimNames(tensor.role) +
+              "]; give one per dimension, or none for packed");
         stride = arg->strides[i];
       }
       // The kernels access rows as wide as the tensor's declared
@@ -216,9 +223,9 @@ Expected<Manifest> attn::rt::instantiate(const Manifest &manifest,
     // Drop the ":<line>: " of a text the caller never sees.
     std::string message = checked.status().message();
     size_t colon = message.find(": ");
-    return invalid("for " + problem.describe() + ": " +
-                   (colon == std::string::npos ? message
-                                               : message.substr(colon + 2)));
+    return invalid(
+        "for " + problem.describe() + ": " +
+        (colon == std::string::npos ? message : message.substr(colon + 2)));
   }
   return checked;
 }

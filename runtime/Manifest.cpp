@@ -874,11 +874,11 @@ Status ManifestParser::parseProblem(int line, const Fields &fields) {
     problem.windowLeft = window[0];
     problem.windowRight = window[1];
   }
-  // Packed sequences compile for sizes known when compiling, so far: S is
-  // a number.
+  // Packed sequences: S is a number, or '?' known at launch (from the
+  // offsets' shape).
   if (fields.has("S"))
     if (Status status = parseSize(line, "S", fields.get("S"),
-                                  /*allowDynamic=*/false, problem.sequences);
+                                  /*allowDynamic=*/true, problem.sequences);
         !status.ok())
       return status;
   if (Status status = problem.validate(); !status.ok())

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 using namespace attn::rt;
 
@@ -24,7 +25,7 @@ const RoleInfo kRoles[] = {
     {TensorRole::CuK, "cu_k", "S+1"},
 };
 
-const char *const kFieldNames[] = {"B", "H", "Hkv", "Nq", "Nk", "D"};
+const char *const kFieldNames[] = {"B", "H", "Hkv", "Nq", "Nk", "D", "S"};
 
 const RoleInfo &infoOf(TensorRole role) { return kRoles[int(role)]; }
 
@@ -72,7 +73,7 @@ std::optional<TensorRole> attn::rt::parseTensorRole(std::string_view text) {
 }
 
 std::optional<ProblemField> attn::rt::parseProblemField(std::string_view text) {
-  for (int i = 0; i < 6; ++i)
+  for (int i = 0; i < int(std::size(kFieldNames)); ++i)
     if (text == kFieldNames[i])
       return ProblemField(i);
   return std::nullopt;
@@ -92,7 +93,7 @@ Problem Problem::attention(int64_t batch, int64_t heads, int64_t seqLen,
 }
 
 bool Problem::hasDynamicSizes() const {
-  for (int64_t size : {batch, heads, kvHeads, seqLenQ, seqLenK})
+  for (int64_t size : {batch, heads, kvHeads, seqLenQ, seqLenK, sequences})
     if (size == kDynamicSize)
       return true;
   return false;
@@ -116,6 +117,8 @@ int64_t Problem::field(ProblemField field) const {
     return seqLenK;
   case ProblemField::D:
     return headDim;
+  case ProblemField::S:
+    return sequences;
   }
   return 0;
 }
@@ -270,8 +273,8 @@ Status Problem::validate() const {
   if (sequences != 0 && (direction == Direction::Backward || batch > 1))
     return invalid("packed sequences (S) need a forward problem of B = 1");
   // Their offsets are i32.
-  if (sequences != 0 && (seqLenQ >= (int64_t(1) << 31) ||
-                         seqLenK >= (int64_t(1) << 31)))
+  if (sequences != 0 &&
+      (seqLenQ >= (int64_t(1) << 31) || seqLenK >= (int64_t(1) << 31)))
     return invalid("packed sequences hold Nq = " + std::to_string(seqLenQ) +
                    " and Nk = " + std::to_string(seqLenK) +
                    " rows in all; their i32 offsets count at most 2^31 - 1");

@@ -45,10 +45,12 @@ enum class PipelineKind { Fused, Unfused };
 enum class TensorRole { Q, K, V, O, Lse, DO, DQ, DK, DV, CuQ, CuK };
 constexpr int kNumTensorRoles = 11;
 
-/// The problem's sizes, by the names the manifest uses for them.
-enum class ProblemField { B, H, Hkv, Nq, Nk, D };
+/// The problem's sizes, by the names the manifest uses for them; S, the
+/// number of packed sequences, only of a problem that packs them (their
+/// offsets are [S+1]).
+enum class ProblemField { B, H, Hkv, Nq, Nk, D, S };
 
-/// "forward", "backward"; "fused", "unfused"; "q", ..., "dv"; "B", ..., "D".
+/// "forward", "backward"; "fused", "unfused"; "q", ..., "dv"; "B", ..., "S".
 const char *nameOf(Direction direction);
 const char *nameOf(PipelineKind pipeline);
 const char *nameOf(TensorRole role);

@@ -14,7 +14,8 @@ constexpr int64_t kMaxValue = int64_t(1) << 62;
 
 std::optional<int64_t> parsePositive(std::string_view text) {
   int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < 1 ||
       value > kMaxValue)
     return std::nullopt;
@@ -23,87 +24,53 @@ std::optional<int64_t> parsePositive(std::string_view text) {
 
 } // namespace
 
-SizeExpr SizeExpr::constant(int64_t value) {
-  SizeExpr e;
-  if (value != 1)
-    e.factors_.push_back({Factor::Kind::Constant, value, ProblemField::B});
-  return e;
-}
+namespace {
 
-SizeExpr SizeExpr::field(ProblemField field) {
-  SizeExpr e;
-  e.factors_.push_back({Factor::Kind::Field, 1, field});
-  return e;
-}
+using Factor = SizeExpr::Factor;
+using Product = SizeExpr::Product;
 
-SizeExpr SizeExpr::ceilDiv(ProblemField field, int64_t divisor) {
-  if (divisor == 1)
-    return SizeExpr::field(field);
-  SizeExpr e;
-  e.factors_.push_back({Factor::Kind::CeilDiv, divisor, field});
-  return e;
-}
-
-SizeExpr SizeExpr::operator*(const SizeExpr &other) const {
-  SizeExpr product;
-  int64_t constant = 1;
-  bool overflow = false;
-  for (const SizeExpr *e : {this, &other})
-    for (const Factor &f : e->factors_) {
-      if (f.kind == Factor::Kind::Constant)
-        overflow |= __builtin_mul_overflow(constant, f.value, &constant);
-      else
-        product.factors_.push_back(f);
-    }
-  // An overflowing constant stays unfolded; evaluate() reports it.
-  if (overflow) {
-    for (const SizeExpr *e : {this, &other})
-      for (const Factor &f : e->factors_)
-        if (f.kind == Factor::Kind::Constant)
-          product.factors_.push_back(f);
-    return product;
-  }
-  if (constant != 1)
-    product.factors_.insert(product.factors_.begin(),
-                            {Factor::Kind::Constant, constant, ProblemField::B});
-  return product;
-}
-
-std::optional<int64_t> SizeExpr::constantValue() const {
+/// The value of a product of constants; nullopt if a factor is not one or
+/// it overflows.
+std::optional<int64_t> constantOf(const Product &product) {
   int64_t value = 1;
-  for (const Factor &f : factors_) {
+  for (const Factor &f : product)
     if (f.kind != Factor::Kind::Constant ||
         __builtin_mul_overflow(value, f.value, &value))
       return std::nullopt;
-  }
   return value;
 }
 
-Expected<int64_t> SizeExpr::evaluate(const Problem &problem) const {
-  int64_t value = 1;
-  for (const Factor &f : factors_) {
-    int64_t term = f.value;
-    if (f.kind != Factor::Kind::Constant) {
-      int64_t size = problem.field(f.field);
-      if (size < 1)
-        return Status::error(StatusCode::InvalidArgument,
-                             std::string("the size ") + nameOf(f.field) +
-                                 " that " + str() + " reads is not known");
-      term = f.kind == Factor::Kind::Field ? size
-                                           : (size + f.value - 1) / f.value;
+/// `x` times `y`, constants folded to the front (left unfolded where they
+/// overflow; evaluate() reports it).
+Product multiply(const Product &x, const Product &y) {
+  Product product;
+  int64_t constant = 1;
+  bool overflow = false;
+  for (const Product *p : {&x, &y})
+    for (const Factor &f : *p) {
+      if (f.kind == Factor::Kind::Constant)
+        overflow |= __builtin_mul_overflow(constant, f.value, &constant);
+      else
+        product.push_back(f);
     }
-    if (__builtin_mul_overflow(value, term, &value) || value > kMaxValue)
-      return Status::error(StatusCode::InvalidArgument,
-                           str() + " is more than 2^62 for these sizes");
+  if (overflow) {
+    for (const Product *p : {&x, &y})
+      for (const Factor &f : *p)
+        if (f.kind == Factor::Kind::Constant)
+          product.push_back(f);
+    return product;
   }
-  return value;
+  if (constant != 1)
+    product.insert(product.begin(),
+                   {Factor::Kind::Constant, constant, ProblemField::B});
+  return product;
 }
 
-std::string SizeExpr::str() const {
-  if (factors_.empty())
+std::string productStr(const Product &product) {
+  if (product.empty())
     return "1";
   std::string text;
-  for (const Factor &f : factors_) {
+  for (const Factor &f : product) {
     if (!text.empty())
       text += "*";
     switch (f.kind) {
@@ -122,10 +89,10 @@ std::string SizeExpr::str() const {
   return text;
 }
 
-std::optional<SizeExpr> SizeExpr::parse(std::string_view text) {
+std::optional<Product> parseProduct(std::string_view text) {
   if (text.empty())
     return std::nullopt;
-  SizeExpr e;
+  Product product;
   while (true) {
     size_t star = text.find('*');
     std::string_view word = text.substr(0, star);
@@ -135,7 +102,8 @@ std::optional<SizeExpr> SizeExpr::parse(std::string_view text) {
       size_t slash = inner.find('/');
       if (slash == std::string_view::npos)
         return std::nullopt;
-      std::optional<ProblemField> field = parseProblemField(inner.substr(0, slash));
+      std::optional<ProblemField> field =
+          parseProblemField(inner.substr(0, slash));
       std::optional<int64_t> divisor = parsePositive(inner.substr(slash + 1));
       if (!field || !divisor)
         return std::nullopt;
@@ -147,21 +115,144 @@ std::optional<SizeExpr> SizeExpr::parse(std::string_view text) {
     } else {
       return std::nullopt;
     }
-    e.factors_.push_back(f);
+    product.push_back(f);
     if (star == std::string_view::npos)
-      return e;
+      return multiply(product, {}); // Constants folded, as products are.
     text = text.substr(star + 1);
   }
 }
 
+bool sameFactor(const Factor &x, const Factor &y) {
+  return x.kind == y.kind && x.value == y.value &&
+         (x.kind == Factor::Kind::Constant || x.field == y.field);
+}
+
+} // namespace
+
+SizeExpr SizeExpr::constant(int64_t value) {
+  SizeExpr e;
+  if (value != 1)
+    e.terms_[0].push_back({Factor::Kind::Constant, value, ProblemField::B});
+  return e;
+}
+
+SizeExpr SizeExpr::field(ProblemField field) {
+  SizeExpr e;
+  e.terms_[0].push_back({Factor::Kind::Field, 1, field});
+  return e;
+}
+
+SizeExpr SizeExpr::ceilDiv(ProblemField field, int64_t divisor) {
+  if (divisor == 1)
+    return SizeExpr::field(field);
+  SizeExpr e;
+  e.terms_[0].push_back({Factor::Kind::CeilDiv, divisor, field});
+  return e;
+}
+
+SizeExpr SizeExpr::operator*(const SizeExpr &other) const {
+  SizeExpr product;
+  product.terms_.clear();
+  for (const Product &x : terms_)
+    for (const Product &y : other.terms_)
+      product.terms_.push_back(multiply(x, y));
+  return product;
+}
+
+SizeExpr SizeExpr::operator+(const SizeExpr &other) const {
+  SizeExpr sum;
+  sum.terms_.clear();
+  int64_t constant = 0;
+  bool folded = false;
+  for (const SizeExpr *e : {this, &other})
+    for (const Product &term : e->terms_) {
+      std::optional<int64_t> value = constantOf(term);
+      if (value && !__builtin_add_overflow(constant, *value, &constant)) {
+        folded = true;
+        continue;
+      }
+      sum.terms_.push_back(term);
+    }
+  if (folded)
+    sum.terms_.push_back(SizeExpr::constant(constant).terms_[0]);
+  return sum;
+}
+
+std::optional<ProblemField> SizeExpr::singleField() const {
+  if (terms_.size() != 1 || terms_[0].size() != 1 ||
+      terms_[0][0].kind != Factor::Kind::Field)
+    return std::nullopt;
+  return terms_[0][0].field;
+}
+
+std::optional<int64_t> SizeExpr::constantValue() const {
+  int64_t value = 0;
+  for (const Product &term : terms_) {
+    std::optional<int64_t> product = constantOf(term);
+    if (!product || __builtin_add_overflow(value, *product, &value))
+      return std::nullopt;
+  }
+  return value;
+}
+
+Expected<int64_t> SizeExpr::evaluate(const Problem &problem) const {
+  int64_t sum = 0;
+  for (const Product &product : terms_) {
+    int64_t value = 1;
+    for (const Factor &f : product) {
+      int64_t term = f.value;
+      if (f.kind != Factor::Kind::Constant) {
+        int64_t size = problem.field(f.field);
+        if (size < 1)
+          return Status::error(StatusCode::InvalidArgument,
+                               std::string("the size ") + nameOf(f.field) +
+                                   " that " + str() + " reads is not known");
+        term = f.kind == Factor::Kind::Field ? size
+                                             : (size + f.value - 1) / f.value;
+      }
+      if (__builtin_mul_overflow(value, term, &value) || value > kMaxValue)
+        return Status::error(StatusCode::InvalidArgument,
+                             str() + " is more than 2^62 for these sizes");
+    }
+    if (__builtin_add_overflow(sum, value, &sum) || sum > kMaxValue)
+      return Status::error(StatusCode::InvalidArgument,
+                           str() + " is more than 2^62 for these sizes");
+  }
+  return sum;
+}
+
+std::string SizeExpr::str() const {
+  std::string text;
+  for (const Product &term : terms_)
+    text += (text.empty() ? "" : "+") + productStr(term);
+  return text;
+}
+
+std::optional<SizeExpr> SizeExpr::parse(std::string_view text) {
+  SizeExpr e;
+  e.terms_.clear();
+  while (true) {
+    size_t plus = text.find('+');
+    std::optional<Product> term = parseProduct(text.substr(0, plus));
+    if (!term)
+      return std::nullopt;
+    e.terms_.push_back(std::move(*term));
+    if (plus == std::string_view::npos)
+      return e;
+    text = text.substr(plus + 1);
+  }
+}
+
 bool attn::rt::operator==(const SizeExpr &a, const SizeExpr &b) {
-  if (a.factors_.size() != b.factors_.size())
+  const std::vector<Product> &x = a.terms(), &y = b.terms();
+  if (x.size() != y.size())
     return false;
-  for (size_t i = 0; i < a.factors_.size(); ++i) {
-    const SizeExpr::Factor &x = a.factors_[i], &y = b.factors_[i];
-    if (x.kind != y.kind || x.value != y.value ||
-        (x.kind != SizeExpr::Factor::Kind::Constant && x.field != y.field))
+  for (size_t t = 0; t < x.size(); ++t) {
+    if (x[t].size() != y[t].size())
       return false;
+    for (size_t i = 0; i < x[t].size(); ++i)
+      if (!sameFactor(x[t][i], y[t][i]))
+        return false;
   }
   return true;
 }

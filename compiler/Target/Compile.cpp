@@ -263,9 +263,8 @@ static rt::SizeExpr paddedRow(const rt::SizeExpr &last, int64_t eltBytes) {
   int64_t per = std::max<int64_t>(1, 16 / eltBytes);
   if (std::optional<int64_t> n = last.constantValue())
     return rt::SizeExpr::constant(llvm::divideCeil(*n, per) * per);
-  const rt::SizeExpr::Factor &f = last.factors().front();
-  if (last.factors().size() == 1 && f.kind == rt::SizeExpr::Factor::Kind::Field)
-    return rt::SizeExpr::ceilDiv(f.field, per) * rt::SizeExpr::constant(per);
+  if (std::optional<rt::ProblemField> field = last.singleField())
+    return rt::SizeExpr::ceilDiv(*field, per) * rt::SizeExpr::constant(per);
   return last; // The runtime's stride check refuses what is misaligned.
 }
 
@@ -329,9 +328,6 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
   problem.pipeline = kind == PipelineKind::fused ? rt::PipelineKind::Fused
                                                  : rt::PipelineKind::Unfused;
   bool runTimeSizes = problem.hasDynamicSizes();
-  if (problem.sequences == rt::kDynamicSize)
-    return op.emitError() << "sequences(...) with sizes known only at run "
-                             "time cannot be described to the runtime yet";
   for (rt::TensorRole role : problem.roles()) {
     // 16-byte vector accesses of Q, K, V and O; 4-byte ones of the rest.
     bool vectors = rt::sizeOf(problem.dtypeOf(role)) < 4 ||
@@ -361,12 +357,11 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
     for (auto [i, value] : llvm::enumerate(launch.getInputs())) {
       BufferInfo info{
           kernel.args[i], rt::parseTensorRole(kernel.args[i]), {}, {}};
-      // Sizes that are problem fields (not a packed batch's S + 1 offsets).
+      // Sizes as the problem names them: B, ..., or a packed batch's S+1.
       if (info.role)
-        for (StringRef field :
+        for (StringRef dim :
              llvm::split(rt::Problem::dimNames(*info.role), ','))
-          if (std::optional<rt::ProblemField> f = rt::parseProblemField(field))
-            info.sizes.push_back(rt::SizeExpr::field(*f));
+          info.sizes.push_back(*rt::SizeExpr::parse(std::string_view(dim)));
       buffers.push_back(std::move(info));
     }
     for (auto [i, result] : llvm::enumerate(launch.getOutputs())) {

@@ -44,9 +44,15 @@ sizeExprOf(Value size, const DenseMap<Value, rt::TensorRole> &roles) {
   if (auto dim = dyn_cast<tensor::DimOp>(def)) {
     std::optional<int64_t> index = dim.getConstantIndex();
     auto role = roles.find(dim.getSource());
-    std::optional<rt::ProblemField> field =
-        index && role != roles.end() ? fieldOf(role->second, *index)
-                                     : std::nullopt;
+    // A packed batch's offsets: S + 1 of them.
+    if (index == 0 && role != roles.end() &&
+        (role->second == rt::TensorRole::CuQ ||
+         role->second == rt::TensorRole::CuK))
+      return rt::SizeExpr::field(rt::ProblemField::S) +
+             rt::SizeExpr::constant(1);
+    std::optional<rt::ProblemField> field = index && role != roles.end()
+                                                ? fieldOf(role->second, *index)
+                                                : std::nullopt;
     if (!field)
       return dim.emitError() << "launch size: not a constant dimension of a "
                                 "tensor a launch names by its role";
@@ -59,21 +65,28 @@ sizeExprOf(Value size, const DenseMap<Value, rt::TensorRole> &roles) {
       return failure();
     return *x * *y;
   }
+  if (auto add = dyn_cast<arith::AddIOp>(def)) {
+    FailureOr<rt::SizeExpr> x = sizeExprOf(add.getLhs(), roles);
+    FailureOr<rt::SizeExpr> y = sizeExprOf(add.getRhs(), roles);
+    if (failed(x) || failed(y))
+      return failure();
+    return *x + *y;
+  }
   if (auto div = dyn_cast<arith::CeilDivUIOp>(def)) {
     FailureOr<rt::SizeExpr> x = sizeExprOf(div.getLhs(), roles);
     std::optional<int64_t> divisor = getConstantIntValue(div.getRhs());
     if (failed(x))
       return failure();
-    if (!divisor || *divisor < 1 || x->factors().size() != 1 ||
-        x->factors()[0].kind != rt::SizeExpr::Factor::Kind::Field)
+    std::optional<rt::ProblemField> field = x->singleField();
+    if (!divisor || *divisor < 1 || !field)
       return div.emitError() << "launch size: only ceil(size / constant) of "
                                 "one problem size can be described";
-    return rt::SizeExpr::ceilDiv(x->factors()[0].field, *divisor);
+    return rt::SizeExpr::ceilDiv(*field, *divisor);
   }
   return def->emitError() << "launch size: '" << def->getName()
                           << "' cannot be described to the runtime (it "
-                             "takes constants, tensor.dim, arith.muli and "
-                             "arith.ceildivui)";
+                             "takes constants, tensor.dim, arith.addi, "
+                             "arith.muli and arith.ceildivui)";
 }
 
 FailureOr<std::array<rt::SizeExpr, 3>>

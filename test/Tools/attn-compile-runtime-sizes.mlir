@@ -4,6 +4,8 @@
 // RUN: FileCheck %s --input-file=%t.wgmma.ptx --check-prefix=WGMMA
 // RUN: attn-compile --shape 1x8x100x64 --dtype f16 --runtime-sizes --pipeline unfused --chip sm_90 --ptxas= -o %t.unfused.ptx
 // RUN: FileCheck %s --input-file=%t.unfused.ptx --check-prefix=UNFUSED
+// RUN: attn-compile --shape 1x8x100x128 --kv-heads 2 --seq-lens 60,40 --causal --dtype bf16 --runtime-sizes --chip sm_90a --ptxas= -o %t.varlen.ptx
+// RUN: FileCheck %s --input-file=%t.varlen.ptx --check-prefix=VARLEN
 // RUN: not attn-compile --shape 1x8x100x64 --runtime-sizes --backward --ptxas= -o %t.bwd.ptx 2>&1 | FileCheck %s --check-prefix=BACKWARD
 
 // attn-compile --runtime-sizes: one kernel for every B, H, Hkv, Nq and Nk
@@ -31,6 +33,14 @@
 // WGMMA:     // attn.tensormap k_map tensor=k dtype=bf16 rank=4 dims=?,?,?,? strides=?,?,? box=64,128,1,1
 // WGMMA:     // attn.kernel attn_fwd grid=ceil(Nq/128),H,B block=384,1,1 smem={{[0-9]+}} args=q,k,v,o,q_map,k_map,v_map,q_size0,
 // WGMMA:     cp.async.bulk.tensor.4d
+
+// Packed sequences: S is a size too ('?', from the offsets' shape [S+1]);
+// the grid is the row blocks of every sequence, ceil(Nq/128) + S + 1.
+// VARLEN:    // attn.problem direction=forward pipeline=fused B=? H=? Hkv=? Nq=? Nk=? D=128 dtype=bf16 causal=1 {{.*}} S=?
+// VARLEN:    // attn.tensor cu_q role=cu_q dtype=i32 shape=? strides=1 align=4
+// VARLEN:    // attn.scalar cu_q_size0 type=i32 from=S+1
+// VARLEN:    // attn.kernel attn_fwd grid=ceil(Nq/128)+S+1,H,B block=384,1,1 smem={{[0-9]+}} args=q,k,v,cu_q,cu_k,o,q_map,k_map,v_map,
+// VARLEN:    cp.async.bulk.tensor.4d
 
 // Unfused: S and P of B*H*Nq*Nk elements, rows padded to 16 bytes.
 // UNFUSED:   // attn.workspace s dtype=f16 elements=8*ceil(Nk/8)*Nq*H*B

@@ -50,9 +50,40 @@ TEST(SizeExpr, PrintsParsesAndEvaluates) {
   EXPECT_EQ(SizeExpr::ceilDiv(F::Nk, 1), SizeExpr::field(F::Nk));
 }
 
+TEST(SizeExpr, SumsOfProducts) {
+  using F = ProblemField;
+  // A packed batch's row blocks: ceil(Nq/128) + S + 1.
+  SizeExpr blocks = SizeExpr::ceilDiv(F::Nq, 128) + SizeExpr::field(F::S) +
+                    SizeExpr::constant(1);
+  EXPECT_EQ(blocks.str(), "ceil(Nq/128)+S+1");
+  EXPECT_EQ(SizeExpr::parse("ceil(Nq/128)+S+1"), blocks);
+  Problem p = sized(1, 8, 8, 1000, 1000);
+  p.sequences = 16;
+  EXPECT_EQ(*blocks.evaluate(p), 8 + 16 + 1);
+  // Constant terms fold; products distribute over sums.
+  EXPECT_EQ((SizeExpr::constant(2) + SizeExpr::constant(3)).str(), "5");
+  EXPECT_EQ(
+      ((SizeExpr::field(F::S) + SizeExpr::constant(1)) * SizeExpr::constant(4))
+          .str(),
+      "4*S+4");
+  EXPECT_EQ((SizeExpr::field(F::S) + SizeExpr::constant(1)).constantValue(),
+            std::nullopt);
+  EXPECT_EQ(SizeExpr::parse("3+4")->constantValue(), 7);
+  EXPECT_EQ((SizeExpr::field(F::S) + SizeExpr::constant(1)).singleField(),
+            std::nullopt);
+  EXPECT_EQ(SizeExpr::field(F::S).singleField(), F::S);
+  // S of a dense problem is not a size: an expression reading it says so.
+  p.sequences = 0;
+  Expected<int64_t> dense = blocks.evaluate(p);
+  ASSERT_FALSE(dense.ok());
+  EXPECT_EQ(dense.status().message(),
+            "the size S that ceil(Nq/128)+S+1 reads is not known");
+}
+
 TEST(SizeExpr, RefusesWhatItCannotRead) {
-  for (const char *text : {"", "*", "N", "0", "-4", "B*", "ceil(Nq/0)",
-                           "ceil(Nq)", "ceil(X/2)", "B+H", "ceil(Nq/128"})
+  for (const char *text :
+       {"", "*", "N", "0", "-4", "B*", "ceil(Nq/0)", "ceil(Nq)", "ceil(X/2)",
+        "B+", "+H", "B++H", "ceil(Nq/128"})
     EXPECT_EQ(SizeExpr::parse(text), std::nullopt) << text;
 }
 
@@ -116,12 +147,12 @@ std::string errorWith(const std::string &from, const std::string &to) {
 }
 
 TEST(DynamicManifest, RefusesMalformedRunTimeSizes) {
-  EXPECT_EQ(errorWith("D=128", "D=?"),
-            "d.ptx:2: D '?' is not an integer");
-  EXPECT_EQ(errorWith("shape=?,?,?,128 strides=?,?,?,1 align=16\n// attn.tensor k",
-                      "shape=?,?,?,128 strides=?,?,?,? align=16\n// attn.tensor k"),
-            "d.ptx:3: strides of tensor 'q' '?,?,?,?' end in ?; the last "
-            "dimension is contiguous (stride 1) or given");
+  EXPECT_EQ(errorWith("D=128", "D=?"), "d.ptx:2: D '?' is not an integer");
+  EXPECT_EQ(
+      errorWith("shape=?,?,?,128 strides=?,?,?,1 align=16\n// attn.tensor k",
+                "shape=?,?,?,128 strides=?,?,?,? align=16\n// attn.tensor k"),
+      "d.ptx:3: strides of tensor 'q' '?,?,?,?' end in ?; the last "
+      "dimension is contiguous (stride 1) or given");
   EXPECT_EQ(errorWith("elements=B*H*Nq*Nk", "elements=B*H*N"),
             "d.ptx:7: element count 'B*H*N' of workspace 's' is neither a "
             "positive integer nor a size expression (B*H*Nq*Nk, "

@@ -917,6 +917,89 @@ TEST_F(JitLaunchAtLaunch, AnyStridesWithTheLastContiguous) {
             "tensor maps");
 }
 
+TEST_F(Jit, PackedSequenceDescriptionsAreCheckedAndKeyed) {
+  jit::AttentionDesc desc = smallDesc();
+  desc.sequences = -1;
+  EXPECT_CONTAINS(errorOf(desc), "sequences (S) is -1; it must be at least 1");
+  desc.sequences = 3;
+  desc.batch = 2;
+  EXPECT_CONTAINS(errorOf(desc), "packed sequences are one batch along N");
+  desc.batch = 1;
+  EXPECT_NE(jit::toMlir(desc).find("sequences(%cu_q, %cu_k)"),
+            std::string::npos);
+  EXPECT_NE(jit::toMlir(desc).find("tensor<4xi32>"), std::string::npos);
+  auto packed = jit::compile(desc);
+  ASSERT_TRUE(packed.ok()) << packed.status().message();
+  EXPECT_EQ((*packed)->problem().sequences, 3);
+  // Not the dense kernel of the same sizes.
+  auto dense = jit::compile(smallDesc());
+  ASSERT_TRUE(dense.ok()) << dense.status().message();
+  EXPECT_NE((*packed)->key(), (*dense)->key());
+  // At launch: one kernel for every S.
+  desc.sizes = jit::Sizes::AtLaunch;
+  EXPECT_NE(jit::toMlir(desc).find("tensor<?xi32>"), std::string::npos);
+  auto any = jit::compile(desc);
+  desc.sequences = 70000;
+  auto many = jit::compile(desc);
+  ASSERT_TRUE(any.ok() && many.ok());
+  EXPECT_EQ(any->get(), many->get());
+  EXPECT_EQ((*any)->problem().sequences, rt::kDynamicSize);
+}
+
+class JitLaunchSequences : public JitLaunchAtLaunch {
+protected:
+  void SetUp() override {
+    Jit::SetUp();
+    jit::AttentionDesc desc;
+    desc.headDim = 64;
+    desc.sequences = 1;
+    auto compiled = jit::compile(desc);
+    ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+    kernel = compiled.take();
+  }
+
+  std::string check(const jit::ForwardTensors &t) {
+    rt::Status status = kernel->checkTensors(t);
+    return status.ok() ? "ok" : status.message();
+  }
+
+  static constexpr uint64_t cuQ = 0x7f4000000000, cuK = 0x7f5000000000;
+};
+
+TEST_F(JitLaunchSequences, OffsetsAreNeededAndGiveS) {
+  // [total, H, D] as flash_attn_varlen_func takes it: [1, N, H, D] strides.
+  std::vector<int64_t> q1 = {1, 4, 1000, 64}, k1 = {1, 2, 700, 64};
+  std::vector<int64_t> ntd = {1000 * 4 * 64, 64, 4 * 64, 1};
+  EXPECT_EQ(check({{q, q1, ntd}, {k, k1}, {v}, {o}, {}, {cuQ, {17}}, {cuK}}),
+            "ok");
+  EXPECT_EQ(check({{q, q1}, {k, k1}, {v}, {o}, {}, {}, {cuK, {17}}}),
+            "queryOffsets: this kernel packs sequences (AttentionDesc::"
+            "sequences); pass their i32 [S+1] offsets");
+  EXPECT_EQ(check({{q, q1}, {k, k1}, {v}, {o}, {}, {cuQ, {17}}, {cuK, {9}}}),
+            "cu_k: shape [9] has S = 8 where cu_q has S = 16");
+  EXPECT_EQ(check({{q, q1}, {k, k1}, {v}, {o}, {}, {cuQ, {1}}, {cuK}}),
+            "cu_q: shape [1] has S = 0; S + 1 offsets of at least one "
+            "sequence");
+  EXPECT_CONTAINS(check({{q, {2, 4, 1000, 64}},
+                         {k, {2, 2, 700, 64}},
+                         {v},
+                         {o},
+                         {},
+                         {cuQ, {17}},
+                         {cuK}}),
+                  "packed sequences (S) need a forward problem of B = 1");
+  // A dense kernel refuses offsets.
+  jit::AttentionDesc desc;
+  desc.headDim = 64;
+  auto plain = jit::compile(desc);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_CONTAINS(
+      (*plain)
+          ->checkTensors({{q, q1}, {k, k1}, {v}, {o}, {}, {cuQ, {17}}, {}})
+          .message(),
+      "queryOffsets: given, but this kernel takes a dense batch");
+}
+
 //===----------------------------------------------------------------------===//
 // Debugging switches
 //===----------------------------------------------------------------------===//
@@ -1054,6 +1137,107 @@ TEST_F(Jit, LaunchMatchesTheReferenceOnAGpu) {
       }
     EXPECT_LT(std::sqrt(diff / ref), 2e-3);
   }
+}
+
+TEST_F(Jit, PackedSequencesMatchTheReferenceOnAGpu) {
+  auto ctx = jit::context();
+  if (!ctx.ok())
+    GTEST_SKIP() << ctx.status().message();
+  rt::Context &context = **ctx;
+  // One kernel of sizes known at launch; three sequences (one empty, one
+  // with fewer keys than queries), GQA 4/2, causal, [total, H, D] strides.
+  jit::AttentionDesc desc;
+  desc.headDim = 64;
+  desc.sequences = 1;
+  desc.causal = true;
+  desc.lse = true;
+  auto kernel = jit::compile(desc);
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  ASSERT_TRUE((*kernel)->loaded());
+  const std::vector<int32_t> cuQ = {0, 100, 100, 137}, cuK = {0, 50, 70, 150};
+  rt::Problem p = (*kernel)->problem();
+  p.batch = 1, p.heads = 4, p.kvHeads = 2, p.seqLenQ = 137, p.seqLenK = 150;
+  p.sequences = 3;
+  const int64_t d = p.headDim;
+  auto ntd = [&](int64_t heads) {
+    return std::vector<int64_t>{0, d, heads * d, 1};
+  };
+  std::vector<float> host[3];
+  rt::DeviceBuffer buffers[7];
+  int64_t rows[4] = {p.seqLenQ, p.seqLenK, p.seqLenK, p.seqLenQ};
+  int64_t heads[4] = {p.heads, p.kvHeads, p.kvHeads, p.heads};
+  for (int t = 0; t < 4; ++t) {
+    int64_t n = rows[t] * heads[t] * d;
+    auto buffer = rt::DeviceBuffer::allocate(context, size_t(n) * 2, "t");
+    ASSERT_TRUE(buffer.ok()) << buffer.status().message();
+    buffers[t] = buffer.take();
+    if (t == 3)
+      continue;
+    // Packed [1, H, N, D] for the reference; [N, H, D] on the device.
+    host[t].resize(size_t(n));
+    std::vector<float> device(static_cast<size_t>(n));
+    for (int64_t h = 0; h < heads[t]; ++h)
+      for (int64_t r = 0; r < rows[t]; ++r)
+        for (int64_t c = 0; c < d; ++c) {
+          float x =
+              rt::roundTo(rt::DType::F16,
+                          float(std::sin(0.37 * (r * 131 + h * 17 + c) + t)));
+          host[t][size_t((h * rows[t] + r) * d + c)] = x;
+          device[size_t((r * heads[t] + h) * d + c)] = x;
+        }
+    std::vector<uint16_t> bits(static_cast<size_t>(n));
+    rt::encode(rt::DType::F16, device.data(), n, bits.data());
+    ASSERT_TRUE(buffers[t].upload(bits.data(), size_t(n) * 2).ok());
+  }
+  size_t lseBytes = size_t(p.heads * p.seqLenQ) * 4;
+  for (auto [i, bytes] :
+       {std::pair{4, lseBytes}, {5, cuQ.size() * 4}, {6, cuK.size() * 4}}) {
+    auto buffer = rt::DeviceBuffer::allocate(context, bytes, "t");
+    ASSERT_TRUE(buffer.ok()) << buffer.status().message();
+    buffers[i] = buffer.take();
+  }
+  ASSERT_TRUE(buffers[5].upload(cuQ.data(), cuQ.size() * 4).ok());
+  ASSERT_TRUE(buffers[6].upload(cuK.data(), cuK.size() * 4).ok());
+  auto ref = [&](int t, int64_t h, int64_t n) {
+    std::vector<int64_t> strides = ntd(h);
+    strides[0] = n * h * d;
+    return jit::TensorRef(buffers[t].pointer(), {1, h, n, d}, strides);
+  };
+  jit::ForwardTensors tensors{ref(0, p.heads, p.seqLenQ),
+                              ref(1, p.kvHeads, p.seqLenK),
+                              ref(2, p.kvHeads, p.seqLenK),
+                              ref(3, p.heads, p.seqLenQ),
+                              {buffers[4].pointer(), {1, p.heads, p.seqLenQ}},
+                              {buffers[5].pointer(), {4}},
+                              {buffers[6].pointer(), {4}}};
+  rt::Status status = (*kernel)->launch(tensors);
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_TRUE(context.synchronize("the JIT test").ok());
+  int64_t n = p.heads * p.seqLenQ * d;
+  std::vector<uint16_t> bits(static_cast<size_t>(n));
+  ASSERT_TRUE(buffers[3].download(bits.data(), size_t(n) * 2).ok());
+  std::vector<float> out(static_cast<size_t>(n)),
+      lse(size_t(p.heads * p.seqLenQ));
+  rt::decode(rt::DType::F16, bits.data(), n, out.data());
+  ASSERT_TRUE(buffers[4].download(lse.data(), lseBytes).ok());
+  double diff = 0, norm = 0, refLse = 0;
+  std::vector<double> row(static_cast<size_t>(d)), scratch;
+  for (int64_t h = 0; h < p.heads; ++h)
+    for (int64_t r = 0; r < p.seqLenQ; ++r) {
+      rt::referencePackedRow(p, cuQ.data(), cuK.data(), host[0].data(),
+                             host[1].data(), host[2].data(), h, r, row.data(),
+                             refLse, scratch);
+      for (int64_t c = 0; c < d; ++c) {
+        double e = out[size_t((r * p.heads + h) * d + c)] - row[size_t(c)];
+        diff += e * e, norm += row[size_t(c)] * row[size_t(c)];
+      }
+      float got = lse[size_t(h * p.seqLenQ + r)];
+      if (std::isinf(refLse))
+        EXPECT_TRUE(std::isinf(got) && got < 0) << "head " << h << " row " << r;
+      else
+        EXPECT_NEAR(got, refLse, 1e-3 * std::max(1.0, std::abs(refLse)));
+    }
+  EXPECT_LT(std::sqrt(diff / norm), 2e-3);
 }
 
 } // namespace

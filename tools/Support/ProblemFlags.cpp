@@ -181,9 +181,6 @@ static Expected<AttentionSpec> specFromFlags() {
     if (backward)
       return problemError("--seq-lens: the backward takes a dense batch, so "
                           "far");
-    if (runtimeSizes)
-      return problemError("--seq-lens with --runtime-sizes: packed sequences "
-                          "compile for sizes known when compiling, so far");
   }
   return spec;
 }

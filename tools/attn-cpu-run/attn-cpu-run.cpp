@@ -38,6 +38,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <numeric>
 #include <random>
 
 using namespace mlir;
@@ -745,6 +746,10 @@ int cpuRunMain() {
     sequences.keys =
         (*spec)->seqLensK.empty() ? (*spec)->seqLensQ : (*spec)->seqLensK;
     problem.sequences = int64_t(sequences.queries.size());
+    // Run-time sizes: the keys' total is their lengths' sum.
+    if (op.hasRunTimeSizes())
+      problem.seqLenK = std::accumulate(sequences.keys.begin(),
+                                        sequences.keys.end(), int64_t(0));
   }
   problem.causal = op.getCausal();
   problem.windowLeft = op.getWindowLeft().value_or(-1);

@@ -113,7 +113,7 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
     return rt::Status::error(
         rt::StatusCode::InvalidArgument,
         "the kernels were compiled for sizes known only at launch; give "
-        "them with --sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..]");
+        "them with --sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..][,S=..]");
   bool runTime = input.manifest.isDynamic();
 
   uint64_t setBytes = 0;
@@ -135,16 +135,18 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
 
   // Packed sequences: random lengths (from 0 up), the same in every set
   // and, where the totals agree, for queries and keys (self-attention of
-  // each sequence); the FLOPs are the sequences' own.
+  // each sequence); the FLOPs are the sequences' own. They follow from
+  // --seed, S and the totals only, so that kernels timed in one run (a
+  // static and a run-time-size one, wgmma and mma.sync) see the same batch.
   std::vector<int32_t> offsets[2];
   result.flops = problem.flops();
   if (problem.sequences > 0) {
-    offsets[0] =
-        randomOffsets(problem.sequences, problem.seqLenQ, mixSeed(seed, 7));
+    offsets[0] = randomOffsets(problem.sequences, problem.seqLenQ,
+                               mixSeed(options.seed, 7));
     offsets[1] = problem.seqLenK == problem.seqLenQ
                      ? offsets[0]
                      : randomOffsets(problem.sequences, problem.seqLenK,
-                                     mixSeed(seed, 8));
+                                     mixSeed(options.seed, 8));
     result.seqLensQ = lengthsOf(offsets[0]);
     result.seqLensK = lengthsOf(offsets[1]);
     result.flops = 0;

@@ -288,7 +288,7 @@ rt::Status FileCheck::execute() {
     return rt::Status::error(
         rt::StatusCode::InvalidArgument,
         "the kernels were compiled for sizes known only at launch; give "
-        "them with --sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..]");
+        "them with --sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..][,S=..]");
   // Host memory first: the inputs as floats and in the dtype, the output
   // as floats and in the dtype, and the lse.
   uint64_t e = rt::sizeOf(problem.dtype) + sizeof(float);

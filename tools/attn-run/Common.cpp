@@ -114,6 +114,7 @@ std::optional<SizeSet> SizeSet::parse(std::string_view text) {
                     : key == "Hkv" ? &set.kvHeads
                     : key == "Nq"  ? &set.seqLenQ
                     : key == "Nk"  ? &set.seqLenK
+                    : key == "S"   ? &set.sequences
                                    : nullptr;
     if (!slot || *slot)
       return std::nullopt;
@@ -131,6 +132,8 @@ rt::Problem SizeSet::apply(rt::Problem problem) const {
   problem.kvHeads = kvHeads ? kvHeads : heads;
   problem.seqLenQ = seqLenQ;
   problem.seqLenK = seqLenK ? seqLenK : seqLenQ;
+  if (sequences)
+    problem.sequences = sequences;
   return problem;
 }
 
@@ -138,7 +141,8 @@ std::string SizeSet::tag() const {
   return "b" + std::to_string(batch) + "-h" + std::to_string(heads) + "-kv" +
          std::to_string(kvHeads ? kvHeads : heads) + "-q" +
          std::to_string(seqLenQ) + "-k" +
-         std::to_string(seqLenK ? seqLenK : seqLenQ);
+         std::to_string(seqLenK ? seqLenK : seqLenQ) +
+         (sequences ? "-s" + std::to_string(sequences) : "");
 }
 
 std::vector<int64_t> attn::run::layoutStrides(const rt::Problem &problem,

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace attn::run {
@@ -26,12 +26,15 @@ constexpr int kExitSkipped = 77;
 /// B=2,H=8,Hkv=2,Nq=1000,Nk=1000; Hkv defaults to H and Nk to Nq).
 struct SizeSet {
   int64_t batch = 0, heads = 0, kvHeads = 0, seqLenQ = 0, seqLenK = 0;
+  /// Packed sequences (S=..): their number; the run draws their lengths.
+  int64_t sequences = 0;
 
-  /// Parses "B=2,H=8,Nq=1000" (B, H and Nq required); nullopt if malformed.
+  /// Parses "B=2,H=8,Nq=1000" (B, H and Nq required; Hkv, Nk and S
+  /// optional); nullopt if malformed.
   static std::optional<SizeSet> parse(std::string_view text);
   /// `problem` with these sizes.
   rt::Problem apply(rt::Problem problem) const;
-  /// "b2-h8-kv2-q1000-k1000", for file names.
+  /// "b2-h8-kv2-q1000-k1000" (and "-s16"), for file names.
   std::string tag() const;
 };
 

@@ -27,7 +27,8 @@ using namespace attn::run;
 static const char *const kUsage =
     "usage: attn-run check FILE.ptx... [--seed S] [--rows-sample R]\n"
     "                      [--json OUT] [--csv OUT] [--save DIR]\n"
-    "                      [--sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..]]...\n"
+    "                      [--sizes "
+    "B=..,H=..,Nq=..[,Hkv=..][,Nk=..][,S=..]]...\n"
     "                      [--layout bhnd|bnhd]\n"
     "       attn-run bench FILE.ptx... [--warmup W] [--reps R] [--seed S]\n"
     "                      [--json OUT] [--csv OUT] [--sizes ...]...\n"
@@ -44,7 +45,8 @@ static const char *const kUsage =
     "Kernels compiled for run-time sizes (attn-compile --runtime-sizes) run\n"
     "  once per --sizes (Hkv defaults to H, Nk to Nq), one load serving all,\n"
     "  with Q, K, V, O packed (--layout bhnd) or [B,N,H,D] (bnhd); other\n"
-    "  kernels ignore both.\n"
+    "  kernels ignore both. Packed sequences take S=.. (their number; the\n"
+    "  run draws their lengths, summing to Nq and Nk).\n"
     "Exit status: 0 pass, 1 fail, 2 usage, 77 skipped (no CUDA driver/GPU).\n"
     "ATTN_LIBCUDA overrides the driver library (default libcuda.so.1).\n";
 
@@ -118,8 +120,7 @@ int main(int argc, char **argv) {
     } else if (name == "--layout") {
       options.layout = std::string(value);
       valid = value == "bhnd" || value == "bnhd";
-    }
-    else
+    } else
       return usageError("unknown option " + std::string(name) + " for " +
                         std::string(command));
     if (!valid || value.empty())

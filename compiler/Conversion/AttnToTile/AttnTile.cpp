@@ -104,37 +104,30 @@ Value reshape(OpBuilder &b, Location loc, Value value, RankedTensorType type) {
   return tensor::ExpandShapeOp::create(b, loc, type, flat, groups);
 }
 
-/// The number of packed sequences, S, of offsets `cu` (S + 1 of them).
-OpFoldResult sequenceCount(OpBuilder &host, Location loc, Value cu) {
-  OpFoldResult offsets = hostSize(host, loc, cu, 0);
-  if (std::optional<int64_t> n = getConstantIntValue(offsets))
-    return host.getIndexAttr(*n - 1);
-  return arith::SubIOp::create(host, loc, cast<Value>(offsets),
-                               arith::ConstantIndexOp::create(host, loc, 1))
-      .getResult();
-}
-
 /// Row blocks along grid x of a packed batch of S sequences and Tq queries
 /// in all: floor(Tq / block-m) + S. Sequence s's blocks start at program
 /// key(s) = floor(cu_q[s] / block-m) + s (locateRowBlock), and its
 /// ceil(len_s / block-m) blocks end by key(s + 1): no program is idle but
-/// for at most one per sequence, whatever the lengths.
+/// for at most one per sequence, whatever the lengths. Sizes known only at
+/// run time take ceil(Tq / block-m) + (S + 1), the runtime's expression
+/// (a sum of sizes, no subtraction): two more programs, idle.
 OpFoldResult sequenceRowBlocks(OpBuilder &host, Location loc,
-                               OpFoldResult queries, OpFoldResult sequences,
+                               OpFoldResult queries, Value cuQ,
                                int64_t blockM) {
+  OpFoldResult offsets = hostSize(host, loc, cuQ, 0);
   std::optional<int64_t> tq = getConstantIntValue(queries),
-                         count = getConstantIntValue(sequences);
+                         count = getConstantIntValue(offsets);
   if (tq && count)
-    return host.getIndexAttr(*tq / blockM + *count);
+    return host.getIndexAttr(*tq / blockM + *count - 1);
   auto value = [&](OpFoldResult v) -> Value {
     if (std::optional<int64_t> n = getConstantIntValue(v))
       return arith::ConstantIndexOp::create(host, loc, *n);
     return cast<Value>(v);
   };
-  Value full =
-      arith::DivUIOp::create(host, loc, value(queries),
-                             arith::ConstantIndexOp::create(host, loc, blockM));
-  return arith::AddIOp::create(host, loc, full, value(sequences)).getResult();
+  return arith::AddIOp::create(host, loc,
+                               value(blocksOf(host, loc, queries, blockM)),
+                               value(offsets))
+      .getResult();
 }
 
 /// The sequence and the row block within it of program `x` along grid x
@@ -351,11 +344,9 @@ void tileAttention(AttentionOp op, TilingAttr tiling) {
   // Packed sequences: the row blocks of every sequence along x
   // (sequenceRowBlocks), their one batch along z.
   SmallVector<OpFoldResult> hostGrid = {
-      sequences
-          ? sequenceRowBlocks(host, loc, view.size(host, loc, query, 2),
-                              sequenceCount(host, loc, op.getQuerySeqOffsets()),
-                              c.blockM)
-          : blocksOf(host, loc, view.size(host, loc, query, 2), c.blockM),
+      sequences ? sequenceRowBlocks(host, loc, view.size(host, loc, query, 2),
+                                    op.getQuerySeqOffsets(), c.blockM)
+                : blocksOf(host, loc, view.size(host, loc, query, 2), c.blockM),
       view.size(host, loc, query, 1),
       split ? buffers.sizes[0] : view.size(host, loc, query, 0)};
   tile::ConfigAttr config = kernelConfig(tiling, configGrid(hostGrid));
