@@ -22,6 +22,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace attn {
 #define GEN_PASS_DEF_ATTNWARPSPECIALIZE
@@ -74,6 +75,18 @@ bool isInvariantRead(Operation *op) {
   return llvm::all_of(arg.getUsers(), [](Operation *user) {
     return isa<memref::LoadOp, memref::DimOp>(user);
   });
+}
+
+/// Whether the producer can compute what `op` computes on its own: `op`
+/// and every op its regions hold are free of memory effects or invariant
+/// reads (a loop searching a packed batch's offsets).
+bool isRecomputable(Operation *op) {
+  return !op->walk([](Operation *inner) {
+              if (isInvariantRead(inner) || isMemoryEffectFree(inner) ||
+                  inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+                return WalkResult::advance();
+              return WalkResult::interrupt();
+            }).wasInterrupted();
 }
 
 /// Clones the producer's part of a block: its ops, the loops and branches
@@ -134,14 +147,18 @@ private:
     // Free of memory effects, not necessarily speculatable: a division
     // (the group size of grouped-query heads) or memref.dim (run-time
     // sizes) computes in the producer what it computes in the compute warps;
-    // so does a read of what no one writes (isInvariantRead).
-    if (!def || !(isMemoryEffectFree(def) || isInvariantRead(def)) ||
-        def->getNumRegions() || !where.count(def->getBlock()))
+    // so does a read of what no one writes (isInvariantRead), and a loop of
+    // such ops (isRecomputable), with what its body reads from above.
+    if (!def || !isRecomputable(def) || containsProducerOp(def) ||
+        !where.count(def->getBlock()))
       return user->emitOpError()
              << "needs " << v
              << ", which the compute warps produce; a copy may depend only "
                 "on indices";
-    for (Value operand : def->getOperands()) {
+    llvm::SetVector<Value> needed(def->getOperands().begin(),
+                                  def->getOperands().end());
+    getUsedValuesDefinedAbove(def->getRegions(), needed);
+    for (Value operand : needed) {
       FailureOr<Value> m = materialize(operand, user);
       if (failed(m))
         return failure();
