@@ -7,8 +7,8 @@
 //
 //   jit_attention B H N D [--dtype f16|bf16|f32] [--causal] [--chip CHIP]
 //                 [--kv-heads Hkv] [--kv-len Nk] [--window L,R]
-//                 [--compiled-sizes] [--backward] [--reps 20]
-//                 [--check-rows 16]
+//                 [--compiled-sizes] [--backward] [--seq-lens L1,L2,...]
+//                 [--reps 20] [--check-rows 16]
 //   jit_attention --help
 //
 // Exit status: 0 all checks passed, 1 a check failed or an error, 2 bad
@@ -41,13 +41,15 @@ struct Options {
   int reps = 20;
   int checkRows = 16;
   bool backward = false;
+  /// Packed sequences' lengths (--seq-lens); empty: a dense batch.
+  std::vector<int64_t> seqLens;
 };
 
 const char *const kUsage =
     "usage: jit_attention B H N D [--dtype f16|bf16|f32] [--causal]\n"
     "                     [--chip CHIP] [--kv-heads Hkv] [--kv-len Nk]\n"
     "                     [--window L,R] [--compiled-sizes] [--backward]\n"
-    "                     [--reps R] [--check-rows C]\n"
+    "                     [--seq-lens L1,L2,...] [--reps R] [--check-rows C]\n"
     "       jit_attention --help\n"
     "\n"
     "JIT-compiles attention over B batches and H heads of N rows of head\n"
@@ -71,6 +73,10 @@ const char *const kUsage =
     "                   logsumexp, then its backward from a random dO; dQ,\n"
     "                   dK and dV of up to 4 heads checked, the backward\n"
     "                   timed (sizes compiled; Hkv = H, Nk = N, no window)\n"
+    "  --seq-lens L,...  packed sequences of these lengths (B = 1, N their\n"
+    "                   sum; flash_attn_varlen_func): the fused pipeline on\n"
+    "                   [N, H, D] strides with the i32 offsets, each row\n"
+    "                   checked against its own sequence's attention\n"
     "  --chip CHIP      compile for CHIP (sm_80, sm_86, sm_89, sm_90,\n"
     "                   sm_90a); default: device 0's chip, sm_90 without a\n"
     "                   GPU\n"
@@ -460,6 +466,146 @@ int runBackward(jit::AttentionDesc desc, const Options &options,
   return allPass ? 0 : 1;
 }
 
+/// --seq-lens: the fused pipeline on packed sequences, Q, K, V and O in
+/// [N, H, D] memory (flash_attn_varlen_func's layout), launched with the
+/// i32 offsets; `checkRows` rows of every head checked against their own
+/// sequence's float64 attention, the launch timed.
+int runSequences(const Options &options,
+                 const rt::Expected<rt::Context *> &ctx) {
+  jit::AttentionDesc desc = options.desc;
+  double start = seconds();
+  auto kernel = jit::compile(desc);
+  if (!kernel.ok()) {
+    std::printf("fused    FAIL %s\n", kernel.status().message().c_str());
+    return 1;
+  }
+  std::printf("fused    JIT %.1f ms; %s, S = %lld sequences\n",
+              (seconds() - start) * 1e3,
+              (*kernel)->loaded() ? "loaded" : "PTX only",
+              (long long)desc.sequences);
+  if (!ctx.ok()) {
+    std::printf("SKIPPED: %s\n", ctx.status().message().c_str());
+    return ctx.status().isUnavailable() ? 77 : 1;
+  }
+  rt::Context &context = **ctx;
+  jit::AttentionDesc sized = desc;
+  sized.sizes = jit::Sizes::Compiled;
+  rt::Problem p = sized.problem();
+  int64_t h = p.heads, hkv = p.kvHeads, n = p.seqLenQ, d = p.headDim;
+  std::vector<int32_t> offsets = {0};
+  for (int64_t length : options.seqLens)
+    offsets.push_back(offsets.back() + int32_t(length));
+  // Host values packed [1, H, N, D] (the reference's); [N, H, D] on the
+  // device.
+  std::vector<float> host[3] = {randomTensor(p.dtype, h * n * d, 1),
+                                randomTensor(p.dtype, hkv * n * d, 2),
+                                randomTensor(p.dtype, hkv * n * d, 3)};
+  int64_t heads[4] = {h, hkv, hkv, h};
+  rt::DeviceBuffer buffers[6];
+  for (int t = 0; t < 4; ++t) {
+    size_t bytes = size_t(heads[t] * n * d) * rt::sizeOf(p.dtype);
+    auto buffer =
+        rt::DeviceBuffer::allocate(context, bytes, std::string(1, "qkvo"[t]));
+    if (!buffer.ok()) {
+      std::printf("FAIL %s\n", buffer.status().message().c_str());
+      return 1;
+    }
+    buffers[t] = buffer.take();
+    if (t == 3)
+      continue;
+    std::vector<float> laidOut(host[t].size());
+    for (int64_t head = 0; head < heads[t]; ++head)
+      for (int64_t r = 0; r < n; ++r)
+        std::copy_n(&host[t][size_t((head * n + r) * d)], d,
+                    &laidOut[size_t((r * heads[t] + head) * d)]);
+    std::vector<uint8_t> staging(bytes);
+    rt::encode(p.dtype, laidOut.data(), int64_t(laidOut.size()),
+               staging.data());
+    if (rt::Status s = buffers[t].upload(staging.data(), bytes); !s.ok()) {
+      std::printf("FAIL %s\n", s.message().c_str());
+      return 1;
+    }
+  }
+  for (int t = 4; t < 6; ++t) {
+    auto buffer = rt::DeviceBuffer::allocate(context, offsets.size() * 4,
+                                             t == 4 ? "cu_q" : "cu_k");
+    if (!buffer.ok() ||
+        !buffer->upload(offsets.data(), offsets.size() * 4).ok()) {
+      std::printf("FAIL the offsets' buffers\n");
+      return 1;
+    }
+    buffers[t] = buffer.take();
+  }
+  if (rt::Status s = buffers[3].fill(0xFF); !s.ok()) { // NaN where unwritten
+    std::printf("FAIL %s\n", s.message().c_str());
+    return 1;
+  }
+  auto ref = [&](int t) {
+    return jit::TensorRef(buffers[t].pointer(), {1, heads[t], n, d},
+                          {n * heads[t] * d, d, heads[t] * d, 1});
+  };
+  int64_t s = desc.sequences;
+  jit::ForwardTensors tensors{ref(0),
+                              ref(1),
+                              ref(2),
+                              ref(3),
+                              {},
+                              {buffers[4].pointer(), {s + 1}},
+                              {buffers[5].pointer(), {s + 1}}};
+  if (rt::Status st = (*kernel)->launch(tensors);
+      !st.ok() || !(st = context.synchronize("the packed launch")).ok()) {
+    std::printf("fused    FAIL %s\n", st.message().c_str());
+    return 1;
+  }
+  std::vector<uint8_t> bytes(buffers[3].bytes());
+  if (!buffers[3].download(bytes.data(), bytes.size()).ok())
+    return 1;
+  std::vector<float> out(static_cast<size_t>(h * n * d));
+  rt::decode(p.dtype, bytes.data(), int64_t(out.size()), out.data());
+  int64_t nonFinite = std::count_if(out.begin(), out.end(),
+                                    [](float x) { return !std::isfinite(x); });
+  double diff = 0, norm = 0, lse = 0;
+  int64_t count = std::min<int64_t>(options.checkRows, n), rows = 0;
+  std::vector<double> row(static_cast<size_t>(d)), scratch;
+  for (int64_t head = 0; head < h; ++head)
+    for (int64_t i = 0; i < count; ++i, ++rows) {
+      int64_t r = count == 1 ? 0 : i * (n - 1) / (count - 1);
+      rt::referencePackedRow(p, offsets.data(), offsets.data(), host[0].data(),
+                             host[1].data(), host[2].data(), head, r,
+                             row.data(), lse, scratch);
+      for (int64_t c = 0; c < d; ++c) {
+        double e = out[size_t((r * h + head) * d + c)] - row[size_t(c)];
+        diff += e * e, norm += row[size_t(c)] * row[size_t(c)];
+      }
+    }
+  double relError = std::sqrt(diff / std::max(norm, 1e-300));
+  double bound = boundFor(p.dtype);
+  bool pass = nonFinite == 0 && relError <= bound;
+  // Timed: the median of device events around each launch.
+  std::vector<double> ms;
+  for (int i = 0; i < options.reps + 3; ++i) {
+    rt::Expected<rt::Event> before = rt::Event::create(context),
+                            after = rt::Event::create(context);
+    if (!before.ok() || !after.ok() || !before->record().ok() ||
+        !(*kernel)->launch(tensors).ok() || !after->record().ok() ||
+        !after->synchronize().ok())
+      return 1;
+    rt::Expected<float> elapsed = after->millisecondsSince(*before);
+    if (i >= 3 && elapsed.ok())
+      ms.push_back(*elapsed);
+  }
+  std::sort(ms.begin(), ms.end());
+  double median = ms[ms.size() / 2], flops = 0;
+  for (int64_t length : options.seqLens)
+    flops += 4.0 * double(h) * double(d) * double(length) * double(length) *
+             (desc.causal ? 0.5 : 1.0);
+  std::printf("fused    %s rel_err %.2e (bound %.0e, %lld rows; %lld "
+              "non-finite)  %.3f ms  %.1f TFLOP/s\n",
+              pass ? "PASS" : "FAIL", relError, bound, (long long)rows,
+              (long long)nonFinite, median, flops / (median * 1e-3) / 1e12);
+  return pass ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -504,6 +650,19 @@ int main(int argc, char **argv) {
       desc.sizes = jit::Sizes::Compiled;
     } else if (arg == "--backward") {
       options.backward = true;
+    } else if (arg == "--seq-lens") {
+      const char *v = value();
+      std::string text = v ? v : "";
+      options.seqLens.clear();
+      for (size_t at = 0; at <= text.size();) {
+        size_t comma = std::min(text.find(',', at), text.size());
+        if (!parseInt(text.substr(at, comma - at).c_str(), number) ||
+            number < 0)
+          return usage("--seq-lens needs lengths L1,L2,...: integers, each at "
+                       "least 0");
+        options.seqLens.push_back(number);
+        at = comma + 1;
+      }
     } else if (arg == "--kv-heads" || arg == "--kv-len") {
       const char *v = value();
       if (!v || !parseInt(v, number) || number < 1)
@@ -529,6 +688,19 @@ int main(int argc, char **argv) {
     return usage("give the problem size as B H N D");
   desc.batch = dims[0], desc.heads = dims[1], desc.seqLen = dims[2],
   desc.headDim = dims[3];
+  if (!options.seqLens.empty()) {
+    int64_t total = 0;
+    for (int64_t length : options.seqLens)
+      total += length;
+    if (desc.batch != 1 || desc.seqLen != total)
+      return usage(("--seq-lens: B must be 1 and N the lengths' sum, " +
+                    std::to_string(total))
+                       .c_str());
+    if (options.backward || desc.seqLenK)
+      return usage("--seq-lens: the forward of self-attention per sequence "
+                   "(no --backward, no --kv-len)");
+    desc.sequences = int64_t(options.seqLens.size());
+  }
   // The problem of this run (the kernel's sizes may be known at launch).
   jit::AttentionDesc sized = desc;
   sized.sizes = jit::Sizes::Compiled;
@@ -557,6 +729,9 @@ int main(int argc, char **argv) {
                 (*ctx)->multiprocessorCount(), (seconds() - start) * 1e3);
   else
     std::printf("device: none (%s)\n", ctx.status().message().c_str());
+
+  if (!options.seqLens.empty())
+    return runSequences(options, ctx);
 
   // JIT both pipelines. On a GPU host compile() also loads the module.
   struct Compiled {

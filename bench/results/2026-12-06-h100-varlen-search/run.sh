@@ -12,3 +12,9 @@ d=.gpu/varlen; OUT=${OUT:?}
 source bench/gpu_prelude.sh
 $R bench $d/bench/varlen-wgmma-*.ptx --sizes B=1,H=16,Nq=16384,S=16 --csv $OUT/varlen.csv 2>&1 | grep -E "^fused" | cut -c1-200
 $R bench $d/bench/dense-wgmma-*.ptx $d/dense-rt/*.ptx --sizes B=16,H=16,Nq=1024 --csv $OUT/dense.csv 2>&1 | grep -E "^fused" | cut -c1-200
+# Second call (summary-2.txt): the same batch through variants of the
+# search, compiled with temporary edits of locateRowBlock (not kept):
+# rt-bits4 (the loop with its count fixed at 4), rt-unrolled31 (31 unrolled
+# steps, the first version), beside the static, run-time and S-compiled-in
+# kernels; each timed twice:
+#   $R bench .gpu/exp/*.ptx --sizes B=1,H=16,Nq=16384,S=16   (x2)
