@@ -84,10 +84,13 @@ enum class Pipeline {
 /// Tile sizes and pipelining. 0 means "the compiler's default for this head
 /// dimension and element type" (the defaults of attn-opt's pipelines).
 struct Tuning {
-  int64_t blockM = 0;    ///< query rows per program
-  int64_t blockN = 0;    ///< key/value rows per step
-  int64_t numWarps = 0;  ///< warps per program
-  int64_t numStages = 2; ///< shared-memory buffers per pipelined tile
+  int64_t blockM = 0;   ///< query rows per program
+  int64_t blockN = 0;   ///< key/value rows per step
+  int64_t numWarps = 0; ///< warps per program
+  /// Shared-memory buffers per pipelined tile; 0: the compiler's choice
+  /// (2 for the forward, 1 for the backward's D = 128 tiles, which do not
+  /// fit twice in an H100's shared memory).
+  int64_t numStages = 0;
   /// Keys per program of a split forward (flash-decoding: a second kernel
   /// combines the partial results): -1 where the compiler finds it pays
   /// (sizes compiled in, few programs otherwise), 0 never, or a multiple of
