@@ -80,7 +80,8 @@ const char *const kUsage =
     "  --chip CHIP      compile for CHIP (sm_80, sm_86, sm_89, sm_90,\n"
     "                   sm_90a); default: device 0's chip, sm_90 without a\n"
     "                   GPU\n"
-    "  --reps R         timed launches per pipeline, after 3 untimed ones\n"
+    "  --reps R         timed launches per pipeline, after 200 ms of untimed\n"
+    "                   ones (the clocks come up from idle)\n"
     "                   (default 20)\n"
     "  --check-rows C   rows per (b,h) compared with the reference: the\n"
     "                   first, the last and C-2 between (default 16)\n"
@@ -212,6 +213,21 @@ CheckResult check(const rt::Problem &problem, const Inputs &in,
   return result;
 }
 
+/// Untimed launches for at least 200 ms (and at least 3): the GPU's clocks
+/// come up from the idle of the compile before anything is timed.
+template <typename Launch>
+rt::Status warmUp(rt::Context &context, Launch launch) {
+  double start = seconds();
+  for (int i = 0; i < 3 || seconds() - start < 0.2; ++i) {
+    if (rt::Status s = launch(); !s.ok())
+      return s;
+    if (i % 16 == 15) // A bounded queue.
+      if (rt::Status s = context.synchronize("warming up"); !s.ok())
+        return s;
+  }
+  return context.synchronize("warming up");
+}
+
 /// Runs, checks and times one kernel on `problem`; false if its check
 /// failed.
 bool runOne(const char *label, const jit::Kernel &kernel,
@@ -255,9 +271,9 @@ bool runOne(const char *label, const jit::Kernel &kernel,
       return fail(event.status());
     events.push_back(event.take());
   }
-  for (int i = 0; i < 3; ++i)
-    if (rt::Status s = kernel.launch(q, k, v, o); !s.ok())
-      return fail(s);
+  if (rt::Status s = warmUp(context, [&] { return kernel.launch(q, k, v, o); });
+      !s.ok())
+    return fail(s);
   if (rt::Status s = events[0].record(); !s.ok())
     return fail(s);
   for (int i = 0; i < options.reps; ++i) {
@@ -317,7 +333,7 @@ bool allocate(
 /// --backward: for each pipeline, the forward with the logsumexp, then the
 /// gradient from a random dO (dQ, dK, dV poisoned first); up to 4 heads'
 /// gradients compared with the float64 reference (relative error over the
-/// three), the backward timed (median of `reps` after 3 untimed). 0 when
+/// three), the backward timed (median of `reps` after warmUp()). 0 when
 /// every check passes.
 int runBackward(jit::AttentionDesc desc, const Options &options,
                 rt::Context &context) {
@@ -434,8 +450,8 @@ int runBackward(jit::AttentionDesc desc, const Options &options,
       else
         events.push_back(event.take());
     }
-    for (int i = 0; i < 3 && s.ok(); ++i)
-      s = (*backward)->launchBackward(tensors);
+    if (s.ok())
+      s = warmUp(context, [&] { return (*backward)->launchBackward(tensors); });
     if (s.ok())
       s = events[0].record();
     for (int i = 0; i < options.reps && s.ok(); ++i) {
@@ -584,16 +600,15 @@ int runSequences(const Options &options,
   double relError = std::sqrt(diff / std::max(norm, 1e-300));
   double bound = boundFor(p.dtype);
   bool pass = nonFinite == 0 && relError <= bound;
-  // Timed: device events around `reps` launches in a row (after 3
-  // untimed), and the host's time per launch() call (its checks and the
+  // Timed: device events around `reps` launches in a row (after
+  // warmUp()), and the host's time per launch() call (its checks and the
   // run-time sizes' instantiation).
   rt::Expected<rt::Event> before = rt::Event::create(context),
                           after = rt::Event::create(context);
   if (!before.ok() || !after.ok())
     return 1;
-  for (int i = 0; i < 3; ++i)
-    if (!(*kernel)->launch(tensors).ok())
-      return 1;
+  if (!warmUp(context, [&] { return (*kernel)->launch(tensors); }).ok())
+    return 1;
   double hostSeconds = 0;
   if (!before->record().ok())
     return 1;
