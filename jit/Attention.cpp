@@ -582,9 +582,9 @@ Status Kernel::launch(const TensorRef &q, const TensorRef &k,
 Status Kernel::launch(const TensorRef &q, const TensorRef &k,
                       const TensorRef &v, const TensorRef &o,
                       const TensorRef &lse, CUstream_st *stream) const {
-  if (!lse.address)
-    return invalid("lse: its address is 0 (null)");
-  return launch(forwardTensors(q, k, v, o, &lse), stream);
+  if (Status status = checkTensors(q, k, v, o, &lse); !status.ok())
+    return status;
+  return launchChecked(bindingsOf(forwardTensors(q, k, v, o, &lse)), stream);
 }
 
 Status Kernel::launch(const ForwardTensors &tensors,

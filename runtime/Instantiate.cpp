@@ -38,7 +38,7 @@ Expected<Problem> attn::rt::bindSizes(const Manifest &manifest,
   if (!problem.hasDynamicSizes())
     return problem;
   // Which tensor gave each size, for messages.
-  std::string source[7];
+  std::string source[kNumProblemFields];
   for (const TensorDecl &decl : manifest.tensors) {
     const TensorArg *arg = tensors.find(decl.role);
     if (!arg)

@@ -25,7 +25,8 @@ const RoleInfo kRoles[] = {
     {TensorRole::CuK, "cu_k", "S+1"},
 };
 
-const char *const kFieldNames[] = {"B", "H", "Hkv", "Nq", "Nk", "D", "S"};
+const char *const kFieldNames[kNumProblemFields] = {"B",  "H", "Hkv", "Nq",
+                                                    "Nk", "D", "S"};
 
 const RoleInfo &infoOf(TensorRole role) { return kRoles[int(role)]; }
 

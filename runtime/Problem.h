@@ -49,6 +49,7 @@ constexpr int kNumTensorRoles = 11;
 /// number of packed sequences, only of a problem that packs them (their
 /// offsets are [S+1]).
 enum class ProblemField { B, H, Hkv, Nq, Nk, D, S };
+constexpr int kNumProblemFields = 7;
 
 /// "forward", "backward"; "fused", "unfused"; "q", ..., "dv"; "B", ..., "S".
 const char *nameOf(Direction direction);

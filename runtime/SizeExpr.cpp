@@ -150,6 +150,17 @@ SizeExpr SizeExpr::ceilDiv(ProblemField field, int64_t divisor) {
   return e;
 }
 
+std::optional<SizeExpr> SizeExpr::ofDim(TensorRole role, size_t dim) {
+  std::string_view names = Problem::dimNames(role);
+  for (size_t i = 0; i < dim; ++i) {
+    size_t comma = names.find(',');
+    if (comma == std::string_view::npos)
+      return std::nullopt;
+    names = names.substr(comma + 1);
+  }
+  return parse(names.substr(0, names.find(',')));
+}
+
 SizeExpr SizeExpr::operator*(const SizeExpr &other) const {
   SizeExpr product;
   product.terms_.clear();
@@ -166,8 +177,12 @@ SizeExpr SizeExpr::operator+(const SizeExpr &other) const {
   bool folded = false;
   for (const SizeExpr *e : {this, &other})
     for (const Product &term : e->terms_) {
+      // A constant that would overflow the folded one stays a term of its
+      // own; evaluate() reports the sum.
       std::optional<int64_t> value = constantOf(term);
-      if (value && !__builtin_add_overflow(constant, *value, &constant)) {
+      int64_t next = 0;
+      if (value && !__builtin_add_overflow(constant, *value, &next)) {
+        constant = next;
         folded = true;
         continue;
       }
@@ -229,16 +244,18 @@ std::string SizeExpr::str() const {
 }
 
 std::optional<SizeExpr> SizeExpr::parse(std::string_view text) {
-  SizeExpr e;
-  e.terms_.clear();
+  std::optional<SizeExpr> sum;
   while (true) {
     size_t plus = text.find('+');
-    std::optional<Product> term = parseProduct(text.substr(0, plus));
-    if (!term)
+    std::optional<Product> product = parseProduct(text.substr(0, plus));
+    if (!product)
       return std::nullopt;
-    e.terms_.push_back(std::move(*term));
+    SizeExpr term;
+    term.terms_[0] = std::move(*product);
+    // Summed as built: constant terms fold, as they do in operator+.
+    sum = sum ? *sum + term : term;
     if (plus == std::string_view::npos)
-      return e;
+      return sum;
     text = text.substr(plus + 1);
   }
 }

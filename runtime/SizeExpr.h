@@ -45,6 +45,9 @@ public:
   static SizeExpr field(ProblemField field);
   /// ceil(field / divisor); divisor >= 1.
   static SizeExpr ceilDiv(ProblemField field, int64_t divisor);
+  /// Size `dim` of a `role` tensor (Problem::dimNames: Nq, ..., S+1 for a
+  /// packed batch's offsets); nullopt past its rank.
+  static std::optional<SizeExpr> ofDim(TensorRole role, size_t dim);
 
   /// The product of this and `other` (distributed over their terms),
   /// constants folded.
@@ -68,6 +71,9 @@ public:
   /// D, S) or ceil(NAME/INT).
   static std::optional<SizeExpr> parse(std::string_view text);
 
+  /// Structural: the same terms in the same order (parse() and the
+  /// operators fold constants the same way, so an expression equals its
+  /// printed and parsed self).
   friend bool operator==(const SizeExpr &a, const SizeExpr &b);
   friend bool operator!=(const SizeExpr &a, const SizeExpr &b) {
     return !(a == b);

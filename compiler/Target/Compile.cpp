@@ -359,9 +359,10 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
           kernel.args[i], rt::parseTensorRole(kernel.args[i]), {}, {}};
       // Sizes as the problem names them: B, ..., or a packed batch's S+1.
       if (info.role)
-        for (StringRef dim :
-             llvm::split(rt::Problem::dimNames(*info.role), ','))
-          info.sizes.push_back(*rt::SizeExpr::parse(std::string_view(dim)));
+        for (size_t d = 0; std::optional<rt::SizeExpr> size =
+                               rt::SizeExpr::ofDim(*info.role, d);
+             ++d)
+          info.sizes.push_back(*size);
       buffers.push_back(std::move(info));
     }
     for (auto [i, result] : llvm::enumerate(launch.getOutputs())) {

@@ -21,16 +21,6 @@ DenseMap<Value, rt::TensorRole> rolesOfInputs(Operation *host) {
   return roles;
 }
 
-/// The problem size that dimension `dim` of a `role` tensor is.
-static std::optional<rt::ProblemField> fieldOf(rt::TensorRole role,
-                                               int64_t dim) {
-  SmallVector<StringRef> names;
-  StringRef(rt::Problem::dimNames(role)).split(names, ',');
-  if (dim < 0 || dim >= int64_t(names.size()))
-    return std::nullopt;
-  return rt::parseProblemField(names[dim]);
-}
-
 FailureOr<rt::SizeExpr>
 sizeExprOf(Value size, const DenseMap<Value, rt::TensorRole> &roles) {
   if (std::optional<int64_t> constant = getConstantIntValue(size))
@@ -44,19 +34,15 @@ sizeExprOf(Value size, const DenseMap<Value, rt::TensorRole> &roles) {
   if (auto dim = dyn_cast<tensor::DimOp>(def)) {
     std::optional<int64_t> index = dim.getConstantIndex();
     auto role = roles.find(dim.getSource());
-    // A packed batch's offsets: S + 1 of them.
-    if (index == 0 && role != roles.end() &&
-        (role->second == rt::TensorRole::CuQ ||
-         role->second == rt::TensorRole::CuK))
-      return rt::SizeExpr::field(rt::ProblemField::S) +
-             rt::SizeExpr::constant(1);
-    std::optional<rt::ProblemField> field = index && role != roles.end()
-                                                ? fieldOf(role->second, *index)
-                                                : std::nullopt;
-    if (!field)
+    // B, ..., or a packed batch's S+1 offsets.
+    std::optional<rt::SizeExpr> size =
+        index && *index >= 0 && role != roles.end()
+            ? rt::SizeExpr::ofDim(role->second, size_t(*index))
+            : std::nullopt;
+    if (!size)
       return dim.emitError() << "launch size: not a constant dimension of a "
                                 "tensor a launch names by its role";
-    return rt::SizeExpr::field(*field);
+    return *size;
   }
   if (auto mul = dyn_cast<arith::MulIOp>(def)) {
     FailureOr<rt::SizeExpr> x = sizeExprOf(mul.getLhs(), roles);

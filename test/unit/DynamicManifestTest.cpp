@@ -69,6 +69,17 @@ TEST(SizeExpr, SumsOfProducts) {
   EXPECT_EQ((SizeExpr::field(F::S) + SizeExpr::constant(1)).constantValue(),
             std::nullopt);
   EXPECT_EQ(SizeExpr::parse("3+4")->constantValue(), 7);
+  EXPECT_EQ(SizeExpr::parse("3+4"), SizeExpr::constant(7));
+  EXPECT_EQ(SizeExpr::parse("S+1+2"),
+            SizeExpr::field(F::S) + SizeExpr::constant(3));
+  // A sum that would overflow is not folded into a wrong constant.
+  int64_t big = int64_t(1) << 62;
+  SizeExpr huge = SizeExpr::constant(big) + SizeExpr::constant(big) +
+                  SizeExpr::constant(big);
+  EXPECT_EQ(huge.constantValue(), std::nullopt);
+  ASSERT_FALSE(huge.evaluate(p).ok());
+  EXPECT_NE(huge.evaluate(p).status().message().find("more than 2^62"),
+            std::string::npos);
   EXPECT_EQ((SizeExpr::field(F::S) + SizeExpr::constant(1)).singleField(),
             std::nullopt);
   EXPECT_EQ(SizeExpr::field(F::S).singleField(), F::S);

@@ -109,11 +109,9 @@ rt::Status benchFile(const rt::Context &context, const InputFile &input,
                      const rt::Pipeline &pipeline, const rt::Problem &problem,
                      uint64_t seed, const Options &options,
                      BenchResult &result) {
-  if (problem.hasDynamicSizes())
-    return rt::Status::error(
-        rt::StatusCode::InvalidArgument,
-        "the kernels were compiled for sizes known only at launch; give "
-        "them with --sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..][,S=..]");
+  if (rt::Status status = checkRunSizes(input.manifest.problem, problem);
+      !status.ok())
+    return status;
   bool runTime = input.manifest.isDynamic();
 
   uint64_t setBytes = 0;

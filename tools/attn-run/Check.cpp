@@ -284,11 +284,9 @@ rt::Status FileCheck::save(const HostTensor &q, const HostTensor &k,
 
 rt::Status FileCheck::execute() {
   using R = rt::TensorRole;
-  if (problem.hasDynamicSizes())
-    return rt::Status::error(
-        rt::StatusCode::InvalidArgument,
-        "the kernels were compiled for sizes known only at launch; give "
-        "them with --sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..][,S=..]");
+  if (rt::Status status = checkRunSizes(input.manifest.problem, problem);
+      !status.ok())
+    return status;
   // Host memory first: the inputs as floats and in the dtype, the output
   // as floats and in the dtype, and the lse.
   uint64_t e = rt::sizeOf(problem.dtype) + sizeof(float);

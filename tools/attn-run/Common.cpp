@@ -137,6 +137,21 @@ rt::Problem SizeSet::apply(rt::Problem problem) const {
   return problem;
 }
 
+rt::Status attn::run::checkRunSizes(const rt::Problem &compiled,
+                                    const rt::Problem &run) {
+  if (run.hasDynamicSizes())
+    return rt::Status::error(
+        rt::StatusCode::InvalidArgument,
+        "the kernels were compiled for sizes known only at launch; give "
+        "them with --sizes B=..,H=..,Nq=..[,Hkv=..][,Nk=..][,S=..]");
+  if (compiled.sequences == 0 && run.sequences != 0)
+    return rt::Status::error(rt::StatusCode::InvalidArgument,
+                             "--sizes S=" + std::to_string(run.sequences) +
+                                 ": these kernels take a dense batch, not "
+                                 "packed sequences");
+  return rt::Status::success();
+}
+
 std::string SizeSet::tag() const {
   return "b" + std::to_string(batch) + "-h" + std::to_string(heads) + "-kv" +
          std::to_string(kvHeads ? kvHeads : heads) + "-q" +

@@ -38,6 +38,11 @@ struct SizeSet {
   std::string tag() const;
 };
 
+/// Whether `run` (the manifest's problem `compiled`, with --sizes applied)
+/// can run: every size known, and S given only to kernels that pack
+/// sequences.
+rt::Status checkRunSizes(const rt::Problem &compiled, const rt::Problem &run);
+
 struct Options {
   std::vector<std::string> files;
   /// Run-time-size manifests run once per set; others ignore them.

@@ -10,6 +10,7 @@
 #include "dialects/Attn/IR/AttnOps.h"
 #include "dialects/Attn/Transforms/TileConfig.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -110,7 +111,7 @@ Value reshape(OpBuilder &b, Location loc, Value value, RankedTensorType type) {
 /// ceil(len_s / block-m) blocks end by key(s + 1): no program is idle but
 /// for at most one per sequence, whatever the lengths. Sizes known only at
 /// run time take ceil(Tq / block-m) + (S + 1), the runtime's expression
-/// (a sum of sizes, no subtraction): two more programs, idle.
+/// (a sum of sizes, no subtraction): one or two more programs, idle.
 OpFoldResult sequenceRowBlocks(OpBuilder &host, Location loc,
                                OpFoldResult queries, Value cuQ,
                                int64_t blockM) {
@@ -119,14 +120,11 @@ OpFoldResult sequenceRowBlocks(OpBuilder &host, Location loc,
                          count = getConstantIntValue(offsets);
   if (tq && count)
     return host.getIndexAttr(*tq / blockM + *count - 1);
-  auto value = [&](OpFoldResult v) -> Value {
-    if (std::optional<int64_t> n = getConstantIntValue(v))
-      return arith::ConstantIndexOp::create(host, loc, *n);
-    return cast<Value>(v);
-  };
-  return arith::AddIOp::create(host, loc,
-                               value(blocksOf(host, loc, queries, blockM)),
-                               value(offsets))
+  return arith::AddIOp::create(
+             host, loc,
+             getValueOrCreateConstantIndexOp(
+                 host, loc, blocksOf(host, loc, queries, blockM)),
+             getValueOrCreateConstantIndexOp(host, loc, offsets))
       .getResult();
 }
 

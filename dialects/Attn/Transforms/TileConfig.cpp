@@ -229,6 +229,15 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   int64_t bh = op.getBatch() * op.getNumHeads();
   int64_t nq = op.getQuerySeqLen(), nk = op.getKeySeqLen();
   int64_t rowBlocks = llvm::divideCeil(nq, blockM);
+  // Packed sequences: the row blocks of every sequence, floor(Nq/block-m)
+  // + S (attn-tile).
+  if (auto forward = dyn_cast<AttentionOp>(op.getOperation());
+      forward && forward.hasSequences()) {
+    int64_t offsets =
+        cast<ShapedType>(forward.getQuerySeqOffsets().getType()).getDimSize(0);
+    if (!ShapedType::isDynamic(offsets))
+      rowBlocks = nq / blockM + offsets - 1;
+  }
   int64_t keyBlocks = llvm::divideCeil(nk, blockN);
   constexpr int64_t maxX = (int64_t(1) << 31) - 1, maxYZ = 65535;
   // Decoding: few queries against many keys.

@@ -191,8 +191,10 @@ def AttnWarpSpecialize : Pass<"attn-warp-specialize", "mlir::ModuleOp"> {
     Rung 4 → 4 for kernels whose #tile.config has producer warps. After the
     allocations, the kernel's body becomes a `tile.warp_specialize`: its
     `producer` region holds the TMA copies, the waits for free slots, the
-    loops and branches around them and the index arithmetic they need; its
-    `compute` region holds everything else. With `stages` slots the
+    loops and branches around them and the index arithmetic they need
+    (reads of arguments the kernel never writes, such as a packed batch's
+    sequence offsets, and loops of such ops included); its `compute`
+    region holds everything else. With `stages` slots the
     producer runs up to that many tiles ahead. The register budgets
     (setmaxnreg) default to 24 for producers and what the launch's register
     file leaves for the compute warps (240 with 2 compute warpgroups);

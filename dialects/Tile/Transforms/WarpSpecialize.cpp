@@ -6,7 +6,9 @@
 //
 //   * producer: the TMA copies and the waits for free slots (waits on
 //     `release` barriers), inside the loops and branches that hold them and
-//     with the index arithmetic they need, nothing else;
+//     with the index arithmetic they need (with reads of arguments nothing
+//     writes, and loops of those: a packed batch's offsets and its
+//     sequence search), nothing else;
 //   * compute: everything else, the copies and those waits taken out.
 //
 // The two sides then meet only at barriers: the producer runs ahead until
@@ -154,7 +156,8 @@ private:
       return user->emitOpError()
              << "needs " << v
              << ", which the compute warps produce; a copy may depend only "
-                "on indices";
+                "on indices and on reads of arguments the kernel never "
+                "writes";
     llvm::SetVector<Value> needed(def->getOperands().begin(),
                                   def->getOperands().end());
     getUsedValuesDefinedAbove(def->getRegions(), needed);

@@ -87,3 +87,18 @@ func.func @attention(%q: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
   return %o : tensor<1x2x64x64xf16>
 }
 }
+
+// -----
+
+// A view with a stride other than 1 (every other row): a copy reads whole
+// boxes of consecutive rows.
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 8, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+func.func private @strided_view(%x: memref<256x64xf16>) attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %v = memref.subview %x[0, 0] [128, 64] [2, 1] : memref<256x64xf16> to memref<128x64xf16, strided<[128, 1]>>
+  // expected-error @below {{'tile.load' op cannot be copied with TMA: reads a memref that is neither a kernel argument nor a unit-stride view of one; a tensor map is encoded from a buffer the launch passes}}
+  %a = tile.load %v[%c0, %c0] : memref<128x64xf16, strided<[128, 1]>> -> tensor<64x64xf16>
+  %s = tile.dot %a, %a transpose_rhs : tensor<64x64xf16>, tensor<64x64xf16> -> tensor<64x64xf32>
+  return
+}

@@ -113,7 +113,30 @@ func.func private @data_dependent(%map: !tile.tensor_map<64x64xf16, swizzle = 12
   %c0 = arith.constant 0 : index
   %row = memref.load %rows[%c0] : memref<4xindex>
   memref.store %c0, %rows[%c0] : memref<4xindex>
-  // expected-error-re @below {{'tile.tma_load' op needs {{.*}}, which the compute warps produce; a copy may depend only on indices}}
+  // expected-error-re @below {{'tile.tma_load' op needs {{.*}}, which the compute warps produce; a copy may depend only on indices and on reads of arguments the kernel never writes}}
+  tile.tma_load %map[%c0, %row, %c0], %buf[%c0], %full : !tile.tensor_map<64x64xf16, swizzle = 128>, !tile.buffer<1x64x64xf16, #sw>, !tile.mbarrier<1>
+  return
+}
+
+// -----
+
+// A loop the producer would need that also writes memory: not its to run.
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 12, block_m = 128, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+#sw = #tile.shared<swizzle = 128>
+func.func private @writing_loop(%map: !tile.tensor_map<64x64xf16, swizzle = 128>, %rows: memref<4xindex>, %out: memref<4xindex>) attributes {tile.config = #cfg} {
+  %buf = tile.alloc_shared : !tile.buffer<1x64x64xf16, #sw>
+  %full = tile.alloc_mbarrier copy : !tile.mbarrier<1>
+  tile.barrier
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %row = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %c0) -> (index) {
+    %x = memref.load %rows[%i] : memref<4xindex>
+    memref.store %x, %out[%i] : memref<4xindex>
+    scf.yield %x : index
+  }
+  // expected-error-re @below {{'tile.tma_load' op needs {{.*}}, which the compute warps produce; a copy may depend only on indices and on reads of arguments the kernel never writes}}
   tile.tma_load %map[%c0, %row, %c0], %buf[%c0], %full : !tile.tensor_map<64x64xf16, swizzle = 128>, !tile.buffer<1x64x64xf16, #sw>, !tile.mbarrier<1>
   return
 }

@@ -224,6 +224,44 @@ func.func private @invariant_read(%map: !tile.tensor_map<64x64xf16, swizzle = 12
 
 // -----
 
+// A copy at a row a loop of invariant reads computes (a packed batch's
+// sequence search), the loop reading a bound defined before it: the
+// producer gets the loop, with the bound.
+
+#cfg = #tile.config<grid = [4, 1, 1], warps = 12, block_m = 128, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+#sw = #tile.shared<swizzle = 128>
+// CHECK-LABEL: func.func private @search_loop
+// CHECK:         tile.warp_specialize
+// CHECK-SAME:    producer {
+// CHECK:           %[[N:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?xi32>
+// CHECK:           %[[S:.*]] = scf.for %{{.*}} = %{{.*}} to %[[N]] step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (index) {
+// CHECK:             memref.load
+// CHECK:           }
+// CHECK:           tile.tma_load %{{.*}}[%{{.*}}, %[[S]], %{{.*}}]
+// CHECK:         } compute {
+// CHECK:           scf.for
+// CHECK-NOT:       tile.tma_load
+// CHECK:         return
+func.func private @search_loop(%map: !tile.tensor_map<64x64xf16, swizzle = 128>, %cu: memref<?xi32>) attributes {tile.config = #cfg} {
+  %buf = tile.alloc_shared : !tile.buffer<1x64x64xf16, #sw>
+  %full = tile.alloc_mbarrier copy : !tile.mbarrier<1>
+  tile.barrier
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %cu, %c0 : memref<?xi32>
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %c0) -> (index) {
+    %x = memref.load %cu[%i] : memref<?xi32>
+    %xi = arith.index_castui %x : i32 to index
+    %next = arith.maxui %acc, %xi : index
+    scf.yield %next : index
+  }
+  tile.tma_load %map[%c0, %s, %c0], %buf[%c0], %full : !tile.tensor_map<64x64xf16, swizzle = 128>, !tile.buffer<1x64x64xf16, #sw>, !tile.mbarrier<1>
+  tile.mbarrier_wait %full[%c0], %c0 : !tile.mbarrier<1>
+  return
+}
+
+// -----
+
 // Kernels without producer warps are left alone.
 
 #cfg = #tile.config<grid = [4, 1, 1], warps = 8, block_m = 128, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma>
