@@ -730,6 +730,26 @@ TEST_F(Jit, BackwardDescriptionsAreChecked) {
   EXPECT_CONTAINS(errorOf(desc), "sliding windows are forward only");
 }
 
+// The default tuning leaves the stages to the compiler: the backward's
+// D = 128 tiles fit in an H100's shared memory once, not twice (found on
+// the GPU: Tuning::numStages defaulted to 2 and the compile failed).
+TEST_F(Jit, BackwardOfHeadDim128CompilesWithTheDefaults) {
+  jit::AttentionDesc desc = smallDesc();
+  desc.elementType = jit::ElementType::BF16;
+  desc.headDim = 128;
+  desc.seqLen = 1000;
+  desc.causal = true;
+  desc.direction = jit::Direction::Backward;
+  desc.chip = "sm_90";
+  for (jit::Pipeline pipeline :
+       {jit::Pipeline::Fused, jit::Pipeline::Unfused}) {
+    desc.pipeline = pipeline;
+    auto kernel = jit::compile(desc);
+    EXPECT_TRUE(kernel.ok()) << kernel.status().message();
+  }
+  EXPECT_EQ(jit::Tuning().numStages, 0);
+}
+
 TEST_F(JitLaunch, BackwardKernelsLaunchOnlyAsTheBackward) {
   jit::AttentionDesc desc = smallDesc();
   desc.direction = jit::Direction::Backward;
