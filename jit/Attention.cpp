@@ -2,8 +2,8 @@
 //
 // compile(): validate, hash, look in the in-process table, then in the disk
 // cache, else run the pipeline (compileAttention) and fill both; on a GPU
-// host load the module, from a cached cubin when there is one, into the
-// runtime's launcher (rt::Pipeline).
+// host load the module (the driver compiles the PTX) into the runtime's
+// launcher (rt::Pipeline).
 // launch(): check the tensors, then hand them to the launcher by role.
 //
 //===----------------------------------------------------------------------===//
@@ -368,12 +368,12 @@ bool Kernel::loaded() const { return loaded_ != nullptr; }
 /// Builds Kernels, which only this file may construct.
 struct KernelFactory {
   static rt::Expected<std::shared_ptr<Kernel>>
-  create(std::string ptx, const CompileOptions &options, std::string material,
-         Origin origin, const Environment &env);
-  static Status load(Kernel &kernel, const Environment &env);
+  create(std::string ptx, const CompileOptions &options,
+         const std::string &material, Origin origin);
+  static Status load(Kernel &kernel);
 };
 
-Status KernelFactory::load(Kernel &kernel, const Environment &env) {
+Status KernelFactory::load(Kernel &kernel) {
   rt::Expected<rt::Context *> ctx = context();
   if (!ctx.ok())
     return ctx.status();
@@ -394,33 +394,13 @@ Status KernelFactory::load(Kernel &kernel, const Environment &env) {
   auto loaded = std::make_unique<Kernel::Loaded>();
   loaded->context = &context;
 
-  // The driver assembles PTX for this device in up to a second; a cubin
-  // from the cache loads in milliseconds. Its entry is keyed by the device
-  // and the driver too.
-  std::optional<DiskCache> cache;
-  std::string cubinEntry;
-  if (env.useCaches() && !env.cacheDirectory.empty()) {
-    int driverVersion = 0;
-    context.driver().api().cuDriverGetVersion(&driverVersion);
-    cache.emplace(env.cacheDirectory, report);
-    cubinEntry = hex(kernel.key_) + "-sm" + std::to_string(capability) +
-                 "-cuda" + std::to_string(driverVersion) + ".cubin";
-  }
-  std::string cubinMaterial = kernel.keyMaterial_ + '\0' + cubinEntry;
-  std::optional<std::string> cubin;
-  if (cache)
-    cubin = cache->load(cubinEntry, cubinMaterial);
-  if (!cubin) {
-    rt::Expected<std::string> assembled =
-        rt::Module::assemble(context, kernel.ptx_, name);
-    if (!assembled.ok())
-      return assembled.status();
-    cubin = assembled.take();
-    if (cache)
-      cache->store(cubinEntry, cubinMaterial, *cubin);
-  }
+  // The driver compiles the PTX as a whole program (its own cache keeps
+  // the result). Not through cuLink* to a cubin for our cache: the linker
+  // compiles PTX as relocatable code, which ignores setmaxnreg and
+  // serializes wgmma (ptxas C7504, C7509); the H100 ran such a wgmma
+  // kernel 1.6x slower (bench/NOTES.md, 2026-12-06).
   rt::Expected<rt::Module> module =
-      rt::Module::loadCubin(context, *cubin, name);
+      rt::Module::loadPtx(context, kernel.ptx_, name);
   if (!module.ok())
     return module.status();
   rt::Expected<rt::Pipeline> pipeline =
@@ -434,8 +414,7 @@ Status KernelFactory::load(Kernel &kernel, const Environment &env) {
 
 rt::Expected<std::shared_ptr<Kernel>>
 KernelFactory::create(std::string ptx, const CompileOptions &options,
-                      std::string material, Origin origin,
-                      const Environment &env) {
+                      const std::string &material, Origin origin) {
   std::shared_ptr<Kernel> kernel(new Kernel());
   uint64_t key = llvm::xxh3_64bits(material);
   rt::Expected<rt::Manifest> manifest =
@@ -443,14 +422,13 @@ KernelFactory::create(std::string ptx, const CompileOptions &options,
   if (!manifest.ok())
     return manifest.status();
   kernel->ptx_ = std::move(ptx);
-  kernel->keyMaterial_ = std::move(material);
   kernel->manifest_ = manifest.take();
   kernel->pipeline_ = options.pipeline;
   kernel->chip_ = options.chip;
   kernel->key_ = key;
   kernel->origin_ = origin;
   // Without a GPU the kernel is PTX only; launch() says why.
-  Status status = load(*kernel, env);
+  Status status = load(*kernel);
   if (!status.ok() && !status.isUnavailable())
     return status;
   return kernel;
@@ -761,7 +739,7 @@ compile(std::string_view mlirText, const CompileOptions &requested) {
   if (cache)
     if (std::optional<std::string> ptx = cache->load(entry, material)) {
       kernel = KernelFactory::create(std::move(*ptx), options, material,
-                                     Origin::DiskCache, env);
+                                     Origin::DiskCache);
       if (kernel.ok()) {
         std::lock_guard<std::mutex> lock(state().mutex);
         ++state().counts.diskHits;
@@ -784,8 +762,8 @@ compile(std::string_view mlirText, const CompileOptions &requested) {
       return ptx.status();
     if (cache)
       cache->store(entry, material, *ptx);
-    kernel = KernelFactory::create(ptx.take(), options, material,
-                                   Origin::Compiled, env);
+    kernel =
+        KernelFactory::create(ptx.take(), options, material, Origin::Compiled);
     if (!kernel.ok())
       return kernel.status();
   }

@@ -29,9 +29,9 @@
 // compiler version, holds all of that to be compared with the request, and
 // is written atomically (temporary file + rename) and checksummed, so a
 // damaged entry, or one made for another request, is reported once and
-// rebuilt, never loaded (jit/DiskCache.h). On a GPU host the cubin the
-// driver assembled is cached next to the PTX, so a disk hit loads in
-// milliseconds.
+// rebuilt, never loaded (jit/DiskCache.h). On a GPU host the driver
+// compiles the PTX to the device's code when the kernel loads (the
+// driver's own cache keeps that).
 //
 // Environment:
 //   ATTN_CACHE_DIR=dir    where the disk cache lives
@@ -306,8 +306,6 @@ private:
                            CUstream_st *stream) const;
 
   std::string ptx_;
-  /// What the cache key was hashed from, for the cubin cache entry.
-  std::string keyMaterial_;
   rt::Manifest manifest_;
   Pipeline pipeline_ = Pipeline::Fused;
   std::string chip_;

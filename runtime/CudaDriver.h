@@ -46,10 +46,6 @@ namespace attn::rt {
   X(cuMemcpyDtoH_v2)                                                           \
   X(cuMemsetD8_v2)                                                             \
   X(cuModuleLoadDataEx)                                                        \
-  X(cuLinkCreate_v2)                                                           \
-  X(cuLinkAddData_v2)                                                          \
-  X(cuLinkComplete)                                                            \
-  X(cuLinkDestroy)                                                             \
   X(cuModuleGetFunction)                                                       \
   X(cuModuleUnload)                                                            \
   X(cuFuncGetAttribute)                                                        \

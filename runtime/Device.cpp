@@ -286,53 +286,6 @@ Expected<Module> Module::loadPtx(const Context &context, const std::string &ptx,
   return loadImage(context, ptx.c_str(), name);
 }
 
-Expected<Module> Module::loadCubin(const Context &context,
-                                   const std::string &cubin,
-                                   const std::string &name) {
-  return loadImage(context, cubin.data(), name);
-}
-
-Expected<std::string> Module::assemble(const Context &context,
-                                       const std::string &ptx,
-                                       const std::string &name) {
-  const CudaDriver &driver = context.driver();
-  const DriverApi &api = driver.api();
-  std::string doing = "assembling '" + name + "' to a cubin";
-  std::vector<char> errorLog(kJitLogBytes, 0);
-  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
-                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
-  void *values[] = {errorLog.data(),
-                    reinterpret_cast<void *>(kJitLogBytes - 1)};
-  CUlinkState link = nullptr;
-  if (Status status =
-          driver.check(api.cuLinkCreate_v2(2, options, values, &link),
-                       "cuLinkCreate", doing);
-      !status.ok())
-    return status;
-  struct Destroy {
-    const DriverApi &api;
-    CUlinkState link;
-    ~Destroy() { api.cuLinkDestroy(link); }
-  } destroy{api, link};
-
-  // The PTX text with its terminating NUL, as the driver expects.
-  CUresult result = api.cuLinkAddData_v2(
-      link, CU_JIT_INPUT_PTX, const_cast<char *>(ptx.c_str()), ptx.size() + 1,
-      name.c_str(), 0, nullptr, nullptr);
-  void *cubin = nullptr;
-  size_t cubinBytes = 0;
-  if (result == CUDA_SUCCESS)
-    result = api.cuLinkComplete(link, &cubin, &cubinBytes);
-  if (result != CUDA_SUCCESS) {
-    std::string log = jitLog(errorLog, values[1]);
-    Status status = driver.check(result, "cuLinkAddData/cuLinkComplete", doing);
-    return Status::error(status.code(), status.message() + "; JIT log: " +
-                                            (log.empty() ? "(empty)" : log));
-  }
-  // The cubin belongs to the link state: copy it before it is destroyed.
-  return std::string(static_cast<const char *>(cubin), cubinBytes);
-}
-
 Expected<Module> Module::loadImage(const Context &context, const void *image,
                                    const std::string &name) {
   const CudaDriver &driver = context.driver();

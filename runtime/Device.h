@@ -147,16 +147,6 @@ public:
   static Expected<Module> loadPtx(const Context &context,
                                   const std::string &ptx,
                                   const std::string &name);
-  /// Loads a cubin that assemble() made for this context's device; no JIT
-  /// compilation, so it takes milliseconds where PTX can take a second.
-  static Expected<Module> loadCubin(const Context &context,
-                                    const std::string &cubin,
-                                    const std::string &name);
-  /// JIT-assembles `ptx` into a cubin for the context's device (cuLink*),
-  /// for a cache to store; the error of a failed assembly carries the log.
-  static Expected<std::string> assemble(const Context &context,
-                                        const std::string &ptx,
-                                        const std::string &name);
 
   Module() = default;
   Module(Module &&other) noexcept;
