@@ -23,14 +23,13 @@ Usage: bench/decode_peers.py [--B 1 8] [--Nk 4096 32768 131072] [--H 32]
 """
 
 import argparse
-import csv
 import sys
 
 import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
-from peer_timing import timer
+from peer_timing import timer, write_csv
 
 
 def main():
@@ -100,11 +99,7 @@ def main():
                              "Nk": nk, "D": d, "ms": f"{ms:.4f}", "kv_tbps": f"{tbps:.3f}"})
             del q, k, v, ke, ve
             torch.cuda.empty_cache()
-    if args.csv and rows:
-        with open(args.csv, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-            writer.writeheader()
-            writer.writerows(rows)
+    write_csv(args.csv, rows)
     return 0
 
 

@@ -1,7 +1,9 @@
-"""The peer scripts' timer: triton.testing.do_bench (25 ms of warm-up, 100 ms
-timed) when Triton is importable, else the median of 50 CUDA-event timings
-after 10 untimed runs. Milliseconds."""
+"""The peer scripts' timer and CSV writer. The timer:
+triton.testing.do_bench (25 ms of warm-up, 100 ms timed) when Triton is
+importable, else the median of 50 CUDA-event timings after 10 untimed
+runs. Milliseconds."""
 
+import csv
 import statistics
 
 import torch
@@ -23,3 +25,14 @@ def timer(fn):
             end.synchronize()
             times.append(start.elapsed_time(end))
         return statistics.median(times)
+
+
+def write_csv(path, rows):
+    """Writes `rows` (dicts with the same keys) to `path` with a header;
+    nothing when there is no path or no row."""
+    if not path or not rows:
+        return
+    with open(path, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0].keys()))
+        writer.writeheader()
+        writer.writerows(rows)

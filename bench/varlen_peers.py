@@ -17,14 +17,13 @@ Usage: bench/varlen_peers.py BENCH_OUTPUT.txt [--csv OUT]
 """
 
 import argparse
-import csv
 import re
 import sys
 
 import torch
 import torch.nn.functional as F
 
-from peer_timing import timer
+from peer_timing import timer, write_csv
 
 DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16}
 
@@ -119,11 +118,7 @@ def main():
                          "tflops": f"{tflops:.2f}", "seq_lens": ",".join(map(str, lens_q))})
     if not rows:
         sys.exit("varlen_peers.py: no packed problem was timed")
-    if args.csv:
-        with open(args.csv, "w", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=list(rows[0].keys()))
-            writer.writeheader()
-            writer.writerows(rows)
+    write_csv(args.csv, rows)
     return 0
 
 

@@ -21,13 +21,12 @@ Usage: bench/window_peers.py [--B 1] [--H 16] [--N 8192] [--D 128]
 """
 
 import argparse
-import csv
 import sys
 
 import torch
 import torch.nn.functional as F
 
-from peer_timing import timer
+from peer_timing import timer, write_csv
 
 
 def pairs(n, window):
@@ -89,11 +88,7 @@ def main():
                   f"{tflops:7.1f} TFLOP/s", flush=True)
             rows.append({"peer": name, "B": b, "H": h, "N": n, "D": d,
                          "window": w, "ms": f"{ms:.4f}", "tflops": f"{tflops:.1f}"})
-    if args.csv and rows:
-        with open(args.csv, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-            writer.writeheader()
-            writer.writerows(rows)
+    write_csv(args.csv, rows)
     return 0
 
 

@@ -1179,9 +1179,6 @@ TEST_F(Jit, PackedSequencesMatchTheReferenceOnAGpu) {
   p.batch = 1, p.heads = 4, p.kvHeads = 2, p.seqLenQ = 137, p.seqLenK = 150;
   p.sequences = 3;
   const int64_t d = p.headDim;
-  auto ntd = [&](int64_t heads) {
-    return std::vector<int64_t>{0, d, heads * d, 1};
-  };
   std::vector<float> host[3];
   rt::DeviceBuffer buffers[7];
   int64_t rows[4] = {p.seqLenQ, p.seqLenK, p.seqLenK, p.seqLenQ};
@@ -1218,10 +1215,10 @@ TEST_F(Jit, PackedSequencesMatchTheReferenceOnAGpu) {
   }
   ASSERT_TRUE(buffers[5].upload(cuQ.data(), cuQ.size() * 4).ok());
   ASSERT_TRUE(buffers[6].upload(cuK.data(), cuK.size() * 4).ok());
+  // [1, H, N, D] shapes over [N, H, D] memory.
   auto ref = [&](int t, int64_t h, int64_t n) {
-    std::vector<int64_t> strides = ntd(h);
-    strides[0] = n * h * d;
-    return jit::TensorRef(buffers[t].pointer(), {1, h, n, d}, strides);
+    return jit::TensorRef(buffers[t].pointer(), {1, h, n, d},
+                          {n * h * d, d, h * d, 1});
   };
   jit::ForwardTensors tensors{ref(0, p.heads, p.seqLenQ),
                               ref(1, p.kvHeads, p.seqLenK),
