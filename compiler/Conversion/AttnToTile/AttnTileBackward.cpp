@@ -7,9 +7,11 @@
 //   attn_bwd_preprocess  δ = rowsum(dO ∘ O); zeroes dQ's f32 accumulator
 //   attn_bwd_probs       P = exp(mask(scale·Q·Kᵀ) − lse)   [B,H,N,N]
 //   attn_bwd_dkdv        one program per block of block-n keys, looping
-//                        over block-m query rows: dV += Pᵀ·dO,
-//                        dP = dO·Vᵀ, dS = P ∘ (dP − δ), dK += dSᵀ·Q, and
-//                        dQ += dS·K added atomically into the accumulator
+//                        over block-m query rows, its tiles transposed
+//                        (keys along the rows): dV += Pᵀ·dO,
+//                        dPᵀ = V·dOᵀ, dSᵀ = Pᵀ ∘ (dPᵀ − δ), dK += dSᵀ·Q,
+//                        and dQ += dS·K added atomically into the
+//                        accumulator
 //   attn_bwd_dq_convert  dQ = scale · accumulator, in the element type
 //
 // With `deterministic`, dQ is not accumulated with atomics: attn_bwd_dq, one
@@ -48,7 +50,12 @@ Value gradScores(KernelBuilder &kb, const BackwardShapes &s, Value p, Value dO,
 }
 
 /// attn_bwd_dkdv: (q, k, v, do, delta, p [, dq_acc]) -> (dk, dv); it adds
-/// into dq_acc, an input, in place.
+/// into dq_acc, an input, in place. Its tiles have the program's keys along
+/// the rows (FlashAttention-3's layout): Sᵀ, Pᵀ, dPᵀ and dSᵀ are
+/// block-n × block-m, so Pᵀ and dSᵀ are the A operands of dV += Pᵀ·dO and
+/// dK += dSᵀ·Q straight from registers, and the warps, which split the
+/// rows, each own rows of dK and dV. dQ is dS·K (dSᵀ read transposed) when
+/// block-m rows fill the warps, else dQᵀ = Kᵀ·dSᵀ, added transposed.
 func::FuncOp buildKeyValueKernel(const BackwardShapes &s, bool atomicDq,
                                  bool skipDelta) {
   SmallVector<Type> args = {s.qkv, s.qkv, s.qkv, s.qkv, s.rows, s.scores};
@@ -77,15 +84,25 @@ func::FuncOp buildKeyValueKernel(const BackwardShapes &s, bool atomicDq,
     Value q = kb.load(kb.arg(0), bh, i0, c0, m, d);
     Value dO = kb.load(kb.arg(3), bh, i0, c0, m, d);
     Value delta = kb.loadRow(kb.arg(4), bh, i0, m);
-    Value p = kb.load(kb.arg(5), bh, i0, kv0, m, nb);
-    Value dv =
-        kb.dot(p, dO, loop.getRegionIterArg(1), /*transposeLhs=*/true, false);
-    Value ds = kb.convert(gradScores(kb, s, p, dO, v, delta, skipDelta), s.elt);
-    Value dk =
-        kb.dot(ds, q, loop.getRegionIterArg(0), /*transposeLhs=*/true, false);
-    if (atomicDq)
-      kb.atomicAdd(kb.dot(ds, k, Value(), false, false), kb.arg(6),
-                   {bIdx, hIdx, i0, c0});
+    Value pT = kb.transpose(kb.load(kb.arg(5), bh, i0, kv0, m, nb));
+    Value dv = kb.dot(pT, dO, loop.getRegionIterArg(1), false, false);
+    // dSᵀ = Pᵀ ∘ (V·dOᵀ − δ down the rows), in f32.
+    Value dpT = kb.dot(v, dO, Value(), false, /*transposeRhs=*/true);
+    Value pf = kb.convert(pT, b.getF32Type());
+    Value dsT = skipDelta // Testing only: a wrong gradient.
+                    ? kb.mulf(pf, dpT)
+                    : kb.mulf(pf, kb.subf(dpT, kb.broadcastDown(delta, nb)));
+    dsT = kb.convert(dsT, s.elt);
+    Value dk = kb.dot(dsT, q, loop.getRegionIterArg(0), false, false);
+    if (atomicDq) {
+      SmallVector<Value> at = {bIdx, hIdx, i0, c0};
+      if (m % (16 * s.c.numWarps) == 0)
+        kb.atomicAdd(kb.dot(dsT, k, Value(), /*transposeLhs=*/true, false),
+                     kb.arg(6), at);
+      else
+        kb.atomicAdd(kb.dot(k, dsT, Value(), /*transposeLhs=*/true, false),
+                     kb.arg(6), at, /*transpose=*/true);
+    }
     scf::YieldOp::create(b, loc, ValueRange{dk, dv});
   }
   Value dk =
@@ -102,7 +119,8 @@ func::FuncOp buildKeyValueKernel(const BackwardShapes &s, bool atomicDq,
 func::FuncOp buildQueryKernel(const BackwardShapes &s, bool skipDelta) {
   KernelBuilder kb(s.op, "attn_bwd_dq",
                    {s.qkv, s.qkv, s.qkv, s.rows, s.scores, s.qkv},
-                   kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch}));
+                   kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch},
+                                s.rowWarps()));
   OpBuilder &b = kb.builder();
   Location loc = s.op.getLoc();
   int64_t m = s.c.blockM, nb = s.c.blockN, d = s.d;
@@ -138,7 +156,8 @@ func::FuncOp buildQueryKernel(const BackwardShapes &s, bool skipDelta) {
 /// attn_bwd_dq_convert: dq = scale · dq_acc in the element type.
 func::FuncOp buildConvertKernel(const BackwardShapes &s) {
   KernelBuilder kb(s.op, "attn_bwd_dq_convert", {s.accumulator, s.qkv},
-                   kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch}));
+                   kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch},
+                                s.rowWarps()));
   int64_t m = s.c.blockM;
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   Value i0 = kb.mul(kb.programId(0), kb.index(m));

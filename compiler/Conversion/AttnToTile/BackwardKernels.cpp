@@ -24,6 +24,9 @@ BackwardShapes::BackwardShapes(AttentionBackwardOp op, TilingAttr tiling)
 int64_t BackwardShapes::rowBlocks() const {
   return llvm::divideCeilSigned(n, c.blockM);
 }
+int64_t BackwardShapes::rowWarps() const {
+  return std::min(c.numWarps, c.blockM / 16);
+}
 int64_t BackwardShapes::keyBlocks() const {
   return llvm::divideCeilSigned(n, c.blockN);
 }
@@ -38,7 +41,8 @@ RankedTensorType tensorFor(MemRefType type) {
 func::FuncOp buildProbabilitiesKernel(const BackwardShapes &s) {
   KernelBuilder kb(s.op, "attn_bwd_probs", {s.qkv, s.qkv, s.rows, s.scores},
                    kernelConfig(s.tiling, {s.batch * s.heads, s.rowBlocks(),
-                                           s.keyBlocks()}));
+                                           s.keyBlocks()},
+                                s.rowWarps()));
   OpBuilder &b = kb.builder();
   Location loc = s.op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
@@ -67,7 +71,8 @@ func::FuncOp buildPreprocessKernel(const BackwardShapes &s,
   if (zeroAccumulator)
     args.push_back(s.accumulator);
   KernelBuilder kb(s.op, "attn_bwd_preprocess", args,
-                   kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch}));
+                   kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch},
+                                s.rowWarps()));
   Type f32 = kb.builder().getF32Type();
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   SmallVector<Value> bh = {bIdx, hIdx};

@@ -33,6 +33,10 @@ struct BackwardShapes {
   mlir::MemRefType scores;
 
   int64_t rowBlocks() const;
+  /// Warps of the kernels whose tiles are block-m query rows: the warps
+  /// split the rows 16 each, so at most block-m / 16 (the main kernel's
+  /// block-m may be smaller than 16 per warp: its rows are keys).
+  int64_t rowWarps() const;
   int64_t keyBlocks() const;
   /// scale·log2(e): scores in the log2 domain.
   double scaleLog2() const;

@@ -36,7 +36,8 @@ bool KernelSizes::isStatic() const {
   return true;
 }
 
-tile::ConfigAttr kernelConfig(TilingAttr tiling, ArrayRef<int64_t> grid) {
+tile::ConfigAttr kernelConfig(TilingAttr tiling, ArrayRef<int64_t> grid,
+                              int64_t warps) {
   // The wgmma path adds a warpgroup of producers to the compute warps.
   bool wgmma = tiling.getMma() == MmaKind::wgmma;
   int64_t producers = wgmma ? 4 : 0;
@@ -48,8 +49,10 @@ tile::ConfigAttr kernelConfig(TilingAttr tiling, ArrayRef<int64_t> grid) {
   // SM (cause not found; bench/NOTES.md, 2026-11-25).
   int64_t programsPerSM =
       wgmma && tiling.getWarps() == 4 && tiling.getBlockN() >= 128 ? 2 : 1;
+  if (!warps)
+    warps = tiling.getWarps();
   return tile::ConfigAttr::get(
-      tiling.getContext(), grid, tiling.getWarps() + producers,
+      tiling.getContext(), grid, warps + producers,
       tiling.getBlockM(), tiling.getBlockN(), tiling.getStages(), /*smem=*/0,
       tiling.getChip(), wgmma ? tile::MmaFamily::wgmma : tile::MmaFamily::sync,
       producers, programsPerSM);
@@ -288,8 +291,9 @@ void KernelBuilder::store(Value tile, Value memref, ValueRange indices) {
   tile::StoreOp::create(b, loc, tile, memref, indices);
 }
 
-void KernelBuilder::atomicAdd(Value tile, Value memref, ValueRange indices) {
-  tile::AtomicAddOp::create(b, loc, tile, memref, indices);
+void KernelBuilder::atomicAdd(Value tile, Value memref, ValueRange indices,
+                              bool transpose) {
+  tile::AtomicAddOp::create(b, loc, tile, memref, indices, transpose);
 }
 
 Value KernelBuilder::dot(Value lhs, Value rhs, Value acc, bool transposeLhs,
@@ -324,6 +328,20 @@ Value KernelBuilder::broadcast(Value row, int64_t cols) {
   auto type =
       RankedTensorType::get({t.getDimSize(0), cols}, t.getElementType());
   return tile::BroadcastOp::create(b, loc, type, row);
+}
+
+Value KernelBuilder::broadcastDown(Value column, int64_t rows) {
+  auto t = cast<RankedTensorType>(column.getType());
+  auto type =
+      RankedTensorType::get({rows, t.getDimSize(0)}, t.getElementType());
+  return tile::BroadcastOp::create(b, loc, type, column, /*dim=*/0);
+}
+
+Value KernelBuilder::transpose(Value tile) {
+  auto t = cast<RankedTensorType>(tile.getType());
+  auto type = RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)},
+                                    t.getElementType());
+  return tile::TransposeOp::create(b, loc, type, tile);
 }
 
 Value KernelBuilder::convert(Value tile, Type elementType) {

@@ -108,8 +108,9 @@ public:
   mlir::Value loadRow(mlir::Value memref, mlir::ValueRange batchHead,
                       mlir::Value row, int64_t rows);
   void store(mlir::Value tile, mlir::Value memref, mlir::ValueRange indices);
+  /// Adds `tile` (its transpose with `transpose`) into memref atomically.
   void atomicAdd(mlir::Value tile, mlir::Value memref,
-                 mlir::ValueRange indices);
+                 mlir::ValueRange indices, bool transpose = false);
 
   /// The f32 product lhs·rhs (+ acc), either operand transposed.
   mlir::Value dot(mlir::Value lhs, mlir::Value rhs, mlir::Value acc,
@@ -120,7 +121,11 @@ public:
   mlir::Value addf(mlir::Value a, mlir::Value b);
   mlir::Value exp2(mlir::Value a);
   mlir::Value reduce(tile::ReduceKind kind, mlir::Value a);
+  /// A row vector repeated along `cols` columns.
   mlir::Value broadcast(mlir::Value row, int64_t cols);
+  /// A column vector (one value per column) repeated down `rows` rows.
+  mlir::Value broadcastDown(mlir::Value column, int64_t rows);
+  mlir::Value transpose(mlir::Value tile);
   /// Converts a tile's element type (truncf/extf; no-op when equal).
   mlir::Value convert(mlir::Value tile, mlir::Type elementType);
 
@@ -162,8 +167,10 @@ llvm::SmallVector<int64_t> configGrid(llvm::ArrayRef<mlir::OpFoldResult> grid);
 llvm::SmallVector<mlir::Value>
 dynamicValues(llvm::ArrayRef<mlir::OpFoldResult> sizes);
 
-/// The #tile.config of a kernel tiled by `tiling` over `grid`.
-tile::ConfigAttr kernelConfig(TilingAttr tiling, llvm::ArrayRef<int64_t> grid);
+/// The #tile.config of a kernel of `tiling` over `grid`, on `warps` compute
+/// warps (0: the tiling's).
+tile::ConfigAttr kernelConfig(TilingAttr tiling, llvm::ArrayRef<int64_t> grid,
+                              int64_t warps = 0);
 
 } // namespace attn
 

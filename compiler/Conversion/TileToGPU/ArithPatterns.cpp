@@ -174,6 +174,16 @@ struct BroadcastLowering : OpConversionPattern<tile::BroadcastOp> {
     AccumulatorLayout layout = accumulatorLayoutOf(op.getType());
     auto rowType = VectorType::get({2}, rewriter.getF32Type());
     SmallVector<Value> out;
+    if (op.getDim() == 0) {
+      // A column vector's piece (columns 2t, 2t+1 of a slice) is both rows
+      // of that slice's piece in every atom.
+      ValueRange cols = adaptor.getInput();
+      for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi)
+        for (Value pair : cols)
+          out.push_back(stackRows(rewriter, loc, {pair, pair}));
+      rewriter.replaceOpWithMultiple(op, {out});
+      return success();
+    }
     for (Value rows : adaptor.getInput()) {
       Value r0 = vector::BroadcastOp::create(rewriter, loc, rowType,
                                              extract(rewriter, loc, rows, 0));
@@ -199,7 +209,7 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
     auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
       return arith::CmpIOp::create(rewriter, loc, p, x, y);
     };
-    int64_t cols = type.getDimSize(1);
+    bool transposed = op.getTransposed();
     ValueRange in = adaptor.getInput();
     Value rowOff = adaptor.getRowOffset().front();
     Value colOff = adaptor.getColOffset().front();
@@ -217,12 +227,15 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
           Value piece = in[mi * layout.colAtoms() + ni];
           SmallVector<Value> newRows;
           for (int64_t h = 0; h < 2; ++h) {
-            Value row = addIndex(rewriter, loc, rowOff,
-                                 layout.row(rewriter, loc, ids, mi, h));
+            Value tileRow = addIndex(rewriter, loc, rowOff,
+                                     layout.row(rewriter, loc, ids, mi, h));
             SmallVector<Value> elems;
             for (int64_t j = 0; j < 2; ++j) {
-              Value col = addIndex(rewriter, loc, colOff,
-                                   layout.col(rewriter, loc, ids, ni, j));
+              Value tileCol = addIndex(rewriter, loc, colOff,
+                                       layout.col(rewriter, loc, ids, ni, j));
+              // The score's query (row) and key (col).
+              Value row = transposed ? tileCol : tileRow;
+              Value col = transposed ? tileRow : tileCol;
               Value bad = cmp(arith::CmpIPredicate::uge, col, numCols);
               if (op.getCausal())
                 bad = arith::OrIOp::create(
@@ -259,26 +272,30 @@ struct MaskLowering : OpConversionPattern<tile::MaskOp> {
     }
 
     // Otherwise only tiles that cross the diagonal, a window's edge or the
-    // last column pay for masking.
-    int64_t rows = type.getDimSize(0);
-    Value lastCol = addIndex(rewriter, loc, colOff, c(cols));
+    // last column pay for masking. Below, rows are queries and columns keys
+    // (swapped for a transposed tile).
+    int64_t rows = type.getDimSize(transposed ? 1 : 0);
+    int64_t cols = type.getDimSize(transposed ? 0 : 1);
+    Value qOff = transposed ? colOff : rowOff;
+    Value kOff = transposed ? rowOff : colOff;
+    Value lastCol = addIndex(rewriter, loc, kOff, c(cols));
     Value needed = cmp(arith::CmpIPredicate::ugt, lastCol, numCols);
     auto orNeeded = [&](Value more) {
       needed = arith::OrIOp::create(rewriter, loc, needed, more);
     };
     if (op.getCausal())
       orNeeded(cmp(arith::CmpIPredicate::sgt,
-                   addIndex(rewriter, loc, colOff, c(cols - 1)), rowOff));
+                   addIndex(rewriter, loc, kOff, c(cols - 1)), qOff));
     // The first column before the last row's window, the last column after
     // the first row's.
     if (std::optional<uint64_t> left = op.getWindowLeft())
       orNeeded(cmp(arith::CmpIPredicate::slt,
-                   addIndex(rewriter, loc, colOff, c(*left)),
-                   addIndex(rewriter, loc, rowOff, c(rows - 1))));
+                   addIndex(rewriter, loc, kOff, c(*left)),
+                   addIndex(rewriter, loc, qOff, c(rows - 1))));
     if (std::optional<uint64_t> right = op.getWindowRight())
       orNeeded(cmp(arith::CmpIPredicate::sgt,
-                   addIndex(rewriter, loc, colOff, c(cols - 1)),
-                   addIndex(rewriter, loc, rowOff, c(*right))));
+                   addIndex(rewriter, loc, kOff, c(cols - 1)),
+                   addIndex(rewriter, loc, qOff, c(*right))));
     auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange(in), needed,
                                   /*withElseRegion=*/true);
     {

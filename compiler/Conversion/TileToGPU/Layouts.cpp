@@ -105,8 +105,14 @@ AccumulatorLayout accumulatorLayoutOf(RankedTensorType type, int64_t cols) {
   Attribute encoding = type.getEncoding();
   if (auto mma = dyn_cast<tile::MmaEncodingAttr>(encoding))
     return AccumulatorLayout(mma, type.getDimSize(0), type.getDimSize(1));
-  if (auto slice = dyn_cast<tile::SliceEncodingAttr>(encoding))
+  if (auto slice = dyn_cast<tile::SliceEncodingAttr>(encoding)) {
+    // A column vector: the columns of one row step of the warps.
+    if (slice.getDim() == 0)
+      return AccumulatorLayout(slice.getParent(),
+                               slice.getParent().rowsPerStep(),
+                               type.getDimSize(0));
     return AccumulatorLayout(slice.getParent(), type.getDimSize(0), cols);
+  }
   auto operand = cast<tile::OperandEncodingAttr>(encoding);
   return AccumulatorLayout(operand.getParent(), type.getDimSize(0),
                            type.getDimSize(1));

@@ -68,7 +68,8 @@ private:
 };
 
 /// The accumulator layout of a 2-D tensor type with a #tile.mma encoding,
-/// of the parent of a #tile.slice (with `cols` columns) or #tile.operand.
+/// of the parent of a #tile.slice (a row vector: with `cols` columns; a
+/// column vector: one row step) or #tile.operand.
 AccumulatorLayout accumulatorLayoutOf(mlir::RankedTensorType type,
                                       int64_t cols = 8);
 

@@ -105,7 +105,8 @@ Value elementMask(OpBuilder &b, Location loc, Value row, Value col,
 /// A row vector (#tile.slice<dim = 1> of an accumulator layout: a value per
 /// tile row, the logsumexp or δ of the backward): each thread reads the
 /// values of its two rows per atom, zero past the end; the four threads of
-/// a quad read the same ones.
+/// a quad read the same ones. A column vector is read by the columns each
+/// thread holds.
 LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
                            ConversionPatternRewriter &rewriter) {
   RankedTensorType type = op.getType();
@@ -117,12 +118,17 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
   Type elt = type.getElementType();
   Value zero =
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elt));
+  // A column vector (#tile.slice<dim = 0>): the thread's two columns of
+  // each 8-column slice instead.
+  bool columns = cast<tile::SliceEncodingAttr>(type.getEncoding()).getDim() == 0;
+  int64_t numPieces = columns ? layout.colAtoms() : layout.atomsPerWarp();
   SmallVector<Value> pieces;
-  for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi) {
+  for (int64_t mi = 0; mi < numPieces; ++mi) {
     SmallVector<Value> values;
     for (int64_t h = 0; h < 2; ++h) {
       Value row = addIndex(rewriter, loc, idxs.back(),
-                           layout.row(rewriter, loc, ids, mi, h));
+                           columns ? layout.col(rewriter, loc, ids, mi, h)
+                                   : layout.row(rewriter, loc, ids, mi, h));
       Value inside = cmp(rewriter, loc, arith::CmpIPredicate::ult, row,
                          memRows);
       auto ifOp = scf::IfOp::create(rewriter, loc, elt, inside,
@@ -250,8 +256,10 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
   matchAndRewrite(tile::StoreOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getValue().getType());
+    auto slice = dyn_cast<tile::SliceEncodingAttr>(type.getEncoding());
     if (!tile::hasRegisterLayout(type) ||
-        isa<tile::OperandEncodingAttr>(type.getEncoding()))
+        isa<tile::OperandEncodingAttr>(type.getEncoding()) ||
+        (slice && slice.getDim() != 1))
       return rewriter.notifyMatchFailure(op, "value is not an accumulator "
                                              "or row layout tile");
     Location loc = op.getLoc();
@@ -341,8 +349,8 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
   }
 };
 
-/// tile.atomic_add of an accumulator-layout f32 tile: one atomic add per
-/// element (`atom.global.add.f32`); an
+/// tile.atomic_add of an accumulator-layout f32 tile (or of its transpose):
+/// one atomic add per element (`atom.global.add.f32`); an
 /// interior tile adds without bounds checks, a tile at a ragged edge checks
 /// each element (one uniform branch chooses).
 struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
@@ -366,15 +374,21 @@ struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
     Value memCols = sizeOf(rewriter, loc, dest, mem.getRank() - 1);
     ValueRange lead = ArrayRef<Value>(idxs).drop_back(2);
     Value rowOff = idxs[idxs.size() - 2], colOff = idxs.back();
+    // Transposed: the tile's rows are the destination's columns.
+    bool transpose = op.getTranspose();
+    if (transpose)
+      std::swap(rows, cols);
     auto emit = [&](bool masked) {
       for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi)
         for (int64_t ni = 0; ni < layout.colAtoms(); ++ni)
           for (int64_t h = 0; h < 2; ++h) {
-            Value row = addIndex(rewriter, loc, rowOff,
-                                 layout.row(rewriter, loc, ids, mi, h));
+            Value tileRow = layout.row(rewriter, loc, ids, mi, h);
             for (int64_t j = 0; j < 2; ++j) {
+              Value tileCol = layout.col(rewriter, loc, ids, ni, j);
+              Value row = addIndex(rewriter, loc, rowOff,
+                                   transpose ? tileCol : tileRow);
               Value col = addIndex(rewriter, loc, colOff,
-                                   layout.col(rewriter, loc, ids, ni, j));
+                                   transpose ? tileRow : tileCol);
               Value value = vector::ExtractOp::create(
                   rewriter, loc, pieces[mi * layout.colAtoms() + ni],
                   ArrayRef<int64_t>{h, j});

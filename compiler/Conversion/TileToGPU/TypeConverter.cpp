@@ -73,9 +73,13 @@ TileToGPUTypeConverter::TileToGPUTypeConverter() {
           results.append(layout.pieces(), VectorType::get({2, 2}, elt));
           return success();
         }
-        if (isa<SliceEncodingAttr>(encoding)) {
+        if (auto slice = dyn_cast<SliceEncodingAttr>(encoding)) {
+          // Per 16-row atom (rows g, g+8), or per 8-column slice (columns
+          // 2t, 2t+1) of a column vector.
           AccumulatorLayout layout = accumulatorLayoutOf(type);
-          results.append(layout.atomsPerWarp(), VectorType::get({2}, elt));
+          results.append(slice.getDim() == 1 ? layout.atomsPerWarp()
+                                             : layout.colAtoms(),
+                         VectorType::get({2}, elt));
           return success();
         }
         if (isa<OperandEncodingAttr>(encoding)) {

@@ -188,8 +188,14 @@ template <typename Op> struct StoreLowering : HostPattern<Op> {
     Location loc = op.getLoc();
     ValueRange idxs = adaptor.getIndices();
     auto type = cast<RankedTensorType>(op.getValue().getType());
+    bool transpose = false;
+    if constexpr (std::is_same_v<Op, tile::AtomicAddOp>)
+      transpose = op.getTranspose();
     forEach(rewriter, loc, type.getShape(), [&](ValueRange at) {
-      SmallVector<Value> pos = tilePositions(rewriter, loc, idxs, at);
+      // A transposed add puts element (r, c) at (c, r).
+      SmallVector<Value> swapped(llvm::reverse(at));
+      SmallVector<Value> pos = tilePositions(
+          rewriter, loc, idxs, transpose ? ValueRange(swapped) : at);
       Value inside = insideTrailing(rewriter, loc, adaptor.getDest(), pos);
       SmallVector<Value> where(idxs.drop_back(type.getRank()));
       where.append(pos);
@@ -431,9 +437,28 @@ struct BroadcastLowering : HostPattern<tile::BroadcastOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value buffer = newBuffer(rewriter, op.getResult());
+    // dim 1: the value of each row; dim 0: of each column.
+    int64_t along = 1 - op.getDim();
     forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
       Value v = memref::LoadOp::create(rewriter, loc, adaptor.getInput(),
-                                       ValueRange{at[0]});
+                                       ValueRange{at[along]});
+      memref::StoreOp::create(rewriter, loc, v, buffer, at);
+    });
+    rewriter.replaceOp(op, buffer);
+    return success();
+  }
+};
+
+struct TransposeLowering : HostPattern<tile::TransposeOp> {
+  using HostPattern::HostPattern;
+  LogicalResult
+  matchAndRewrite(tile::TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value buffer = newBuffer(rewriter, op.getResult());
+    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
+      Value v = memref::LoadOp::create(rewriter, loc, adaptor.getInput(),
+                                       ValueRange{at[1], at[0]});
       memref::StoreOp::create(rewriter, loc, v, buffer, at);
     });
     rewriter.replaceOp(op, buffer);
@@ -452,9 +477,13 @@ struct MaskLowering : HostPattern<tile::MaskOp> {
     Value numCols = adaptor.getDynamicNumCols()
                         ? adaptor.getDynamicNumCols()
                         : idx(rewriter, loc, int64_t(*op.getNumCols()));
+    // The score's query (row) and key (col); swapped for a transposed tile.
+    bool transposed = op.getTransposed();
     forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
-      Value row = arith::AddIOp::create(rewriter, loc, row0, at[0]);
-      Value col = arith::AddIOp::create(rewriter, loc, col0, at[1]);
+      Value tileRow = arith::AddIOp::create(rewriter, loc, row0, at[0]);
+      Value tileCol = arith::AddIOp::create(rewriter, loc, col0, at[1]);
+      Value row = transposed ? tileCol : tileRow;
+      Value col = transposed ? tileRow : tileCol;
       Value bad = cmp(rewriter, loc, arith::CmpIPredicate::uge, col, numCols);
       if (op.getCausal())
         bad = arith::OrIOp::create(
@@ -578,7 +607,7 @@ void attn::tilehost::populateTileToHostPatterns(const TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
   patterns.add<LoadLowering, StoreLowering<tile::StoreOp>,
-               StoreLowering<tile::AtomicAddOp>, AllocSharedLowering,
+               StoreLowering<tile::AtomicAddOp>, TransposeLowering, AllocSharedLowering,
                AsyncCopyLowering, LocalLoadLowering, LocalStoreLowering,
                DotLowering, ReduceLowering, BroadcastLowering, MaskLowering,
                ForLowering, ForYieldLowering, ElementwiseLowering>(

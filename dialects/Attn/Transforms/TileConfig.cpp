@@ -48,10 +48,12 @@ static Defaults wgmmaDefaults(int64_t headDim, int64_t keySeqLen) {
 }
 
 /// The fused backward: a program owns block-n keys (its dK and dV rows, two
-/// f32 accumulators) and steps over block-m query rows. 128 x 128 steps on
-/// 8 warps halve the steps, barriers and dQ atomics per key of 64 x 64 on 4
-/// (H100, bf16, N = 16384: D = 64 39.9 -> 26.5 ms, D = 128 42.5 -> 29.3
-/// ms); D = 128 fits in shared memory with one buffer per Q and dO tile.
+/// f32 accumulators) and steps over block-m query rows. 128 keys on 8
+/// warps halve the steps, barriers and dQ atomics per key of 64 on 4 (H100,
+/// bf16, N = 16384: D = 64 39.9 -> 26.5 ms, D = 128 42.5 -> 29.3 ms). With
+/// the keys along the rows, D = 128 steps over 64 queries: Sᵀ and dPᵀ take
+/// 32 registers each beside dK and dV's 64 (128 spilled), and Q and dO fit
+/// two buffers each.
 /// f32 tiles take twice the shared memory and registers: D > 64 keeps 32
 /// keys on two warps.
 static Defaults backwardDefaults(int64_t headDim, Type elementType) {
@@ -60,7 +62,7 @@ static Defaults backwardDefaults(int64_t headDim, Type elementType) {
   if (headDim > 128)
     return {64, 64, 4};
   if (headDim > 64)
-    return {128, 128, 8, 1};
+    return {64, 128, 8};
   return {128, 128, 8};
 }
 
@@ -190,10 +192,21 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
     return op.emitError() << "num-warps " << warps
                           << ": the wgmma path computes on 1 or 2 warpgroups "
                              "(num-warps 4 or 8)";
-  if (blockM < 16 || blockM > 256 || blockM % (16 * warps) != 0)
+  // The fused backward's main kernel has its keys along the rows: block-m
+  // may then be any multiple of 16 when the head dimension fills the warps
+  // (its dQ is computed transposed, D rows of block-m).
+  bool queryColumns = fused && backward && blockM % 16 == 0 &&
+                      headDim % (16 * warps) == 0;
+  if (blockM < 16 || blockM > 256 ||
+      (blockM % (16 * warps) != 0 && !queryColumns))
     return op.emitError() << "block-m " << blockM
                           << " must be a multiple of 16 x num-warps ("
-                          << 16 * warps << ") and at most 256";
+                          << 16 * warps << ") and at most 256"
+                          << (fused && backward
+                                  ? " (or of 16, for the backward, when the "
+                                    "head dimension is a multiple of 16 x "
+                                    "num-warps)"
+                                  : "");
   if (blockN < 16 || blockN > 256 || blockN % 16 != 0)
     return op.emitError() << "block-n " << blockN
                           << " must be a multiple of 16 in [16, 256]";

@@ -97,9 +97,9 @@ LogicalResult MmaEncodingAttr::verifyEncoding(
 LogicalResult
 SliceEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           unsigned dim, MmaEncodingAttr parent) {
-  if (dim != 1)
-    return emitError() << "#tile.slice: only dim = 1 (row vectors of a 2-D "
-                          "layout) is supported, got "
+  if (dim > 1)
+    return emitError() << "#tile.slice: dim must be 0 (one value per column) "
+                          "or 1 (one value per row) of a 2-D layout, got "
                        << dim;
   return success();
 }
@@ -110,7 +110,11 @@ LogicalResult SliceEncodingAttr::verifyEncoding(
   if (shape.size() != 1)
     return emitError() << "#tile.slice encodes 1-D tiles, got rank "
                        << shape.size();
-  // A row vector is the rows of a parent tile of any width.
+  // A row vector is the rows of a parent tile of any width; a column
+  // vector the columns of one of any height (one row step of the warps).
+  if (getDim() == 0)
+    return verifyAtoms(emitError, "#tile.slice",
+                       {getParent().rowsPerStep(), shape[0]}, getParent(), 8);
   return verifyAtoms(emitError, "#tile.slice", {shape[0], 8}, getParent(), 8);
 }
 

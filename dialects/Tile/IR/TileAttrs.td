@@ -65,7 +65,10 @@ def Tile_SliceEncodingAttr : Tile_Attr<"SliceEncoding", "slice",
     `dim = 1`, a row vector (one value per row: running maxima, sums, the
     logsumexp) held by every thread that holds part of that row, i.e. the
     four threads of a quad replicate each value, as a `vector<2xT>` per
-    16-row atom (rows g and g+8).
+    16-row atom (rows g and g+8). With `dim = 0`, a column vector (one value
+    per column: the logsumexp of each query when the queries are the
+    columns), held by every thread that holds part of that column, as a
+    `vector<2xT>` per 8-column slice (columns 2t and 2t+1).
 
     ```mlir
     tensor<128xf32, #tile.slice<dim = 1, #tile.mma<sync, warps = 4>>>

@@ -187,22 +187,49 @@ LogicalResult ReduceOp::verify() {
   Attribute in = encodingOf(getInput().getType());
   Attribute out = encodingOf(getType());
   auto slice = dyn_cast_or_null<SliceEncodingAttr>(out);
-  if ((in || out) && (!slice || slice.getParent() != in))
+  if ((in || out) && (!slice || slice.getParent() != in || slice.getDim() != 1))
     return emitOpError() << "result layout must be #tile.slice<dim = 1, " << in
                          << "> of the input's, got " << getType();
   return success();
 }
 
 LogicalResult BroadcastOp::verify() {
-  if (getType().getShape()[0] != getInput().getType().getShape()[0])
-    return emitOpError() << "result must have one row per input element";
+  int64_t dim = getDim();
+  // dim 1: one value per row; dim 0: one value per column.
+  if (getType().getShape()[1 - dim] != getInput().getType().getShape()[0])
+    return emitOpError() << "result must have one "
+                         << (dim == 1 ? "row" : "column")
+                         << " per input element (dim = " << dim << ")";
   Attribute in = encodingOf(getInput().getType());
   Attribute out = encodingOf(getType());
   auto slice = dyn_cast_or_null<SliceEncodingAttr>(in);
-  if ((in || out) && (!slice || slice.getParent() != out))
-    return emitOpError() << "input layout must be #tile.slice<dim = 1, " << out
-                         << "> of the result's, got " << getInput().getType();
+  if ((in || out) &&
+      (!slice || slice.getParent() != out || slice.getDim() != dim))
+    return emitOpError() << "input layout must be #tile.slice<dim = " << dim
+                         << ", " << out << "> of the result's, got "
+                         << getInput().getType();
   return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  ArrayRef<int64_t> in = getInput().getType().getShape();
+  ArrayRef<int64_t> out = getType().getShape();
+  if (in[0] != out[1] || in[1] != out[0])
+    return emitOpError() << "result shape must be the input's transposed, got "
+                         << getType() << " for " << getInput().getType();
+  if (getInput().getType().getElementType() != getType().getElementType())
+    return emitOpError() << "result element type must be the input's";
+  if (encodingOf(getInput().getType()) || encodingOf(getType()))
+    return emitOpError() << "transposes tiles without layouts (rungs 2-3); "
+                            "it must be folded into its producer before "
+                            "attn-assign-layouts";
+  return success();
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  if (auto inner = getInput().getDefiningOp<TransposeOp>())
+    return inner.getInput();
+  return {};
 }
 
 LogicalResult AllocSharedOp::verify() {
@@ -490,10 +517,11 @@ void MaskOp::build(OpBuilder &builder, OperationState &state, Type type,
   if (auto attr = dyn_cast<Attribute>(numCols))
     return build(builder, state, type, input, rowOffset, colOffset, Value(),
                  builder.getI64IntegerAttr(cast<IntegerAttr>(attr).getInt()),
-                 causal, IntegerAttr(), IntegerAttr(), /*unconditional=*/false);
+                 causal, IntegerAttr(), IntegerAttr(), /*unconditional=*/false,
+                 /*transposed=*/false);
   build(builder, state, type, input, rowOffset, colOffset, cast<Value>(numCols),
         IntegerAttr(), causal, IntegerAttr(), IntegerAttr(),
-        /*unconditional=*/false);
+        /*unconditional=*/false, /*transposed=*/false);
 }
 
 OpFoldResult MaskOp::getMixedNumCols() {

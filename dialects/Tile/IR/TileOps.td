@@ -161,12 +161,16 @@ def Tile_AtomicAddOp : Tile_Op<"atomic_add",
     tile.atomic_add %dq, %dqacc[%b, %h, %row, %c0]
         : tensor<64x64xf32>, memref<1x2x200x64xf32>
     ```
+
+    With `transpose`, the tile's transpose is added: element (r, c) lands
+    on `dest[indices]` + (c, r) (the backward's dQᵀ, computed with the head
+    dimension along the rows).
   }];
   let arguments = (ins 2DTensorOf<[F32]>:$value, AnyMemRef:$dest,
-                       Variadic<Index>:$indices);
+                       Variadic<Index>:$indices, UnitAttr:$transpose);
   let assemblyFormat = [{
-    $value `,` $dest `[` $indices `]` attr-dict `:` type($value) `,`
-    type($dest)
+    $value `,` $dest `[` $indices `]` (`transpose` $transpose^)? attr-dict
+    `:` type($value) `,` type($dest)
   }];
   let hasVerifier = 1;
 }
@@ -231,11 +235,39 @@ def Tile_ReduceOp : Tile_Op<"reduce", [Pure]> {
 }
 
 def Tile_BroadcastOp : Tile_Op<"broadcast", [Pure]> {
-  let summary = "repeat a row vector along the columns of a tile";
-  let arguments = (ins Tile_Row:$input);
+  let summary = "repeat a vector along one dimension of a tile";
+  let description = [{
+    With `dim = 1` (the default), the input holds one value per row and is
+    repeated along the columns (a row maximum, the logsumexp of each query
+    row); with `dim = 0` it holds one value per column and is repeated down
+    the rows (the logsumexp of each query when the queries are the columns,
+    as in the backward's Sᵀ). With layouts, the input is the
+    `#tile.slice<dim = dim, ...>` of the result's.
+  }];
+  let arguments = (ins Tile_Row:$input,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr,
+                           [IntMinValue<0>, IntMaxValue<1>]>, "1">:$dim);
   let results = (outs 2DTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $input (`dim` $dim^)? attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_TransposeOp : Tile_Op<"transpose", [Pure]> {
+  let summary = "the transpose of a tile (rungs 2-3 only)";
+  let description = [{
+    `result[c][r] = input[r][c]`. The tiled backward reads the saved P as
+    Pᵀ this way; attn-recompute-probabilities then moves the transpose into
+    the recomputation (Sᵀ = K·Qᵀ, the logsumexp broadcast down the rows, the
+    mask transposed), so none is left by the time tiles get layouts, which
+    refuse it.
+  }];
+  let arguments = (ins Tile_Tile2D:$input);
+  let results = (outs Tile_Tile2D:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
@@ -250,6 +282,10 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
     aligned mask shifts the rows by Nk - Nq, and row_offset may be negative
     when Nk < Nq).
 
+    With `transposed`, the tile holds scores transposed: its rows are keys
+    and its columns queries, so element (r, c) stands for score
+    (col_offset + c, row_offset + r), and `cols` bounds the rows (the keys).
+
     Lowerings may first test, once per tile, whether any element needs the
     mask and skip the element tests when none does. `unconditional` says
     that the tile is known to need them (`attn-peel-masked-steps` marks the
@@ -262,13 +298,14 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
                        UnitAttr:$causal,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$window_left,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$window_right,
-                       UnitAttr:$unconditional);
+                       UnitAttr:$unconditional, UnitAttr:$transposed);
   let results = (outs 2DTensorOf<[F32]>:$result);
   let assemblyFormat = [{
     $input `[` $row_offset `,` $col_offset `]` `cols`
     custom<NumCols>($dynamic_num_cols, $num_cols)
     (`causal` $causal^)? (`left` $window_left^)? (`right` $window_right^)?
-    (`unconditional` $unconditional^)? attr-dict `:` type($input)
+    (`unconditional` $unconditional^)? (`transposed` $transposed^)? attr-dict
+    `:` type($input)
   }];
   let builders = [
     OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$input,
@@ -277,7 +314,7 @@ def Tile_MaskOp : Tile_Op<"mask", [Pure, AllTypesMatch<["input", "result"]>]> {
       build($_builder, $_state, type, input, rowOffset, colOffset,
             ::mlir::Value(), $_builder.getI64IntegerAttr(numCols), causal,
             ::mlir::IntegerAttr(), ::mlir::IntegerAttr(),
-            /*unconditional=*/false);
+            /*unconditional=*/false, /*transposed=*/false);
     }]>,
     OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$input,
                    "::mlir::Value":$rowOffset, "::mlir::Value":$colOffset,

@@ -7,9 +7,11 @@
 // that needs another layout gets an explicit tile.convert_layout:
 //   * the A operand of a product held in registers: #mma -> #operand<a>;
 //   * a shared-memory tile used by anything but a product: #shared -> #mma;
-//   * the lhs of a product with transpose_lhs held in registers: stored into
-//     a shared buffer of its own (tile.local_store between barriers), read
-//     from there.
+//   * the lhs of a product with transpose_lhs, or its rhs, held in
+//     registers: stored into a shared buffer of its own (tile.local_store
+//     between barriers), read from there.
+// Vectors are row slices, except those broadcast down the rows (and what
+// they are computed from): column slices.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Tile/Transforms/Passes.h"
@@ -67,6 +69,59 @@ void retype(func::FuncOp fn, MmaEncodingAttr mma) {
   });
 }
 
+/// Vectors broadcast down the rows (`tile.broadcast ... dim 0`) hold one
+/// value per column: they, and the loads, constants and elementwise ops
+/// they are computed by, become column slices. A vector needed both ways is
+/// refused.
+LogicalResult assignColumnSlices(func::FuncOp fn, MmaEncodingAttr mma) {
+  auto column = SliceEncodingAttr::get(fn.getContext(), 0, mma);
+  SmallVector<Value> work;
+  fn.walk([&](BroadcastOp op) {
+    if (op.getDim() == 0)
+      work.push_back(op.getInput());
+  });
+  DenseSet<Value> done;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!done.insert(v).second)
+      continue;
+    for (Operation *user : v.getUsers()) {
+      auto broadcast = dyn_cast<BroadcastOp>(user);
+      bool columnUse = (broadcast && broadcast.getDim() == 0) ||
+                       (user->hasTrait<OpTrait::Elementwise>() &&
+                        llvm::all_of(user->getResults(), [&](Value r) {
+                          return done.contains(r) ||
+                                 llvm::is_contained(work, r);
+                        }));
+      if (!columnUse)
+        return user->emitOpError()
+               << "uses a vector that is also broadcast down the rows (one "
+                  "value per column); attn-assign-layouts gives a vector one "
+                  "layout, per row or per column";
+    }
+    auto type = cast<RankedTensorType>(v.getType());
+    v.setType(RankedTensorType::get(type.getShape(), type.getElementType(),
+                                    column));
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return fn.emitOpError() << "a loop-carried vector broadcast down the "
+                                 "rows is not supported";
+    if (auto constant = dyn_cast<arith::ConstantOp>(def)) {
+      auto dense = cast<DenseElementsAttr>(constant.getValue());
+      constant.setValueAttr(dense.reshape(cast<ShapedType>(v.getType())));
+      continue;
+    }
+    if (isa<LoadOp>(def))
+      continue;
+    if (!def->hasTrait<OpTrait::Elementwise>())
+      return def->emitOpError()
+             << "computes a vector broadcast down the rows; only loads, "
+                "constants and elementwise ops can give one value per column";
+    llvm::append_range(work, def->getOperands());
+  }
+  return success();
+}
+
 Value convert(OpBuilder &b, Location loc, Value v, RankedTensorType to) {
   if (v.getType() == to)
     return v;
@@ -122,6 +177,12 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
                    << "attn-assign-layouts: A operand of " << dot.getLoc()
                    << " converted to " << operand << "\n");
       }
+      // A B operand computed in registers (the backward's dSᵀ of dQᵀ =
+      // Kᵀ·dSᵀ) is read from shared memory too.
+      // (A loaded tile is attn-promote-shared's to copy there.)
+      if (hasRegisterLayout(dot.getRhs().getType()) &&
+          !dot.getRhs().getDefiningOp<LoadOp>())
+        dot.getRhsMutable().assign(stageInShared(fn, dot, dot.getRhs()));
       if (!hasSharedLayout(dot.getRhs().getType()))
         return dot.emitOpError()
                << "rhs must be staged in shared memory to be an MMA B operand "
@@ -129,6 +190,11 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
                << dot.getRhs().getType();
       return WalkResult::advance();
     }
+    if (isa<TransposeOp>(op))
+      return op->emitOpError()
+             << "is left: a tile in registers is not transposed; the "
+                "transpose must move into the tile's computation "
+                "(attn-recompute-probabilities does that for Pᵀ)";
     // Any other use of a shared-memory tile reads it into registers.
     for (OpOperand &use : op->getOpOperands()) {
       auto type = dyn_cast<RankedTensorType>(use.get().getType());
@@ -161,7 +227,8 @@ struct AttnAssignLayoutsPass
       // Assign the types first (arith ops want equal operand and result
       // types), then make every use see the layout it needs.
       retype(fn, mma);
-      if (failed(insertConversions(fn, mma)))
+      if (failed(assignColumnSlices(fn, mma)) ||
+          failed(insertConversions(fn, mma)))
         return signalPassFailure();
       if (failed(mlir::verify(fn)))
         return signalPassFailure();

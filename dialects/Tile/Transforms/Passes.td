@@ -63,7 +63,10 @@ def AttnRecomputeProbabilities
     logsumexp). Every `tile.load` of P in a later kernel becomes a copy of
     that computation at the load's indices: S = Q·Kᵀ·scale, masked, and
     P = exp(S − lse), on chip. Uses of the loaded tile widened back to f32
-    take the f32 value from before its rounding. The inputs the computation
+    take the f32 value from before its rounding. A load used transposed
+    (`tile.transpose`, the backward's Pᵀ) gets the computation done
+    transposed: Sᵀ = K·Qᵀ·scale, the mask `transposed`, the logsumexp
+    broadcast down the rows (SinkTranspose.h). The inputs the computation
     reads are added to the consuming kernel and its launch where missing;
     its `p` argument, the launch that wrote P and that kernel go. The N×N
     buffer is gone: the backward's extra memory is O(N) (δ) plus dQ's

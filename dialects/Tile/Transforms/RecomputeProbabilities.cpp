@@ -9,11 +9,13 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Tile/Transforms/Passes.h"
+#include "dialects/Tile/Transforms/SinkTranspose.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace attn {
@@ -183,6 +185,27 @@ Value existingLoad(LoadOp load, IRMapping &map, Operation *at,
   return {};
 }
 
+/// `transpose` of a P tile rounded from `round`'s f32 input becomes the
+/// rounding of that input transposed, and its uses widened back to f32 take
+/// the transposed f32 tile. Returns the one transpose left.
+TransposeOp transposeBeforeRounding(TransposeOp transpose,
+                                    arith::TruncFOp round) {
+  OpBuilder b(transpose);
+  Location loc = transpose.getLoc();
+  auto wideType = RankedTensorType::get(
+      transpose.getType().getShape(),
+      cast<RankedTensorType>(round.getIn().getType()).getElementType());
+  auto wide = TransposeOp::create(b, loc, wideType, round.getIn());
+  Value rounded = arith::TruncFOp::create(b, loc, transpose.getType(), wide);
+  for (Operation *user : llvm::make_early_inc_range(transpose->getUsers()))
+    if (auto widen = dyn_cast<arith::ExtFOp>(user);
+        widen && widen.getType() == wideType)
+      widen.replaceAllUsesWith(wide.getResult()), widen.erase();
+  transpose.replaceAllUsesWith(rounded);
+  transpose.erase();
+  return wide;
+}
+
 /// Rewrites the loads of consumer input `index` (P) in `kernel`.
 LogicalResult recomputeIn(Recipe &r, LaunchOp consumer, func::FuncOp kernel,
                           unsigned index) {
@@ -202,6 +225,7 @@ LogicalResult recomputeIn(Recipe &r, LaunchOp consumer, func::FuncOp kernel,
   }
   // The producer's inputs, as arguments of this kernel (added to its
   // launch where missing; the launch is rebuilt, P keeps its index).
+  SmallVector<TransposeOp> transposes;
   DenseMap<unsigned, unsigned> argFor;
   for (unsigned in : r.inputs)
     argFor[in] = inputFor(consumer, kernel, nameAt(r.launch, in),
@@ -223,15 +247,31 @@ LogicalResult recomputeIn(Recipe &r, LaunchOp consumer, func::FuncOp kernel,
       b.clone(*op, map);
     }
     Value tile = map.lookup(r.store.getValue());
-    // Widening the rounded tile back to f32: use the f32 value it was
-    // rounded from.
-    if (auto round = tile.getDefiningOp<arith::TruncFOp>())
-      for (Operation *user : llvm::make_early_inc_range(load->getUsers()))
-        if (auto widen = dyn_cast<arith::ExtFOp>(user);
-            widen && widen.getType() == round.getIn().getType())
-          widen.replaceAllUsesWith(round.getIn()), widen.erase();
+    // Widening the rounded tile back to f32 (or its transpose): use the f32
+    // value it was rounded from.
+    auto round = tile.getDefiningOp<arith::TruncFOp>();
+    for (Operation *user : llvm::make_early_inc_range(load->getUsers())) {
+      if (auto widen = dyn_cast<arith::ExtFOp>(user);
+          round && widen && widen.getType() == round.getIn().getType())
+        widen.replaceAllUsesWith(round.getIn()), widen.erase();
+      if (auto transpose = dyn_cast<TransposeOp>(user))
+        transposes.push_back(round ? transposeBeforeRounding(transpose, round)
+                                   : transpose);
+    }
     load.replaceAllUsesWith(tile);
     load.erase();
+    // Read only transposed: the rounding moved after the transpose.
+    if (round && round->use_empty())
+      round.erase();
+  }
+  // Pᵀ is computed transposed: Sᵀ = K·Qᵀ, the logsumexp down the rows.
+  if (!transposes.empty()) {
+    RewritePatternSet patterns(kernel.getContext());
+    populateSinkTransposePatterns(patterns);
+    SmallVector<Operation *> ops(transposes.begin(), transposes.end());
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    (void)applyOpPatternsGreedily(ops, std::move(patterns), config);
   }
   // P is no longer read: drop it from the kernel and its launch.
   (void)kernel.eraseArgument(index);

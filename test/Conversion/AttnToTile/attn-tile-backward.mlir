@@ -1,6 +1,7 @@
 // RUN: attn-opt %s -attn-select-tiling="block-m=64 block-n=64 num-warps=4" -attn-tile | FileCheck %s
 // RUN: attn-opt %s -attn-select-tiling="block-m=64 block-n=64 num-warps=4" -attn-tile="deterministic" | FileCheck %s --check-prefix=DET
 // RUN: attn-opt %s -attn-select-tiling="block-m=64 block-n=64 num-warps=4" -attn-tile="testing-skip-delta" | FileCheck %s --check-prefix=NODELTA
+// RUN: attn-opt %s -attn-select-tiling="block-m=32 block-n=64 num-warps=4" -attn-tile | FileCheck %s --check-prefix=DQT
 
 // attn.attention_backward becomes FlashAttention-2's backward with P still
 // read from memory (rung 2): δ, P, dK/dV over key blocks with dQ added
@@ -51,8 +52,10 @@ func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>,
 // CHECK:         tile.store %[[PH]], %[[P]][%{{.*}}, %{{.*}}, %[[PROW]], %[[PCOL]]]
 
 // One program per block of 64 keys; a causal one starts at the query block
-// holding its first key. dV += Pᵀ·dO and dK += dSᵀ·Q with transposed lhs,
-// dS = P ∘ (dO·Vᵀ − δ), dQ's part dS·K added atomically; dK scaled once.
+// holding its first key. Its tiles have the keys along the rows: Pᵀ is the
+// loaded P transposed, dV += Pᵀ·dO and dK += dSᵀ·Q take it and dSᵀ as A
+// operands, dSᵀ = Pᵀ ∘ (V·dOᵀ − δ down the rows), dQ's part (dSᵀ)ᵀ·K added
+// atomically; dK scaled once.
 // CHECK-LABEL: func.func private @attn_bwd_dkdv
 // CHECK-SAME:    (%[[Q:[^:]*]]: memref<1x2x100x64xf16>, %[[K:[^:]*]]: memref<1x2x100x64xf16>, %[[V:[^:]*]]: memref<1x2x100x64xf16>, %[[KDO:[^:]*]]: memref<1x2x100x64xf16>, %[[KDELTA:[^:]*]]: memref<1x2x100xf32>, %[[KP:[^:]*]]: memref<1x2x100x100xf16>, %[[KACC:[^:]*]]: memref<1x2x100x64xf32>, %[[DK:[^:]*]]: memref<1x2x100x64xf16>, %[[DV:[^:]*]]: memref<1x2x100x64xf16>)
 // CHECK-SAME:    grid = [2, 2, 1]
@@ -65,16 +68,17 @@ func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>,
 // CHECK:           %[[QT:.*]] = tile.load %[[Q]][%{{.*}}, %{{.*}}, %[[I]], %{{.*}}]
 // CHECK:           %[[DOT2:.*]] = tile.load %[[KDO]][%{{.*}}, %{{.*}}, %[[I]], %{{.*}}]
 // CHECK:           %[[D:.*]] = tile.load %[[KDELTA]][%{{.*}}, %{{.*}}, %[[I]]] : memref<1x2x100xf32> -> tensor<64xf32>
-// CHECK:           %[[PT:.*]] = tile.load %[[KP]][%{{.*}}, %{{.*}}, %[[I]], %[[KV0]]] : memref<1x2x100x100xf16> -> tensor<64x64xf16>
-// CHECK:           %[[DVN:.*]] = tile.dot %[[PT]], %[[DOT2]], %[[DVI]] transpose_lhs
-// CHECK:           %[[DP:.*]] = tile.dot %[[DOT2]], %[[VT]] transpose_rhs
+// CHECK:           %[[PL:.*]] = tile.load %[[KP]][%{{.*}}, %{{.*}}, %[[I]], %[[KV0]]] : memref<1x2x100x100xf16> -> tensor<64x64xf16>
+// CHECK:           %[[PT:.*]] = tile.transpose %[[PL]]
+// CHECK:           %[[DVN:.*]] = tile.dot %[[PT]], %[[DOT2]], %[[DVI]] :
+// CHECK:           %[[DP:.*]] = tile.dot %[[VT]], %[[DOT2]] transpose_rhs
 // CHECK:           %[[PTF:.*]] = arith.extf %[[PT]]
-// CHECK:           %[[DB:.*]] = tile.broadcast %[[D]]
+// CHECK:           %[[DB:.*]] = tile.broadcast %[[D]] dim 0
 // CHECK:           %[[DIFF:.*]] = arith.subf %[[DP]], %[[DB]]
 // CHECK:           %[[DS:.*]] = arith.mulf %[[PTF]], %[[DIFF]]
 // CHECK:           %[[DSH:.*]] = arith.truncf %[[DS]]
-// CHECK:           %[[DKN:.*]] = tile.dot %[[DSH]], %[[QT]], %[[DKI]] transpose_lhs
-// CHECK:           %[[DQP:.*]] = tile.dot %[[DSH]], %[[KT]] :
+// CHECK:           %[[DKN:.*]] = tile.dot %[[DSH]], %[[QT]], %[[DKI]] :
+// CHECK:           %[[DQP:.*]] = tile.dot %[[DSH]], %[[KT]] transpose_lhs
 // CHECK:           tile.atomic_add %[[DQP]], %[[KACC]][%{{.*}}, %{{.*}}, %[[I]], %{{.*}}] : tensor<64x64xf32>, memref<1x2x100x64xf32>
 // CHECK:           scf.yield %[[DKN]], %[[DVN]]
 // CHECK:         %[[SCALE:.*]] = arith.constant dense<1.250000e-01>
@@ -119,3 +123,15 @@ func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>,
 // NODELTA:         %[[PF:.*]] = arith.extf
 // NODELTA-NOT:     tile.broadcast
 // NODELTA:         arith.mulf %[[PF]], %[[DP]]
+
+// 32 query rows per step do not fill 4 warps of 16 rows: dQ is computed
+// transposed, Kᵀ·dSᵀ (D = 64 rows), and added transposed. The kernels
+// whose tiles are query rows run on 2 warps.
+// DQT-LABEL: func.func private @attn_bwd_preprocess
+// DQT-SAME:    warps = 2, block_m = 32
+// DQT-LABEL: func.func private @attn_bwd_dkdv
+// DQT-SAME:    warps = 4, block_m = 32, block_n = 64
+// DQT:         %[[KT:.*]] = tile.load %{{.*}} -> tensor<64x64xf16>
+// DQT:         %[[DSH:.*]] = arith.truncf %{{.*}} : tensor<64x32xf32> to tensor<64x32xf16>
+// DQT:         %[[DQT:.*]] = tile.dot %[[KT]], %[[DSH]] transpose_lhs : tensor<64x64xf16>, tensor<64x32xf16> -> tensor<64x32xf32>
+// DQT:         tile.atomic_add %[[DQT]], %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] transpose : tensor<64x32xf32>, memref<1x2x100x64xf32>

@@ -69,3 +69,55 @@ func.func @local_store_shape(%t: tensor<64x32xf16>) {
   tile.local_store %t, %buf[%c0] : tensor<64x32xf16>, !tile.buffer<1x64x64xf16, #tile.shared<pad = 8>>
   return
 }
+
+// -----
+
+func.func @broadcast_down_wrong_width(%v: tensor<64xf32>) {
+  // dim 0 repeats one value per column down the rows: 64 values, 64 columns.
+  // expected-error @below {{result must have one column per input element (dim = 0)}}
+  %b = tile.broadcast %v dim 0 : tensor<64xf32> -> tensor<64x128xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_bad_dim(%v: tensor<64xf32>) {
+  // expected-error @below {{attribute 'dim' failed to satisfy constraint}}
+  %b = tile.broadcast %v dim 2 : tensor<64xf32> -> tensor<64x128xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_shape(%t: tensor<64x128xf32>) {
+  // expected-error @below {{result shape must be the input's transposed, got 'tensor<64x128xf32>' for 'tensor<64x128xf32>'}}
+  %r = tile.transpose %t : tensor<64x128xf32> -> tensor<64x128xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_element_type(%t: tensor<64x128xf32>) {
+  // expected-error @below {{result element type must be the input's}}
+  %r = tile.transpose %t : tensor<64x128xf32> -> tensor<128x64xf16>
+  return
+}
+
+// -----
+
+#mma = #tile.mma<sync, warps = 4>
+func.func @transpose_with_layout(%t: tensor<64x64xf32, #mma>) {
+  // expected-error @below {{transposes tiles without layouts (rungs 2-3); it must be folded into its producer before attn-assign-layouts}}
+  %r = tile.transpose %t : tensor<64x64xf32, #mma> -> tensor<64x64xf32, #mma>
+  return
+}
+
+// -----
+
+#mma = #tile.mma<sync, warps = 4>
+func.func @broadcast_down_layout(%v: tensor<64xf32, #tile.slice<dim = 1, #mma>>) {
+  // A column vector must be the result's column slice.
+  // expected-error @below {{input layout must be #tile.slice<dim = 0, #tile.mma<sync, warps = 4>> of the result's}}
+  %b = tile.broadcast %v dim 0 : tensor<64xf32, #tile.slice<dim = 1, #mma>> -> tensor<64x64xf32, #mma>
+  return
+}

@@ -60,3 +60,25 @@ func.func @local_store(%t: tensor<64x64xf16>) {
   tile.local_store %t, %buf[%c0] : tensor<64x64xf16>, !tile.buffer<1x64x64xf16, #tile.shared<pad = 8>>
   return
 }
+
+// -----
+
+// The keys-along-rows forms of the backward's main kernel: a vector
+// broadcast down the rows (one value per column), a mask of transposed
+// scores, a transposed atomic add, and tile.transpose (rungs 2-3).
+
+// CHECK-LABEL: func.func @keys_along_rows
+// CHECK:         %[[B:.*]] = tile.broadcast %{{.*}} dim 0 : tensor<64xf32> -> tensor<128x64xf32>
+// CHECK:         %[[M:.*]] = tile.mask %[[B]][%{{.*}}, %{{.*}}] cols 200 causal transposed : tensor<128x64xf32>
+// CHECK:         tile.atomic_add %[[M]], %{{.*}}[%{{.*}}, %{{.*}}] transpose : tensor<128x64xf32>, memref<200x128xf32>
+// CHECK:         %{{.*}} = tile.transpose %[[M]] : tensor<128x64xf32> -> tensor<64x128xf32>
+// CHECK:         %{{.*}} = tile.broadcast %{{.*}} : tensor<64xf32> -> tensor<64x128xf32>
+func.func @keys_along_rows(%lse: tensor<64xf32>, %acc: memref<200x128xf32>,
+                           %k0: index, %q0: index) -> tensor<64x128xf32> {
+  %b = tile.broadcast %lse dim 0 : tensor<64xf32> -> tensor<128x64xf32>
+  %m = tile.mask %b[%k0, %q0] cols 200 causal transposed : tensor<128x64xf32>
+  tile.atomic_add %m, %acc[%q0, %k0] transpose : tensor<128x64xf32>, memref<200x128xf32>
+  %t = tile.transpose %m : tensor<128x64xf32> -> tensor<64x128xf32>
+  %rows = tile.broadcast %lse dim 1 : tensor<64xf32> -> tensor<64x128xf32>
+  return %t : tensor<64x128xf32>
+}

@@ -249,8 +249,8 @@ func.func private @mma_wgmma_warps(tensor<64x8xf32, #tile.mma<wgmma, warps = 2>>
 
 // -----
 
-// expected-error @below {{#tile.slice: only dim = 1 (row vectors of a 2-D layout) is supported, got 0}}
-func.func private @slice_dim(tensor<64xf32, #tile.slice<dim = 0, #tile.mma<sync, warps = 4>>>)
+// expected-error @below {{#tile.slice: dim must be 0 (one value per column) or 1 (one value per row) of a 2-D layout, got 2}}
+func.func private @slice_dim(tensor<64xf32, #tile.slice<dim = 2, #tile.mma<sync, warps = 4>>>)
 
 // -----
 

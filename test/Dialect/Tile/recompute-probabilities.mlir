@@ -26,20 +26,26 @@ func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>,
 // CHECK:         scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[DKI:.*]] = %{{.*}}, %[[DVI:.*]] = %{{.*}})
 // CHECK:           %[[QR:.*]] = tile.load %[[Q]][%{{.*}}, %{{.*}}, %[[I]], %{{.*}}]
 // CHECK:           %[[DOT:.*]] = tile.load %[[DO]][%{{.*}}, %{{.*}}, %[[I]], %{{.*}}]
-// The tile of P at (%I, %KV0): the producer's computation at the load's
-// indices (Q rows %I, K rows %KV0, the causal mask at [%I, %KV0]); the Q
-// and K tiles the kernel already loads are reused, not read again.
+// The kernel reads Pᵀ (keys along the rows): the producer's computation at
+// the load's indices, done transposed — Sᵀ = K·Qᵀ (K rows %KV0, Q rows %I),
+// the causal mask of transposed scores at [%KV0, %I], the logsumexp
+// broadcast down the rows; the Q and K tiles the kernel already loads are
+// reused, not read again.
 // CHECK-NOT:       tile.load %[[Q]]
 // CHECK-NOT:       tile.load %[[K]]
-// CHECK:           %[[S:.*]] = tile.dot %[[QR]], %[[KR]] transpose_rhs
-// CHECK:           %[[SS:.*]] = arith.mulf %[[S]], %{{.*}} : tensor<64x64xf32>
-// CHECK:           %[[X:.*]] = tile.mask %[[SS]][%[[I]], %[[KV0]]] cols 100 causal
+// CHECK-NOT:       tile.transpose
 // CHECK:           %[[L:.*]] = tile.load %[[LSE]][%{{.*}}, %{{.*}}, %[[I]]] : memref<1x2x100xf32> -> tensor<64xf32>
+// CHECK:           %[[S:.*]] = tile.dot %[[KR]], %[[QR]] transpose_rhs
+// CHECK:           %[[SS:.*]] = arith.mulf %[[S]], %{{.*}} : tensor<64x64xf32>
+// CHECK:           %[[X:.*]] = tile.mask %[[SS]][%[[KV0]], %[[I]]] cols 100 causal transposed
+// CHECK:           tile.broadcast %{{.*}} dim 0 : tensor<64xf32> -> tensor<64x64xf32>
 // CHECK:           %[[PF:.*]] = math.exp2
 // CHECK:           %[[PH:.*]] = arith.truncf %[[PF]] : tensor<64x64xf32> to tensor<64x64xf16>
-// dV takes the rounded tile (an MMA operand); dS the f32 one, unrounded.
-// CHECK:           tile.dot %[[PH]], %[[DOT]], %[[DVI]] transpose_lhs
+// dV = Pᵀ·dO takes the rounded tile (an MMA operand); dSᵀ the f32 one,
+// unrounded.
+// CHECK:           tile.dot %[[PH]], %[[DOT]], %[[DVI]] :
 // CHECK-NOT:       arith.extf %[[PH]]
+// CHECK-NOT:       tile.transpose
 // CHECK:           %[[DS:.*]] = arith.mulf %[[PF]], %{{.*}} : tensor<64x64xf32>
 // CHECK-LABEL: func.func @grad
 // CHECK-NOT:     tile.launch @attn_bwd_probs

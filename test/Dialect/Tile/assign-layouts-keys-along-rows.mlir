@@ -1,0 +1,70 @@
+// RUN: attn-opt %s -split-input-file -attn-assign-layouts -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s -split-input-file -attn-assign-layouts -attn-allocate-shared -attn-convert-tile-to-gpu -verify-diagnostics | FileCheck %s --check-prefix=GPU
+
+// The backward's main kernel with the keys along the rows: the logsumexp
+// (scaled) is broadcast down the rows, so it, its load and its scale are
+// column slices (one value per column); dSᵀ, computed in registers, is the
+// B operand of dQᵀ = Kᵀ·dSᵀ and goes through a shared buffer of its own.
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 32, block_n = 64, stages = 1, smem = 0, chip = "sm_90">
+func.func private @keys_along_rows(%lse: memref<1x1x100xf32>, %src: memref<64x32xf32>, %acc: memref<1x1x100x64xf32>)
+    attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %buf = tile.alloc_shared : !tile.buffer<1x64x64xf16, #tile.shared<pad = 8>>
+  %k = tile.local_load %buf[%c0] : !tile.buffer<1x64x64xf16, #tile.shared<pad = 8>> -> tensor<64x64xf16, #tile.shared<pad = 8>>
+  %l = tile.load %lse[%c0, %c0, %c0] : memref<1x1x100xf32> -> tensor<32xf32>
+  %log2e = arith.constant dense<1.44269502> : tensor<32xf32>
+  %l2 = arith.mulf %l, %log2e : tensor<32xf32>
+  %down = tile.broadcast %l2 dim 0 : tensor<32xf32> -> tensor<64x32xf32>
+  %s = tile.load %src[%c0, %c0] : memref<64x32xf32> -> tensor<64x32xf32>
+  %m = tile.mask %s[%c0, %c0] cols 100 causal transposed : tensor<64x32xf32>
+  %x = arith.subf %m, %down : tensor<64x32xf32>
+  %ds = arith.truncf %x : tensor<64x32xf32> to tensor<64x32xf16>
+  %dqt = tile.dot %k, %ds transpose_lhs : tensor<64x64xf16, #tile.shared<pad = 8>>, tensor<64x32xf16> -> tensor<64x32xf32>
+  tile.atomic_add %dqt, %acc[%c0, %c0, %c0, %c0] transpose : tensor<64x32xf32>, memref<1x1x100x64xf32>
+  return
+}
+
+// CHECK-LABEL: func.func private @keys_along_rows
+// CHECK:         %[[DSBUF:.*]] = tile.alloc_shared : <1x64x32xf16, #tile.shared<pad = 8>>
+// CHECK:         tile.load %{{.*}} : memref<1x1x100xf32> -> tensor<32xf32, #tile.slice<dim = 0, <sync, warps = 4>>>
+// CHECK:         arith.constant dense<1.44269502> : tensor<32xf32, #tile.slice<dim = 0, <sync, warps = 4>>>
+// CHECK:         arith.mulf %{{.*}} : tensor<32xf32, #tile.slice<dim = 0, <sync, warps = 4>>>
+// CHECK:         tile.broadcast %{{.*}} dim 0 : tensor<32xf32, #tile.slice<dim = 0, <sync, warps = 4>>> -> tensor<64x32xf32, #tile.mma<sync, warps = 4>>
+// CHECK:         %[[DS:.*]] = arith.truncf
+// CHECK:         tile.barrier
+// CHECK-NEXT:    tile.local_store %[[DS]], %[[DSBUF]]
+// CHECK-NEXT:    tile.barrier
+// CHECK-NEXT:    %[[VIEW:.*]] = tile.local_load %[[DSBUF]]
+// CHECK-NEXT:    tile.dot %{{.*}}, %[[VIEW]] transpose_lhs
+// GPU-LABEL: gpu.func @keys_along_rows
+// GPU-NOT:     tile.
+// GPU:         gpu.return
+
+// -----
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 1, smem = 0, chip = "sm_90">
+func.func private @both_ways(%lse: memref<1x1x100xf32>, %out: memref<64x64xf32>)
+    attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %l = tile.load %lse[%c0, %c0, %c0] : memref<1x1x100xf32> -> tensor<64xf32>
+  %down = tile.broadcast %l dim 0 : tensor<64xf32> -> tensor<64x64xf32>
+  // expected-error @below {{uses a vector that is also broadcast down the rows (one value per column); attn-assign-layouts gives a vector one layout, per row or per column}}
+  %across = tile.broadcast %l : tensor<64xf32> -> tensor<64x64xf32>
+  %x = arith.addf %down, %across : tensor<64x64xf32>
+  tile.store %x, %out[%c0, %c0] : tensor<64x64xf32>, memref<64x64xf32>
+  return
+}
+
+// -----
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 1, smem = 0, chip = "sm_90">
+func.func private @transpose_left(%src: memref<64x64xf32>, %out: memref<64x64xf32>)
+    attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %s = tile.load %src[%c0, %c0] : memref<64x64xf32> -> tensor<64x64xf32>
+  // expected-error @below {{is left: a tile in registers is not transposed}}
+  %t = tile.transpose %s : tensor<64x64xf32> -> tensor<64x64xf32>
+  tile.store %t, %out[%c0, %c0] : tensor<64x64xf32>, memref<64x64xf32>
+  return
+}
