@@ -122,7 +122,36 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
   // each 8-column slice instead.
   bool columns = cast<tile::SliceEncodingAttr>(type.getEncoding()).getDim() == 0;
   int64_t numPieces = columns ? layout.colAtoms() : layout.atomsPerWarp();
+  auto pairType = VectorType::get({2}, elt);
   SmallVector<Value> pieces;
+  // A column vector inside the memref, starting at an even element: each
+  // piece is two adjacent elements, one 8-byte load (no per-element test).
+  std::optional<scf::IfOp> interior;
+  if (columns && rowsAlignedTo(mem, 2)) {
+    auto c = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
+    Value start = idxs.back();
+    Value inside = arith::AndIOp::create(
+        rewriter, loc,
+        cmp(rewriter, loc, arith::CmpIPredicate::ule,
+            addIndex(rewriter, loc, start, c(type.getDimSize(0))), memRows),
+        cmp(rewriter, loc, arith::CmpIPredicate::eq,
+            arith::RemUIOp::create(rewriter, loc, start, c(2)), c(0)));
+    interior = scf::IfOp::create(
+        rewriter, loc, SmallVector<Type>(numPieces, pairType), inside,
+        /*withElseRegion=*/true);
+    rewriter.setInsertionPointToStart(interior->thenBlock());
+    SmallVector<Value> loaded;
+    for (int64_t ni = 0; ni < numPieces; ++ni) {
+      SmallVector<Value> at(idxs.drop_back(1));
+      at.push_back(
+          addIndex(rewriter, loc, start, layout.col(rewriter, loc, ids, ni, 0)));
+      loaded.push_back(vector::LoadOp::create(
+          rewriter, loc, pairType, source, at, /*nontemporal=*/false,
+          llvm::MaybeAlign(2 * elt.getIntOrFloatBitWidth() / 8)));
+    }
+    scf::YieldOp::create(rewriter, loc, loaded);
+    rewriter.setInsertionPointToStart(interior->elseBlock());
+  }
   for (int64_t mi = 0; mi < numPieces; ++mi) {
     SmallVector<Value> values;
     for (int64_t h = 0; h < 2; ++h) {
@@ -144,8 +173,13 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
       scf::YieldOp::create(rewriter, loc, ValueRange{zero});
       values.push_back(ifOp.getResult(0));
     }
-    pieces.push_back(vector::FromElementsOp::create(
-        rewriter, loc, VectorType::get({2}, elt), values));
+    pieces.push_back(
+        vector::FromElementsOp::create(rewriter, loc, pairType, values));
+  }
+  if (interior) {
+    scf::YieldOp::create(rewriter, loc, pieces);
+    rewriter.setInsertionPointAfter(*interior);
+    pieces.assign(interior->getResults().begin(), interior->getResults().end());
   }
   rewriter.replaceOpWithMultiple(op, {pieces});
   return success();
@@ -210,8 +244,11 @@ struct LoadLowering : OpConversionPattern<tile::LoadOp> {
                                    layout.col(rewriter, loc, ids, ni, j));
               SmallVector<Value> at = accessIndices(lead, row, col);
               if (!masked) {
-                parts.push_back(
-                    vector::LoadOp::create(rewriter, loc, vecType, source, at));
+                // Aligned to its size (LLVM splits a vector access it
+                // cannot prove aligned into elements).
+                parts.push_back(vector::LoadOp::create(
+                    rewriter, loc, vecType, source, at, /*nontemporal=*/false,
+                    llvm::MaybeAlign(width * elt.getIntOrFloatBitWidth() / 8)));
                 continue;
               }
               Value mask =
@@ -328,7 +365,9 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
                                       ValueRange{vector::ExtractOp::create(
                                           rewriter, loc, pair, j)}));
               if (!masked) {
-                vector::StoreOp::create(rewriter, loc, value, dest, at);
+                vector::StoreOp::create(
+                    rewriter, loc, value, dest, at, /*nontemporal=*/false,
+                    llvm::MaybeAlign(width * elt.getIntOrFloatBitWidth() / 8));
                 continue;
               }
               vector::MaskedStoreOp::create(

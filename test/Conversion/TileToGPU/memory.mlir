@@ -10,7 +10,8 @@
 
 // A 32x16 tile over 2 warps: one 16-row atom per warp, two 8-column slices,
 // so each thread loads 2 pieces of 2x2 halves. An interior tile takes the
-// unmasked branch (vector.load of 2 elements per row), a ragged one the
+// unmasked branch (vector.load of 2 elements per row, aligned to their 4
+// bytes so that LLVM keeps them one access), a ragged one the
 // masked branch; the branch is uniform over the program.
 
 // CHECK:       module attributes {gpu.container_module}
@@ -24,14 +25,14 @@
 // CHECK:           %[[TID:.*]] = gpu.thread_id x
 // CHECK:           %[[IN:.*]] = arith.andi
 // CHECK:           %[[T:.*]]:2 = scf.if %[[IN]] -> (vector<2x2xf16>, vector<2x2xf16>) {
-// CHECK-COUNT-4:     vector.load %[[X]][{{.*}}] : memref<1x1x40x16xf16>, vector<2xf16>
+// CHECK-COUNT-4:     vector.load %[[X]][{{.*}}] {alignment = 4 : i64} : memref<1x1x40x16xf16>, vector<2xf16>
 // CHECK:             scf.yield
 // CHECK:           } else {
 // CHECK-COUNT-4:     vector.maskedload %[[X]][{{.*}}], %{{.*}}, %{{.*}} : memref<1x1x40x16xf16>, vector<2xi1>, vector<2xf16> into vector<2xf16>
 // CHECK:             scf.yield
 // CHECK:           }
 // CHECK:           scf.if
-// CHECK-COUNT-4:     vector.store %{{.*}}, %[[Y]][{{.*}}] : memref<1x1x40x16xf16>, vector<2xf16>
+// CHECK-COUNT-4:     vector.store %{{.*}}, %[[Y]][{{.*}}] {alignment = 4 : i64} : memref<1x1x40x16xf16>, vector<2xf16>
 // CHECK:           } else {
 // CHECK-COUNT-4:     vector.maskedstore %[[Y]][{{.*}}]
 // CHECK:           }

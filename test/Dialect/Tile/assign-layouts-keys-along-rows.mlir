@@ -37,8 +37,15 @@ func.func private @keys_along_rows(%lse: memref<1x1x100xf32>, %src: memref<64x32
 // CHECK-NEXT:    tile.barrier
 // CHECK-NEXT:    %[[VIEW:.*]] = tile.local_load %[[DSBUF]]
 // CHECK-NEXT:    tile.dot %{{.*}}, %[[VIEW]] transpose_lhs
+// On the GPU the column vector, inside the memref and starting at an even
+// element, is read two adjacent elements (8 bytes) at a time: 4 per thread
+// for 32 columns; at the edge, element by element.
 // GPU-LABEL: gpu.func @keys_along_rows
 // GPU-NOT:     tile.
+// GPU:         scf.if %{{.*}} -> (vector<2xf32>, vector<2xf32>, vector<2xf32>, vector<2xf32>)
+// GPU-COUNT-4:   vector.load %{{.*}} {alignment = 8 : i64} : memref<1x1x100xf32>, vector<2xf32>
+// GPU:         } else {
+// GPU-COUNT-8:   memref.load %{{.*}} : memref<1x1x100xf32>
 // GPU:         gpu.return
 
 // -----
