@@ -39,10 +39,10 @@ RankedTensorType tensorFor(MemRefType type) {
 }
 
 func::FuncOp buildProbabilitiesKernel(const BackwardShapes &s) {
-  KernelBuilder kb(s.op, "attn_bwd_probs", {s.qkv, s.qkv, s.rows, s.scores},
-                   kernelConfig(s.tiling, {s.batch * s.heads, s.rowBlocks(),
-                                           s.keyBlocks()},
-                                s.rowWarps()));
+  KernelBuilder kb(
+      s.op, "attn_bwd_probs", {s.qkv, s.qkv, s.rows, s.scores},
+      kernelConfig(s.tiling, {s.batch * s.heads, s.rowBlocks(), s.keyBlocks()},
+                   s.rowWarps()));
   OpBuilder &b = kb.builder();
   Location loc = s.op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
@@ -70,9 +70,9 @@ func::FuncOp buildPreprocessKernel(const BackwardShapes &s,
   SmallVector<Type> args = {s.qkv, s.qkv, s.rows};
   if (zeroAccumulator)
     args.push_back(s.accumulator);
-  KernelBuilder kb(s.op, "attn_bwd_preprocess", args,
-                   kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch},
-                                s.rowWarps()));
+  KernelBuilder kb(
+      s.op, "attn_bwd_preprocess", args,
+      kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch}, s.rowWarps()));
   Type f32 = kb.builder().getF32Type();
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   SmallVector<Value> bh = {bIdx, hIdx};

@@ -52,10 +52,10 @@ tile::ConfigAttr kernelConfig(TilingAttr tiling, ArrayRef<int64_t> grid,
   if (!warps)
     warps = tiling.getWarps();
   return tile::ConfigAttr::get(
-      tiling.getContext(), grid, warps + producers,
-      tiling.getBlockM(), tiling.getBlockN(), tiling.getStages(), /*smem=*/0,
-      tiling.getChip(), wgmma ? tile::MmaFamily::wgmma : tile::MmaFamily::sync,
-      producers, programsPerSM);
+      tiling.getContext(), grid, warps + producers, tiling.getBlockM(),
+      tiling.getBlockN(), tiling.getStages(), /*smem=*/0, tiling.getChip(),
+      wgmma ? tile::MmaFamily::wgmma : tile::MmaFamily::sync, producers,
+      programsPerSM);
 }
 
 OpFoldResult blocksOf(OpBuilder &b, Location loc, OpFoldResult size,

@@ -109,8 +109,8 @@ public:
                       mlir::Value row, int64_t rows);
   void store(mlir::Value tile, mlir::Value memref, mlir::ValueRange indices);
   /// Adds `tile` (its transpose with `transpose`) into memref atomically.
-  void atomicAdd(mlir::Value tile, mlir::Value memref,
-                 mlir::ValueRange indices, bool transpose = false);
+  void atomicAdd(mlir::Value tile, mlir::Value memref, mlir::ValueRange indices,
+                 bool transpose = false);
 
   /// The f32 product lhs·rhs (+ acc), either operand transposed.
   mlir::Value dot(mlir::Value lhs, mlir::Value rhs, mlir::Value acc,

@@ -120,7 +120,8 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elt));
   // A column vector (#tile.slice<dim = 0>): the thread's two columns of
   // each 8-column slice instead.
-  bool columns = cast<tile::SliceEncodingAttr>(type.getEncoding()).getDim() == 0;
+  bool columns =
+      cast<tile::SliceEncodingAttr>(type.getEncoding()).getDim() == 0;
   int64_t numPieces = columns ? layout.colAtoms() : layout.atomsPerWarp();
   auto pairType = VectorType::get({2}, elt);
   SmallVector<Value> pieces;
@@ -136,15 +137,15 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
             addIndex(rewriter, loc, start, c(type.getDimSize(0))), memRows),
         cmp(rewriter, loc, arith::CmpIPredicate::eq,
             arith::RemUIOp::create(rewriter, loc, start, c(2)), c(0)));
-    interior = scf::IfOp::create(
-        rewriter, loc, SmallVector<Type>(numPieces, pairType), inside,
-        /*withElseRegion=*/true);
+    interior = scf::IfOp::create(rewriter, loc,
+                                 SmallVector<Type>(numPieces, pairType), inside,
+                                 /*withElseRegion=*/true);
     rewriter.setInsertionPointToStart(interior->thenBlock());
     SmallVector<Value> loaded;
     for (int64_t ni = 0; ni < numPieces; ++ni) {
       SmallVector<Value> at(idxs.drop_back(1));
-      at.push_back(
-          addIndex(rewriter, loc, start, layout.col(rewriter, loc, ids, ni, 0)));
+      at.push_back(addIndex(rewriter, loc, start,
+                            layout.col(rewriter, loc, ids, ni, 0)));
       loaded.push_back(vector::LoadOp::create(
           rewriter, loc, pairType, source, at, /*nontemporal=*/false,
           llvm::MaybeAlign(2 * elt.getIntOrFloatBitWidth() / 8)));

@@ -606,12 +606,13 @@ void attn::tilehost::populateTileToHostPatterns(const TypeConverter &converter,
                                                 HostBuffers &buffers,
                                                 RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<LoadLowering, StoreLowering<tile::StoreOp>,
-               StoreLowering<tile::AtomicAddOp>, TransposeLowering, AllocSharedLowering,
-               AsyncCopyLowering, LocalLoadLowering, LocalStoreLowering,
-               DotLowering, ReduceLowering, BroadcastLowering, MaskLowering,
-               ForLowering, ForYieldLowering, ElementwiseLowering>(
-      converter, context, buffers);
+  patterns
+      .add<LoadLowering, StoreLowering<tile::StoreOp>,
+           StoreLowering<tile::AtomicAddOp>, TransposeLowering,
+           AllocSharedLowering, AsyncCopyLowering, LocalLoadLowering,
+           LocalStoreLowering, DotLowering, ReduceLowering, BroadcastLowering,
+           MaskLowering, ForLowering, ForYieldLowering, ElementwiseLowering>(
+          converter, context, buffers);
   // Branches that yield tiles yield their buffers.
   scf::populateSCFStructuralTypeConversions(converter, patterns);
   patterns

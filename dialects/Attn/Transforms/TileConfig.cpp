@@ -195,8 +195,8 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   // The fused backward's main kernel has its keys along the rows: block-m
   // may then be any multiple of 16 when the head dimension fills the warps
   // (its dQ is computed transposed, D rows of block-m).
-  bool queryColumns = fused && backward && blockM % 16 == 0 &&
-                      headDim % (16 * warps) == 0;
+  bool queryColumns =
+      fused && backward && blockM % 16 == 0 && headDim % (16 * warps) == 0;
   if (blockM < 16 || blockM > 256 ||
       (blockM % (16 * warps) != 0 && !queryColumns))
     return op.emitError() << "block-m " << blockM

@@ -87,12 +87,12 @@ LogicalResult assignColumnSlices(func::FuncOp fn, MmaEncodingAttr mma) {
       continue;
     for (Operation *user : v.getUsers()) {
       auto broadcast = dyn_cast<BroadcastOp>(user);
-      bool columnUse = (broadcast && broadcast.getDim() == 0) ||
-                       (user->hasTrait<OpTrait::Elementwise>() &&
-                        llvm::all_of(user->getResults(), [&](Value r) {
-                          return done.contains(r) ||
-                                 llvm::is_contained(work, r);
-                        }));
+      bool columnUse =
+          (broadcast && broadcast.getDim() == 0) ||
+          (user->hasTrait<OpTrait::Elementwise>() &&
+           llvm::all_of(user->getResults(), [&](Value r) {
+             return done.contains(r) || llvm::is_contained(work, r);
+           }));
       if (!columnUse)
         return user->emitOpError()
                << "uses a vector that is also broadcast down the rows (one "
@@ -100,8 +100,8 @@ LogicalResult assignColumnSlices(func::FuncOp fn, MmaEncodingAttr mma) {
                   "layout, per row or per column";
     }
     auto type = cast<RankedTensorType>(v.getType());
-    v.setType(RankedTensorType::get(type.getShape(), type.getElementType(),
-                                    column));
+    v.setType(
+        RankedTensorType::get(type.getShape(), type.getElementType(), column));
     Operation *def = v.getDefiningOp();
     if (!def)
       return fn.emitOpError() << "a loop-carried vector broadcast down the "

@@ -92,9 +92,8 @@ struct ThroughBroadcast : OpRewritePattern<TransposeOp> {
     auto broadcast = soleProducer<BroadcastOp>(op);
     if (!broadcast)
       return rewriter.notifyMatchFailure(op, "not a sole broadcast producer");
-    rewriter.replaceOpWithNewOp<BroadcastOp>(op, op.getType(),
-                                             broadcast.getInput(),
-                                             1 - broadcast.getDim());
+    rewriter.replaceOpWithNewOp<BroadcastOp>(
+        op, op.getType(), broadcast.getInput(), 1 - broadcast.getDim());
     rewriter.eraseOp(broadcast);
     return success();
   }
@@ -128,11 +127,10 @@ struct ThroughDot : OpRewritePattern<TransposeOp> {
     Value acc;
     if (dot.getAcc())
       acc = transposeOf(rewriter, dot.getLoc(), dot.getAcc());
-    rewriter.replaceOpWithNewOp<DotOp>(op, op.getType(), dot.getRhs(),
-                                       dot.getLhs(), acc,
-                                       !dot.getTransposeRhs(),
-                                       !dot.getTransposeLhs(),
-                                       /*async=*/false);
+    rewriter.replaceOpWithNewOp<DotOp>(
+        op, op.getType(), dot.getRhs(), dot.getLhs(), acc,
+        !dot.getTransposeRhs(), !dot.getTransposeLhs(),
+        /*async=*/false);
     rewriter.eraseOp(dot);
     return success();
   }
