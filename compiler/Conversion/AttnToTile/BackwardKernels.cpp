@@ -25,7 +25,10 @@ int64_t BackwardShapes::rowBlocks() const {
   return llvm::divideCeilSigned(n, c.blockM);
 }
 int64_t BackwardShapes::rowWarps() const {
-  return std::min(c.numWarps, c.blockM / 16);
+  int64_t warps = c.numWarps;
+  while (warps > 1 && c.blockM % (16 * warps) != 0)
+    warps /= 2;
+  return warps;
 }
 int64_t BackwardShapes::keyBlocks() const {
   return llvm::divideCeilSigned(n, c.blockN);

@@ -34,8 +34,9 @@ struct BackwardShapes {
 
   int64_t rowBlocks() const;
   /// Warps of the kernels whose tiles are block-m query rows: the warps
-  /// split the rows 16 each, so at most block-m / 16 (the main kernel's
-  /// block-m may be smaller than 16 per warp: its rows are keys).
+  /// split the rows 16 each, so the most (a power of two) whose 16-row
+  /// atoms divide block-m (the main kernel's block-m may be smaller than 16
+  /// per warp: its rows are keys).
   int64_t rowWarps() const;
   int64_t keyBlocks() const;
   /// scale·log2(e): scores in the log2 domain.

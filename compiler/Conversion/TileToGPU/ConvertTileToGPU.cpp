@@ -75,6 +75,13 @@ std::string unsupportedReason(Operation *op) {
       load && load.getType().getRank() == 1 &&
       !isa_and_nonnull<SliceEncodingAttr>(load.getType().getEncoding()))
     return "loads a row vector that is not in a #tile.slice layout";
+  if (auto store = dyn_cast<StoreOp>(op)) {
+    auto slice = dyn_cast_or_null<SliceEncodingAttr>(
+        cast<RankedTensorType>(store.getValue().getType()).getEncoding());
+    if (slice && slice.getDim() == 0)
+      return "stores a column vector (#tile.slice<dim = 0>); only row "
+             "vectors are stored";
+  }
   if (auto dot = dyn_cast<DotOp>(op)) {
     auto mma = dyn_cast<MmaEncodingAttr>(dot.getType().getEncoding());
     auto isSwizzled = [](Type type) {

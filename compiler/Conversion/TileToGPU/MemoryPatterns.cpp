@@ -14,6 +14,7 @@
 #include "dialects/Tile/IR/TileOps.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -73,6 +74,34 @@ bool rowsAlignedTo(MemRefType type, int64_t elements) {
   return true;
 }
 
+/// Whether the index `v` is even by construction: an even constant, a
+/// product with one, a sum or difference of such, or the variable of a loop
+/// whose start and step are. (Column offsets of tiles are multiples of the
+/// block; a pair access is given its alignment only where this holds.)
+bool provablyEven(Value v) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return *c % 2 == 0;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+    return loop && loop.getInductionVar() == arg &&
+           provablyEven(loop.getLowerBound()) && provablyEven(loop.getStep());
+  }
+  Operation *def = v.getDefiningOp();
+  if (auto mul = dyn_cast_or_null<arith::MulIOp>(def))
+    return provablyEven(mul.getLhs()) || provablyEven(mul.getRhs());
+  if (isa_and_nonnull<arith::AddIOp, arith::SubIOp>(def))
+    return provablyEven(def->getOperand(0)) && provablyEven(def->getOperand(1));
+  return false;
+}
+
+/// The byte alignment of a `width`-element access of `elt` at an even or
+/// unknown column: its size where the column is provably even, else the
+/// element's.
+llvm::MaybeAlign pairAlignment(Type elt, int64_t width, Value colOff) {
+  int64_t bytes = elt.getIntOrFloatBitWidth() / 8;
+  return llvm::MaybeAlign(provablyEven(colOff) ? width * bytes : bytes);
+}
+
 /// True (uniformly across the program) when the rows x cols tile at
 /// (rowOff, colOff) lies inside a memRows x memCols matrix.
 Value tileInBounds(OpBuilder &b, Location loc, Value rowOff, Value colOff,
@@ -125,18 +154,28 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
   int64_t numPieces = columns ? layout.colAtoms() : layout.atomsPerWarp();
   auto pairType = VectorType::get({2}, elt);
   SmallVector<Value> pieces;
-  // A column vector inside the memref, starting at an even element: each
-  // piece is two adjacent elements, one 8-byte load (no per-element test).
+  // A column vector inside the memref, starting at an even element of an
+  // aligned buffer: each piece is two adjacent elements, one 8-byte load
+  // (no per-element test).
+  int64_t eltBytes = elt.getIntOrFloatBitWidth() / 8;
   std::optional<scf::IfOp> interior;
-  if (columns && rowsAlignedTo(mem, 2)) {
+  if (columns && mem.hasStaticShape() && rowsAlignedTo(mem, 2)) {
     auto c = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
+    auto isZero = [&](Value x, int64_t modulus) {
+      return cmp(rewriter, loc, arith::CmpIPredicate::eq,
+                 arith::RemUIOp::create(rewriter, loc, x, c(modulus)), c(0));
+    };
+    // The pair's address is 8-byte aligned when the buffer is (a view of
+    // an odd element is not) and the start is even (the strides are).
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc,
+                                                               source);
     Value start = idxs.back();
     Value inside = arith::AndIOp::create(
         rewriter, loc,
         cmp(rewriter, loc, arith::CmpIPredicate::ule,
             addIndex(rewriter, loc, start, c(type.getDimSize(0))), memRows),
-        cmp(rewriter, loc, arith::CmpIPredicate::eq,
-            arith::RemUIOp::create(rewriter, loc, start, c(2)), c(0)));
+        arith::AndIOp::create(rewriter, loc, isZero(start, 2),
+                              isZero(base, 2 * eltBytes)));
     interior = scf::IfOp::create(rewriter, loc,
                                  SmallVector<Type>(numPieces, pairType), inside,
                                  /*withElseRegion=*/true);
@@ -148,7 +187,7 @@ LogicalResult lowerRowLoad(tile::LoadOp op, ArrayRef<Value> idxs, Value source,
                             layout.col(rewriter, loc, ids, ni, 0)));
       loaded.push_back(vector::LoadOp::create(
           rewriter, loc, pairType, source, at, /*nontemporal=*/false,
-          llvm::MaybeAlign(2 * elt.getIntOrFloatBitWidth() / 8)));
+          llvm::MaybeAlign(2 * eltBytes)));
     }
     scf::YieldOp::create(rewriter, loc, loaded);
     rewriter.setInsertionPointToStart(interior->elseBlock());
@@ -249,7 +288,7 @@ struct LoadLowering : OpConversionPattern<tile::LoadOp> {
                 // cannot prove aligned into elements).
                 parts.push_back(vector::LoadOp::create(
                     rewriter, loc, vecType, source, at, /*nontemporal=*/false,
-                    llvm::MaybeAlign(width * elt.getIntOrFloatBitWidth() / 8)));
+                    pairAlignment(elt, width, colOff)));
                 continue;
               }
               Value mask =
@@ -366,9 +405,9 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
                                       ValueRange{vector::ExtractOp::create(
                                           rewriter, loc, pair, j)}));
               if (!masked) {
-                vector::StoreOp::create(
-                    rewriter, loc, value, dest, at, /*nontemporal=*/false,
-                    llvm::MaybeAlign(width * elt.getIntOrFloatBitWidth() / 8));
+                vector::StoreOp::create(rewriter, loc, value, dest, at,
+                                        /*nontemporal=*/false,
+                                        pairAlignment(elt, width, colOff));
                 continue;
               }
               vector::MaskedStoreOp::create(

@@ -61,8 +61,9 @@ static Defaults backwardDefaults(int64_t headDim, Type elementType) {
     return headDim > 64 ? Defaults{64, 32, 2} : Defaults{64, 64, 4};
   if (headDim > 128)
     return {64, 64, 4};
+  // (64-query steps need dQ's rows, D, to fill the warps: D = 128.)
   if (headDim > 64)
-    return {64, 128, 8};
+    return headDim % 128 == 0 ? Defaults{64, 128, 8} : Defaults{128, 128, 8, 1};
   return {128, 128, 8};
 }
 

@@ -18,6 +18,7 @@
 
 #include "mlir/IR/Verifier.h"
 
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Debug.h"
 
 namespace attn {
@@ -71,53 +72,79 @@ void retype(func::FuncOp fn, MmaEncodingAttr mma) {
 
 /// Vectors broadcast down the rows (`tile.broadcast ... dim 0`) hold one
 /// value per column: they, and the loads, constants and elementwise ops
-/// they are computed by, become column slices. A vector needed both ways is
+/// they are computed by, become column slices. A constant also used per row
+/// is copied for its column uses; any other vector needed both ways is
 /// refused.
 LogicalResult assignColumnSlices(func::FuncOp fn, MmaEncodingAttr mma) {
+  auto isVector = [](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.getRank() == 1;
+  };
+  // The values broadcast down the rows and everything they are computed
+  // from.
   auto column = SliceEncodingAttr::get(fn.getContext(), 0, mma);
+  llvm::SetVector<Value> closure;
   SmallVector<Value> work;
   fn.walk([&](BroadcastOp op) {
     if (op.getDim() == 0)
       work.push_back(op.getInput());
   });
-  DenseSet<Value> done;
   while (!work.empty()) {
     Value v = work.pop_back_val();
-    if (!done.insert(v).second)
+    if (!closure.insert(v))
       continue;
-    for (Operation *user : v.getUsers()) {
-      auto broadcast = dyn_cast<BroadcastOp>(user);
-      bool columnUse =
-          (broadcast && broadcast.getDim() == 0) ||
-          (user->hasTrait<OpTrait::Elementwise>() &&
-           llvm::all_of(user->getResults(), [&](Value r) {
-             return done.contains(r) || llvm::is_contained(work, r);
-           }));
-      if (!columnUse)
-        return user->emitOpError()
-               << "uses a vector that is also broadcast down the rows (one "
-                  "value per column); attn-assign-layouts gives a vector one "
-                  "layout, per row or per column";
-    }
-    auto type = cast<RankedTensorType>(v.getType());
-    v.setType(
-        RankedTensorType::get(type.getShape(), type.getElementType(), column));
     Operation *def = v.getDefiningOp();
     if (!def)
-      return fn.emitOpError() << "a loop-carried vector broadcast down the "
-                                 "rows is not supported";
-    if (auto constant = dyn_cast<arith::ConstantOp>(def)) {
-      auto dense = cast<DenseElementsAttr>(constant.getValue());
-      constant.setValueAttr(dense.reshape(cast<ShapedType>(v.getType())));
-      continue;
-    }
-    if (isa<LoadOp>(def))
+      return emitError(v.getLoc())
+             << "attn-assign-layouts: a vector broadcast down the rows is a "
+                "block argument (carried by a loop); only loads, constants "
+                "and elementwise ops can give one value per column";
+    if (isa<arith::ConstantOp, LoadOp>(def))
       continue;
     if (!def->hasTrait<OpTrait::Elementwise>())
       return def->emitOpError()
              << "computes a vector broadcast down the rows; only loads, "
                 "constants and elementwise ops can give one value per column";
-    llvm::append_range(work, def->getOperands());
+    for (Value operand : def->getOperands())
+      if (isVector(operand))
+        work.push_back(operand);
+  }
+  auto isColumnUse = [&](OpOperand &use) {
+    auto broadcast = dyn_cast<BroadcastOp>(use.getOwner());
+    if (broadcast)
+      return broadcast.getDim() == 0;
+    return llvm::any_of(use.getOwner()->getResults(),
+                        [&](Value r) { return closure.contains(r); });
+  };
+  SmallVector<Value> columns;
+  for (Value v : closure) {
+    OpOperand *rowUse = nullptr;
+    for (OpOperand &use : v.getUses())
+      if (!isColumnUse(use))
+        rowUse = &use;
+    if (!rowUse) {
+      columns.push_back(v);
+      continue;
+    }
+    auto constant = v.getDefiningOp<arith::ConstantOp>();
+    if (!constant)
+      return rowUse->getOwner()->emitOpError()
+             << "uses a vector that is also broadcast down the rows (one "
+                "value per column); attn-assign-layouts gives a vector one "
+                "layout, per row or per column";
+    OpBuilder b(constant);
+    Value copy = b.clone(*constant)->getResult(0);
+    v.replaceUsesWithIf(copy, [&](OpOperand &use) { return isColumnUse(use); });
+    columns.push_back(copy);
+  }
+  for (Value v : columns) {
+    auto type = cast<RankedTensorType>(v.getType());
+    auto columnType =
+        RankedTensorType::get(type.getShape(), type.getElementType(), column);
+    v.setType(columnType);
+    if (auto constant = v.getDefiningOp<arith::ConstantOp>())
+      if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue()))
+        constant.setValueAttr(dense.reshape(columnType));
   }
   return success();
 }

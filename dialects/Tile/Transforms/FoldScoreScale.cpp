@@ -78,7 +78,8 @@ void fold(arith::MulFOp mul) {
                          mask.getDynamicNumCols(), mask.getNumColsAttr(),
                          mask.getCausalAttr(), mask.getWindowLeftAttr(),
                          mask.getWindowRightAttr(),
-                         mask.getUnconditionalAttr());
+                         mask.getUnconditionalAttr(),
+                         mask.getTransposedAttr());
   }
   auto contract = arith::FastMathFlagsAttr::get(b.getContext(),
                                                 arith::FastMathFlags::contract);

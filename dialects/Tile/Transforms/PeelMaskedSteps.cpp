@@ -71,6 +71,10 @@ FailureOr<StepMasks> analyze(scf::ForOp loop, int64_t threads,
     if (!mask)
       continue;
     int64_t cols = mask.getType().getDimSize(1);
+    // The steps are over keys; a transposed tile's columns are queries.
+    if (mask.getTransposed())
+      return why = "a mask is of transposed scores (its columns are queries)",
+             failure();
     if (mask.getColOffset() != loop.getInductionVar())
       return why = "a mask's column offset is not the loop's induction "
                    "variable",

@@ -54,12 +54,19 @@ struct ThroughElementwise : OpRewritePattern<TransposeOp> {
     if (!def || !in.hasOneUse() || !def->hasTrait<OpTrait::Elementwise>() ||
         def->getNumResults() != 1 || def->getNumRegions())
       return rewriter.notifyMatchFailure(op, "not a sole elementwise producer");
-    SmallVector<Value> operands;
     for (Value operand : def->getOperands()) {
       auto type = dyn_cast<RankedTensorType>(operand.getType());
       if (!type || type.getRank() != 2)
         return rewriter.notifyMatchFailure(op, "an operand is not a tile");
-      operands.push_back(transposeOf(rewriter, def->getLoc(), operand));
+    }
+    // One transpose per distinct operand (x·x transposes x once).
+    DenseMap<Value, Value> transposed;
+    SmallVector<Value> operands;
+    for (Value operand : def->getOperands()) {
+      Value &t = transposed[operand];
+      if (!t)
+        t = transposeOf(rewriter, def->getLoc(), operand);
+      operands.push_back(t);
     }
     OperationState state(def->getLoc(), def->getName(), operands,
                          {op.getType()}, def->getAttrs());
@@ -81,6 +88,8 @@ struct ThroughSplat : OpRewritePattern<TransposeOp> {
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         op, op.getType(),
         SplatElementsAttr::get(op.getType(), splat.getSplatValue<Attribute>()));
+    if (constant->use_empty())
+      rewriter.eraseOp(constant);
     return success();
   }
 };

@@ -75,3 +75,26 @@ func.func private @transpose_left(%src: memref<64x64xf32>, %out: memref<64x64xf3
   tile.store %t, %out[%c0, %c0] : tensor<64x64xf32>, memref<64x64xf32>
   return
 }
+
+// -----
+
+// A constant used per row and per column (CSE merged two): the column uses
+// get a copy of their own.
+#cfg = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 1, smem = 0, chip = "sm_90">
+func.func private @shared_constant(%lse: memref<1x1x100xf32>, %out: memref<64x64xf32>)
+    attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %log2e = arith.constant dense<1.44269502> : tensor<64xf32>
+  %l = tile.load %lse[%c0, %c0, %c0] : memref<1x1x100xf32> -> tensor<64xf32>
+  %cols = arith.mulf %l, %log2e : tensor<64xf32>
+  %down = tile.broadcast %cols dim 0 : tensor<64xf32> -> tensor<64x64xf32>
+  %across = tile.broadcast %log2e : tensor<64xf32> -> tensor<64x64xf32>
+  %x = arith.addf %down, %across : tensor<64x64xf32>
+  tile.store %x, %out[%c0, %c0] : tensor<64x64xf32>, memref<64x64xf32>
+  return
+}
+// CHECK-LABEL: func.func private @shared_constant
+// CHECK-DAG:     %[[ROW:.*]] = arith.constant dense<1.44269502> : tensor<64xf32, #tile.slice<dim = 1, <sync, warps = 4>>>
+// CHECK-DAG:     %[[COL:.*]] = arith.constant dense<1.44269502> : tensor<64xf32, #tile.slice<dim = 0, <sync, warps = 4>>>
+// CHECK:         arith.mulf %{{.*}}, %[[COL]] : tensor<64xf32, #tile.slice<dim = 0, <sync, warps = 4>>>
+// CHECK:         tile.broadcast %[[ROW]] : tensor<64xf32, #tile.slice<dim = 1, <sync, warps = 4>>>
