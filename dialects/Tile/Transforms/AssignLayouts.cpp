@@ -149,6 +149,39 @@ LogicalResult assignColumnSlices(func::FuncOp fn, MmaEncodingAttr mma) {
   return success();
 }
 
+/// Every register tile's shape fits its layout (rows in whole atoms over
+/// the warps, columns in 8-column slices): a diagnostic at the first value
+/// whose shape does not.
+LogicalResult checkRegisterShapes(func::FuncOp fn) {
+  auto check = [](Value v) -> LogicalResult {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    auto encoding = type ? dyn_cast_or_null<VerifiableTensorEncoding>(
+                               type.getEncoding())
+                         : VerifiableTensorEncoding();
+    if (!encoding || !hasRegisterLayout(type))
+      return success();
+    return encoding.verifyEncoding(type.getShape(), type.getElementType(), [&] {
+      InFlightDiagnostic diag = emitError(v.getLoc())
+                                << "attn-assign-layouts: a tile of shape [";
+      llvm::interleave(type.getShape(), diag, "x");
+      return std::move(diag << "] has no register layout on this kernel's "
+                               "warps: ");
+    });
+  };
+  WalkResult walk = fn.walk([&](Operation *op) {
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          if (failed(check(arg)))
+            return WalkResult::interrupt();
+    for (Value result : op->getResults())
+      if (failed(check(result)))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
 Value convert(OpBuilder &b, Location loc, Value v, RankedTensorType to) {
   if (v.getType() == to)
     return v;
@@ -255,7 +288,8 @@ struct AttnAssignLayoutsPass
       // types), then make every use see the layout it needs.
       retype(fn, mma);
       if (failed(assignColumnSlices(fn, mma)) ||
-          failed(insertConversions(fn, mma)))
+          failed(insertConversions(fn, mma)) ||
+          failed(checkRegisterShapes(fn)))
         return signalPassFailure();
       if (failed(mlir::verify(fn)))
         return signalPassFailure();

@@ -98,3 +98,18 @@ func.func private @shared_constant(%lse: memref<1x1x100xf32>, %out: memref<64x64
 // CHECK-DAG:     %[[COL:.*]] = arith.constant dense<1.44269502> : tensor<64xf32, #tile.slice<dim = 0, <sync, warps = 4>>>
 // CHECK:         arith.mulf %{{.*}}, %[[COL]] : tensor<64xf32, #tile.slice<dim = 0, <sync, warps = 4>>>
 // CHECK:         tile.broadcast %[[ROW]] : tensor<64xf32, #tile.slice<dim = 1, <sync, warps = 4>>>
+
+// -----
+
+// A vector of 12 columns has no layout on 8-column slices: a diagnostic,
+// where the GPU lowering would have dropped 4 of them.
+#cfg = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 1, smem = 0, chip = "sm_90">
+func.func private @twelve_columns(%lse: memref<1x1x100xf32>, %out: memref<64x12xf32>)
+    attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{attn-assign-layouts: a tile of shape [12] has no register layout on this kernel's warps: #tile.slice: 12 columns are not a positive multiple of 8}}
+  %l = tile.load %lse[%c0, %c0, %c0] : memref<1x1x100xf32> -> tensor<12xf32>
+  %down = tile.broadcast %l dim 0 : tensor<12xf32> -> tensor<64x12xf32>
+  tile.store %down, %out[%c0, %c0] : tensor<64x12xf32>, memref<64x12xf32>
+  return
+}
