@@ -152,6 +152,19 @@ template <typename Op> struct HostPattern : OpConversionPattern<Op> {
         cast<MemRefType>(this->getTypeConverter()->convertType(v.getType())));
   }
 
+  /// A buffer for `op`'s tile result whose element `at` is `input`'s
+  /// element `from(at)` (a broadcast, a transpose).
+  Value gather(OpBuilder &b, Op op, Value input,
+               function_ref<SmallVector<Value>(ValueRange)> from) const {
+    Location loc = op.getLoc();
+    Value buffer = newBuffer(b, op.getResult());
+    forEach(b, loc, op.getType().getShape(), [&](ValueRange at) {
+      Value v = memref::LoadOp::create(b, loc, input, from(at));
+      memref::StoreOp::create(b, loc, v, buffer, at);
+    });
+    return buffer;
+  }
+
   HostBuffers &buffers;
 };
 
@@ -435,16 +448,12 @@ struct BroadcastLowering : HostPattern<tile::BroadcastOp> {
   LogicalResult
   matchAndRewrite(tile::BroadcastOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value buffer = newBuffer(rewriter, op.getResult());
     // dim 1: the value of each row; dim 0: of each column.
     int64_t along = 1 - op.getDim();
-    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
-      Value v = memref::LoadOp::create(rewriter, loc, adaptor.getInput(),
-                                       ValueRange{at[along]});
-      memref::StoreOp::create(rewriter, loc, v, buffer, at);
-    });
-    rewriter.replaceOp(op, buffer);
+    rewriter.replaceOp(op, gather(rewriter, op, adaptor.getInput(),
+                                  [&](ValueRange at) {
+                                    return SmallVector<Value>{at[along]};
+                                  }));
     return success();
   }
 };
@@ -454,14 +463,10 @@ struct TransposeLowering : HostPattern<tile::TransposeOp> {
   LogicalResult
   matchAndRewrite(tile::TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value buffer = newBuffer(rewriter, op.getResult());
-    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
-      Value v = memref::LoadOp::create(rewriter, loc, adaptor.getInput(),
-                                       ValueRange{at[1], at[0]});
-      memref::StoreOp::create(rewriter, loc, v, buffer, at);
-    });
-    rewriter.replaceOp(op, buffer);
+    rewriter.replaceOp(op, gather(rewriter, op, adaptor.getInput(),
+                                  [](ValueRange at) {
+                                    return SmallVector<Value>{at[1], at[0]};
+                                  }));
     return success();
   }
 };
