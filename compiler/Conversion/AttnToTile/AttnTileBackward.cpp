@@ -119,7 +119,7 @@ func::FuncOp buildKeyValueKernel(const BackwardShapes &s, bool atomicDq,
 func::FuncOp buildQueryKernel(const BackwardShapes &s, bool skipDelta) {
   KernelBuilder kb(
       s.op, "attn_bwd_dq", {s.qkv, s.qkv, s.qkv, s.rows, s.scores, s.qkv},
-      kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch}, s.rowWarps()));
+      s.rowKernelConfig({s.rowBlocks(), s.heads, s.batch}));
   OpBuilder &b = kb.builder();
   Location loc = s.op.getLoc();
   int64_t m = s.c.blockM, nb = s.c.blockN, d = s.d;
@@ -156,7 +156,7 @@ func::FuncOp buildQueryKernel(const BackwardShapes &s, bool skipDelta) {
 func::FuncOp buildConvertKernel(const BackwardShapes &s) {
   KernelBuilder kb(
       s.op, "attn_bwd_dq_convert", {s.accumulator, s.qkv},
-      kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch}, s.rowWarps()));
+      s.rowKernelConfig({s.rowBlocks(), s.heads, s.batch}));
   int64_t m = s.c.blockM;
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   Value i0 = kb.mul(kb.programId(0), kb.index(m));

@@ -30,6 +30,13 @@ int64_t BackwardShapes::rowWarps() const {
     warps /= 2;
   return warps;
 }
+tile::ConfigAttr BackwardShapes::rowKernelConfig(ArrayRef<int64_t> grid) const {
+  auto sync = TilingAttr::get(tiling.getContext(), tiling.getPipeline(),
+                              c.blockM, c.blockN, c.numWarps, tiling.getStages(),
+                              tiling.getChip(), MmaKind::sync,
+                              tiling.getSplitKeys());
+  return kernelConfig(sync, grid, rowWarps());
+}
 int64_t BackwardShapes::keyBlocks() const {
   return llvm::divideCeilSigned(n, c.blockN);
 }
@@ -44,8 +51,7 @@ RankedTensorType tensorFor(MemRefType type) {
 func::FuncOp buildProbabilitiesKernel(const BackwardShapes &s) {
   KernelBuilder kb(
       s.op, "attn_bwd_probs", {s.qkv, s.qkv, s.rows, s.scores},
-      kernelConfig(s.tiling, {s.batch * s.heads, s.rowBlocks(), s.keyBlocks()},
-                   s.rowWarps()));
+      s.rowKernelConfig({s.batch * s.heads, s.rowBlocks(), s.keyBlocks()}));
   OpBuilder &b = kb.builder();
   Location loc = s.op.getLoc();
   auto [bIdx, hIdx] = kb.batchAndHead(s.heads);
@@ -75,7 +81,7 @@ func::FuncOp buildPreprocessKernel(const BackwardShapes &s,
     args.push_back(s.accumulator);
   KernelBuilder kb(
       s.op, "attn_bwd_preprocess", args,
-      kernelConfig(s.tiling, {s.rowBlocks(), s.heads, s.batch}, s.rowWarps()));
+      s.rowKernelConfig({s.rowBlocks(), s.heads, s.batch}));
   Type f32 = kb.builder().getF32Type();
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   SmallVector<Value> bh = {bIdx, hIdx};

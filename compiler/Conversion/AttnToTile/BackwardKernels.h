@@ -39,6 +39,10 @@ struct BackwardShapes {
   /// per warp: its rows are keys).
   int64_t rowWarps() const;
   int64_t keyBlocks() const;
+  /// The #tile.config of a kernel over `grid` whose tiles are block-m query
+  /// rows: rowWarps() warps in mma.sync layouts. Only the main kernel's
+  /// products are worth a wgmma warpgroup and its producers.
+  tile::ConfigAttr rowKernelConfig(llvm::ArrayRef<int64_t> grid) const;
   /// scale·log2(e): scores in the log2 domain.
   double scaleLog2() const;
 };

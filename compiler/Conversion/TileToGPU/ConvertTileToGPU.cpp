@@ -56,18 +56,30 @@ std::string unsupportedReason(Operation *op) {
     return "is not in the producer region of a tile.warp_specialize (run "
            "-attn-warp-specialize first): one thread of one producer warp "
            "issues each copy";
-  if (isa<BarrierOp>(op) && op->getParentOfType<WarpSpecializeOp>())
-    return "synchronizes the whole program inside tile.warp_specialize, where "
-           "producers and compute warps run apart";
-  if (auto dot = dyn_cast<DotOp>(op); dot && dot.getTransposeLhs()) {
-    if (!hasSharedLayout(dot.getLhs().getType()))
-      return "is a product with a transposed lhs in registers; it is read "
-             "from shared memory (run -attn-assign-layouts, which stages it)";
-    if (cast<MmaEncodingAttr>(dot.getType().getEncoding()).getFamily() !=
-        MmaFamily::sync)
-      return "is a #tile.mma<wgmma> product with a transposed lhs: only the "
-             "mma.sync lowering reads a transposed A operand";
+  if (auto barrier = dyn_cast<BarrierOp>(op)) {
+    auto ws = op->getParentOfType<WarpSpecializeOp>();
+    std::optional<uint64_t> warps = barrier.getWarps();
+    if (!ws)
+      return warps ? "synchronizes " + std::to_string(*warps) +
+                         " warps outside tile.warp_specialize, where every "
+                         "warp takes part"
+                   : "";
+    if (ws.getProducer().isAncestor(op->getParentRegion()))
+      return "is in the producer region of a tile.warp_specialize, whose "
+             "warps run apart";
+    int64_t compute = getKernelConfig(op->getParentOfType<func::FuncOp>())
+                          .computeWarps();
+    if (!warps || int64_t(*warps) != compute)
+      return "inside tile.warp_specialize must synchronize the compute warps "
+             "alone (warps = " +
+             std::to_string(compute) +
+             "): producers and compute warps run apart";
+    return "";
   }
+  if (auto dot = dyn_cast<DotOp>(op); dot && dot.getTransposeLhs() &&
+                                      !hasSharedLayout(dot.getLhs().getType()))
+    return "is a product with a transposed lhs in registers; it is read "
+           "from shared memory (run -attn-assign-layouts, which stages it)";
   if (auto add = dyn_cast<AtomicAddOp>(op);
       add && !isa<MmaEncodingAttr>(add.getValue().getType().getEncoding()))
     return "adds a tile that is not in a #tile.mma layout";

@@ -695,6 +695,32 @@ struct NoOperandLowering : OpConversionPattern<From> {
   }
 };
 
+/// tile.barrier: bar.sync 0 for the whole program; with `warps`, the named
+/// barrier of the compute warps, which the producers never reach.
+struct BarrierLowering : OpConversionPattern<tile::BarrierOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::BarrierOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    std::optional<uint64_t> warps = op.getWarps();
+    if (!warps) {
+      rewriter.replaceOpWithNewOp<mlir::gpu::BarrierOp>(op);
+      return success();
+    }
+    Location loc = op.getLoc();
+    auto i32 = [&](int64_t v) {
+      return arith::ConstantIntOp::create(rewriter, loc, rewriter.getI32Type(),
+                                          v);
+    };
+    NVVM::BarrierOp::create(rewriter, loc, /*res=*/Type(),
+                            i32(kComputeWarpsBarrier), i32(*warps * 32),
+                            /*reductionOp=*/nullptr,
+                            /*reductionPredicate=*/Value());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct AsyncWaitLowering : OpConversionPattern<tile::AsyncWaitOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -712,8 +738,7 @@ void attn::tilegpu::populateTileMemoryToGPUPatterns(
   patterns
       .add<LoadLowering, StoreLowering, AtomicAddLowering, AllocSharedLowering,
            AsyncCopyLowering, LocalLoadLowering, LocalStoreLowering,
-           AsyncWaitLowering,
-           NoOperandLowering<tile::AsyncCommitOp, NVVM::CpAsyncCommitGroupOp>,
-           NoOperandLowering<tile::BarrierOp, mlir::gpu::BarrierOp>>(
+           AsyncWaitLowering, BarrierLowering,
+           NoOperandLowering<tile::AsyncCommitOp, NVVM::CpAsyncCommitGroupOp>>(
           converter, patterns.getContext());
 }

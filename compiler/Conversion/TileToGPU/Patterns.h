@@ -22,6 +22,12 @@
 
 namespace attn::tilegpu {
 
+/// Named barriers (bar.sync ids; 16 per program): 0 synchronizes the whole
+/// program; the compute warpgroups' turns take 1 + warpgroup (TMA
+/// patterns); the compute warps of a warp-specialized kernel alone
+/// (tile.barrier with `warps`) meet at the last one.
+constexpr int64_t kFirstTurnBarrier = 1, kComputeWarpsBarrier = 15;
+
 void populateTileMemoryToGPUPatterns(const mlir::TypeConverter &converter,
                                      mlir::RewritePatternSet &patterns);
 void populateTileArithToGPUPatterns(const mlir::TypeConverter &converter,

@@ -2,7 +2,8 @@
 //
 // The pattern set of the sm_90a memory path:
 //   * swizzled buffers and their slots are shared-memory pointers at the
-//     offsets attn-allocate-shared gave them;
+//     offsets attn-allocate-shared gave them; a tile stored there from
+//     registers is written in the swizzled layout and fenced for wgmma;
 //   * a barrier ring is initialized by thread 0 where it is allocated
 //     (arrival count 1 for `copy` barriers, which the issuing thread's
 //     expect-tx arrival completes with the bytes; one per compute warp for
@@ -24,6 +25,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace attn;
@@ -119,6 +121,78 @@ struct SwizzledSlotLowering : OpConversionPattern<tile::LocalLoadOp> {
     Value bytes = mulIndex(rewriter, loc, adaptor.getSlot(), slotBytes);
     rewriter.replaceOp(op,
                        offsetPointer(rewriter, loc, adaptor.getBuffer(), bytes));
+    return success();
+  }
+};
+
+/// tile.local_store of an accumulator-layout tile into a swizzled buffer
+/// (the backward's dSᵀ, a wgmma operand): each thread writes its pairs of
+/// adjacent elements, 4 bytes each, where TMA would have put them. Element
+/// (r, c) of an R-row slot is in 64-element column block c / 64 (R·128
+/// bytes each), row r, 16-byte chunk (c % 64) / 8 XOR (r mod 8). The eight
+/// rows a warp writes at once fall in eight distinct chunks: no bank
+/// conflicts. The store ends with a proxy fence: a wgmma reads the buffer
+/// through the async proxy once a barrier has ordered the threads' writes.
+struct SwizzledLocalStoreLowering
+    : OpConversionPattern<tile::LocalStoreOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::LocalStoreOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getValue().getType();
+    tile::BufferType buffer = op.getBuffer().getType();
+    if (!isa_and_nonnull<tile::MmaEncodingAttr>(type.getEncoding()) ||
+        !buffer.getEncoding().getSwizzle())
+      return rewriter.notifyMatchFailure(
+          op, "stores #tile.mma tiles into swizzled buffers only");
+    int64_t eltBytes = buffer.getElementType().getIntOrFloatBitWidth() / 8;
+    if (eltBytes != 2)
+      return rewriter.notifyMatchFailure(op, "16-bit elements only");
+    Location loc = op.getLoc();
+    int64_t rows = buffer.getRows();
+    int64_t slotBytes = buffer.getSizeInBytes() / buffer.getSlots();
+    Value slot = offsetPointer(
+        rewriter, loc, adaptor.getBuffer().front(),
+        mulIndex(rewriter, loc, adaptor.getSlot().front(), slotBytes));
+    auto c = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
+    AccumulatorLayout layout = accumulatorLayoutOf(type);
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    auto i32x1 = VectorType::get({1}, rewriter.getI32Type());
+    ValueRange pieces = adaptor.getValue();
+    for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi)
+      for (int64_t ni = 0; ni < layout.colAtoms(); ++ni) {
+        Value colBytes = mulIndex(
+            rewriter, loc, layout.col(rewriter, loc, ids, ni, 0), eltBytes);
+        Value block = arith::DivUIOp::create(rewriter, loc, colBytes, c(128));
+        Value inRow = arith::RemUIOp::create(rewriter, loc, colBytes, c(128));
+        Value chunk = arith::DivUIOp::create(rewriter, loc, inRow, c(16));
+        Value inChunk = arith::RemUIOp::create(rewriter, loc, inRow, c(16));
+        for (int64_t h = 0; h < 2; ++h) {
+          Value row = layout.row(rewriter, loc, ids, mi, h);
+          Value swizzled = arith::XOrIOp::create(
+              rewriter, loc, chunk,
+              arith::RemUIOp::create(rewriter, loc, row, c(8)));
+          Value bytes = addIndex(
+              rewriter, loc,
+              addIndex(rewriter, loc, mulIndex(rewriter, loc, block, rows * 128),
+                       mulIndex(rewriter, loc, row, 128)),
+              addIndex(rewriter, loc, mulIndex(rewriter, loc, swizzled, 16),
+                       inChunk));
+          Value pair = vector::ExtractOp::create(
+              rewriter, loc, pieces[mi * layout.colAtoms() + ni], h);
+          Value word = vector::ExtractOp::create(
+              rewriter, loc,
+              vector::BitCastOp::create(rewriter, loc, i32x1, pair), 0);
+          LLVM::StoreOp::create(rewriter, loc, word,
+                                offsetPointer(rewriter, loc, slot, bytes),
+                                /*alignment=*/4);
+        }
+      }
+    NVVM::FenceProxyOp::create(
+        rewriter, loc, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(rewriter.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+    rewriter.eraseOp(op);
     return success();
   }
 };
@@ -295,10 +369,10 @@ struct WarpSpecializeLowering : OpConversionPattern<tile::WarpSpecializeOp> {
   }
 };
 
-/// Named barrier ids of the warpgroups' turns: 1 + warpgroup (0 is the
-/// program-wide barrier). Each has 256 participants: the 128 threads of the
-/// warpgroup waiting for its turn and the 128 of the one handing it over.
-constexpr int64_t kFirstTurnBarrier = 1, kTurnThreads = 256;
+/// Each warpgroup's turn barrier (kFirstTurnBarrier + warpgroup) has 256
+/// participants: the 128 threads of the warpgroup waiting for its turn and
+/// the 128 of the one handing it over.
+constexpr int64_t kTurnThreads = 256;
 
 /// The calling thread's compute warpgroup and the kernel's count of them.
 std::pair<Value, int64_t> warpgroupOf(ConversionPatternRewriter &rewriter,
@@ -383,6 +457,7 @@ struct MmaTurnPassLowering : OpConversionPattern<tile::MmaTurnPassOp> {
 void attn::tilegpu::populateTmaPatterns(const TypeConverter &converter,
                                         RewritePatternSet &patterns) {
   patterns.add<SwizzledAllocLowering, SwizzledSlotLowering,
+               SwizzledLocalStoreLowering,
                AllocMBarrierLowering, MBarrierWaitLowering,
                MBarrierArriveLowering, TmaLoadLowering,
                WarpSpecializeLowering, MmaTurnStartLowering,

@@ -7,10 +7,11 @@
 //   * B always comes from a 128-byte-swizzled shared tile through a matrix
 //     descriptor: K-major when the product reads it transposed (Kᵀ of
 //     Q·Kᵀ), else N-major (V of P·V);
-//   * A comes from a swizzled shared tile (Q) through a descriptor, or from
-//     registers as #tile.operand<a> fragments (P), in which case the
-//     instruction is emitted as inline PTX: MLIR 22's NVVM op has no
-//     register-A form.
+//   * A comes from a swizzled shared tile through a descriptor, K-major
+//     (Q of Q·Kᵀ) or M-major when the product reads it transposed (the
+//     backward's dSᵀ of dQ = dS·K, K of dQᵀ = Kᵀ·dSᵀ), or from registers as
+//     #tile.operand<a> fragments (P), in which case the instruction is
+//     emitted as inline PTX: MLIR 22's NVVM op has no register-A form.
 //
 // A swizzled tile of R rows and C columns is C·2/128 column blocks of R
 // rows × 128 bytes (attn-promote-tma's TMA boxes); a descriptor addresses
@@ -183,7 +184,11 @@ struct WgmmaDotLowering : OpConversionPattern<tile::DotOp> {
     bool aShared = tile::hasSharedLayout(aType);
     if (aShared && !isSwizzled(aType))
       return rewriter.notifyMatchFailure(op, "lhs is a padded tile");
-    int64_t n = op.getType().getDimSize(1), k = aType.getDimSize(1);
+    bool mMajorA = op.getTransposeLhs();
+    if (mMajorA && !aShared)
+      return rewriter.notifyMatchFailure(op, "a transposed lhs in registers");
+    int64_t n = op.getType().getDimSize(1),
+            k = aType.getDimSize(mMajorA ? 0 : 1);
     if (n % 8 != 0 || n > 256 || k % kStep != 0)
       return rewriter.notifyMatchFailure(
           op, "wgmma needs N a multiple of 8 up to 256 and K of 16");
@@ -216,19 +221,25 @@ struct WgmmaDotLowering : OpConversionPattern<tile::DotOp> {
                               : kk * kStep * kRowBytes;
       return advance(rewriter, loc, descB0, bytes);
     };
-    // A in shared memory: R rows of K (K-major); the warpgroup's slab mi
-    // starts at row 64·group + 64·groups·mi.
+    // A in shared memory; the warpgroup's slab mi is its 64 rows from
+    // 64·group + 64·groups·mi. K-major, A is M rows of K: a slab is 64 rows
+    // down, k-step kk as B's. Transposed (M-major), A is K rows of M (the
+    // backward's dSᵀ and K): a slab is one 64-column block (K·128 bytes
+    // apart, the leading-dimension offset), k-step kk 16 rows down.
     int64_t aRows = aType.getDimSize(0);
+    int64_t slabBytes = mMajorA ? k * kRowBytes : 64 * kRowBytes;
     Value descA0;
     if (aShared) {
-      descA0 = descriptor(rewriter, loc, adaptor.getLhs().front(), 16);
+      descA0 = descriptor(rewriter, loc, adaptor.getLhs().front(),
+                          mMajorA ? k * kRowBytes : 16);
       descA0 = advance(rewriter, loc, descA0,
-                       mulIndex(rewriter, loc, group, 64 * kRowBytes));
+                       mulIndex(rewriter, loc, group, slabBytes));
     }
     auto aAt = [&](int64_t mi, int64_t kk) {
-      int64_t bytes = (kk / perBlock) * aRows * kRowBytes +
-                      (kk % perBlock) * 2 * kStep +
-                      64 * groups * mi * kRowBytes;
+      int64_t bytes = groups * mi * slabBytes +
+                      (mMajorA ? kk * kStep * kRowBytes
+                               : (kk / perBlock) * aRows * kRowBytes +
+                                     (kk % perBlock) * 2 * kStep);
       return advance(rewriter, loc, descA0, bytes);
     };
 
@@ -267,7 +278,8 @@ struct WgmmaDotLowering : OpConversionPattern<tile::DotOp> {
               NVVM::WGMMAScaleInAttr::get(rewriter.getContext(),
                                           NVVM::WGMMAScaleIn::one),
               NVVM::MMALayoutAttr::get(rewriter.getContext(),
-                                       NVVM::MMALayout::row),
+                                       mMajorA ? NVVM::MMALayout::col
+                                               : NVVM::MMALayout::row),
               NVVM::MMALayoutAttr::get(rewriter.getContext(),
                                        kMajorB ? NVVM::MMALayout::col
                                                : NVVM::MMALayout::row),

@@ -144,10 +144,6 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
                (request.mma == MmaChoice::Auto && wgmmaFits && !backward);
   if (failed(checkSequences(op, request.pipeline, request.splitKeys)))
     return failure();
-  if (wgmma && backward)
-    return op.emitError() << "mma=wgmma: the wgmma path compiles the forward "
-                             "only so far; the backward uses mma=sync (or "
-                             "auto)";
   if (wgmma && !wgmmaFits)
     return op.emitError()
            << "mma=wgmma: the wgmma path needs the fused pipeline, chip "

@@ -375,7 +375,24 @@ def Tile_AsyncWaitOp : Tile_Op<"async_wait"> {
 }
 
 def Tile_BarrierOp : Tile_Op<"barrier"> {
-  let summary = "synchronize all threads of a program";
+  let summary = "synchronize all threads of a program, or its compute warps";
+  let description = [{
+    Every thread of the program waits until all have arrived; their shared
+    memory writes before it are then visible to all. With `warps`, only the
+    first `warps` warps take part: the compute warps of a warp-specialized
+    kernel, inside the compute region of a `tile.warp_specialize`, where the
+    producers never arrive.
+
+    ```mlir
+    tile.barrier
+    tile.barrier {warps = 8 : i64}
+    ```
+  }];
+  let arguments = (ins OptionalAttr<ConfinedAttr<I64Attr,
+                                    [IntPositive]>>:$warps);
+  let builders = [OpBuilder<(ins), [{
+    build($_builder, $_state, ::mlir::IntegerAttr());
+  }]>];
   let assemblyFormat = "attr-dict";
 }
 
@@ -404,10 +421,13 @@ def Tile_LocalStoreOp : Tile_Op<"local_store", [MemoryEffects<[MemWrite]>]> {
   let summary = "write a tile in registers into one slot of a shared buffer";
   let description = [{
     Stores `value` into slot `slot` of `buffer`, each thread its own
-    elements. Other threads see them after a `tile.barrier`. This is how a
-    tile computed in registers becomes an operand that must come from shared
+    elements. Other threads see them after a `tile.barrier`, and so do
+    `wgmma` products, which read through the async proxy, when the buffer
+    is swizzled (the store ends with a proxy fence). This is how a tile
+    computed in registers becomes an operand that must come from shared
     memory: `attn-assign-layouts` stages the lhs of a product with
-    `transpose_lhs` (the backward's P and dS) this way.
+    `transpose_lhs` and a B operand computed in registers (the backward's
+    dSᵀ) this way.
 
     ```mlir
     tile.local_store %p, %pbuf[%c0]

@@ -189,13 +189,18 @@ Value convert(OpBuilder &b, Location loc, Value v, RankedTensorType to) {
 }
 
 /// Stages the register tile `value` in a shared buffer of its own (one
-/// slot, rows padded by 16 bytes) just before `user`, between barriers (the
-/// slot's previous readers are done; the writes are visible), and returns
-/// the slot's view.
-Value stageInShared(func::FuncOp fn, Operation *user, Value value) {
+/// slot) just before `user`, between barriers (the slot's previous readers
+/// are done; the writes are visible), and returns the slot's view. The
+/// buffer is what the product reads: rows padded by 16 bytes for ldmatrix
+/// (mma.sync), 128-byte swizzled for a wgmma descriptor.
+Value stageInShared(func::FuncOp fn, Operation *user, Value value,
+                    MmaEncodingAttr mma) {
   auto type = cast<RankedTensorType>(value.getType());
   int64_t pad = 16 * 8 / type.getElementTypeBitWidth();
-  auto shared = SharedEncodingAttr::get(fn.getContext(), pad, /*swizzle=*/0);
+  auto shared =
+      mma.getFamily() == MmaFamily::wgmma
+          ? SharedEncodingAttr::get(fn.getContext(), 0, /*swizzle=*/128)
+          : SharedEncodingAttr::get(fn.getContext(), pad, /*swizzle=*/0);
   auto bufferType = BufferType::get(fn.getContext(),
                                     {1, type.getDimSize(0), type.getDimSize(1)},
                                     type.getElementType(), shared);
@@ -205,9 +210,14 @@ Value stageInShared(func::FuncOp fn, Operation *user, Value value) {
       AllocSharedOp::create(entry, loc, bufferType, /*offset=*/IntegerAttr());
   OpBuilder b(user);
   Value slot = arith::ConstantIndexOp::create(b, loc, 0);
-  BarrierOp::create(b, loc);
+  // In a warp-specialized kernel only the compute warps, which hold the
+  // tile, meet at the barriers.
+  IntegerAttr warps;
+  if (user->getParentOfType<WarpSpecializeOp>())
+    warps = b.getI64IntegerAttr(getKernelConfig(fn).computeWarps());
+  BarrierOp::create(b, loc, warps);
   LocalStoreOp::create(b, loc, value, buffer, slot);
-  BarrierOp::create(b, loc);
+  BarrierOp::create(b, loc, warps);
   return LocalLoadOp::create(b, loc, bufferType.getSlotType(), buffer, slot);
 }
 
@@ -219,10 +229,11 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
     OpBuilder b(op);
     if (auto dot = dyn_cast<DotOp>(op)) {
       Value lhs = dot.getLhs();
-      // A transposed A operand (the backward's Pᵀ, dSᵀ) is read from shared
-      // memory with ldmatrix.trans: a register tile goes there first.
+      // A transposed A operand (the backward's dSᵀ of dQ = dS·K) is read
+      // from shared memory (ldmatrix.trans, or a wgmma descriptor of an
+      // M-major tile): a register tile goes there first.
       if (dot.getTransposeLhs() && hasRegisterLayout(lhs.getType())) {
-        dot.getLhsMutable().assign(stageInShared(fn, dot, lhs));
+        dot.getLhsMutable().assign(stageInShared(fn, dot, lhs, mma));
         LLVM_DEBUG(llvm::dbgs()
                    << "attn-assign-layouts: transposed A operand "
                       "of "
@@ -242,7 +253,7 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
       // (A loaded tile is attn-promote-shared's to copy there.)
       if (hasRegisterLayout(dot.getRhs().getType()) &&
           !dot.getRhs().getDefiningOp<LoadOp>())
-        dot.getRhsMutable().assign(stageInShared(fn, dot, dot.getRhs()));
+        dot.getRhsMutable().assign(stageInShared(fn, dot, dot.getRhs(), mma));
       if (!hasSharedLayout(dot.getRhs().getType()))
         return dot.emitOpError()
                << "rhs must be staged in shared memory to be an MMA B operand "

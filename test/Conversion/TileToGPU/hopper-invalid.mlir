@@ -20,9 +20,42 @@ func.func private @tma_outside(%map: !tile.tensor_map<64x64xf16, swizzle = 128>)
 func.func private @barrier_inside() attributes {tile.config = #cfg} {
   tile.warp_specialize attributes {compute_registers = 240 : i64, producer_registers = 24 : i64} producer {
   } compute {
-    // expected-error @below {{'tile.barrier' op synchronizes the whole program inside tile.warp_specialize, where producers and compute warps run apart}}
+    // expected-error @below {{'tile.barrier' op inside tile.warp_specialize must synchronize the compute warps alone (warps = 8): producers and compute warps run apart}}
     tile.barrier
   }
+  return
+}
+
+// -----
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 12, block_m = 128, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+func.func private @barrier_some_compute_warps() attributes {tile.config = #cfg} {
+  tile.warp_specialize attributes {compute_registers = 240 : i64, producer_registers = 24 : i64} producer {
+  } compute {
+    // expected-error @below {{'tile.barrier' op inside tile.warp_specialize must synchronize the compute warps alone (warps = 8): producers and compute warps run apart}}
+    tile.barrier {warps = 4 : i64}
+  }
+  return
+}
+
+// -----
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 12, block_m = 128, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+func.func private @barrier_producer() attributes {tile.config = #cfg} {
+  tile.warp_specialize attributes {compute_registers = 240 : i64, producer_registers = 24 : i64} producer {
+    // expected-error @below {{'tile.barrier' op is in the producer region of a tile.warp_specialize, whose warps run apart}}
+    tile.barrier {warps = 8 : i64}
+  } compute {
+  }
+  return
+}
+
+// -----
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 8, block_m = 128, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma>
+func.func private @barrier_some_warps() attributes {tile.config = #cfg} {
+  // expected-error @below {{'tile.barrier' op synchronizes 4 warps outside tile.warp_specialize, where every warp takes part}}
+  tile.barrier {warps = 4 : i64}
   return
 }
 

@@ -2,7 +2,7 @@
 // RUN: attn-opt %s -attn-select-tiling="pipeline=unfused" | FileCheck %s --check-prefix=UNFUSED
 // RUN: attn-opt %s -attn-select-tiling="chip=sm_90a" | FileCheck %s
 // RUN: not attn-opt %s -attn-select-tiling="block-n=64" 2>&1 | FileCheck %s --check-prefix=BLOCKN
-// RUN: not attn-opt %s -attn-select-tiling="chip=sm_90a mma=wgmma" 2>&1 | FileCheck %s --check-prefix=WGMMA
+// RUN: attn-opt %s -attn-select-tiling="chip=sm_90a mma=wgmma" | FileCheck %s --check-prefix=WGMMA
 
 // attn.attention_backward gets a tiling too: the fused backward's own
 // defaults (D = 64, bf16/f16: block-n 128 keys per program, block-m 128
@@ -12,7 +12,7 @@
 // CHECK: attn.attention_backward {{.*}} {tiling = #attn.tiling<fused, block_m = 128, block_n = 128, warps = 8, stages = 2, chip = "sm_90{{a?}}">}
 // UNFUSED: attn.attention_backward {{.*}} {tiling = #attn.tiling<unfused, block_m = 128, block_n = 64, warps = 8, stages = 2, chip = "sm_90">}
 // BLOCKN: error: block-n 64 must be a multiple of 16 x num-warps (128) for the backward, whose programs own block-n keys
-// WGMMA: error: mma=wgmma: the wgmma path compiles the forward only so far; the backward uses mma=sync (or auto)
+// WGMMA: attn.attention_backward {{.*}} {tiling = #attn.tiling<fused, block_m = 128, block_n = 128, warps = 8, stages = 2, chip = "sm_90a", mma = wgmma>}
 func.func @grad(%do: tensor<1x2x100x64xf16>, %q: tensor<1x2x100x64xf16>, %k: tensor<1x2x100x64xf16>, %v: tensor<1x2x100x64xf16>, %o: tensor<1x2x100x64xf16>, %lse: tensor<1x2x100xf32>) -> (tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>) {
   %dq, %dk, %dv = attn.attention_backward %do, %q, %k, %v, %o, %lse
       : tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100xf32> -> tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>, tensor<1x2x100x64xf16>

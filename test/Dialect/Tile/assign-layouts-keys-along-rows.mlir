@@ -113,3 +113,50 @@ func.func private @twelve_columns(%lse: memref<1x1x100xf32>, %out: memref<64x12x
   tile.store %down, %out[%c0, %c0] : tensor<64x12xf32>, memref<64x12xf32>
   return
 }
+
+// -----
+
+// The wgmma path (sm_90a, warp-specialized): dSᵀ goes to a 128-byte-swizzled
+// buffer, the layout a wgmma descriptor reads, and only the compute warps
+// meet at the barriers around its store: the producers run apart. On the
+// GPU each thread writes its pairs 4 bytes at a time at swizzled addresses
+// (16-byte chunk XOR row mod 8), then fences them for the async proxy that
+// wgmma reads through; the barriers are named barrier 15 for the 256
+// compute threads. Kᵀ is an M-major A operand (layout col), dSᵀ an N-major
+// B (layout row).
+#cfg = #tile.config<grid = [1, 1, 1], warps = 12, block_m = 64, block_n = 128, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+func.func private @keys_along_rows_wgmma(%src: memref<128x64xf32>, %acc: memref<1x1x100x128xf32>)
+    attributes {tile.config = #cfg} {
+  %kbuf = tile.alloc_shared : !tile.buffer<1x128x128xbf16, #tile.shared<swizzle = 128>>
+  tile.warp_specialize attributes {compute_registers = 240 : i64, producer_registers = 24 : i64} producer {
+  } compute {
+    %c0 = arith.constant 0 : index
+    %k = tile.local_load %kbuf[%c0] : !tile.buffer<1x128x128xbf16, #tile.shared<swizzle = 128>> -> tensor<128x128xbf16, #tile.shared<swizzle = 128>>
+    %s = tile.load %src[%c0, %c0] : memref<128x64xf32> -> tensor<128x64xf32>
+    %ds = arith.truncf %s : tensor<128x64xf32> to tensor<128x64xbf16>
+    %dqt = tile.dot %k, %ds transpose_lhs : tensor<128x128xbf16, #tile.shared<swizzle = 128>>, tensor<128x64xbf16> -> tensor<128x64xf32>
+    tile.atomic_add %dqt, %acc[%c0, %c0, %c0, %c0] transpose : tensor<128x64xf32>, memref<1x1x100x128xf32>
+  }
+  return
+}
+
+// CHECK-LABEL: func.func private @keys_along_rows_wgmma
+// CHECK:         %[[DSBUF:.*]] = tile.alloc_shared : <1x128x64xbf16, #tile.shared<swizzle = 128>>
+// CHECK:         %[[DS:.*]] = arith.truncf
+// CHECK:         tile.barrier {warps = 8 : i64}
+// CHECK-NEXT:    tile.local_store %[[DS]], %[[DSBUF]]
+// CHECK-NEXT:    tile.barrier {warps = 8 : i64}
+// CHECK-NEXT:    %[[VIEW:.*]] = tile.local_load %[[DSBUF]]
+// CHECK-NEXT:    tile.dot %{{.*}}, %[[VIEW]] transpose_lhs : tensor<128x128xbf16, #tile.shared<swizzle = 128>>, tensor<128x64xbf16, #tile.shared<swizzle = 128>> -> tensor<128x64xf32, #tile.mma<wgmma, warps = 8>>
+// GPU-LABEL: gpu.func @keys_along_rows_wgmma
+// GPU:         nvvm.barrier id = %c15_i32{{.*}} number_of_threads = %c256_i32
+// GPU:         arith.xori
+// GPU:         llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
+// GPU-COUNT-15: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
+// GPU-NOT:     llvm.store
+// GPU:         nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// GPU:         nvvm.barrier id = %c15_i32{{.*}} number_of_threads = %c256_i32
+// GPU:         nvvm.wgmma.mma_async {{.*}} <m = 64, n = 64, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <col>], B[<bf16>, <one>, <row>]
+// GPU-COUNT-7: nvvm.wgmma.mma_async {{.*}} A[<bf16>, <one>, <col>], B[<bf16>, <one>, <row>]
+// GPU-NOT:     nvvm.wgmma.mma_async
+// GPU:         gpu.return
