@@ -3,8 +3,9 @@
 #   OUT/check  the correctness grid of bench/gen_backward.sh for its element
 #              types (f16, bf16): B=2, H=4, N in {1, 17, 128, 1000, 4096},
 #              D in {64, 128}, causal or not, and the deterministic dQ;
-#   OUT/bench  the backward alone at B·N = 16384, H = 2048/D, N in {1024,
-#              ..., 16384}, bf16, on both MMA paths (bwd-wgmma-*, bwd-sync-*).
+#   OUT/bench  the backward alone at B·N = 16384, H = 2048/D, N in {2048,
+#              8192}, bf16, on both MMA paths (bwd-wgmma-*, bwd-sync-*) and
+#              wgmma variants.
 # Usage: bench/gen_backward_wgmma.sh BUILD_DIR OUT
 set -euo pipefail
 build=${1:?usage: bench/gen_backward_wgmma.sh BUILD_DIR OUT}
@@ -23,21 +24,35 @@ for n in 1 17 128 1000 4096; do
     done
   done
 done
+for d in 64 128; do
+  c --mma wgmma --async-products=false --shape 2x4x1000x$d --dtype bf16 --causal \
+    -o "$out/check/bwd-wgmmasync-bf16-n1000-d$d-c1.ptx"
+done
+c --mma wgmma --block-m 64 --block-n 64 --num-warps 4 --shape 2x4x1000x64 \
+  --dtype bf16 --causal -o "$out/check/bwd-wgmma1wg-bf16-n1000-d64-c1.ptx"
 for dt in f16 bf16; do
   c --mma wgmma --shape 2x4x1000x128 --dtype $dt --causal --deterministic \
     -o "$out/check/bwd-wgmma-det-$dt-n1000-d128-c1.ptx"
 done
-for d in 64 128; do
-  for n in 1024 2048 4096 8192 16384; do
-    for causal in 0 1; do
-      flag=; [ $causal = 1 ] && flag=--causal
-      s=$((16384 / n))x$((2048 / d))x${n}x$d
-      for mma in wgmma sync; do
-        c --mma $mma --shape $s --dtype bf16 $flag \
-          -o "$out/bench/bwd-$mma-d$d-n$n-c$causal.ptx" &
-      done
+# The backward alone: both MMA paths, and wgmma variants (its products
+# synchronous; D = 64 on one warpgroup of 64 keys).
+for n in 2048 8192; do
+  for causal in 0 1; do
+    flag=; [ $causal = 1 ] && flag=--causal
+    for d in 64 128; do
+      s=$((16384 / n))x$((2048 / d))x${n}x$d; tag=d$d-n$n-c$causal
+      c --mma wgmma --shape $s --dtype bf16 $flag -o "$out/bench/bwd-wgmma-$tag.ptx" &
+      c --mma wgmma --async-products=false --shape $s --dtype bf16 $flag \
+        -o "$out/bench/bwd-wgmmasync-$tag.ptx" &
+      c --mma sync --shape $s --dtype bf16 $flag -o "$out/bench/bwd-sync-$tag.ptx" &
       wait
     done
+    s=$((16384 / n))x32x${n}x64; tag=d64-n$n-c$causal
+    c --mma wgmma --block-m 64 --block-n 64 --num-warps 4 --shape $s --dtype bf16 \
+      $flag -o "$out/bench/bwd-wgmma1wg-$tag.ptx" &
+    c --mma wgmma --block-m 64 --block-n 64 --num-warps 4 --async-products=false \
+      --shape $s --dtype bf16 $flag -o "$out/bench/bwd-wgmma1wgsync-$tag.ptx" &
+    wait
   done
 done
 ls "$out/check" | wc -l

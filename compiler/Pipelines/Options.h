@@ -151,6 +151,13 @@ struct PipelineOptions : public mlir::PassPipelineOptions<PipelineOptions> {
                      "warpgroups take turns at starting their products (off: "
                      "to measure what it buys)"),
       llvm::cl::init(true)};
+  Option<bool> asyncProducts{
+      *this, "async-products",
+      llvm::cl::desc("wgmma kernels: start each product of a loop that "
+                     "attn-overlap-softmax leaves synchronous (the "
+                     "backward's) early and wait for it where its result is "
+                     "used (off: to measure what it buys)"),
+      llvm::cl::init(true)};
   Option<bool> peelMaskedSteps{
       *this, "peel-masked-steps",
       llvm::cl::desc("Split each masked K/V loop into steps that need no "

@@ -64,6 +64,9 @@ static void addMapToGpu(OpPassManager &pm, const PipelineOptions &opts) {
     if (opts.pingpong)
       pm.addPass(createAttnPingPong());
   }
+  // The loops attn-overlap-softmax leaves synchronous (the backward's).
+  if (chipInfo(opts.chip).hasWgmma && opts.asyncProducts)
+    pm.addPass(createAttnAsyncProducts());
   // Loops of run-time sizes always: their mask's per-step branch costs
   // 3-5% (H100); static sizes only when asked.
   AttnPeelMaskedStepsOptions peel;

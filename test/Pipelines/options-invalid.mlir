@@ -17,7 +17,7 @@
 // STOP: {{^.*}}error: stop-after=tiles: not a valid value: use config, tiled, online, promoted, layouts, gpu, nvvm or ptx{{.*$}}
 
 // RUN: not attn-opt %s --attn-fused-pipeline="bogus=1" 2>&1 | FileCheck %s --check-prefix=UNKNOWN --implicit-check-not='{{.}}'
-// UNKNOWN: {{^.*}}error: unknown option 'bogus'; the options are block-m, block-n, chip, deterministic, mma, num-stages, num-warps, overlap-softmax, peel-masked-steps, pingpong, split-keys, stop-after, testing-skip-delta, testing-skip-rescale{{.*$}}
+// UNKNOWN: {{^.*}}error: unknown option 'bogus'; the options are async-products, block-m, block-n, chip, deterministic, mma, num-stages, num-warps, overlap-softmax, peel-masked-steps, pingpong, split-keys, stop-after, testing-skip-delta, testing-skip-rescale{{.*$}}
 
 // RUN: not attn-opt %s --attn-fused-pipeline="block-m=abc" 2>&1 | FileCheck %s --check-prefix=NOTINT --implicit-check-not='{{.}}'
 // NOTINT: {{^.*}}error: block-m=abc: not an integer{{.*$}}

@@ -48,6 +48,7 @@ Flag chip(defaults().chip, chipInfo(defaults().chip).name);
 Flag mma(defaults().mma, stringifyEnum(MmaChoice(defaults().mma)));
 Flag overlapSoftmax(defaults().overlapSoftmax, "true");
 Flag pingpong(defaults().pingpong, "true");
+Flag asyncProducts(defaults().asyncProducts, "true");
 Flag peelMaskedSteps(defaults().peelMaskedSteps, "false");
 Flag deterministic(defaults().deterministic, "false");
 cl::opt<bool>
@@ -63,7 +64,7 @@ Error readPipelineFlags(PipelineOptions &options) {
   SmallVector<std::string> words;
   for (Flag *flag :
        {&blockM, &blockN, &numWarps, &numStages, &splitKeys, &chip, &mma,
-        &overlapSoftmax, &pingpong, &peelMaskedSteps, &deterministic})
+        &overlapSoftmax, &pingpong, &asyncProducts, &peelMaskedSteps, &deterministic})
     if (flag->getNumOccurrences())
       words.push_back((flag->ArgStr + "=" + flag->text()).str());
   if (testingSkipRescale)

@@ -229,6 +229,37 @@ def AttnWarpSpecialize : Pass<"attn-warp-specialize", "mlir::ModuleOp"> {
   let dependentDialects = ["::attn::tile::TileDialect"];
 }
 
+def AttnAsyncProducts : Pass<"attn-async-products", "mlir::ModuleOp"> {
+  let summary = "Start each wgmma product early and wait for it where its result is used";
+  let description = [{
+    Rung 4 → 4 for #tile.mma<wgmma> kernels, after `attn-assign-layouts`.
+    In a loop whose products are all synchronous (the backward's five),
+    each product moves up past pure ops, global loads, slot waits and other
+    products to just after its operands, becomes `tile.dot ... async`, and
+    gets a `tile.dot_wait` before its first user, with `pending` the
+    products started in between (wgmma groups complete in order) and its
+    register A operand kept alive. Slot releases move after the first wait
+    that finishes every product started before them. The backward's
+    dPᵀ = V·dOᵀ then runs under P's exponentials, dV += Pᵀ·dO under dSᵀ's
+    arithmetic, dK += dSᵀ·Q under dSᵀ's trip through shared memory. Loops
+    with an asynchronous product (attn-overlap-softmax's), or where no
+    result waits for other work, are left alone.
+
+    After:
+    ```mlir
+    scf.for ... {
+      %st = tile.dot %k, %q transpose_rhs async : ...
+      %dpt = tile.dot %v, %do transpose_rhs async : ...
+      %s = tile.dot_wait %st pending = 1 : tensor<128x64xf32, #mma>
+      ... Pᵀ ...
+      %dv = tile.dot %pt, %do, %dv0 async : ...
+      %dp:1 = tile.dot_wait %dpt pending = 1 : tensor<128x64xf32, #mma>
+      ...
+    }
+    ```
+  }];
+}
+
 def AttnOverlapSoftmax : Pass<"attn-overlap-softmax", "mlir::ModuleOp"> {
   let summary = "Run each step's softmax while the previous step's P·V product runs (wgmma)";
   let description = [{
