@@ -3,7 +3,8 @@
 
 Reads attn-run bench's CSV of bench/gen_backward_speed.sh's PTX (fwd-*,
 bwd-*, ufwd-*, ubwd-*: the time of forward + backward is the sum of the
-forward's and the backward's medians) and bench/peers_pytorch.py --backward's
+forward's and the backward's medians; bwd-VARIANT-* is a variant of the
+fused backward, listed as fused/VARIANT with the fused forward) and bench/peers_pytorch.py --backward's
 CSV (each peer's forward + backward through autograd), and prints TFLOP/s
 with FLOPs = 3.5 x the forward's 4*B*H*N^2*D (halved when causal), as
 FlashAttention counts them, and the ratios to the peers.
@@ -26,18 +27,28 @@ def main():
     args = parser.parse_args()
     ours = {}
     for row in csv.DictReader(open(args.attn_csv)):
-        m = re.match(r"(u?)(fwd|bwd)-d(\d+)-n(\d+)-c(\d)\.ptx", os.path.basename(row["file"]))
+        m = re.match(r"(u?)(fwd|bwd)(?:-([a-z0-9]+))?-d(\d+)-n(\d+)-c(\d)\.ptx",
+                     os.path.basename(row["file"]))
         if not m:
             continue
-        unfused, part, d, n, c = m.groups()
-        key = ("unfused" if unfused else "fused", int(d), int(n), int(c))
+        unfused, part, variant, d, n, c = m.groups()
+        pipeline = "unfused" if unfused else "fused"
+        if variant:  # a variant of the fused backward: bwd-VARIANT-*
+            pipeline += "/" + variant
+        key = (pipeline, int(d), int(n), int(c))
         ours.setdefault(key, {})[part] = (float(row["median_ms"]), int(row["B"]), int(row["H"]))
+    # A backward variant is timed with the fused forward.
+    for (pipeline, d, n, c), parts in ours.items():
+        if "/" in pipeline and "fwd" not in parts and ("fused", d, n, c) in ours:
+            fwd = ours[("fused", d, n, c)].get("fwd")
+            if fwd:
+                parts["fwd"] = fwd
     peers = {}
     for row in csv.DictReader(open(args.peers_csv)):
         if row["median_ms"]:
             peers[(row["peer"], int(row["D"]), int(row["N"]), int(row["causal"]))] = float(row["median_ms"])
     out = []
-    print(f"{'pipeline':<8} {'D':>4} {'N':>6} {'cau':>3} {'fwd_ms':>8} {'bwd_ms':>8} "
+    print(f"{'pipeline':<16} {'D':>4} {'N':>6} {'cau':>3} {'fwd_ms':>8} {'bwd_ms':>8} "
           f"{'TFLOP/s':>8} {'x flash':>8} {'x cudnn':>8} {'x unfused-torch':>15}")
     for key in sorted(ours):
         parts = ours[key]
@@ -51,7 +62,7 @@ def main():
         ratio = {p: (peers[(p, d, n, c)] / total if (p, d, n, c) in peers else None)
                  for p in ("flash", "cudnn", "unfused")}
         fmt = lambda x: f"{x:.2f}" if x is not None else "-"
-        print(f"{pipeline:<8} {d:>4} {n:>6} {c:>3} {fwd:>8.3f} {bwd:>8.3f} {tflops:>8.1f} "
+        print(f"{pipeline:<16} {d:>4} {n:>6} {c:>3} {fwd:>8.3f} {bwd:>8.3f} {tflops:>8.1f} "
               f"{fmt(ratio['flash']):>8} {fmt(ratio['cudnn']):>8} {fmt(ratio['unfused']):>15}")
         out.append({"pipeline": pipeline, "D": d, "N": n, "causal": c, "B": b, "H": h,
                     "fwd_ms": fwd, "bwd_ms": bwd, "tflops": round(tflops, 2),

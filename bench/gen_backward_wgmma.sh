@@ -3,9 +3,8 @@
 #   OUT/check  the correctness grid of bench/gen_backward.sh for its element
 #              types (f16, bf16): B=2, H=4, N in {1, 17, 128, 1000, 4096},
 #              D in {64, 128}, causal or not, and the deterministic dQ;
-#   OUT/bench  the backward alone at B·N = 16384, H = 2048/D, N in {2048,
-#              8192}, bf16, on both MMA paths (bwd-wgmma-*, bwd-sync-*) and
-#              wgmma variants.
+#   OUT/bench  forward + backward speed: the fused forward and the
+#              backward on both MMA paths and wgmma variants (below).
 # Usage: bench/gen_backward_wgmma.sh BUILD_DIR OUT
 set -euo pipefail
 build=${1:?usage: bench/gen_backward_wgmma.sh BUILD_DIR OUT}
@@ -34,25 +33,27 @@ for dt in f16 bf16; do
   c --mma wgmma --shape 2x4x1000x128 --dtype $dt --causal --deterministic \
     -o "$out/check/bwd-wgmma-det-$dt-n1000-d128-c1.ptx"
 done
-# The backward alone: both MMA paths, and wgmma variants (its products
-# synchronous; D = 64 on one warpgroup of 64 keys).
-for n in 2048 8192; do
+# Forward + backward speed (bench/backward_speed.py): the fused forward
+# that returns the logsumexp (fwd-*) and the backward on both MMA paths
+# (bwd-wgmma-*, bwd-sync-*), bf16, B·N = 16384, H = 2048/D; at N = 2048 and
+# 8192 also wgmma variants: its products synchronous (bwd-wgmmasync-*) and,
+# for D = 64, one warpgroup of 64 keys (bwd-wgmma1wg-*).
+for n in 2048 4096 8192 16384; do
   for causal in 0 1; do
     flag=; [ $causal = 1 ] && flag=--causal
     for d in 64 128; do
       s=$((16384 / n))x$((2048 / d))x${n}x$d; tag=d$d-n$n-c$causal
-      c --mma wgmma --shape $s --dtype bf16 $flag -o "$out/bench/bwd-wgmma-$tag.ptx" &
-      c --mma wgmma --async-products=false --shape $s --dtype bf16 $flag \
-        -o "$out/bench/bwd-wgmmasync-$tag.ptx" &
-      c --mma sync --shape $s --dtype bf16 $flag -o "$out/bench/bwd-sync-$tag.ptx" &
+      c() { "$build/bin/attn-compile" --chip sm_90a --dtype bf16 --shape $s $flag "$@" >/dev/null; }
+      c --lse -o "$out/bench/fwd-$tag.ptx" &
+      c --backward --mma wgmma -o "$out/bench/bwd-wgmma-$tag.ptx" &
+      c --backward --mma sync -o "$out/bench/bwd-sync-$tag.ptx" &
+      if [ $n = 2048 ] || [ $n = 8192 ]; then
+        c --backward --mma wgmma --async-products=false -o "$out/bench/bwd-wgmmasync-$tag.ptx" &
+        [ $d = 64 ] && c --backward --mma wgmma --block-m 64 --block-n 64 --num-warps 4 \
+          -o "$out/bench/bwd-wgmma1wg-$tag.ptx" &
+      fi
       wait
     done
-    s=$((16384 / n))x32x${n}x64; tag=d64-n$n-c$causal
-    c --mma wgmma --block-m 64 --block-n 64 --num-warps 4 --shape $s --dtype bf16 \
-      $flag -o "$out/bench/bwd-wgmma1wg-$tag.ptx" &
-    c --mma wgmma --block-m 64 --block-n 64 --num-warps 4 --async-products=false \
-      --shape $s --dtype bf16 $flag -o "$out/bench/bwd-wgmma1wgsync-$tag.ptx" &
-    wait
   done
 done
 ls "$out/check" | wc -l
