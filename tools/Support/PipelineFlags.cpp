@@ -48,7 +48,7 @@ Flag chip(defaults().chip, chipInfo(defaults().chip).name);
 Flag mma(defaults().mma, stringifyEnum(MmaChoice(defaults().mma)));
 Flag overlapSoftmax(defaults().overlapSoftmax, "true");
 Flag pingpong(defaults().pingpong, "true");
-Flag asyncProducts(defaults().asyncProducts, "true");
+Flag asyncProducts(defaults().asyncProducts, "false");
 Flag peelMaskedSteps(defaults().peelMaskedSteps, "false");
 Flag deterministic(defaults().deterministic, "false");
 cl::opt<bool>

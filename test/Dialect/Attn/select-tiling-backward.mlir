@@ -1,14 +1,16 @@
 // RUN: attn-opt %s -attn-select-tiling | FileCheck %s
 // RUN: attn-opt %s -attn-select-tiling="pipeline=unfused" | FileCheck %s --check-prefix=UNFUSED
-// RUN: attn-opt %s -attn-select-tiling="chip=sm_90a" | FileCheck %s
+// RUN: attn-opt %s -attn-select-tiling="chip=sm_90a" | FileCheck %s --check-prefix=WGMMA
+// RUN: attn-opt %s -attn-select-tiling="chip=sm_90a mma=sync" | FileCheck %s
 // RUN: not attn-opt %s -attn-select-tiling="block-n=64" 2>&1 | FileCheck %s --check-prefix=BLOCKN
 // RUN: attn-opt %s -attn-select-tiling="chip=sm_90a mma=wgmma" | FileCheck %s --check-prefix=WGMMA
 // RUN: not attn-opt %s -attn-select-tiling="chip=sm_90a mma=wgmma block-m=32 num-warps=4" 2>&1 | FileCheck %s --check-prefix=WGMMA-M
 
 // attn.attention_backward gets a tiling too: the fused backward's own
 // defaults (D = 64, bf16/f16: block-n 128 keys per program, block-m 128
-// query rows per step, 8 warps; mma.sync even on sm_90a, where the wgmma
-// path is the forward's only), the unfused pipeline's as for the forward.
+// query rows per step, 8 warps; wgmma on sm_90a, where D <= 128), the
+// unfused pipeline's as for the forward. A wgmma backward's steps are of
+// 64-query column blocks, 64 keys per warpgroup.
 
 // CHECK: attn.attention_backward {{.*}} {tiling = #attn.tiling<fused, block_m = 128, block_n = 128, warps = 8, stages = 2, chip = "sm_90{{a?}}">}
 // UNFUSED: attn.attention_backward {{.*}} {tiling = #attn.tiling<unfused, block_m = 128, block_n = 64, warps = 8, stages = 2, chip = "sm_90">}
