@@ -9,9 +9,10 @@
 //     and other products, to just after its operands' definitions (the backward's
 //     dPᵀ = V·dOᵀ then starts right after Sᵀ = K·Qᵀ, before P's softmax);
 //   * it becomes `tile.dot ... async`; a `tile.dot_wait` before its first
-//     user returns it, with `pending` = the products started between the
-//     two (wgmma groups complete in order: those may still run), and keeps
-//     its A operand in registers alive;
+//     user, or the first store into a shared buffer it reads, returns it,
+//     with `pending` = the products started between the two (wgmma groups
+//     complete in order: those may still run), and keeps its A operand in
+//     registers alive;
 //   * a slot release (`tile.mbarrier_arrive`) moves after the first wait
 //     that finishes every product started before it: the producer must not
 //     overwrite a tile a running wgmma still reads.
@@ -70,14 +71,33 @@ void startEarly(DotOp dot) {
     dot->moveBefore(&block->front());
 }
 
-/// The op of `block` holding the first user of `dot`'s result (the
-/// terminator when it has none in the block).
+/// Whether `op` writes a shared buffer that `dot` reads a slot of.
+bool overwritesOperand(Operation *op, DotOp dot) {
+  auto store = dyn_cast<LocalStoreOp>(op);
+  if (!store)
+    return false;
+  return llvm::any_of(dot->getOperands(), [&](Value v) {
+    auto view = v.getDefiningOp<LocalLoadOp>();
+    return view && view.getBuffer() == store.getBuffer();
+  });
+}
+
+/// The first op of `block` after `dot` that needs it finished: the one
+/// holding the first user of its result, or one overwriting a buffer it
+/// reads (the terminator when there is none).
 Operation *firstUser(Block *block, DotOp dot) {
   Operation *first = nullptr;
   for (Operation *user : dot->getUsers()) {
     Operation *at = inBlock(block, user);
     if (!first || at->isBeforeInBlock(first))
       first = at;
+  }
+  for (Operation *op = dot->getNextNode(); op && op != first;
+       op = op->getNextNode()) {
+    bool writes = false;
+    op->walk([&](Operation *inner) { writes |= overwritesOperand(inner, dot); });
+    if (writes)
+      return op;
   }
   return first ? first : block->getTerminator();
 }

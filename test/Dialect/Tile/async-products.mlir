@@ -160,3 +160,34 @@ func.func private @nothing_to_hide(%q: tensor<64x64xf16, #sw>, %k: tensor<64x64x
   }
   return %r : tensor<64x64xf32, #mma>
 }
+
+// -----
+
+// A product is finished before a store into a buffer it reads: the
+// staged operand's next value would overwrite what the running wgmma
+// still reads.
+
+#mma = #tile.mma<wgmma, warps = 4>
+#sw = #tile.shared<swizzle = 128>
+#cfg = #tile.config<grid = [1, 1, 1], warps = 8, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+// CHECK-LABEL: func.func private @store_after_read
+// CHECK:         %[[D:.*]] = tile.dot %{{.*}}, %[[VIEW:.*]] transpose_rhs async
+// CHECK-NEXT:    arith.addf
+// CHECK-NEXT:    %[[W:.*]] = tile.dot_wait %[[D]] pending = 0
+// CHECK-NEXT:    tile.local_store
+// CHECK:         scf.yield %[[W]]
+func.func private @store_after_read(%q: tensor<64x64xf16, #sw>, %buf: !tile.buffer<1x64x64xf16, #sw>,
+                                    %next: tensor<64x64xf16, #mma>, %x: tensor<64x64xf32, #mma>, %n: index)
+    -> tensor<64x64xf32, #mma> attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %r = scf.for %j = %c0 to %n step %c64 iter_args(%acc = %x) -> tensor<64x64xf32, #mma> {
+    %view = tile.local_load %buf[%c0] : !tile.buffer<1x64x64xf16, #sw> -> tensor<64x64xf16, #sw>
+    %d = tile.dot %q, %view transpose_rhs : tensor<64x64xf16, #sw>, tensor<64x64xf16, #sw> -> tensor<64x64xf32, #mma>
+    %y = arith.addf %acc, %acc : tensor<64x64xf32, #mma>
+    tile.local_store %next, %buf[%c0] : tensor<64x64xf16, #mma>, !tile.buffer<1x64x64xf16, #sw>
+    %z = arith.addf %y, %d : tensor<64x64xf32, #mma>
+    scf.yield %d : tensor<64x64xf32, #mma>
+  }
+  return %r : tensor<64x64xf32, #mma>
+}
