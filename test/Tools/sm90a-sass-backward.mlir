@@ -16,6 +16,13 @@
 // RUN: FileCheck %s --check-prefix=QUIET < %t.d64.log
 // RUN: %cuobjdump -sass %t.d64.cubin | FileCheck %s --check-prefix=D64 --implicit-check-not=HMMA
 //
+// With async-products (off by default) the same kernel assembles, its
+// products started early (ptxas then adds a C7517 wait at the loop's end:
+// the advisory is expected there).
+// RUN: attn-compile --chip=sm_90a --backward --async-products --shape 1x2x256x128 --dtype bf16 --causal --ptxas= -o %t.async.ptx
+// RUN: %ptxas -arch=sm_90a %t.async.ptx -o %t.async.cubin
+// RUN: %cuobjdump -sass %t.async.cubin | FileCheck %s --check-prefix=D128 --implicit-check-not=HMMA
+//
 // mma=sync keeps the mma.sync kernel: HMMA, no HGMMA.
 // RUN: attn-compile --chip=sm_90a --mma=sync --backward --shape 1x2x256x128 --dtype bf16 --ptxas= -o %t.sync.ptx
 // RUN: %ptxas -arch=sm_90a %t.sync.ptx -o %t.sync.cubin

@@ -62,9 +62,9 @@ cl::opt<bool> testingSkipDelta(defaults().testingSkipDelta.ArgStr,
 
 Error readPipelineFlags(PipelineOptions &options) {
   SmallVector<std::string> words;
-  for (Flag *flag :
-       {&blockM, &blockN, &numWarps, &numStages, &splitKeys, &chip, &mma,
-        &overlapSoftmax, &pingpong, &asyncProducts, &peelMaskedSteps, &deterministic})
+  for (Flag *flag : {&blockM, &blockN, &numWarps, &numStages, &splitKeys, &chip,
+                     &mma, &overlapSoftmax, &pingpong, &asyncProducts,
+                     &peelMaskedSteps, &deterministic})
     if (flag->getNumOccurrences())
       words.push_back((flag->ArgStr + "=" + flag->text()).str());
   if (testingSkipRescale)

@@ -117,9 +117,9 @@ func::FuncOp buildKeyValueKernel(const BackwardShapes &s, bool atomicDq,
 /// attn_bwd_dq: (k, v, do, delta, p) -> dq, one program per block of query
 /// rows, no atomics.
 func::FuncOp buildQueryKernel(const BackwardShapes &s, bool skipDelta) {
-  KernelBuilder kb(
-      s.op, "attn_bwd_dq", {s.qkv, s.qkv, s.qkv, s.rows, s.scores, s.qkv},
-      s.rowKernelConfig({s.rowBlocks(), s.heads, s.batch}));
+  KernelBuilder kb(s.op, "attn_bwd_dq",
+                   {s.qkv, s.qkv, s.qkv, s.rows, s.scores, s.qkv},
+                   s.rowKernelConfig({s.rowBlocks(), s.heads, s.batch}));
   OpBuilder &b = kb.builder();
   Location loc = s.op.getLoc();
   int64_t m = s.c.blockM, nb = s.c.blockN, d = s.d;
@@ -154,9 +154,8 @@ func::FuncOp buildQueryKernel(const BackwardShapes &s, bool skipDelta) {
 
 /// attn_bwd_dq_convert: dq = scale · dq_acc in the element type.
 func::FuncOp buildConvertKernel(const BackwardShapes &s) {
-  KernelBuilder kb(
-      s.op, "attn_bwd_dq_convert", {s.accumulator, s.qkv},
-      s.rowKernelConfig({s.rowBlocks(), s.heads, s.batch}));
+  KernelBuilder kb(s.op, "attn_bwd_dq_convert", {s.accumulator, s.qkv},
+                   s.rowKernelConfig({s.rowBlocks(), s.heads, s.batch}));
   int64_t m = s.c.blockM;
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   Value i0 = kb.mul(kb.programId(0), kb.index(m));

@@ -31,10 +31,10 @@ int64_t BackwardShapes::rowWarps() const {
   return warps;
 }
 tile::ConfigAttr BackwardShapes::rowKernelConfig(ArrayRef<int64_t> grid) const {
-  auto sync = TilingAttr::get(tiling.getContext(), tiling.getPipeline(),
-                              c.blockM, c.blockN, c.numWarps, tiling.getStages(),
-                              tiling.getChip(), MmaKind::sync,
-                              tiling.getSplitKeys());
+  auto sync =
+      TilingAttr::get(tiling.getContext(), tiling.getPipeline(), c.blockM,
+                      c.blockN, c.numWarps, tiling.getStages(),
+                      tiling.getChip(), MmaKind::sync, tiling.getSplitKeys());
   return kernelConfig(sync, grid, rowWarps());
 }
 int64_t BackwardShapes::keyBlocks() const {
@@ -79,9 +79,8 @@ func::FuncOp buildPreprocessKernel(const BackwardShapes &s,
   SmallVector<Type> args = {s.qkv, s.qkv, s.rows};
   if (zeroAccumulator)
     args.push_back(s.accumulator);
-  KernelBuilder kb(
-      s.op, "attn_bwd_preprocess", args,
-      s.rowKernelConfig({s.rowBlocks(), s.heads, s.batch}));
+  KernelBuilder kb(s.op, "attn_bwd_preprocess", args,
+                   s.rowKernelConfig({s.rowBlocks(), s.heads, s.batch}));
   Type f32 = kb.builder().getF32Type();
   Value bIdx = kb.programId(2), hIdx = kb.programId(1);
   SmallVector<Value> bh = {bIdx, hIdx};

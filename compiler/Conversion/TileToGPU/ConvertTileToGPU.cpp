@@ -67,8 +67,8 @@ std::string unsupportedReason(Operation *op) {
     if (ws.getProducer().isAncestor(op->getParentRegion()))
       return "is in the producer region of a tile.warp_specialize, whose "
              "warps run apart";
-    int64_t compute = getKernelConfig(op->getParentOfType<func::FuncOp>())
-                          .computeWarps();
+    int64_t compute =
+        getKernelConfig(op->getParentOfType<func::FuncOp>()).computeWarps();
     if (!warps || int64_t(*warps) != compute)
       return "inside tile.warp_specialize must synchronize the compute warps "
              "alone (warps = " +
@@ -76,8 +76,20 @@ std::string unsupportedReason(Operation *op) {
              "): producers and compute warps run apart";
     return "";
   }
-  if (auto dot = dyn_cast<DotOp>(op); dot && dot.getTransposeLhs() &&
-                                      !hasSharedLayout(dot.getLhs().getType()))
+  if (auto store = dyn_cast<LocalStoreOp>(op)) {
+    if (!isa_and_nonnull<MmaEncodingAttr>(
+            store.getValue().getType().getEncoding()))
+      return "stores a tile that is not in a #tile.mma layout";
+    if (store.getBuffer().getType().getEncoding().getSwizzle() &&
+        store.getBuffer().getType().getElementType().getIntOrFloatBitWidth() !=
+            16)
+      return "stores a tile of " +
+             llvm::to_string(store.getBuffer().getType().getElementType()) +
+             " into a swizzled buffer; wgmma's operands there are 16-bit";
+    return "";
+  }
+  if (auto dot = dyn_cast<DotOp>(op);
+      dot && dot.getTransposeLhs() && !hasSharedLayout(dot.getLhs().getType()))
     return "is a product with a transposed lhs in registers; it is read "
            "from shared memory (run -attn-assign-layouts, which stages it)";
   if (auto add = dyn_cast<AtomicAddOp>(op);

@@ -133,8 +133,7 @@ struct SwizzledSlotLowering : OpConversionPattern<tile::LocalLoadOp> {
 /// rows a warp writes at once fall in eight distinct chunks: no bank
 /// conflicts. The store ends with a proxy fence: a wgmma reads the buffer
 /// through the async proxy once a barrier has ordered the threads' writes.
-struct SwizzledLocalStoreLowering
-    : OpConversionPattern<tile::LocalStoreOp> {
+struct SwizzledLocalStoreLowering : OpConversionPattern<tile::LocalStoreOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(tile::LocalStoreOp op, OneToNOpAdaptor adaptor,
@@ -174,7 +173,8 @@ struct SwizzledLocalStoreLowering
               arith::RemUIOp::create(rewriter, loc, row, c(8)));
           Value bytes = addIndex(
               rewriter, loc,
-              addIndex(rewriter, loc, mulIndex(rewriter, loc, block, rows * 128),
+              addIndex(rewriter, loc,
+                       mulIndex(rewriter, loc, block, rows * 128),
                        mulIndex(rewriter, loc, row, 128)),
               addIndex(rewriter, loc, mulIndex(rewriter, loc, swizzled, 16),
                        inChunk));
@@ -457,9 +457,8 @@ struct MmaTurnPassLowering : OpConversionPattern<tile::MmaTurnPassOp> {
 void attn::tilegpu::populateTmaPatterns(const TypeConverter &converter,
                                         RewritePatternSet &patterns) {
   patterns.add<SwizzledAllocLowering, SwizzledSlotLowering,
-               SwizzledLocalStoreLowering,
-               AllocMBarrierLowering, MBarrierWaitLowering,
-               MBarrierArriveLowering, TmaLoadLowering,
+               SwizzledLocalStoreLowering, AllocMBarrierLowering,
+               MBarrierWaitLowering, MBarrierArriveLowering, TmaLoadLowering,
                WarpSpecializeLowering, MmaTurnStartLowering,
                MmaTurnWaitLowering, MmaTurnPassLowering>(converter,
                                                          patterns.getContext());

@@ -177,6 +177,21 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
   int64_t stages = request.numStages ? request.numStages
                    : d.stages        ? d.stages
                                      : 2;
+  // The wgmma backward: each warpgroup owns 64 of the program's keys; dSᵀ
+  // (block-n × block-m) is staged in a 128-byte-swizzled buffer of 64-query
+  // column blocks; dQ has block-m rows (dS·K) where they fill the
+  // warpgroups, else D rows (dQᵀ = Kᵀ·dSᵀ).
+  auto wgmmaBackwardTiles = [&] {
+    if (warps != 4 && warps != 8)
+      return false;
+    int64_t slab = 16 * warps;
+    return blockM % 64 == 0 && blockN % slab == 0 &&
+           (blockM % slab == 0 || headDim % slab == 0);
+  };
+  // mma=auto keeps mma.sync for a backward tiling wgmma cannot take.
+  if (backward && wgmma && request.mma == MmaChoice::Auto &&
+      !wgmmaBackwardTiles())
+    wgmma = false;
 
   // The MMA contraction step: m16n8k16 for 16-bit types, m16n8k8 for TF32.
   int64_t k = elt.isF32() ? 8 : 16;
@@ -219,20 +234,13 @@ FailureOr<TilingAttr> selectTiling(ProblemOpInterface op,
                           << 16 * warps
                           << ") for the backward, whose programs own block-n "
                              "keys";
-  // The wgmma backward: each warpgroup owns 64 of the program's keys; dSᵀ
-  // (block-n × block-m) is staged in a 128-byte-swizzled buffer of 64-query
-  // column blocks; dQ has block-m rows (dS·K) where they fill the
-  // warpgroups, else D rows (dQᵀ = Kᵀ·dSᵀ).
-  if (wgmma && backward) {
-    int64_t slab = 64 * (warps / 4);
-    if (blockM % 64 != 0 || blockN % slab != 0 ||
-        (blockM % slab != 0 && headDim % slab != 0))
-      return op.emitError()
-             << "mma=wgmma backward: block-m " << blockM
-             << " must be a multiple of 64 and block-n " << blockN << " of "
-             << slab << " (64 keys per warpgroup), and block-m or the head "
-             << "dimension (" << headDim << "), dQ's rows, of " << slab;
-  }
+  if (wgmma && backward && !wgmmaBackwardTiles())
+    return op.emitError() << "mma=wgmma backward: block-m " << blockM
+                          << " must be a multiple of 64 and block-n " << blockN
+                          << " of " << 16 * warps
+                          << " (64 keys per warpgroup), and block-m or the "
+                          << "head dimension (" << headDim
+                          << "), dQ's rows, of " << 16 * warps;
   if (stages < 1 || stages > 8)
     return op.emitError() << "num-stages " << stages << " must be in [1, 8]";
   int64_t splitKeys = request.splitKeys;

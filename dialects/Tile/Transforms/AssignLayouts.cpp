@@ -193,14 +193,21 @@ Value convert(OpBuilder &b, Location loc, Value v, RankedTensorType to) {
 /// are done; the writes are visible), and returns the slot's view. The
 /// buffer is what the product reads: rows padded by 16 bytes for ldmatrix
 /// (mma.sync), 128-byte swizzled for a wgmma descriptor.
-Value stageInShared(func::FuncOp fn, Operation *user, Value value,
-                    MmaEncodingAttr mma) {
+FailureOr<Value> stageInShared(func::FuncOp fn, Operation *user, Value value,
+                               MmaEncodingAttr mma) {
   auto type = cast<RankedTensorType>(value.getType());
   int64_t pad = 16 * 8 / type.getElementTypeBitWidth();
+  bool swizzled = mma.getFamily() == MmaFamily::wgmma;
+  int64_t rowBytes = type.getDimSize(1) * type.getElementTypeBitWidth() / 8;
+  if (swizzled && rowBytes % 128 != 0)
+    return user->emitOpError()
+           << "needs " << type
+           << " in a 128-byte-swizzled buffer for wgmma, whose rows must be "
+              "a multiple of 128 bytes; they are "
+           << rowBytes;
   auto shared =
-      mma.getFamily() == MmaFamily::wgmma
-          ? SharedEncodingAttr::get(fn.getContext(), 0, /*swizzle=*/128)
-          : SharedEncodingAttr::get(fn.getContext(), pad, /*swizzle=*/0);
+      swizzled ? SharedEncodingAttr::get(fn.getContext(), 0, /*swizzle=*/128)
+               : SharedEncodingAttr::get(fn.getContext(), pad, /*swizzle=*/0);
   auto bufferType = BufferType::get(fn.getContext(),
                                     {1, type.getDimSize(0), type.getDimSize(1)},
                                     type.getElementType(), shared);
@@ -218,7 +225,8 @@ Value stageInShared(func::FuncOp fn, Operation *user, Value value,
   BarrierOp::create(b, loc, warps);
   LocalStoreOp::create(b, loc, value, buffer, slot);
   BarrierOp::create(b, loc, warps);
-  return LocalLoadOp::create(b, loc, bufferType.getSlotType(), buffer, slot);
+  return LocalLoadOp::create(b, loc, bufferType.getSlotType(), buffer, slot)
+      .getResult();
 }
 
 /// Inserts the conversions the uses in `fn` need.
@@ -233,7 +241,10 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
       // from shared memory (ldmatrix.trans, or a wgmma descriptor of an
       // M-major tile): a register tile goes there first.
       if (dot.getTransposeLhs() && hasRegisterLayout(lhs.getType())) {
-        dot.getLhsMutable().assign(stageInShared(fn, dot, lhs, mma));
+        FailureOr<Value> staged = stageInShared(fn, dot, lhs, mma);
+        if (failed(staged))
+          return WalkResult::interrupt();
+        dot.getLhsMutable().assign(*staged);
         LLVM_DEBUG(llvm::dbgs()
                    << "attn-assign-layouts: transposed A operand "
                       "of "
@@ -252,8 +263,12 @@ LogicalResult insertConversions(func::FuncOp fn, MmaEncodingAttr mma) {
       // Kᵀ·dSᵀ) is read from shared memory too.
       // (A loaded tile is attn-promote-shared's to copy there.)
       if (hasRegisterLayout(dot.getRhs().getType()) &&
-          !dot.getRhs().getDefiningOp<LoadOp>())
-        dot.getRhsMutable().assign(stageInShared(fn, dot, dot.getRhs(), mma));
+          !dot.getRhs().getDefiningOp<LoadOp>()) {
+        FailureOr<Value> staged = stageInShared(fn, dot, dot.getRhs(), mma);
+        if (failed(staged))
+          return WalkResult::interrupt();
+        dot.getRhsMutable().assign(*staged);
+      }
       if (!hasSharedLayout(dot.getRhs().getType()))
         return dot.emitOpError()
                << "rhs must be staged in shared memory to be an MMA B operand "

@@ -1,4 +1,5 @@
-//===- AsyncProducts.cpp - wgmma products run beside the step's other work -===//
+//===- AsyncProducts.cpp - wgmma products run beside the step's other work
+//-===//
 //
 // Rung 4 -> 4 for #tile.mma<wgmma> kernels. In a loop whose products are
 // all synchronous (each tile.dot waits for its wgmma group where it is
@@ -6,10 +7,12 @@
 // operands allow and waited for only where its result is first used:
 //
 //   * a product moves up past pure ops, global loads, slot waits and views
-//     and other products, to just after its operands' definitions (the backward's
-//     dPᵀ = V·dOᵀ then starts right after Sᵀ = K·Qᵀ, before P's softmax);
+//     and other products, to just after its operands' definitions (the
+//     backward's dPᵀ = V·dOᵀ then starts right after Sᵀ = K·Qᵀ, before P's
+//     softmax);
 //   * it becomes `tile.dot ... async`; a `tile.dot_wait` before its first
-//     user, or the first store into a shared buffer it reads, returns it,
+//     user, or before the barrier ahead of a store into a shared buffer it
+//     reads, returns it,
 //     with `pending` = the products started between the two (wgmma groups
 //     complete in order: those may still run), and keeps its A operand in
 //     registers alive;
@@ -83,8 +86,10 @@ bool overwritesOperand(Operation *op, DotOp dot) {
 }
 
 /// The first op of `block` after `dot` that needs it finished: the one
-/// holding the first user of its result, or one overwriting a buffer it
-/// reads (the terminator when there is none).
+/// holding the first user of its result, or before a store into a buffer
+/// it reads, the barrier the store waits behind (every warpgroup's product
+/// reads the whole buffer: each must finish before any passes it), else the
+/// store (the terminator when there is none).
 Operation *firstUser(Block *block, DotOp dot) {
   Operation *first = nullptr;
   for (Operation *user : dot->getUsers()) {
@@ -92,12 +97,16 @@ Operation *firstUser(Block *block, DotOp dot) {
     if (!first || at->isBeforeInBlock(first))
       first = at;
   }
+  Operation *barrier = nullptr;
   for (Operation *op = dot->getNextNode(); op && op != first;
        op = op->getNextNode()) {
+    if (isa<BarrierOp>(op))
+      barrier = op;
     bool writes = false;
-    op->walk([&](Operation *inner) { writes |= overwritesOperand(inner, dot); });
+    op->walk(
+        [&](Operation *inner) { writes |= overwritesOperand(inner, dot); });
     if (writes)
-      return op;
+      return barrier ? barrier : op;
   }
   return first ? first : block->getTerminator();
 }
@@ -128,7 +137,9 @@ void runAsync(scf::ForOp loop) {
       dot.setAsync(true);
       dots.push_back(dot);
     }
-  auto isBefore = [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); };
+  auto isBefore = [](Operation *a, Operation *b) {
+    return a->isBeforeInBlock(b);
+  };
   // The wait of each product before its first user; which products each
   // wait finishes.
   SmallVector<std::pair<DotWaitOp, SmallVector<DotOp>>> waits;
@@ -141,8 +152,8 @@ void runAsync(scf::ForOp loop) {
       return isBefore(dot, other) && isBefore(other, first);
     });
     OpBuilder b(first);
-    auto wait = DotWaitOp::create(b, dot.getLoc(), keep,
-                                  b.getI32IntegerAttr(pending));
+    auto wait =
+        DotWaitOp::create(b, dot.getLoc(), keep, b.getI32IntegerAttr(pending));
     dot.getResult().replaceAllUsesExcept(wait.getResult(0), wait);
     // The `pending` products left running are the ones after `dot`.
     SmallVector<DotOp> finished;
@@ -179,9 +190,9 @@ void runAsync(scf::ForOp loop) {
 struct AttnAsyncProductsPass
     : attn::impl::AttnAsyncProductsBase<AttnAsyncProductsPass> {
   void runOnOperation() override {
-    FailureOr<SmallVector<func::FuncOp>> kernels = getTileKernels(
-        getOperation(), "attn-async-products", "rung 4, after "
-                                               "attn-assign-layouts");
+    FailureOr<SmallVector<func::FuncOp>> kernels =
+        getTileKernels(getOperation(), "attn-async-products",
+                       "rung 4, after attn-assign-layouts");
     if (failed(kernels))
       return signalPassFailure();
     for (func::FuncOp fn : *kernels) {

@@ -120,3 +120,16 @@ func.func private @swizzle_to_registers(%x: tensor<64x64xf16, #tile.shared<swizz
   %r = tile.convert_layout %x : tensor<64x64xf16, #tile.shared<swizzle = 128>> -> tensor<64x64xf16, #mma>
   return
 }
+
+// -----
+
+// A swizzled buffer holds wgmma operands: 16-bit elements.
+#mma = #tile.mma<wgmma, warps = 4>
+#cfg = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma>
+func.func private @swizzled_f32_store(%t: tensor<64x32xf32, #mma>) attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %buf = tile.alloc_shared {offset = 0 : i64} : !tile.buffer<1x64x32xf32, #tile.shared<swizzle = 128>>
+  // expected-error @below {{'tile.local_store' op stores a tile of f32 into a swizzled buffer; wgmma's operands there are 16-bit}}
+  tile.local_store %t, %buf[%c0] : tensor<64x32xf32, #mma>, !tile.buffer<1x64x32xf32, #tile.shared<swizzle = 128>>
+  return
+}

@@ -150,8 +150,24 @@ func.func private @keys_along_rows_wgmma(%src: memref<128x64xf32>, %acc: memref<
 // CHECK-NEXT:    tile.dot %{{.*}}, %[[VIEW]] transpose_lhs : tensor<128x128xbf16, #tile.shared<swizzle = 128>>, tensor<128x64xbf16, #tile.shared<swizzle = 128>> -> tensor<128x64xf32, #tile.mma<wgmma, warps = 8>>
 // GPU-LABEL: gpu.func @keys_along_rows_wgmma
 // GPU:         nvvm.barrier id = %c15_i32{{.*}} number_of_threads = %c256_i32
-// GPU:         arith.xori
-// GPU:         llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
+// The first pair: byte (r, 2c) of the 128 x 64 slot is at column block
+// 2c / 128 (128 rows x 128 bytes = 16384 bytes each), row r (128 bytes),
+// 16-byte chunk (2c mod 128) / 16 XOR r mod 8, byte 2c mod 16 in it.
+// GPU:         %[[BLOCK:.*]] = arith.divui %[[CB:.*]], %c128{{(_[0-9]+)?}} : index
+// GPU:         %[[INROW:.*]] = arith.remui %[[CB]], %c128{{(_[0-9]+)?}} : index
+// GPU:         %[[CHUNK:.*]] = arith.divui %[[INROW]], %c16{{(_[0-9]+)?}} : index
+// GPU:         %[[INCHUNK:.*]] = arith.remui %[[INROW]], %c16{{(_[0-9]+)?}} : index
+// GPU:         %[[ROW8:.*]] = arith.remui %[[ROW:.*]], %c8{{(_[0-9]+)?}} : index
+// GPU-NEXT:    %[[SW:.*]] = arith.xori %[[CHUNK]], %[[ROW8]] : index
+// GPU:         %[[SW16:.*]] = arith.muli %[[SW]], %c16{{(_[0-9]+)?}} : index
+// GPU-NEXT:    %[[LOW:.*]] = arith.addi %[[SW16]], %[[INCHUNK]] : index
+// GPU:         %[[ROWB:.*]] = arith.muli %[[ROW]], %c128{{(_[0-9]+)?}} : index
+// GPU:         %[[BLOCKB:.*]] = arith.muli %[[BLOCK]], %c16384{{(_[0-9]+)?}} : index
+// GPU-NEXT:    %[[HIGH:.*]] = arith.addi %[[BLOCKB]], %[[ROWB]] : index
+// GPU-NEXT:    %[[BYTES:.*]] = arith.addi %[[HIGH]], %[[LOW]] : index
+// GPU:         %[[OFF:.*]] = arith.index_castui %[[BYTES]] : index to i64
+// GPU-NEXT:    %[[PTR:.*]] = llvm.getelementptr %{{.*}}[%[[OFF]]]
+// GPU-NEXT:    llvm.store %{{.*}}, %[[PTR]] {alignment = 4 : i64} : i32, !llvm.ptr<3>
 // GPU-COUNT-15: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
 // GPU-NOT:     llvm.store
 // GPU:         nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
@@ -160,3 +176,24 @@ func.func private @keys_along_rows_wgmma(%src: memref<128x64xf32>, %acc: memref<
 // GPU-COUNT-7: nvvm.wgmma.mma_async {{.*}} A[<bf16>, <one>, <col>], B[<bf16>, <one>, <row>]
 // GPU-NOT:     nvvm.wgmma.mma_async
 // GPU:         gpu.return
+
+// -----
+
+// A wgmma operand staged from registers must fill 128-byte swizzle rows:
+// 32 bf16 columns are 64 bytes.
+#cfg = #tile.config<grid = [1, 1, 1], warps = 12, block_m = 64, block_n = 128, stages = 1, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+func.func private @narrow_staged_operand(%src: memref<128x32xf32>, %acc: memref<1x1x100x128xf32>)
+    attributes {tile.config = #cfg} {
+  %kbuf = tile.alloc_shared : !tile.buffer<1x128x128xbf16, #tile.shared<swizzle = 128>>
+  tile.warp_specialize attributes {compute_registers = 240 : i64, producer_registers = 24 : i64} producer {
+  } compute {
+    %c0 = arith.constant 0 : index
+    %k = tile.local_load %kbuf[%c0] : !tile.buffer<1x128x128xbf16, #tile.shared<swizzle = 128>> -> tensor<128x128xbf16, #tile.shared<swizzle = 128>>
+    %s = tile.load %src[%c0, %c0] : memref<128x32xf32> -> tensor<128x32xf32>
+    %ds = arith.truncf %s : tensor<128x32xf32> to tensor<128x32xbf16>
+    // expected-error @below {{'tile.dot' op needs 'tensor<128x32xbf16, #tile.mma<wgmma, warps = 8>>' in a 128-byte-swizzled buffer for wgmma, whose rows must be a multiple of 128 bytes; they are 64}}
+    %dqt = tile.dot %k, %ds transpose_lhs : tensor<128x128xbf16, #tile.shared<swizzle = 128>>, tensor<128x32xbf16> -> tensor<128x32xf32>
+    tile.atomic_add %dqt, %acc[%c0, %c0, %c0, %c0] transpose : tensor<128x32xf32>, memref<1x1x100x128xf32>
+  }
+  return
+}

@@ -163,9 +163,9 @@ func.func private @nothing_to_hide(%q: tensor<64x64xf16, #sw>, %k: tensor<64x64x
 
 // -----
 
-// A product is finished before a store into a buffer it reads: the
-// staged operand's next value would overwrite what the running wgmma
-// still reads.
+// A product is finished before a store into a buffer it reads, ahead of
+// the barrier the store waits behind: another warpgroup's product may read
+// the rows this one overwrites.
 
 #mma = #tile.mma<wgmma, warps = 4>
 #sw = #tile.shared<swizzle = 128>
@@ -174,7 +174,9 @@ func.func private @nothing_to_hide(%q: tensor<64x64xf16, #sw>, %k: tensor<64x64x
 // CHECK:         %[[D:.*]] = tile.dot %{{.*}}, %[[VIEW:.*]] transpose_rhs async
 // CHECK-NEXT:    arith.addf
 // CHECK-NEXT:    %[[W:.*]] = tile.dot_wait %[[D]] pending = 0
+// CHECK-NEXT:    tile.barrier {warps = 4 : i64}
 // CHECK-NEXT:    tile.local_store
+// CHECK-NEXT:    tile.barrier {warps = 4 : i64}
 // CHECK:         scf.yield %[[W]]
 func.func private @store_after_read(%q: tensor<64x64xf16, #sw>, %buf: !tile.buffer<1x64x64xf16, #sw>,
                                     %next: tensor<64x64xf16, #mma>, %x: tensor<64x64xf32, #mma>, %n: index)
@@ -185,7 +187,9 @@ func.func private @store_after_read(%q: tensor<64x64xf16, #sw>, %buf: !tile.buff
     %view = tile.local_load %buf[%c0] : !tile.buffer<1x64x64xf16, #sw> -> tensor<64x64xf16, #sw>
     %d = tile.dot %q, %view transpose_rhs : tensor<64x64xf16, #sw>, tensor<64x64xf16, #sw> -> tensor<64x64xf32, #mma>
     %y = arith.addf %acc, %acc : tensor<64x64xf32, #mma>
+    tile.barrier {warps = 4 : i64}
     tile.local_store %next, %buf[%c0] : tensor<64x64xf16, #mma>, !tile.buffer<1x64x64xf16, #sw>
+    tile.barrier {warps = 4 : i64}
     %z = arith.addf %y, %d : tensor<64x64xf32, #mma>
     scf.yield %d : tensor<64x64xf32, #mma>
   }
