@@ -75,6 +75,8 @@ AccumulatorLayout accumulatorLayoutOf(mlir::RankedTensorType type,
 
 /// Small index builders the patterns share.
 mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
+/// An i32 constant (NVVM's barrier ids, counts and thread numbers).
+mlir::Value i32Constant(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
 mlir::Value addIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                      mlir::Value y);
 mlir::Value mulIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,

@@ -708,12 +708,9 @@ struct BarrierLowering : OpConversionPattern<tile::BarrierOp> {
       return success();
     }
     Location loc = op.getLoc();
-    auto i32 = [&](int64_t v) {
-      return arith::ConstantIntOp::create(rewriter, loc, rewriter.getI32Type(),
-                                          v);
-    };
     NVVM::BarrierOp::create(rewriter, loc, /*res=*/Type(),
-                            i32(kComputeWarpsBarrier), i32(*warps * 32),
+                            i32Constant(rewriter, loc, kComputeWarpsBarrier),
+                            i32Constant(rewriter, loc, *warps * 32),
                             /*reductionOp=*/nullptr,
                             /*reductionPredicate=*/Value());
     rewriter.eraseOp(op);

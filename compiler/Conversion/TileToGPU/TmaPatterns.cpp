@@ -36,10 +36,6 @@ namespace {
 /// Spin count hint of one mbarrier.try_wait before it retries.
 constexpr int64_t kWaitTicks = 1000000;
 
-Value i32Constant(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
-}
-
 Value toI32(OpBuilder &b, Location loc, Value index) {
   return arith::IndexCastUIOp::create(b, loc, b.getI32Type(), index);
 }
