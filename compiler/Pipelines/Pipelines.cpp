@@ -105,6 +105,7 @@ void buildFusedPipeline(OpPassManager &pm, const PipelineOptions &opts) {
   pm.addPass(createAttnRecomputeProbabilities());
   pm.addPass(createAttnFuseOnlineSoftmax({opts.testingSkipRescale}));
   pm.addPass(createAttnFoldScoreScale());
+  pm.addPass(createAttnFoldProductBias());
   pm.addPass(createCSEPass());
   if (opts.stopAfter == Stage::Online)
     return;

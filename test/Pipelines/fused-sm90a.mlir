@@ -158,7 +158,7 @@
 // PTX-SAME:      wgmma.fence.sync.aligned
 // PTX-SAME:      wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // PTX-SAME:      wgmma.commit_group.sync.aligned
-// PTX-SAME:      ex2.approx
+// PTX-SAME:      ex2.approx.ftz.f32
 // PTX-SAME:      wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
 // PTX-SAME:      wgmma.wait_group.sync.aligned 1;
 // PTX-SAME:      wgmma.wait_group.sync.aligned 0;

@@ -79,8 +79,11 @@ struct ElementwiseLowering : ConversionPattern {
     for (size_t i = 0; i < pieceTypes.size(); ++i) {
       // exp2/log2 go straight to ex2.approx / lg2.approx: upstream's
       // GPU-to-NVVM would call libdevice, which needs the CUDA toolkit.
+      // exp2 flushes subnormal results to zero (.ftz, as nvcc's fast math
+      // does): without it ptxas wraps each MUFU.EX2 in a range test and two
+      // multiplies. A probability under 2^-126 changes no sum it joins.
       if (isa<math::Exp2Op, math::Log2Op>(op)) {
-        StringRef name = isa<math::Exp2Op>(op) ? "llvm.nvvm.ex2.approx.f32"
+        StringRef name = isa<math::Exp2Op>(op) ? "llvm.nvvm.ex2.approx.ftz.f32"
                                                : "llvm.nvvm.lg2.approx.f";
         results.push_back(approxIntrinsic(rewriter, loc, name, operands[0][i]));
         continue;

@@ -67,11 +67,9 @@ Value AccumulatorLayout::atomRowOffset(OpBuilder &b, Location loc,
                                        const ThreadIds &ids, int64_t mi,
                                        Value inAtom, int64_t extra) const {
   Value base;
-  int64_t atomOffset;
   if (mma.getFamily() == tile::MmaFamily::sync) {
     // Warp w owns rows [w·R/W, (w+1)·R/W): its atoms one after another.
     base = mulIndex(b, loc, ids.warp, rows / mma.getWarps());
-    atomOffset = 16 * mi;
   } else {
     // wgmma: 64-row slabs go to the warpgroups in turn; warp w mod 4 owns
     // 16 rows of each of its group's slabs.
@@ -81,11 +79,20 @@ Value AccumulatorLayout::atomRowOffset(OpBuilder &b, Location loc,
         arith::RemUIOp::create(b, loc, ids.warp, indexConstant(b, loc, 4));
     base = addIndex(b, loc, mulIndex(b, loc, group, 64),
                     mulIndex(b, loc, inGroup, 16));
-    atomOffset = 64 * (mma.getWarps() / 4) * mi;
   }
   return addIndex(
       b, loc, base,
-      addIndex(b, loc, inAtom, indexConstant(b, loc, atomOffset + extra)));
+      addIndex(b, loc, inAtom, indexConstant(b, loc, atomOffset(mi) + extra)));
+}
+
+int64_t AccumulatorLayout::atomOffset(int64_t mi) const {
+  if (mma.getFamily() == tile::MmaFamily::sync)
+    return 16 * mi;
+  return 64 * (mma.getWarps() / 4) * mi;
+}
+
+int64_t AccumulatorLayout::rowDistance(int64_t mi, int64_t h) const {
+  return atomOffset(mi) + 8 * h;
 }
 
 Value AccumulatorLayout::atomRow(OpBuilder &b, Location loc,

@@ -52,13 +52,18 @@ public:
   mlir::Value atomRow(mlir::OpBuilder &b, mlir::Location loc,
                       const ThreadIds &ids, int64_t mi,
                       mlir::Value inAtom) const;
-  /// The tile-relative column of vector column `j` (0 or 1) of slice `ni`.
+  /// row(mi, h) - row(0, 0), the same for every thread: a multiple of 8.
+  int64_t rowDistance(int64_t mi, int64_t h) const;
+  /// The tile-relative column of vector column `j` (0 or 1) of slice `ni`:
+  /// col(0, 0) + 8·ni + j.
   mlir::Value col(mlir::OpBuilder &b, mlir::Location loc, const ThreadIds &ids,
                   int64_t ni, int64_t j) const;
 
   tile::MmaEncodingAttr encoding() const { return mma; }
 
 private:
+  /// Rows from the warp's first row to atom `mi`'s.
+  int64_t atomOffset(int64_t mi) const;
   mlir::Value atomRowOffset(mlir::OpBuilder &b, mlir::Location loc,
                             const ThreadIds &ids, int64_t mi,
                             mlir::Value inAtom, int64_t extra) const;

@@ -149,31 +149,36 @@ struct SwizzledLocalStoreLowering : OpConversionPattern<tile::LocalStoreOp> {
     Value slot = offsetPointer(
         rewriter, loc, adaptor.getBuffer().front(),
         mulIndex(rewriter, loc, adaptor.getSlot().front(), slotBytes));
+    // 128-byte swizzle: byte (r, b) of a slot sits in column block b / 128
+    // (rows x 128 bytes each), row r, 16-byte chunk (b mod 128) / 16 XOR
+    // r mod 8. A thread's rows are row(0, 0) plus multiples of 8 and its
+    // pairs sit in one 16-byte chunk, so with its own row, word and chunk
+    // r mod 8 in one offset T (bits 4-6 hold the chunk), a store's address
+    // is T XOR (its chunk · 16) plus a constant: 8 offsets a thread, not
+    // one per store, stay live.
     auto c = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
     AccumulatorLayout layout = accumulatorLayoutOf(type);
     ThreadIds ids = ThreadIds::get(rewriter, loc);
+    Value row = layout.row(rewriter, loc, ids, 0, 0);
+    Value thread = addIndex(
+        rewriter, loc,
+        addIndex(rewriter, loc, mulIndex(rewriter, loc, row, 128),
+                 mulIndex(rewriter, loc,
+                          arith::RemUIOp::create(rewriter, loc, row, c(8)),
+                          16)),
+        mulIndex(rewriter, loc, layout.col(rewriter, loc, ids, 0, 0),
+                 eltBytes));
     auto i32x1 = VectorType::get({1}, rewriter.getI32Type());
     ValueRange pieces = adaptor.getValue();
     for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi)
       for (int64_t ni = 0; ni < layout.colAtoms(); ++ni) {
-        Value colBytes = mulIndex(
-            rewriter, loc, layout.col(rewriter, loc, ids, ni, 0), eltBytes);
-        Value block = arith::DivUIOp::create(rewriter, loc, colBytes, c(128));
-        Value inRow = arith::RemUIOp::create(rewriter, loc, colBytes, c(128));
-        Value chunk = arith::DivUIOp::create(rewriter, loc, inRow, c(16));
-        Value inChunk = arith::RemUIOp::create(rewriter, loc, inRow, c(16));
+        int64_t colBytes = 8 * ni * eltBytes;
+        Value swizzled = arith::XOrIOp::create(rewriter, loc, thread,
+                                               c(colBytes % 128 / 16 * 16));
         for (int64_t h = 0; h < 2; ++h) {
-          Value row = layout.row(rewriter, loc, ids, mi, h);
-          Value swizzled = arith::XOrIOp::create(
-              rewriter, loc, chunk,
-              arith::RemUIOp::create(rewriter, loc, row, c(8)));
-          Value bytes = addIndex(
-              rewriter, loc,
-              addIndex(rewriter, loc,
-                       mulIndex(rewriter, loc, block, rows * 128),
-                       mulIndex(rewriter, loc, row, 128)),
-              addIndex(rewriter, loc, mulIndex(rewriter, loc, swizzled, 16),
-                       inChunk));
+          int64_t fixed = colBytes / 128 * rows * 128 +
+                          layout.rowDistance(mi, h) * 128;
+          Value bytes = addIndex(rewriter, loc, swizzled, c(fixed));
           Value pair = vector::ExtractOp::create(
               rewriter, loc, pieces[mi * layout.colAtoms() + ni], h);
           Value word = vector::ExtractOp::create(

@@ -11,8 +11,10 @@
 //   %t = %x - broadcast(%m)            %t  = fma(%x', c, -broadcast(%m))
 //
 // (masked scores are -inf either way). The subtract's pair is marked
-// `contract` so that LLVM emits one FMA. A score tile with any other use,
-// or a scale that is not a positive constant, is left alone.
+// `contract` so that LLVM emits one FMA. Scores with no maximum, only
+// subtracted from (the backward's recomputed S·c - lse), get the FMA alone.
+// A score tile with any other use, or a scale that is not a positive
+// constant, is left alone.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Tile/Transforms/Passes.h"
@@ -44,7 +46,7 @@ std::optional<double> positiveSplat(Value v) {
 }
 
 /// Rewrites one scaling `mul`, if its scores are only reduced to a row
-/// maximum and subtracted from.
+/// maximum and subtracted from, or only subtracted from.
 void fold(arith::MulFOp mul) {
   std::optional<double> c = positiveSplat(mul.getRhs());
   if (!c || mul->use_empty())
@@ -65,7 +67,7 @@ void fold(arith::MulFOp mul) {
     else
       return;
   }
-  if (maxima.empty() || subtractions.empty())
+  if (subtractions.empty())
     return;
 
   OpBuilder b(mul);

@@ -104,7 +104,9 @@ def AttnFoldScoreScale : Pass<"attn-fold-score-scale", "mlir::ModuleOp"> {
     reduced unscaled instead: the row maximum is scaled once per row, and
     the element-wise multiply joins the subtract as one fused multiply-add
     (both marked `fastmath<contract>`). One multiply per score less; the
-    same softmax.
+    same softmax. Scaled scores that are only subtracted from (the fused
+    backward's `S·c − lse`) get the masked raw product and the fused
+    multiply-add alone.
 
     Before:
     ```mlir
@@ -120,6 +122,33 @@ def AttnFoldScoreScale : Pass<"attn-fold-score-scale", "mlir::ModuleOp"> {
     %t = arith.subf %x, %b fastmath<contract> : tensor<128x64xf32>
     ```
   }];
+}
+
+def AttnFoldProductBias : Pass<"attn-fold-product-bias", "mlir::ModuleOp"> {
+  let summary = "Start a product's accumulator at the negated vector subtracted from it";
+  let description = [{
+    Rung 3 → 3. A product with no accumulator whose only use subtracts a
+    broadcast vector from it (the fused backward's `dPᵀ − δ`) starts its
+    accumulator at the broadcast of the negated vector instead: the same
+    sum, one subtract per element less, and the vector's registers free
+    from the product's start instead of live until it ends. Products with
+    an accumulator or another use, subtractions of anything but a
+    broadcast, and vectors defined after the product are left alone.
+
+    Before:
+    ```mlir
+    %d = tile.dot %a, %b transpose_rhs : ... -> tensor<128x128xf32>
+    %b = tile.broadcast %delta dim 0 : tensor<128xf32> -> tensor<128x128xf32>
+    %t = arith.subf %d, %b : tensor<128x128xf32>
+    ```
+    After:
+    ```mlir
+    %n = arith.negf %delta : tensor<128xf32>
+    %z = tile.broadcast %n dim 0 : tensor<128xf32> -> tensor<128x128xf32>
+    %t = tile.dot %a, %b, %z transpose_rhs : ..., tensor<128x128xf32> -> tensor<128x128xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
 def AttnPromoteShared : Pass<"attn-promote-shared", "mlir::ModuleOp"> {

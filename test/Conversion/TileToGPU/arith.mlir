@@ -19,8 +19,8 @@
 // CHECK:           %[[M0:.*]] = arith.mulf %[[X]]#0, %[[C]] : vector<2x2xf32>
 // CHECK:           %[[M1:.*]] = arith.mulf %[[X]]#1, %[[C]] : vector<2x2xf32>
 // exp2 becomes four ex2.approx per piece (no libdevice).
-// CHECK-COUNT-8:   llvm.call_intrinsic "llvm.nvvm.ex2.approx.f32"
-// CHECK-NOT:       llvm.call_intrinsic "llvm.nvvm.ex2.approx.f32"
+// CHECK-COUNT-8:   llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
+// CHECK-NOT:       llvm.call_intrinsic "llvm.nvvm.ex2.approx
 // Row maximum: across the thread's two slices, its two columns, then the
 // quad with shuffles xor 1 and xor 2, for rows g and g + 8.
 // CHECK:           %[[A:.*]] = arith.maximumf %{{.*}}, %{{.*}} : vector<2x2xf32>

@@ -150,25 +150,30 @@ func.func private @keys_along_rows_wgmma(%src: memref<128x64xf32>, %acc: memref<
 // CHECK-NEXT:    tile.dot %{{.*}}, %[[VIEW]] transpose_lhs : tensor<128x128xbf16, #tile.shared<swizzle = 128>>, tensor<128x64xbf16, #tile.shared<swizzle = 128>> -> tensor<128x64xf32, #tile.mma<wgmma, warps = 8>>
 // GPU-LABEL: gpu.func @keys_along_rows_wgmma
 // GPU:         nvvm.barrier id = %c15_i32{{.*}} number_of_threads = %c256_i32
-// The first pair: byte (r, 2c) of the 128 x 64 slot is at column block
-// 2c / 128 (128 rows x 128 bytes = 16384 bytes each), row r (128 bytes),
-// 16-byte chunk (2c mod 128) / 16 XOR r mod 8, byte 2c mod 16 in it.
-// GPU:         %[[BLOCK:.*]] = arith.divui %[[CB:.*]], %c128{{(_[0-9]+)?}} : index
-// GPU:         %[[INROW:.*]] = arith.remui %[[CB]], %c128{{(_[0-9]+)?}} : index
-// GPU:         %[[CHUNK:.*]] = arith.divui %[[INROW]], %c16{{(_[0-9]+)?}} : index
-// GPU:         %[[INCHUNK:.*]] = arith.remui %[[INROW]], %c16{{(_[0-9]+)?}} : index
+// Byte (r, b) of the 128 x 64 slot is at row r (128 bytes), 16-byte chunk
+// b / 16 XOR r mod 8, byte b mod 16 in it. A thread's rows are its first
+// row r plus multiples of 8 and its pairs share a chunk, so one offset
+// T = 128·r + 16·(r mod 8) + 2·c (its word at column c) serves all its
+// stores: each is T XOR 16·(its chunk) plus 1024 for rows r + 8.
 // GPU:         %[[ROW8:.*]] = arith.remui %[[ROW:.*]], %c8{{(_[0-9]+)?}} : index
-// GPU-NEXT:    %[[SW:.*]] = arith.xori %[[CHUNK]], %[[ROW8]] : index
-// GPU:         %[[SW16:.*]] = arith.muli %[[SW]], %c16{{(_[0-9]+)?}} : index
-// GPU-NEXT:    %[[LOW:.*]] = arith.addi %[[SW16]], %[[INCHUNK]] : index
+// GPU:         %[[CHUNK:.*]] = arith.muli %[[ROW8]], %c16{{(_[0-9]+)?}} : index
 // GPU:         %[[ROWB:.*]] = arith.muli %[[ROW]], %c128{{(_[0-9]+)?}} : index
-// GPU:         %[[BLOCKB:.*]] = arith.muli %[[BLOCK]], %c16384{{(_[0-9]+)?}} : index
-// GPU-NEXT:    %[[HIGH:.*]] = arith.addi %[[BLOCKB]], %[[ROWB]] : index
-// GPU-NEXT:    %[[BYTES:.*]] = arith.addi %[[HIGH]], %[[LOW]] : index
-// GPU:         %[[OFF:.*]] = arith.index_castui %[[BYTES]] : index to i64
+// GPU-NEXT:    %[[RC:.*]] = arith.addi %[[ROWB]], %[[CHUNK]] : index
+// GPU-NEXT:    %[[T:.*]] = arith.addi %[[RC]], %{{.*}} : index
+// GPU:         %[[S0:.*]] = arith.xori %[[T]], %c0{{(_[0-9]+)?}} : index
+// GPU:         %[[B0:.*]] = arith.addi %[[S0]], %c0{{(_[0-9]+)?}} : index
+// GPU:         %[[OFF:.*]] = arith.index_castui %[[B0]] : index to i64
 // GPU-NEXT:    %[[PTR:.*]] = llvm.getelementptr %{{.*}}[%[[OFF]]]
 // GPU-NEXT:    llvm.store %{{.*}}, %[[PTR]] {alignment = 4 : i64} : i32, !llvm.ptr<3>
-// GPU-COUNT-15: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
+// GPU:         arith.addi %[[S0]], %c1024{{(_[0-9]+)?}} : index
+// GPU:         llvm.store
+// GPU:         %[[S1:.*]] = arith.xori %[[T]], %c16{{(_[0-9]+)?}} : index
+// GPU:         arith.addi %[[S1]], %c0{{(_[0-9]+)?}} : index
+// GPU:         llvm.store
+// GPU:         arith.addi %[[S1]], %c1024{{(_[0-9]+)?}} : index
+// GPU:         llvm.store
+// GPU:         arith.xori %[[T]], %c32{{(_[0-9]+)?}} : index
+// GPU-COUNT-12: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
 // GPU-NOT:     llvm.store
 // GPU:         nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 // GPU:         nvvm.barrier id = %c15_i32{{.*}} number_of_threads = %c256_i32

@@ -75,8 +75,8 @@ func.func private @unmasked(%a: tensor<64x32xf16>, %b: tensor<64x32xf16>) -> ten
 // -----
 
 // Left alone: a scale that is not positive (the maximum would not commute
-// with it), a scale that is not a constant, scaled scores with another use
-// (here a row sum), and scaled scores that are never reduced to a maximum.
+// with it), a scale that is not a constant, and scaled scores with another
+// use (here a row sum).
 
 #cfg = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 1, smem = 0, chip = "sm_90">
 // CHECK-LABEL: func.func private @left_alone
@@ -91,12 +91,10 @@ func.func private @unmasked(%a: tensor<64x32xf16>, %b: tensor<64x32xf16>) -> ten
 // CHECK:         tile.reduce max %[[X2]]
 // CHECK:         tile.reduce sum %[[X2]]
 // CHECK:         arith.subf %[[X2]]
-// CHECK:         %[[X3:.*]] = arith.mulf %[[S]], %{{.*}} : tensor<64x64xf32>
-// CHECK:         arith.subf %[[X3]]
 // CHECK-NOT:     fastmath<contract>
 // CHECK:         return
-func.func private @left_alone(%a: tensor<64x32xf16>, %b: tensor<64x32xf16>, %dyn: tensor<64x64xf32>, %m: tensor<64x64xf32>)
-    -> (tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64xf32>, tensor<64x64xf32>)
+func.func private @left_alone(%a: tensor<64x32xf16>, %b: tensor<64x32xf16>, %dyn: tensor<64x64xf32>)
+    -> (tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64xf32>)
     attributes {tile.config = #cfg} {
   %s = tile.dot %a, %b transpose_rhs : tensor<64x32xf16>, tensor<64x32xf16> -> tensor<64x64xf32>
   %neg = arith.constant dense<-0.5> : tensor<64x64xf32>
@@ -114,9 +112,37 @@ func.func private @left_alone(%a: tensor<64x32xf16>, %b: tensor<64x32xf16>, %dyn
   %sum = tile.reduce sum %x2 : tensor<64x64xf32> -> tensor<64xf32>
   %b2 = tile.broadcast %r2 : tensor<64xf32> -> tensor<64x64xf32>
   %t2 = arith.subf %x2, %b2 : tensor<64x64xf32>
-  %x3 = arith.mulf %s, %c : tensor<64x64xf32>
-  %t3 = arith.subf %x3, %m : tensor<64x64xf32>
-  return %t0, %t1, %t2, %sum, %t3 : tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64xf32>, tensor<64x64xf32>
+  return %t0, %t1, %t2, %sum : tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64xf32>
+}
+
+// -----
+
+// No maximum, only a subtraction (the fused backward's recomputed
+// Sᵀ·c - lse): the mask moves onto the raw product and the multiply joins
+// the subtract in one contractable pair.
+
+#cfg = #tile.config<grid = [1, 1, 1], warps = 4, block_m = 64, block_n = 64, stages = 1, smem = 0, chip = "sm_90">
+// CHECK-LABEL: func.func private @no_maximum
+// CHECK-SAME:    (%{{.*}}: tensor<64x32xf16>, %{{.*}}: tensor<64x32xf16>, %[[L:.*]]: tensor<64xf32>, %[[I:.*]]: index, %[[J:.*]]: index)
+// CHECK:         %[[S:.*]] = tile.dot
+// CHECK-DAG:     %[[C:.*]] = arith.constant dense<5.000000e-01> : tensor<64x64xf32>
+// CHECK-DAG:     %[[X:.*]] = tile.mask %[[S]][%[[I]], %[[J]]] cols 100 causal transposed : tensor<64x64xf32>
+// CHECK:         %[[B:.*]] = tile.broadcast %[[L]] dim 0
+// CHECK:         %[[SC:.*]] = arith.mulf %[[X]], %[[C]] fastmath<contract> : tensor<64x64xf32>
+// CHECK:         %[[T:.*]] = arith.subf %[[SC]], %[[B]] fastmath<contract> : tensor<64x64xf32>
+// CHECK:         %[[P:.*]] = math.exp2 %[[T]]
+// CHECK-NOT:     tile.mask
+// CHECK:         return %[[P]]
+func.func private @no_maximum(%a: tensor<64x32xf16>, %b: tensor<64x32xf16>, %lse: tensor<64xf32>, %i: index, %j: index)
+    -> tensor<64x64xf32> attributes {tile.config = #cfg} {
+  %s = tile.dot %a, %b transpose_rhs : tensor<64x32xf16>, tensor<64x32xf16> -> tensor<64x64xf32>
+  %c = arith.constant dense<0.5> : tensor<64x64xf32>
+  %x = arith.mulf %s, %c : tensor<64x64xf32>
+  %xm = tile.mask %x[%i, %j] cols 100 causal transposed : tensor<64x64xf32>
+  %lb = tile.broadcast %lse dim 0 : tensor<64xf32> -> tensor<64x64xf32>
+  %t = arith.subf %xm, %lb : tensor<64x64xf32>
+  %p = math.exp2 %t : tensor<64x64xf32>
+  return %p : tensor<64x64xf32>
 }
 
 //--- attention.mlir
