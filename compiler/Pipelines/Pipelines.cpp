@@ -38,7 +38,9 @@ static void addLowerToPtx(OpPassManager &pm, const PipelineOptions &opts) {
     return;
   GpuNVVMAttachTargetOptions target;
   target.chip = chipInfo(opts.chip).name.str();
-  target.features = "+ptx80";
+  // PTX 8.1 for sm_90's vector atomics (red.global.add.v2.f32); older
+  // chips keep 8.0, which older drivers read.
+  target.features = chipInfo(opts.chip).capability >= 90 ? "+ptx81" : "+ptx80";
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));
   GpuModuleToBinaryPassOptions binary;

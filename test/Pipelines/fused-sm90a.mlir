@@ -143,7 +143,7 @@
 // Rung 6: PTX for sm_90a.
 // PTX:         tile.launch @attn_fwd
 // PTX-SAME:      smem = 82048
-// PTX:         gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// PTX:         gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx81">
 // PTX-SAME:      .target sm_90a
 // PTX-SAME:      .visible .entry attn_fwd(
 // PTX-SAME:      .param .align 64 .b8 attn_fwd_param_4[128],
@@ -178,7 +178,7 @@
 // SYNC-TILE-NOT:     tile.warp_specialize
 // SYNC-TILE:         tile.async_copy
 // SYNC-TILE-NOT:     tile.tma_load
-// SYNC:        gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// SYNC:        gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx81">
 // SYNC-SAME:     .target sm_90a
 // SYNC-SAME:     .maxntid 128, 1, 1
 // SYNC-SAME:     cp.async.cg.shared.global
@@ -189,7 +189,7 @@
 // SYNC-NOT:      cp.async.bulk
 
 // sm_90 (portable): never wgmma.
-// SM90:        gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// SM90:        gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx81">
 // SM90-SAME:     mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // SM90-NOT:      wgmma
 
@@ -213,7 +213,7 @@ func.func @attention(%q: tensor<1x2x256x64xbf16>, %k: tensor<1x2x256x64xbf16>,
 // CHECK:       tile.launch @attn_fwd
 // CHECK-NOT:     mma = wgmma
 // CHECK-NOT:     tensor_maps
-// CHECK:       gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// CHECK:       gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx81">
 // CHECK-SAME:    .target sm_90a
 // CHECK-SAME:    mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
 // CHECK-NOT:     wgmma

@@ -20,7 +20,7 @@
 // CHECK:         return %[[O]]
 // CHECK-NOT:   func.func private @attn_fwd
 // CHECK-NOT:   gpu.module
-// CHECK:       gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// CHECK:       gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx81">
 // CHECK-SAME:    assembly = "
 // CHECK-SAME:    .target sm_90
 // CHECK-SAME:    .visible .entry attn_fwd(

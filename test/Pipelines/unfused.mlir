@@ -21,7 +21,7 @@
 // CHECK-SAME:      {config = #tile.config<grid = [2, 1, 1], warps = 8, {{.*}}, smem = 55296, chip = {{.*}}>}
 // CHECK:         return %[[O]]
 // CHECK-NOT:   func.func private
-// CHECK:       gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// CHECK:       gpu.binary @attn_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx81">
 // CHECK-SAME:    .visible .entry attn_scores(
 // CHECK-SAME:    .maxntid 256, 1, 1
 // CHECK-SAME:    cp.async.cg.shared.global

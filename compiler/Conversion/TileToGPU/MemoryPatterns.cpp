@@ -11,6 +11,7 @@
 #include "compiler/Conversion/TileToGPU/Layouts.h"
 #include "compiler/Conversion/TileToGPU/Patterns.h"
 #include "compiler/Conversion/TileToGPU/TypeConverter.h"
+#include "compiler/Target/Chip.h"
 #include "dialects/Tile/IR/TileOps.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -428,10 +429,38 @@ struct StoreLowering : OpConversionPattern<tile::StoreOp> {
   }
 };
 
+/// Whether tile.atomic_add may add the thread's pairs (two adjacent f32 of
+/// a row) with sm_90's `red.global.add.v2.f32` at a constant distance from
+/// one base address: static strides, rows of even length, an even column
+/// offset, not transposed, a Hopper kernel.
+bool addsPairs(tile::AtomicAddOp op, Value colOff) {
+  MemRefType mem = op.getDest().getType();
+  auto [strides, offset] = mem.getStridesAndOffset();
+  tile::ConfigAttr config = kernelConfigOf(op);
+  std::optional<Chip> chip =
+      config ? parseChip(config.getChip()) : std::nullopt;
+  return chip && chipInfo(*chip).capability >= 90 && !op.getTranspose() &&
+         mem.getElementType().isF32() && !ShapedType::isDynamic(offset) &&
+         llvm::none_of(strides, ShapedType::isDynamic) && strides.back() == 1 &&
+         rowsAlignedTo(mem, 2) && provablyEven(colOff);
+}
+
+/// The global address of `mem[indices]` (static strides and offset), as an
+/// index, from the buffer's aligned pointer `base`.
+Value elementAddress(OpBuilder &b, Location loc, MemRefType mem, Value base,
+                     ValueRange indices) {
+  auto [strides, offset] = mem.getStridesAndOffset();
+  Value linear = indexConstant(b, loc, offset);
+  for (auto [index, stride] : llvm::zip_equal(indices, strides))
+    linear = addIndex(b, loc, linear, mulIndex(b, loc, index, stride));
+  return addIndex(b, loc, base,
+                  mulIndex(b, loc, linear, mem.getElementTypeBitWidth() / 8));
+}
+
 /// tile.atomic_add of an accumulator-layout f32 tile (or of its transpose):
-/// one atomic add per element (`atom.global.add.f32`); an
-/// interior tile adds without bounds checks, a tile at a ragged edge checks
-/// each element (one uniform branch chooses).
+/// one atomic add per element (`atom.global.add.f32`), or per pair where
+/// addsPairs holds; an interior tile adds without bounds checks, a tile at
+/// a ragged edge checks each element (one uniform branch chooses).
 struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -457,7 +486,66 @@ struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
     bool transpose = op.getTranspose();
     if (transpose)
       std::swap(rows, cols);
+    Value inBounds = tileInBounds(rewriter, loc, rowOff, colOff, rows, cols,
+                                  memRows, memCols);
+    bool pairs = addsPairs(op, colOff);
+    Value base;
+    if (pairs) {
+      // The pairs' 8-byte alignment also needs an aligned buffer (a view at
+      // an odd element is not): checked at run time with the bounds.
+      base = memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc,
+                                                           dest);
+      Value aligned = cmp(
+          rewriter, loc, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(rewriter, loc, base,
+                                 indexConstant(rewriter, loc, 8)),
+          indexConstant(rewriter, loc, 0));
+      inBounds = arith::AndIOp::create(rewriter, loc, inBounds, aligned);
+    }
+    // One request per pair: the thread's first element's address in a
+    // register, each pair's distance from it folded into the instruction.
+    auto emitPairs = [&] {
+      Value first = elementAddress(
+          rewriter, loc, mem, base,
+          accessIndices(
+              lead,
+              addIndex(rewriter, loc, rowOff,
+                       layout.row(rewriter, loc, ids, 0, 0)),
+              addIndex(rewriter, loc, colOff,
+                       layout.col(rewriter, loc, ids, 0, 0))));
+      Value generic = LLVM::IntToPtrOp::create(
+          rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext()),
+          arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                       first)
+              .getResult());
+      Value global = LLVM::AddrSpaceCastOp::create(
+          rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext(), 1),
+          generic);
+      int64_t rowStride = mem.getStridesAndOffset().first[mem.getRank() - 2];
+      for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi)
+        for (int64_t ni = 0; ni < layout.colAtoms(); ++ni)
+          for (int64_t h = 0; h < 2; ++h) {
+            int64_t bytes =
+                (layout.rowDistance(mi, h) * rowStride + 8 * ni) * 4;
+            Value piece = pieces[mi * layout.colAtoms() + ni];
+            SmallVector<Value> operands{global};
+            for (int64_t j = 0; j < 2; ++j)
+              operands.push_back(vector::ExtractOp::create(
+                  rewriter, loc, piece, ArrayRef<int64_t>{h, j}));
+            LLVM::InlineAsmOp::create(
+                rewriter, loc, TypeRange(), operands,
+                ("red.global.add.v2.f32 [$0+" + Twine(bytes) + "], {$1, $2};")
+                    .str(),
+                "l,f,f", /*has_side_effects=*/true, /*is_align_stack=*/false,
+                LLVM::tailcallkind::TailCallKind::None,
+                LLVM::AsmDialectAttr::get(rewriter.getContext(),
+                                          LLVM::AsmDialect::AD_ATT),
+                /*operand_attrs=*/ArrayAttr());
+          }
+    };
     auto emit = [&](bool masked) {
+      if (pairs && !masked)
+        return emitPairs();
       for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi)
         for (int64_t ni = 0; ni < layout.colAtoms(); ++ni)
           for (int64_t h = 0; h < 2; ++h) {
@@ -489,10 +577,7 @@ struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
             }
           }
     };
-    emitInteriorOrEdge(rewriter, loc,
-                       tileInBounds(rewriter, loc, rowOff, colOff, rows, cols,
-                                    memRows, memCols),
-                       emit);
+    emitInteriorOrEdge(rewriter, loc, inBounds, emit);
     rewriter.eraseOp(op);
     return success();
   }

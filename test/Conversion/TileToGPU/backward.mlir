@@ -65,3 +65,36 @@ func.func private @transposed_lhs(%src: memref<32x32xf16>, %o: memref<32x16xf32>
 // SPLIT:         gpu.barrier
 // SPLIT:         nvgpu.ldmatrix %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = true} : memref<?x32x32xf16
 // SPLIT-COUNT-4: nvgpu.mma.sync
+
+// -----
+
+// On sm_90 an interior tile adds each thread's pairs (columns 2t, 2t + 1)
+// with one red.global.add.v2.f32 each, 8-byte aligned: the tile's column
+// offset is even, the rows (16 floats) too, and the buffer's address is
+// tested with the bounds. One address register, the thread's first
+// element's; each pair's distance from it is in the instruction: row g + 8
+// is 8 · 16 · 4 = 512 bytes on, the next 8-column slice 32. A ragged tile,
+// or a misaligned buffer, takes the element atomics.
+#mma3 = #tile.mma<sync, warps = 2>
+#cfg3 = #tile.config<grid = [1, 1, 1], warps = 2, block_m = 32, block_n = 16, stages = 1, smem = 0, chip = "sm_90">
+func.func private @atomic_add_pairs(%t: tensor<32x16xf32, #mma3>, %dq: memref<1x2x40x16xf32>) attributes {tile.config = #cfg3} {
+  %c0 = arith.constant 0 : index
+  tile.atomic_add %t, %dq[%c0, %c0, %c0, %c0] : tensor<32x16xf32, #mma3>, memref<1x2x40x16xf32>
+  return
+}
+// CHECK-LABEL: gpu.func @atomic_add_pairs
+// CHECK:         %[[BASE:.*]] = memref.extract_aligned_pointer_as_index
+// CHECK:         %[[MOD:.*]] = arith.remui %[[BASE]], %c8{{(_[0-9]+)?}} : index
+// CHECK:         %[[ALIGNED:.*]] = arith.cmpi eq, %[[MOD]], %c0{{(_[0-9]+)?}} : index
+// CHECK:         %[[OK:.*]] = arith.andi %{{.*}}, %[[ALIGNED]] : i1
+// CHECK:         scf.if %[[OK]] {
+// CHECK:           %[[G:.*]] = llvm.addrspacecast %{{.*}} : !llvm.ptr to !llvm.ptr<1>
+// CHECK:           llvm.inline_asm has_side_effects asm_dialect = att "red.global.add.v2.f32 [$0+0], {$1, $2};", "l,f,f" %[[G]], %{{.*}}, %{{.*}} : (!llvm.ptr<1>, f32, f32) -> ()
+// CHECK:           "red.global.add.v2.f32 [$0+512], {$1, $2};"
+// CHECK:           "red.global.add.v2.f32 [$0+32], {$1, $2};"
+// CHECK:           "red.global.add.v2.f32 [$0+544], {$1, $2};"
+// CHECK-NOT:       memref.atomic_rmw
+// CHECK:         } else {
+// CHECK-COUNT-8:   memref.atomic_rmw addf
+// CHECK-NOT:       llvm.inline_asm
+// CHECK:         gpu.return
