@@ -329,8 +329,12 @@ static LogicalResult writeManifest(attn::ProblemOpInterface op,
                                                  : rt::PipelineKind::Unfused;
   bool runTimeSizes = problem.hasDynamicSizes();
   for (rt::TensorRole role : problem.roles()) {
-    // 16-byte vector accesses of Q, K, V and O; 4-byte ones of the rest.
-    bool vectors = rt::sizeOf(problem.dtypeOf(role)) < 4 ||
+    // 16-byte vector accesses of Q, K, V and O; 4-byte ones of the rest,
+    // except the logsumexp the backward reads: 16-byte bulk copies on
+    // sm_90a (attn-promote-tma stages it).
+    bool backwardLse = role == rt::TensorRole::Lse &&
+                       problem.direction == rt::Direction::Backward;
+    bool vectors = rt::sizeOf(problem.dtypeOf(role)) < 4 || backwardLse ||
                    (role != rt::TensorRole::Lse &&
                     role != rt::TensorRole::CuQ && role != rt::TensorRole::CuK);
     rt::TensorDecl tensor =

@@ -4,8 +4,10 @@
 // (wgmma serialized or waits injected), and the SASS of attn_bwd_dkdv has
 // HGMMA for its five products (Sᵀ = K·Qᵀ and dPᵀ = V·dOᵀ from shared
 // memory, dV and dK with Pᵀ and dSᵀ in registers, dQ with an M-major A:
-// .tnspA), UTMALDG, USETMAXREG both ways, and no HMMA. The query-row side
-// kernels (δ, dQ's conversion) have no products.
+// .tnspA), UTMALDG, USETMAXREG both ways, and no HMMA; the logsumexp and
+// δ come by bulk copies (UBLKCP) and are read from shared memory (LDS.64),
+// and at D = 64 dQ is added a pair at a time (REDG ... F32x2). The
+// query-row side kernels (δ, dQ's conversion) have no products.
 
 // RUN: attn-compile --chip=sm_90a --backward --shape 1x2x256x128 --dtype bf16 --causal --ptxas= -o %t.d128.ptx
 // RUN: %ptxas -arch=sm_90a -v %t.d128.ptx -o %t.d128.cubin > %t.d128.log 2>&1
@@ -35,6 +37,8 @@
 // D128-DAG: USETMAXREG.DEALLOC.CTAPOOL
 // D128-DAG: USETMAXREG.TRY_ALLOC.CTAPOOL
 // D128-DAG: UTMALDG.3D
+// D128-DAG: UBLKCP.S.G
+// D128-DAG: LDS.64
 // D128-DAG: HGMMA.64x64x16.F32.BF16 {{.*}}gdesc[UR{{[0-9]+}}], RZ, !UPT
 // D128-DAG: HGMMA.64x128x16.F32.BF16 R{{[0-9]+}}, R{{[0-9]+}}, gdesc[UR{{[0-9]+}}].tnspB
 // D128-DAG: HGMMA.64x64x16.F32.BF16 {{.*}}gdesc[UR{{[0-9]+}}].tnspA.tnspB
@@ -42,6 +46,9 @@
 
 // D64: Function : attn_bwd_dkdv
 // D64-DAG: UTMALDG.3D
+// D64-DAG: UBLKCP.S.G
+// D64-DAG: LDS.64
+// D64-DAG: REDG.E.ADD.F32x2
 // D64-DAG: HGMMA.64x128x16.F32 {{.*}}gdesc[UR{{[0-9]+}}], RZ, !UPT
 // D64-DAG: HGMMA.64x64x16.F32 R{{[0-9]+}}, R{{[0-9]+}}, gdesc[UR{{[0-9]+}}].tnspB
 // D64-DAG: HGMMA.64x64x16.F32 {{.*}}gdesc[UR{{[0-9]+}}].tnspA.tnspB

@@ -721,14 +721,60 @@ struct LocalLoadLowering : OpConversionPattern<tile::LocalLoadOp> {
   LogicalResult
   matchAndRewrite(tile::LocalLoadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
     if (op.getBuffer().getType().getEncoding().getSwizzle())
       return rewriter.notifyMatchFailure(op, "a swizzled buffer");
+    if (type.getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "a vector read into registers");
     // The tile is the buffer's slot: accesses index [slot, row, col].
-    Value buffer = memref::CastOp::create(rewriter, op.getLoc(),
-                                          sharedTileMemRef(op.getType()),
-                                          adaptor.getBuffer());
+    Value buffer = memref::CastOp::create(
+        rewriter, op.getLoc(), sharedTileMemRef(type), adaptor.getBuffer());
     SmallVector<Value> tile = {buffer, adaptor.getSlot()};
     rewriter.replaceOpWithMultiple(op, {tile});
+    return success();
+  }
+};
+
+/// tile.local_load of a vector from a one-row slot into registers: each
+/// thread reads its elements of the #tile.slice, a pair of adjacent columns
+/// (one 8-byte load) per 8-column slice, or its rows g and g + 8.
+struct VectorSlotLowering : OpConversionPattern<tile::LocalLoadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::LocalLoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    auto slice = dyn_cast_or_null<tile::SliceEncodingAttr>(type.getEncoding());
+    if (type.getRank() != 1 || !slice)
+      return rewriter.notifyMatchFailure(op, "not a vector in a #tile.slice");
+    Location loc = op.getLoc();
+    AccumulatorLayout layout = accumulatorLayoutOf(type);
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    Type elt = type.getElementType();
+    auto pairType = VectorType::get({2}, elt);
+    Value zero = indexConstant(rewriter, loc, 0);
+    Value slot = adaptor.getSlot();
+    auto at = [&](Value col) { return SmallVector<Value>{slot, zero, col}; };
+    SmallVector<Value> pieces;
+    if (slice.getDim() == 0) {
+      int64_t eltBytes = elt.getIntOrFloatBitWidth() / 8;
+      for (int64_t ni = 0; ni < layout.colAtoms(); ++ni)
+        pieces.push_back(vector::LoadOp::create(
+            rewriter, loc, pairType, adaptor.getBuffer(),
+            at(layout.col(rewriter, loc, ids, ni, 0)), /*nontemporal=*/false,
+            llvm::MaybeAlign(2 * eltBytes)));
+    } else {
+      for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi) {
+        SmallVector<Value> rows;
+        for (int64_t h = 0; h < 2; ++h)
+          rows.push_back(memref::LoadOp::create(
+              rewriter, loc, adaptor.getBuffer(),
+              at(layout.row(rewriter, loc, ids, mi, h))));
+        pieces.push_back(
+            vector::FromElementsOp::create(rewriter, loc, pairType, rows));
+      }
+    }
+    rewriter.replaceOpWithMultiple(op, {pieces});
     return success();
   }
 };
@@ -819,7 +865,8 @@ void attn::tilegpu::populateTileMemoryToGPUPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns
       .add<LoadLowering, StoreLowering, AtomicAddLowering, AllocSharedLowering,
-           AsyncCopyLowering, LocalLoadLowering, LocalStoreLowering,
+           AsyncCopyLowering, LocalLoadLowering, VectorSlotLowering,
+           LocalStoreLowering,
            AsyncWaitLowering, BarrierLowering,
            NoOperandLowering<tile::AsyncCommitOp, NVVM::CpAsyncCommitGroupOp>>(
           converter, patterns.getContext());

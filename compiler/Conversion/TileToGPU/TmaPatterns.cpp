@@ -317,6 +317,63 @@ struct TmaLoadLowering : OpConversionPattern<tile::TmaLoadOp> {
   }
 };
 
+/// tile.bulk_load: one thread expects the vector's bytes on the slot's
+/// barrier and starts one bulk copy (no tensor map) of them into the slot.
+struct BulkLoadLowering : OpConversionPattern<tile::BulkLoadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(tile::BulkLoadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto alloc = op.getBuffer().getDefiningOp<tile::AllocSharedOp>();
+    if (!alloc || !alloc.getOffset())
+      return rewriter.notifyMatchFailure(
+          op, "the buffer is not an allocation placed by attn-allocate-shared");
+    Location loc = op.getLoc();
+    tile::BufferType buffer = op.getBuffer().getType();
+    int64_t slotBytes = buffer.getSizeInBytes() / buffer.getSlots();
+    ThreadIds ids = ThreadIds::get(rewriter, loc);
+    Value slot = adaptor.getSlot();
+    Value bar = barrierAt(rewriter, loc, adaptor.getBarrier(), slot);
+    Value dst =
+        offsetPointer(rewriter, loc, sharedPointer(rewriter, loc, *alloc.getOffset()),
+                      mulIndex(rewriter, loc, slot, slotBytes));
+    // The vector's global address: packed rows, static sizes (verified).
+    auto source = cast<MemRefType>(op.getSource().getType());
+    auto [strides, offset] = source.getStridesAndOffset();
+    Value linear = indexConstant(rewriter, loc, offset);
+    for (auto [index, stride] : llvm::zip_equal(adaptor.getIndices(), strides))
+      linear = addIndex(rewriter, loc, linear, mulIndex(rewriter, loc, index, stride));
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(
+        rewriter, loc, adaptor.getSource());
+    Value address = addIndex(
+        rewriter, loc, base,
+        mulIndex(rewriter, loc, linear, source.getElementTypeBitWidth() / 8));
+    ifFirstThread(rewriter, loc, ids.lane, [&] {
+      NVVM::MBarrierArriveExpectTxOp::create(
+          rewriter, loc, /*res=*/Type(), bar,
+          i32Constant(rewriter, loc, slotBytes), NVVM::MemScopeKind::CTA,
+          /*relaxed=*/false, /*predicate=*/Value());
+      Value generic = LLVM::IntToPtrOp::create(
+          rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext()),
+          arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                       address)
+              .getResult());
+      Value from = LLVM::AddrSpaceCastOp::create(
+          rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext(), 1),
+          generic);
+      // The shared::cluster form of PTX 8.0 takes a cluster address.
+      Value to = LLVM::AddrSpaceCastOp::create(
+          rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext(), 7),
+          dst);
+      NVVM::CpAsyncBulkGlobalToSharedClusterOp::create(
+          rewriter, loc, to, from, bar, i32Constant(rewriter, loc, slotBytes),
+          /*multicastMask=*/Value(), /*l2CacheHint=*/Value());
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct WarpSpecializeLowering : OpConversionPattern<tile::WarpSpecializeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -460,6 +517,7 @@ void attn::tilegpu::populateTmaPatterns(const TypeConverter &converter,
   patterns.add<SwizzledAllocLowering, SwizzledSlotLowering,
                SwizzledLocalStoreLowering, AllocMBarrierLowering,
                MBarrierWaitLowering, MBarrierArriveLowering, TmaLoadLowering,
+               BulkLoadLowering,
                WarpSpecializeLowering, MmaTurnStartLowering,
                MmaTurnWaitLowering, MmaTurnPassLowering>(converter,
                                                          patterns.getContext());

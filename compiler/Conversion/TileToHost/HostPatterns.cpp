@@ -284,10 +284,16 @@ struct LocalLoadLowering : HostPattern<tile::LocalLoadOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value buffer = newBuffer(rewriter, op.getResult());
-    forEach(rewriter, loc, op.getType().getShape(), [&](ValueRange at) {
+    auto type = cast<RankedTensorType>(op.getType());
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    forEach(rewriter, loc, type.getShape(), [&](ValueRange at) {
+      // A vector is row 0 of its one-row slot.
+      SmallVector<Value> index{adaptor.getSlot()};
+      if (type.getRank() == 1)
+        index.push_back(zero);
+      llvm::append_range(index, at);
       Value v =
-          memref::LoadOp::create(rewriter, loc, adaptor.getBuffer(),
-                                 ValueRange{adaptor.getSlot(), at[0], at[1]});
+          memref::LoadOp::create(rewriter, loc, adaptor.getBuffer(), index);
       memref::StoreOp::create(rewriter, loc, v, buffer, at);
     });
     rewriter.replaceOp(op, buffer);

@@ -251,6 +251,18 @@ LogicalResult AsyncCopyOp::verify() {
 
 LogicalResult LocalLoadOp::verify() {
   BufferType buf = getBuffer().getType();
+  auto type = cast<RankedTensorType>(getType());
+  if (type.getRank() == 1) {
+    if (buf.getRows() != 1 || type.getDimSize(0) != buf.getCols() ||
+        type.getElementType() != buf.getElementType())
+      return emitOpError() << "reads a vector from a slot of one row of "
+                           << type.getDimSize(0) << " "
+                           << type.getElementType() << ", got " << buf;
+    if (hasSharedLayout(type))
+      return emitOpError() << "reads a vector into registers; " << type
+                           << " is in shared memory";
+    return success();
+  }
   if (getType() != buf.getSlotType())
     return emitOpError() << "result must be one slot of the buffer, "
                          << buf.getSlotType() << ", got " << getType();
@@ -275,6 +287,42 @@ LogicalResult AllocMBarrierOp::verify() {
     if (*offset < 0 || *offset % 8 != 0)
       return emitOpError() << "offset " << *offset
                            << " must be a multiple of 8 bytes";
+  return success();
+}
+
+LogicalResult BulkLoadOp::verify() {
+  auto source = cast<MemRefType>(getSource().getType());
+  BufferType buffer = getBuffer().getType();
+  if (static_cast<int64_t>(getIndices().size()) != source.getRank())
+    return emitOpError() << "needs one index per dimension of the source ("
+                         << source.getRank() << "), got "
+                         << getIndices().size();
+  if (source.getElementType() != buffer.getElementType())
+    return emitOpError() << "element types differ: " << source << " vs "
+                         << buffer;
+  if (buffer.getRows() != 1 || buffer.getEncoding().getPad() ||
+      buffer.getEncoding().getSwizzle())
+    return emitOpError() << "copies a vector into a plain buffer of one row, "
+                            "got "
+                         << buffer;
+  int64_t length = buffer.getCols();
+  int64_t bytes = length * source.getElementTypeBitWidth() / 8;
+  int64_t last = source.getShape().back();
+  if (!source.getLayout().isIdentity() || ShapedType::isDynamic(last) ||
+      last % length != 0 || bytes % 16 != 0)
+    return emitOpError() << "copies " << length
+                         << "-element vectors from rows that must be packed, "
+                            "of a static multiple of that length, in "
+                            "multiples of 16 bytes; got "
+                         << source;
+  if (getBarrier().getType().getSlots() != buffer.getSlots())
+    return emitOpError() << "needs one barrier per buffer slot ("
+                         << buffer.getSlots() << "), got "
+                         << getBarrier().getType().getSlots();
+  if (auto alloc = getBarrier().getDefiningOp<AllocMBarrierOp>())
+    if (alloc.getKind() != BarrierKind::copy)
+      return emitOpError() << "signals a 'release' barrier; copies signal "
+                              "'copy' barriers";
   return success();
 }
 

@@ -403,14 +403,20 @@ def Tile_LocalLoadOp : Tile_Op<"local_load", [MemoryEffects<[MemRead]>]> {
     #tile.shared encoding: it stays in shared memory, where `tile.dot` reads
     its operands; any other use needs a `tile.convert_layout` to registers.
 
+    A slot of one row read as a vector (`tensor<Lxf32>`, a vector staged by
+    `tile.bulk_load`) is read into registers instead: each thread reads the
+    elements its layout gives it (a #tile.slice), where the op stands.
+
     ```mlir
     %k = tile.local_load %kbuf[%slot]
         : !tile.buffer<2x64x64xbf16, #tile.shared<pad = 8>>
         -> tensor<64x64xbf16, #tile.shared<pad = 8>>
+    %lse = tile.local_load %lbuf[%slot]
+        : !tile.buffer<2x1x128xf32, #tile.shared<>> -> tensor<128xf32>
     ```
   }];
   let arguments = (ins Tile_BufferType:$buffer, Index:$slot);
-  let results = (outs Tile_Tile2D:$result);
+  let results = (outs AnyTypeOf<[Tile_Tile2D, Tile_Row]>:$result);
   let assemblyFormat = [{
     $buffer `[` $slot `]` attr-dict `:` type($buffer) `->` type($result)
   }];
@@ -487,6 +493,35 @@ def Tile_AllocMBarrierOp : Tile_Op<"alloc_mbarrier"> {
   let arguments = (ins Tile_BarrierKind:$kind, OptionalAttr<I64Attr>:$offset);
   let results = (outs Tile_MBarrierType:$barrier);
   let assemblyFormat = "$kind attr-dict `:` type($barrier)";
+  let hasVerifier = 1;
+}
+
+def Tile_BulkLoadOp : Tile_Op<"bulk_load"> {
+  let summary = "start a bulk copy of a vector into a one-row buffer slot";
+  let description = [{
+    Starts copying the `L` contiguous elements of `source` that start at
+    `indices` (along its last dimension) into slot `slot` of `buffer`, a
+    buffer of one row of `L` elements, and signals barrier `slot` of
+    `barrier` (a `copy` barrier) when they have landed: one bulk copy
+    (`cp.async.bulk`), no tensor map. The vector lies inside its row: the
+    last dimension is static, a multiple of `L`, and its rows and the
+    vector are multiples of 16 bytes (the copy's alignment); the producer
+    warps of the backward stage the logsumexp and δ of each step this way.
+    On the GPU one thread issues it.
+
+    ```mlir
+    tile.bulk_load %lse[%b, %h, %j], %lbuf[%slot], %lfull
+        : memref<2x32x8192xf32>, !tile.buffer<2x1x128xf32, #tile.shared<>>,
+          !tile.mbarrier<2>
+    ```
+  }];
+  let arguments = (ins AnyMemRef:$source, Variadic<Index>:$indices,
+                       Tile_BufferType:$buffer, Index:$slot,
+                       Tile_MBarrierType:$barrier);
+  let assemblyFormat = [{
+    $source `[` $indices `]` `,` $buffer `[` $slot `]` `,` $barrier attr-dict
+    `:` type($source) `,` type($buffer) `,` type($barrier)
+  }];
   let hasVerifier = 1;
 }
 

@@ -44,11 +44,13 @@ RankedTensorType registerType(RankedTensorType type, MmaEncodingAttr mma) {
 }
 
 /// Retypes every tensor result and block argument to its register layout;
-/// only slot views (tile.local_load) stay in shared memory.
+/// only slot views (tile.local_load of a tile, not of a vector) stay in
+/// shared memory.
 void retype(func::FuncOp fn, MmaEncodingAttr mma) {
   auto update = [&](Value v) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
-    if (!type || hasRegisterLayout(type) || v.getDefiningOp<LocalLoadOp>())
+    if (!type || hasRegisterLayout(type) ||
+        (v.getDefiningOp<LocalLoadOp>() && type.getRank() == 2))
       return;
     v.setType(registerType(
         RankedTensorType::get(type.getShape(), type.getElementType()), mma));
@@ -71,7 +73,8 @@ void retype(func::FuncOp fn, MmaEncodingAttr mma) {
 }
 
 /// Vectors broadcast down the rows (`tile.broadcast ... dim 0`) hold one
-/// value per column: they, and the loads, constants and elementwise ops
+/// value per column: they, and the loads (of memory or of a staged slot),
+/// constants and elementwise ops
 /// they are computed by, become column slices. A constant also used per row
 /// is copied for its column uses; any other vector needed both ways is
 /// refused.
@@ -99,7 +102,7 @@ LogicalResult assignColumnSlices(func::FuncOp fn, MmaEncodingAttr mma) {
              << "attn-assign-layouts: a vector broadcast down the rows is a "
                 "block argument (carried by a loop); only loads, constants "
                 "and elementwise ops can give one value per column";
-    if (isa<arith::ConstantOp, LoadOp>(def))
+    if (isa<arith::ConstantOp, LoadOp, LocalLoadOp>(def))
       continue;
     if (!def->hasTrait<OpTrait::Elementwise>())
       return def->emitOpError()

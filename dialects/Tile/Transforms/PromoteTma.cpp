@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/Debug.h"
 
@@ -111,6 +112,42 @@ std::string unsupportedReason(LoadOp load) {
   return "";
 }
 
+/// Whether `v` is a multiple of `n` by construction: a constant, a product
+/// with one, a sum of such, or the variable of a loop whose start and step
+/// are.
+bool multipleOf(Value v, int64_t n) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return *c % n == 0;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+    return loop && loop.getInductionVar() == arg &&
+           multipleOf(loop.getLowerBound(), n) && multipleOf(loop.getStep(), n);
+  }
+  Operation *def = v.getDefiningOp();
+  if (auto mul = dyn_cast_or_null<arith::MulIOp>(def))
+    return multipleOf(mul.getLhs(), n) || multipleOf(mul.getRhs(), n);
+  if (isa_and_nonnull<arith::AddIOp>(def))
+    return multipleOf(def->getOperand(0), n) &&
+           multipleOf(def->getOperand(1), n);
+  return false;
+}
+
+/// Whether `load`, a vector read in a loop whose tiles are copied (the
+/// backward's logsumexp and δ of each step), can be staged by a bulk copy:
+/// a packed row of static length, whole vectors of a multiple of 16 bytes
+/// each, starting at a multiple of the vector's length.
+bool isStageableVector(LoadOp load) {
+  RankedTensorType type = load.getType();
+  if (type.getRank() != 1)
+    return false;
+  MemRefType memref = load.getSource().getType();
+  int64_t length = type.getDimSize(0);
+  int64_t bytes = length * type.getElementTypeBitWidth() / 8;
+  return memref.getLayout().isIdentity() && memref.hasStaticShape() &&
+         memref.getShape().back() % length == 0 && bytes % 16 == 0 &&
+         multipleOf(load.getIndices().back(), length);
+}
+
 /// Builds the promoted form of one kernel.
 class Promoter {
 public:
@@ -137,6 +174,10 @@ public:
     for (auto &[parent, loads] : byParent) {
       if (auto loop = dyn_cast<scf::ForOp>(parent)) {
         promoteInLoop(loop, loads);
+        for (Operation &op :
+             llvm::make_early_inc_range(loop.getBody()->without_terminator()))
+          if (auto load = dyn_cast<LoadOp>(op); load && isStageableVector(load))
+            stageInLoop(loop, load);
         continue;
       }
       for (LoadOp load : loads)
@@ -264,6 +305,7 @@ private:
     Value parity = arith::RemUIOp::create(
         b, loc, arith::DivUIOp::create(b, loc, iter, cst(stages)), cst(2));
     Value freeParity = arith::XOrIOp::create(b, loc, parity, cst(1));
+    stagedPhase[loop] = {slot, parity, freeParity};
     for (LoadOp load : loads) {
       Value map = mapFor(load);
       Value buf = buffer(load, stages);
@@ -289,9 +331,69 @@ private:
     }
   }
 
+  /// A loop's slot and the parities its barrier waits expect.
+  struct Phase {
+    Value slot, parity, freeParity;
+  };
+
+  /// Stages a vector read each step (the backward's logsumexp and δ): the
+  /// producer's bulk copy into a slot of a one-row buffer, read into
+  /// registers where it is first needed (after the element-wise ops that
+  /// only pass it on, moved there too), the slot released right after.
+  void stageInLoop(scf::ForOp loop, LoadOp load) {
+    auto it = stagedPhase.find(loop);
+    if (it == stagedPhase.end())
+      return;
+    auto [slot, parity, freeParity] = it->second;
+    RankedTensorType type = load.getType();
+    auto encoding = SharedEncodingAttr::get(fn.getContext(), 0, 0);
+    Value buf = allocate<AllocSharedOp>(
+        BufferType::get(fn.getContext(),
+                        {config.getStages(), 1, type.getDimSize(0)},
+                        type.getElementType(), encoding),
+        IntegerAttr());
+    Value full = barrier(BarrierKind::copy, config.getStages());
+    Value empty = barrier(BarrierKind::release, config.getStages());
+    Location loc = load.getLoc();
+    b.setInsertionPoint(load);
+    MBarrierWaitOp::create(b, loc, empty, slot, freeParity);
+    BulkLoadOp::create(b, loc, load.getSource(), load.getIndices(), buf, slot,
+                       full);
+    // The chain of element-wise ops that only pass the vector on, and the
+    // first op in the loop that needs its end.
+    Block *body = loop.getBody();
+    SmallVector<Operation *> chain;
+    Value end = load.getResult();
+    while (end.hasOneUse()) {
+      Operation *user = *end.getUsers().begin();
+      if (user->getBlock() != body || user->getNumResults() != 1 ||
+          !user->hasTrait<OpTrait::Elementwise>() || !isMemoryEffectFree(user))
+        break;
+      chain.push_back(user);
+      end = user->getResult(0);
+    }
+    Operation *first = nullptr;
+    for (Operation *user : end.getUsers())
+      if (Operation *inBody = body->findAncestorOpInBlock(*user))
+        if (!first || inBody->isBeforeInBlock(first))
+          first = inBody;
+    if (!first)
+      first = body->getTerminator();
+    b.setInsertionPoint(first);
+    MBarrierWaitOp::create(b, loc, full, slot, parity);
+    Value vector = LocalLoadOp::create(b, loc, type, buf, slot);
+    MBarrierArriveOp::create(b, loc, empty, slot);
+    for (Operation *op : chain)
+      op->moveBefore(first);
+    load.getResult().replaceAllUsesWith(vector);
+    load->erase();
+  }
+
   func::FuncOp fn;
   ConfigAttr config;
   OpBuilder b;
+  /// Per loop whose tiles are copied: its slot and barrier parities.
+  DenseMap<Operation *, Phase> stagedPhase;
   Operation *lastAlloc = nullptr;
   SmallVector<std::pair<int64_t, TensorMapType>> mapArgs;
   SmallVector<Value> mapValues;

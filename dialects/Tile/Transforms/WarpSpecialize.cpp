@@ -52,7 +52,7 @@ bool isReleaseWait(Operation *op) {
 
 /// Ops of the producer: the copies and the waits for free slots.
 bool isProducerOp(Operation *op) {
-  return isa<TmaLoadOp>(op) || isReleaseWait(op);
+  return isa<TmaLoadOp, BulkLoadOp>(op) || isReleaseWait(op);
 }
 
 bool containsProducerOp(Operation *op) {

@@ -1,0 +1,35 @@
+// RUN: attn-opt %s -attn-convert-tile-to-gpu | FileCheck %s
+
+// A staged vector on the GPU. The bulk copy: one thread expects the slot's
+// 512 bytes on the slot's barrier and copies them from the vector's global
+// address (packed: element ((b·2 + h)·256 + j)) with cp.async.bulk, no
+// tensor map. The read: each thread loads its two adjacent columns of
+// each 8-column slice (2t, 2t + 1 for lane t mod 4) as one 8-byte vector
+// from row 0 of the slot, 16 pairs for 128 columns.
+
+#mma = #tile.mma<wgmma, warps = 8>
+#cfg = #tile.config<grid = [1, 1, 1], warps = 8, block_m = 128, block_n = 128, stages = 2, smem = 2112, chip = "sm_90a", mma = wgmma>
+func.func private @staged(%lse: memref<1x2x256xf32>, %out: memref<128x128xf32>, %b: index, %h: index, %j: index, %slot: index)
+    attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %buf = tile.alloc_shared {offset = 1024 : i64} : !tile.buffer<2x1x128xf32, #tile.shared<>>
+  %full = tile.alloc_mbarrier copy {offset = 2048 : i64} : !tile.mbarrier<2>
+  tile.bulk_load %lse[%b, %h, %j], %buf[%slot], %full : memref<1x2x256xf32>, !tile.buffer<2x1x128xf32, #tile.shared<>>, !tile.mbarrier<2>
+  tile.mbarrier_wait %full[%slot], %c0 : !tile.mbarrier<2>
+  %v = tile.local_load %buf[%slot] : !tile.buffer<2x1x128xf32, #tile.shared<>> -> tensor<128xf32, #tile.slice<dim = 0, #mma>>
+  %t = tile.broadcast %v dim 0 : tensor<128xf32, #tile.slice<dim = 0, #mma>> -> tensor<128x128xf32, #mma>
+  tile.store %t, %out[%c0, %c0] : tensor<128x128xf32, #mma>, memref<128x128xf32>
+  return
+}
+
+// CHECK-LABEL: gpu.func @staged
+// CHECK:         %[[SRC:.*]] = memref.extract_aligned_pointer_as_index
+// CHECK:         scf.if
+// CHECK:           nvvm.mbarrier.arrive.expect_tx %{{.*}}, %c512_i32
+// CHECK:           %[[G:.*]] = llvm.addrspacecast %{{.*}} : !llvm.ptr to !llvm.ptr<1>
+// CHECK:           %[[S:.*]] = llvm.addrspacecast %{{.*}} : !llvm.ptr<3> to !llvm.ptr<7>
+// CHECK:           nvvm.cp.async.bulk.shared.cluster.global %[[S]], %[[G]], %{{.*}}, %c512_i32{{(_[0-9]+)?}} : !llvm.ptr<7>, <1>
+// CHECK:         nvvm.mbarrier.try_wait.parity
+// CHECK-COUNT-16: vector.load %{{.*}}[%{{.*}}, %c0{{(_[0-9]+)?}}, %{{.*}}] {alignment = 8 : i64} : memref<2x1x128xf32, strided<[128, 128, 1]>, #gpu.address_space<workgroup>>, vector<2xf32>
+// CHECK-NOT:     vector.load
+// CHECK:         gpu.return
