@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -21,6 +22,22 @@ Value addIndex(OpBuilder &b, Location loc, Value x, Value y) {
 }
 Value mulIndex(OpBuilder &b, Location loc, Value x, int64_t y) {
   return arith::MulIOp::create(b, loc, x, indexConstant(b, loc, y));
+}
+
+Value globalElementPointer(OpBuilder &b, Location loc, MemRefType type,
+                           Value base, ValueRange indices) {
+  auto [strides, offset] = type.getStridesAndOffset();
+  Value linear = indexConstant(b, loc, offset);
+  for (auto [index, stride] : llvm::zip_equal(indices, strides))
+    linear = addIndex(b, loc, linear, mulIndex(b, loc, index, stride));
+  Value address = addIndex(
+      b, loc, base, mulIndex(b, loc, linear, type.getElementTypeBitWidth() / 8));
+  Value generic = LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()),
+      arith::IndexCastUIOp::create(b, loc, b.getI64Type(), address)
+          .getResult());
+  return LLVM::AddrSpaceCastOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext(), 1), generic);
 }
 
 Value stackRows(OpBuilder &b, Location loc, ArrayRef<Value> rows) {

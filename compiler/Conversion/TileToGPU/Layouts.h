@@ -86,6 +86,12 @@ mlir::Value addIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                      mlir::Value y);
 mlir::Value mulIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                      int64_t y);
+/// The global-memory pointer (!llvm.ptr<1>) of `type`'s element at
+/// `indices`, static strides and offset, from the buffer's aligned pointer
+/// `base` (memref.extract_aligned_pointer_as_index).
+mlir::Value globalElementPointer(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::MemRefType type, mlir::Value base,
+                                 mlir::ValueRange indices);
 /// vector<NxM...> from N vectors of shape M...
 mlir::Value stackRows(mlir::OpBuilder &b, mlir::Location loc,
                       llvm::ArrayRef<mlir::Value> rows);

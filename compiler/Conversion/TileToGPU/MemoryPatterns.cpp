@@ -445,18 +445,6 @@ bool addsPairs(tile::AtomicAddOp op, Value colOff) {
          rowsAlignedTo(mem, 2) && provablyEven(colOff);
 }
 
-/// The global address of `mem[indices]` (static strides and offset), as an
-/// index, from the buffer's aligned pointer `base`.
-Value elementAddress(OpBuilder &b, Location loc, MemRefType mem, Value base,
-                     ValueRange indices) {
-  auto [strides, offset] = mem.getStridesAndOffset();
-  Value linear = indexConstant(b, loc, offset);
-  for (auto [index, stride] : llvm::zip_equal(indices, strides))
-    linear = addIndex(b, loc, linear, mulIndex(b, loc, index, stride));
-  return addIndex(b, loc, base,
-                  mulIndex(b, loc, linear, mem.getElementTypeBitWidth() / 8));
-}
-
 /// tile.atomic_add of an accumulator-layout f32 tile (or of its transpose):
 /// one atomic add per element (`atom.global.add.f32`), or per pair where
 /// addsPairs holds; an interior tile adds without bounds checks, a tile at
@@ -493,34 +481,25 @@ struct AtomicAddLowering : OpConversionPattern<tile::AtomicAddOp> {
     if (pairs) {
       // The pairs' 8-byte alignment also needs an aligned buffer (a view at
       // an odd element is not): checked at run time with the bounds.
-      base = memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc,
-                                                           dest);
-      Value aligned = cmp(
-          rewriter, loc, arith::CmpIPredicate::eq,
-          arith::RemUIOp::create(rewriter, loc, base,
-                                 indexConstant(rewriter, loc, 8)),
-          indexConstant(rewriter, loc, 0));
+      base =
+          memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc, dest);
+      Value aligned =
+          cmp(rewriter, loc, arith::CmpIPredicate::eq,
+              arith::RemUIOp::create(rewriter, loc, base,
+                                     indexConstant(rewriter, loc, 8)),
+              indexConstant(rewriter, loc, 0));
       inBounds = arith::AndIOp::create(rewriter, loc, inBounds, aligned);
     }
     // One request per pair: the thread's first element's address in a
     // register, each pair's distance from it folded into the instruction.
     auto emitPairs = [&] {
-      Value first = elementAddress(
+      Value global = globalElementPointer(
           rewriter, loc, mem, base,
-          accessIndices(
-              lead,
-              addIndex(rewriter, loc, rowOff,
-                       layout.row(rewriter, loc, ids, 0, 0)),
-              addIndex(rewriter, loc, colOff,
-                       layout.col(rewriter, loc, ids, 0, 0))));
-      Value generic = LLVM::IntToPtrOp::create(
-          rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext()),
-          arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
-                                       first)
-              .getResult());
-      Value global = LLVM::AddrSpaceCastOp::create(
-          rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext(), 1),
-          generic);
+          accessIndices(lead,
+                        addIndex(rewriter, loc, rowOff,
+                                 layout.row(rewriter, loc, ids, 0, 0)),
+                        addIndex(rewriter, loc, colOff,
+                                 layout.col(rewriter, loc, ids, 0, 0))));
       int64_t rowStride = mem.getStridesAndOffset().first[mem.getRank() - 2];
       for (int64_t mi = 0; mi < layout.atomsPerWarp(); ++mi)
         for (int64_t ni = 0; ni < layout.colAtoms(); ++ni)
@@ -866,8 +845,7 @@ void attn::tilegpu::populateTileMemoryToGPUPatterns(
   patterns
       .add<LoadLowering, StoreLowering, AtomicAddLowering, AllocSharedLowering,
            AsyncCopyLowering, LocalLoadLowering, VectorSlotLowering,
-           LocalStoreLowering,
-           AsyncWaitLowering, BarrierLowering,
+           LocalStoreLowering, AsyncWaitLowering, BarrierLowering,
            NoOperandLowering<tile::AsyncCommitOp, NVVM::CpAsyncCommitGroupOp>>(
           converter, patterns.getContext());
 }

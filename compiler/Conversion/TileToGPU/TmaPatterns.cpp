@@ -176,8 +176,8 @@ struct SwizzledLocalStoreLowering : OpConversionPattern<tile::LocalStoreOp> {
         Value swizzled = arith::XOrIOp::create(rewriter, loc, thread,
                                                c(colBytes % 128 / 16 * 16));
         for (int64_t h = 0; h < 2; ++h) {
-          int64_t fixed = colBytes / 128 * rows * 128 +
-                          layout.rowDistance(mi, h) * 128;
+          int64_t fixed =
+              colBytes / 128 * rows * 128 + layout.rowDistance(mi, h) * 128;
           Value bytes = addIndex(rewriter, loc, swizzled, c(fixed));
           Value pair = vector::ExtractOp::create(
               rewriter, loc, pieces[mi * layout.colAtoms() + ni], h);
@@ -334,33 +334,20 @@ struct BulkLoadLowering : OpConversionPattern<tile::BulkLoadOp> {
     ThreadIds ids = ThreadIds::get(rewriter, loc);
     Value slot = adaptor.getSlot();
     Value bar = barrierAt(rewriter, loc, adaptor.getBarrier(), slot);
-    Value dst =
-        offsetPointer(rewriter, loc, sharedPointer(rewriter, loc, *alloc.getOffset()),
-                      mulIndex(rewriter, loc, slot, slotBytes));
+    Value dst = offsetPointer(rewriter, loc,
+                              sharedPointer(rewriter, loc, *alloc.getOffset()),
+                              mulIndex(rewriter, loc, slot, slotBytes));
     // The vector's global address: packed rows, static sizes (verified).
-    auto source = cast<MemRefType>(op.getSource().getType());
-    auto [strides, offset] = source.getStridesAndOffset();
-    Value linear = indexConstant(rewriter, loc, offset);
-    for (auto [index, stride] : llvm::zip_equal(adaptor.getIndices(), strides))
-      linear = addIndex(rewriter, loc, linear, mulIndex(rewriter, loc, index, stride));
-    Value base = memref::ExtractAlignedPointerAsIndexOp::create(
-        rewriter, loc, adaptor.getSource());
-    Value address = addIndex(
-        rewriter, loc, base,
-        mulIndex(rewriter, loc, linear, source.getElementTypeBitWidth() / 8));
+    Value from = globalElementPointer(
+        rewriter, loc, cast<MemRefType>(op.getSource().getType()),
+        memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc,
+                                                       adaptor.getSource()),
+        adaptor.getIndices());
     ifFirstThread(rewriter, loc, ids.lane, [&] {
       NVVM::MBarrierArriveExpectTxOp::create(
           rewriter, loc, /*res=*/Type(), bar,
           i32Constant(rewriter, loc, slotBytes), NVVM::MemScopeKind::CTA,
           /*relaxed=*/false, /*predicate=*/Value());
-      Value generic = LLVM::IntToPtrOp::create(
-          rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext()),
-          arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
-                                       address)
-              .getResult());
-      Value from = LLVM::AddrSpaceCastOp::create(
-          rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext(), 1),
-          generic);
       // The shared::cluster form of PTX 8.0 takes a cluster address.
       Value to = LLVM::AddrSpaceCastOp::create(
           rewriter, loc, LLVM::LLVMPointerType::get(rewriter.getContext(), 7),
@@ -517,8 +504,7 @@ void attn::tilegpu::populateTmaPatterns(const TypeConverter &converter,
   patterns.add<SwizzledAllocLowering, SwizzledSlotLowering,
                SwizzledLocalStoreLowering, AllocMBarrierLowering,
                MBarrierWaitLowering, MBarrierArriveLowering, TmaLoadLowering,
-               BulkLoadLowering,
-               WarpSpecializeLowering, MmaTurnStartLowering,
+               BulkLoadLowering, WarpSpecializeLowering, MmaTurnStartLowering,
                MmaTurnWaitLowering, MmaTurnPassLowering>(converter,
                                                          patterns.getContext());
 }

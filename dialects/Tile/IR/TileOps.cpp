@@ -256,8 +256,8 @@ LogicalResult LocalLoadOp::verify() {
     if (buf.getRows() != 1 || type.getDimSize(0) != buf.getCols() ||
         type.getElementType() != buf.getElementType())
       return emitOpError() << "reads a vector from a slot of one row of "
-                           << type.getDimSize(0) << " "
-                           << type.getElementType() << ", got " << buf;
+                           << type.getDimSize(0) << " " << type.getElementType()
+                           << ", got " << buf;
     if (hasSharedLayout(type))
       return emitOpError() << "reads a vector into registers; " << type
                            << " is in shared memory";

@@ -24,9 +24,9 @@ func.func private @staged(%lse: memref<1x2x256xf32>, %out: memref<128x128xf32>, 
 
 // CHECK-LABEL: gpu.func @staged
 // CHECK:         %[[SRC:.*]] = memref.extract_aligned_pointer_as_index
+// CHECK:         %[[G:.*]] = llvm.addrspacecast %{{.*}} : !llvm.ptr to !llvm.ptr<1>
 // CHECK:         scf.if
 // CHECK:           nvvm.mbarrier.arrive.expect_tx %{{.*}}, %c512_i32
-// CHECK:           %[[G:.*]] = llvm.addrspacecast %{{.*}} : !llvm.ptr to !llvm.ptr<1>
 // CHECK:           %[[S:.*]] = llvm.addrspacecast %{{.*}} : !llvm.ptr<3> to !llvm.ptr<7>
 // CHECK:           nvvm.cp.async.bulk.shared.cluster.global %[[S]], %[[G]], %{{.*}}, %c512_i32{{(_[0-9]+)?}} : !llvm.ptr<7>, <1>
 // CHECK:         nvvm.mbarrier.try_wait.parity
