@@ -198,6 +198,15 @@ def AttnPromoteTma : Pass<"attn-promote-tma", "mlir::ModuleOp"> {
     buffers, and its launches name them (`tensor_maps`). Read as one program
     the result is correct but serial; `attn-warp-specialize` overlaps it.
 
+    A vector loaded each step of such a loop (the backward's logsumexp and
+    δ) is staged the same way when its rows are whole vectors of a multiple
+    of 16 bytes and its start a multiple of its length: a bulk copy
+    (`tile.bulk_load`, no tensor map) into a one-row slot, and the wait, the
+    read into registers (`tile.local_load` of a vector) and the release
+    where the vector is first needed, after the element-wise ops that only
+    pass it on, which move there too. Its registers are then live only
+    around its use, not for the whole step.
+
     Before:
     ```mlir
     %k = tile.load %key[%b, %h, %j, %c0] : memref<..> -> tensor<128x128xbf16>
