@@ -293,6 +293,8 @@ LogicalResult AllocMBarrierOp::verify() {
 LogicalResult BulkLoadOp::verify() {
   auto source = cast<MemRefType>(getSource().getType());
   BufferType buffer = getBuffer().getType();
+  if (source.getRank() == 0)
+    return emitOpError() << "copies a vector out of a memref of rank 0";
   if (static_cast<int64_t>(getIndices().size()) != source.getRank())
     return emitOpError() << "needs one index per dimension of the source ("
                          << source.getRank() << "), got "

@@ -154,6 +154,16 @@ func.func private @index_count(%src: memref<4x128xf32>, %i: index) {
 
 // -----
 
+func.func private @scalar_source(%src: memref<f32>, %i: index) {
+  %buf = tile.alloc_shared : !tile.buffer<2x1x128xf32, #tile.shared<>>
+  %full = tile.alloc_mbarrier copy : !tile.mbarrier<2>
+  // expected-error @below {{copies a vector out of a memref of rank 0}}
+  tile.bulk_load %src[], %buf[%i], %full : memref<f32>, !tile.buffer<2x1x128xf32, #tile.shared<>>, !tile.mbarrier<2>
+  return
+}
+
+// -----
+
 func.func private @release_barrier(%src: memref<4x128xf32>, %i: index) {
   %buf = tile.alloc_shared : !tile.buffer<2x1x128xf32, #tile.shared<>>
   %free = tile.alloc_mbarrier release : !tile.mbarrier<2>
