@@ -23,11 +23,24 @@ func.func private @staged(%lse: memref<1x2x256xf32>, %out: memref<128x128xf32>, 
 }
 
 // CHECK-LABEL: gpu.func @staged
-// CHECK:         %[[SRC:.*]] = memref.extract_aligned_pointer_as_index
+// CHECK-SAME:    (%[[LSE:.*]]: memref<1x2x256xf32>, %{{.*}}: memref<128x128xf32>, %[[B:.*]]: index, %[[H:.*]]: index, %[[J:.*]]: index, %[[SLOT:.*]]: index)
+// The slot: the buffer's offset (1024) plus 512 bytes a slot.
+// CHECK:         %[[BUF:.*]] = llvm.getelementptr %{{.*}}[1024] : (!llvm.ptr<3>) -> !llvm.ptr<3>, i8
+// CHECK:         %[[SB:.*]] = arith.muli %[[SLOT]], %c512{{(_[0-9]+)?}} : index
+// CHECK-NEXT:    %[[SB64:.*]] = arith.index_castui %[[SB]] : index to i64
+// CHECK-NEXT:    %[[DST:.*]] = llvm.getelementptr %[[BUF]][%[[SB64]]]
+// The source: 4 bytes an element from the aligned pointer.
+// CHECK-NEXT:    %[[SRC:.*]] = memref.extract_aligned_pointer_as_index %[[LSE]]
+// CHECK:         arith.muli %[[B]], %c512{{(_[0-9]+)?}} : index
+// CHECK:         arith.muli %[[H]], %c256{{(_[0-9]+)?}} : index
+// CHECK:         %[[JE:.*]] = arith.muli %[[J]], %c1{{(_[0-9]+)?}} : index
+// CHECK-NEXT:    %[[E:.*]] = arith.addi %{{.*}}, %[[JE]] : index
+// CHECK:         %[[EB:.*]] = arith.muli %[[E]], %c4{{(_[0-9]+)?}} : index
+// CHECK-NEXT:    %[[A:.*]] = arith.addi %[[SRC]], %[[EB]] : index
 // CHECK:         %[[G:.*]] = llvm.addrspacecast %{{.*}} : !llvm.ptr to !llvm.ptr<1>
 // CHECK:         scf.if
 // CHECK:           nvvm.mbarrier.arrive.expect_tx %{{.*}}, %c512_i32
-// CHECK:           %[[S:.*]] = llvm.addrspacecast %{{.*}} : !llvm.ptr<3> to !llvm.ptr<7>
+// CHECK:           %[[S:.*]] = llvm.addrspacecast %[[DST]] : !llvm.ptr<3> to !llvm.ptr<7>
 // CHECK:           nvvm.cp.async.bulk.shared.cluster.global %[[S]], %[[G]], %{{.*}}, %c512_i32{{(_[0-9]+)?}} : !llvm.ptr<7>, <1>
 // CHECK:         nvvm.mbarrier.try_wait.parity
 // CHECK-COUNT-16: vector.load %{{.*}}[%{{.*}}, %c0{{(_[0-9]+)?}}, %{{.*}}] {alignment = 8 : i64} : memref<2x1x128xf32, strided<[128, 128, 1]>, #gpu.address_space<workgroup>>, vector<2xf32>
