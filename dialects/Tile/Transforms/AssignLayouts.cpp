@@ -74,10 +74,9 @@ void retype(func::FuncOp fn, MmaEncodingAttr mma) {
 
 /// Vectors broadcast down the rows (`tile.broadcast ... dim 0`) hold one
 /// value per column: they, and the loads (of memory or of a staged slot),
-/// constants and elementwise ops
-/// they are computed by, become column slices. A constant also used per row
-/// is copied for its column uses; any other vector needed both ways is
-/// refused.
+/// constants and elementwise ops they are computed by, become column
+/// slices. A constant also used per row is copied for its column uses; any
+/// other vector needed both ways is refused.
 LogicalResult assignColumnSlices(func::FuncOp fn, MmaEncodingAttr mma) {
   auto isVector = [](Value v) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
