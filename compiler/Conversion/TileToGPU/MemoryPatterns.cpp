@@ -75,32 +75,12 @@ bool rowsAlignedTo(MemRefType type, int64_t elements) {
   return true;
 }
 
-/// Whether the index `v` is even by construction: an even constant, a
-/// product with one, a sum or difference of such, or the variable of a loop
-/// whose start and step are. (Column offsets of tiles are multiples of the
-/// block; a pair access is given its alignment only where this holds.)
-bool provablyEven(Value v) {
-  if (std::optional<int64_t> c = getConstantIntValue(v))
-    return *c % 2 == 0;
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
-    return loop && loop.getInductionVar() == arg &&
-           provablyEven(loop.getLowerBound()) && provablyEven(loop.getStep());
-  }
-  Operation *def = v.getDefiningOp();
-  if (auto mul = dyn_cast_or_null<arith::MulIOp>(def))
-    return provablyEven(mul.getLhs()) || provablyEven(mul.getRhs());
-  if (isa_and_nonnull<arith::AddIOp, arith::SubIOp>(def))
-    return provablyEven(def->getOperand(0)) && provablyEven(def->getOperand(1));
-  return false;
-}
-
 /// The byte alignment of a `width`-element access of `elt` at an even or
 /// unknown column: its size where the column is provably even, else the
 /// element's.
 llvm::MaybeAlign pairAlignment(Type elt, int64_t width, Value colOff) {
   int64_t bytes = elt.getIntOrFloatBitWidth() / 8;
-  return llvm::MaybeAlign(provablyEven(colOff) ? width * bytes : bytes);
+  return llvm::MaybeAlign(tile::isMultipleOf(colOff, 2) ? width * bytes : bytes);
 }
 
 /// True (uniformly across the program) when the rows x cols tile at
@@ -442,7 +422,7 @@ bool addsPairs(tile::AtomicAddOp op, Value colOff) {
   return chip && chipInfo(*chip).capability >= 90 && !op.getTranspose() &&
          mem.getElementType().isF32() && !ShapedType::isDynamic(offset) &&
          llvm::none_of(strides, ShapedType::isDynamic) && strides.back() == 1 &&
-         rowsAlignedTo(mem, 2) && provablyEven(colOff);
+         rowsAlignedTo(mem, 2) && tile::isMultipleOf(colOff, 2);
 }
 
 /// tile.atomic_add of an accumulator-layout f32 tile (or of its transpose):

@@ -2,7 +2,10 @@
 #include "dialects/Tile/IR/TileDialect.h"
 #include "dialects/Tile/IR/TileOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
 using namespace mlir;
@@ -46,6 +49,24 @@ ConfigAttr attn::tile::getKernelConfig(Operation *op) {
   if (!op)
     return nullptr;
   return op->getAttrOfType<ConfigAttr>(TileDialect::getConfigAttrName());
+}
+
+bool attn::tile::isMultipleOf(Value v, int64_t n) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return *c % n == 0;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+    return loop && loop.getInductionVar() == arg &&
+           isMultipleOf(loop.getLowerBound(), n) &&
+           isMultipleOf(loop.getStep(), n);
+  }
+  Operation *def = v.getDefiningOp();
+  if (auto mul = dyn_cast_or_null<arith::MulIOp>(def))
+    return isMultipleOf(mul.getLhs(), n) || isMultipleOf(mul.getRhs(), n);
+  if (isa_and_nonnull<arith::AddIOp, arith::SubIOp>(def))
+    return isMultipleOf(def->getOperand(0), n) &&
+           isMultipleOf(def->getOperand(1), n);
+  return false;
 }
 
 FailureOr<SmallVector<func::FuncOp>>

@@ -34,6 +34,12 @@ mlir::FailureOr<llvm::SmallVector<mlir::func::FuncOp>>
 getTileKernels(mlir::ModuleOp module, llvm::StringRef pass,
                llvm::StringRef where, bool needBodies = false);
 
+/// Whether the index `v` is a multiple of `n` by construction: a constant
+/// one, a product with one, a sum or difference of such, or the variable
+/// of an scf.for whose start and step are (tile offsets are multiples of
+/// their block).
+bool isMultipleOf(mlir::Value v, int64_t n);
+
 /// Whether `type` is a tensor whose encoding puts it in registers
 /// (#tile.mma, #tile.slice, #tile.operand).
 bool hasRegisterLayout(mlir::Type type);

@@ -290,6 +290,20 @@ LogicalResult AllocMBarrierOp::verify() {
   return success();
 }
 
+/// A copy into `buffer` signals one `copy` barrier per slot.
+static LogicalResult verifyCopyBarrier(Operation *op, BufferType buffer,
+                                       TypedValue<MBarrierType> barrier) {
+  if (barrier.getType().getSlots() != buffer.getSlots())
+    return op->emitOpError()
+           << "needs one barrier per buffer slot (" << buffer.getSlots()
+           << "), got " << barrier.getType().getSlots();
+  if (auto alloc = barrier.getDefiningOp<AllocMBarrierOp>())
+    if (alloc.getKind() != BarrierKind::copy)
+      return op->emitOpError() << "signals a 'release' barrier; copies signal "
+                                  "'copy' barriers";
+  return success();
+}
+
 LogicalResult BulkLoadOp::verify() {
   auto source = cast<MemRefType>(getSource().getType());
   BufferType buffer = getBuffer().getType();
@@ -317,15 +331,7 @@ LogicalResult BulkLoadOp::verify() {
                             "of a static multiple of that length, in "
                             "multiples of 16 bytes; got "
                          << source;
-  if (getBarrier().getType().getSlots() != buffer.getSlots())
-    return emitOpError() << "needs one barrier per buffer slot ("
-                         << buffer.getSlots() << "), got "
-                         << getBarrier().getType().getSlots();
-  if (auto alloc = getBarrier().getDefiningOp<AllocMBarrierOp>())
-    if (alloc.getKind() != BarrierKind::copy)
-      return emitOpError() << "signals a 'release' barrier; copies signal "
-                              "'copy' barriers";
-  return success();
+  return verifyCopyBarrier(*this, buffer, getBarrier());
 }
 
 LogicalResult TmaLoadOp::verify() {
@@ -347,15 +353,7 @@ LogicalResult TmaLoadOp::verify() {
     return emitOpError() << "a slot of " << buffer.getRows() << "x"
                          << buffer.getCols() << " is not a row of "
                          << map.getRows() << "x" << map.getCols() << " boxes";
-  if (getBarrier().getType().getSlots() != buffer.getSlots())
-    return emitOpError() << "needs one barrier per buffer slot ("
-                         << buffer.getSlots() << "), got "
-                         << getBarrier().getType().getSlots();
-  if (auto alloc = getBarrier().getDefiningOp<AllocMBarrierOp>())
-    if (alloc.getKind() != BarrierKind::copy)
-      return emitOpError() << "signals a 'release' barrier; copies signal "
-                              "'copy' barriers";
-  return success();
+  return verifyCopyBarrier(*this, buffer, getBarrier());
 }
 
 /// The parser of ODS's declarative format keeps the two regions in locals

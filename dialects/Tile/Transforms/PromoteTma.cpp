@@ -112,26 +112,6 @@ std::string unsupportedReason(LoadOp load) {
   return "";
 }
 
-/// Whether `v` is a multiple of `n` by construction: a constant, a product
-/// with one, a sum of such, or the variable of a loop whose start and step
-/// are.
-bool multipleOf(Value v, int64_t n) {
-  if (std::optional<int64_t> c = getConstantIntValue(v))
-    return *c % n == 0;
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
-    return loop && loop.getInductionVar() == arg &&
-           multipleOf(loop.getLowerBound(), n) && multipleOf(loop.getStep(), n);
-  }
-  Operation *def = v.getDefiningOp();
-  if (auto mul = dyn_cast_or_null<arith::MulIOp>(def))
-    return multipleOf(mul.getLhs(), n) || multipleOf(mul.getRhs(), n);
-  if (isa_and_nonnull<arith::AddIOp>(def))
-    return multipleOf(def->getOperand(0), n) &&
-           multipleOf(def->getOperand(1), n);
-  return false;
-}
-
 /// Whether `load`, a vector read in a loop whose tiles are copied (the
 /// backward's logsumexp and δ of each step), can be staged by a bulk copy:
 /// a packed row of static length, whole vectors of a multiple of 16 bytes
@@ -145,7 +125,7 @@ bool isStageableVector(LoadOp load) {
   int64_t bytes = length * type.getElementTypeBitWidth() / 8;
   return memref.getLayout().isIdentity() && memref.hasStaticShape() &&
          memref.getShape().back() % length == 0 && bytes % 16 == 0 &&
-         multipleOf(load.getIndices().back(), length);
+         isMultipleOf(load.getIndices().back(), length);
 }
 
 /// Builds the promoted form of one kernel.
