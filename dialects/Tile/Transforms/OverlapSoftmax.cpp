@@ -286,10 +286,12 @@ struct AttnOverlapSoftmaxPass
       ConfigAttr config = getKernelConfig(fn);
       if (config.getMma() != MmaFamily::wgmma)
         continue;
+      // The online softmax's loop has two products, S = Q·Kᵀ and O += P·V.
+      // Other loops are left alone quietly: the backward's have four or five.
       SmallVector<scf::ForOp> loops;
       fn.walk([&](scf::ForOp loop) {
         if (llvm::count_if(loop.getBody()->getOperations(),
-                           [](Operation &op) { return isa<DotOp>(op); }) >= 2)
+                           [](Operation &op) { return isa<DotOp>(op); }) == 2)
           loops.push_back(loop);
       });
       for (scf::ForOp loop : loops) {

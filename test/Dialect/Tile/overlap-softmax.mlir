@@ -194,6 +194,26 @@ func.func private @no_accumulation(%q: tensor<64x64xf16, #sw>, %k: tensor<64x64x
 
 // -----
 
+// A loop of more than two products is not the online softmax's (the
+// backward's have four or five): left alone, with no remark.
+#mma = #tile.mma<wgmma, warps = 4>
+#sw = #tile.shared<swizzle = 128>
+#cfg = #tile.config<grid = [1, 1, 1], warps = 8, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
+// CHECK-LABEL: func.func private @three_products
+// CHECK-NOT:     async
+func.func private @three_products(%q: tensor<64x64xf16, #sw>, %k: tensor<64x64xf16, #sw>, %n: index) attributes {tile.config = #cfg} {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  scf.for %j = %c0 to %n step %c64 {
+    %s = tile.dot %q, %k transpose_rhs : tensor<64x64xf16, #sw>, tensor<64x64xf16, #sw> -> tensor<64x64xf32, #mma>
+    %t = tile.dot %q, %k transpose_rhs : tensor<64x64xf16, #sw>, tensor<64x64xf16, #sw> -> tensor<64x64xf32, #mma>
+    %u = tile.dot %q, %k transpose_rhs : tensor<64x64xf16, #sw>, tensor<64x64xf16, #sw> -> tensor<64x64xf32, #mma>
+  }
+  return
+}
+
+// -----
+
 #mma = #tile.mma<wgmma, warps = 4>
 #sw = #tile.shared<swizzle = 128>
 #cfg = #tile.config<grid = [1, 1, 1], warps = 8, block_m = 64, block_n = 64, stages = 2, smem = 0, chip = "sm_90a", mma = wgmma, producer_warps = 4>
