@@ -4,7 +4,8 @@
 #   STAGE=speed  attn's kernels, SDPA flash and cuDNN, and PyTorch's unfused
 #                attention at N = 8192 (joined into OUT/joined.csv)
 #   STAGE=flex   FlexAttention (torch.compile) at every shape, one process a
-#                (D, N) so a slow compile costs one point (OUT/flex-*.csv)
+#                (D, N) so a slow compile costs one point (OUT/flex-*.csv;
+#                FLEX_N="2048 8192" for fewer lengths)
 # Here: bench/gen_backward_speed.sh build P
 # There: STAGE=speed P=DIR OUT=OUT_DIR bench/backward_speed_run.sh
 # Join: bench/backward_speed.py bench.csv peers.csv flex-*.csv
@@ -15,7 +16,7 @@ nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 SECONDS=0
 if [ $STAGE = flex ]; then
   for d in 64 128; do
-    for n in 1024 2048 4096 8192 16384; do
+    for n in ${FLEX_N:-1024 2048 4096 8192 16384}; do
       timeout 55 python3 bench/peers_pytorch.py --backward --tokens 16384 --N $n --H $((2048 / d)) --D $d --dtype bf16 --causal 0 1 --peers flex --warmup 5 --reps 20 --csv $OUT/flex-d$d-n$n.csv > $OUT/flex-d$d-n$n.txt 2>&1
       echo "flex d$d n$n rc=$? ${SECONDS}s"
     done
