@@ -71,7 +71,11 @@ FailureOr<StepMasks> analyze(scf::ForOp loop, int64_t threads,
     if (!mask)
       continue;
     int64_t cols = mask.getType().getDimSize(1);
-    // The steps are over keys; a transposed tile's columns are queries.
+    // The steps are over keys; a transposed tile's columns are queries, and
+    // the backward's loop over queries meets the diagonal first, not last.
+    // Every backward kernel has one: left alone, quietly.
+    if (mask.getTransposed())
+      return why = "", failure();
     if (mask.getColOffset() != loop.getInductionVar())
       return why = "a mask's column offset is not the loop's induction "
                    "variable",
@@ -80,11 +84,10 @@ FailureOr<StepMasks> analyze(scf::ForOp loop, int64_t threads,
       return why = "a mask's row offset changes inside the loop", failure();
     if (mask.getUnconditional())
       return why = "its masks are already unconditional", failure();
-    // Left alone, quietly, as the pipeline runs this pass on every kernel:
-    // a window masks the first steps too, and most steps of a narrow one;
-    // the backward's transposed scores have queries for columns, and the
-    // loop over queries meets the diagonal first, not last.
-    if (mask.hasWindow() || mask.getTransposed())
+    // A window masks the first steps too, and most steps of a narrow one:
+    // it is left alone, quietly (the pipeline runs this pass on every
+    // run-time-size kernel).
+    if (mask.hasWindow())
       return why = "", failure();
     if (Value n = mask.getDynamicNumCols(); n && !loop.isDefinedOutsideOfLoop(n))
       return why = "a mask's number of columns changes inside the loop",
